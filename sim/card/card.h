@@ -1,0 +1,124 @@
+/*
+ * card: the virtual My Number card (マイナンバーカード). An ISO 7816 chip with three applications:
+ *   - JPKI (D392F000260100000001): auth and signature certificates, their CAs, RSA-2048 keys, the auth PIN
+ *     (4 digits, EF 0018) and the signature password (6-16, EF 001B), token EF 0006;
+ *   - card-info input support (D3921000310001010408): PIN EF 0011, My Number EF 0001, basic four info EF 0002;
+ *   - card surface (D3921000310001010402): the face image, readable with PIN-B.
+ * Everything outside reaches it with APDUs through card_transmit(); nothing else reads keys or PINs.
+ *
+ * The card knows nothing of insurance (RULES.md MYNA-8): no insurer, no qualification, no clinic. Its dates
+ * live on the certificates and in `struct card_state`, which the engine's rules path reads directly; the
+ * chip itself has no clock.
+ */
+#ifndef MYNASIM_CARD_H
+#define MYNASIM_CARD_H
+
+#include "core/core.h"
+#include "policy/policy.h"
+
+enum card_kind {
+    CARD_KIND_NORMAL,
+    CARD_KIND_FACE_ONLY, /* 顔認証マイナンバーカード: no PIN set, VERIFY answers 6A88, no signature certificate */
+};
+
+enum card_pin {
+    CARD_PIN_AUTH,    /* JPKI user authentication PIN, EF 0018 */
+    CARD_PIN_SIGN,    /* JPKI signature password, EF 001B */
+    CARD_PIN_TEXT,    /* card-info input support PIN, EF 0011 */
+    CARD_PIN_SURFACE, /* card-surface PIN-B (birth YYMMDD + expiry year + security code) */
+    CARD_PIN_COUNT,
+};
+
+enum card_cert {
+    CARD_CERT_AUTH,
+    CARD_CERT_AUTH_CA,
+    CARD_CERT_SIGN,
+    CARD_CERT_SIGN_CA,
+    CARD_CERT_COUNT,
+};
+
+enum card_sex {
+    CARD_SEX_MALE = 1,
+    CARD_SEX_FEMALE = 2,
+};
+
+/* The holder as printed on the card surface and stored in the card-info application. UTF-8. */
+struct card_holder {
+    char name[256];
+    char address[512];
+    core_day born;
+    enum card_sex sex;
+    char my_number[13];     /* 12 digits, check digit valid */
+    char security_code[5];  /* 4 digits, for PIN-B */
+};
+
+/* What a card is made from: a card profile file (fixtures/cards/NAME.yaml) or a resident of a scenario. */
+struct card_profile {
+    char id[64];            /* names the profile; with `seed` it keys the cached keys */
+    uint64_t seed;
+    struct card_holder holder;
+    enum card_kind kind;
+    core_day issued;
+    core_day expires;       /* CORE_DAY_NONE: derived (RULES.md card dates) */
+    core_day cert_expires;  /* CORE_DAY_NONE: derived */
+    char auth_pin[17];
+    char sign_password[17];
+    char text_pin[17];
+    int tries_left[CARD_PIN_COUNT]; /* -1: the policy's maximum; 0: blocked */
+};
+
+/* The card's state as a plain struct: the engine reads it, the --state file stores the counters. */
+struct card_state {
+    enum card_kind kind;
+    core_day issued;
+    core_day expires;       /* last valid day of the card body */
+    core_day cert_issued;
+    core_day cert_expires;  /* last valid day of the auth and signature certificates */
+    uint8_t tries_left[CARD_PIN_COUNT];
+    uint8_t tries_max[CARD_PIN_COUNT];
+};
+
+struct card;
+
+/* Fills a profile with defaults (tries from the policy, dates none) before a loader or a caller sets fields. */
+void card_profile_init(struct card_profile *profile);
+/* Reads a card profile file; every problem is reported with file:line:column. */
+int card_profile_load(const char *path, struct card_profile *out, struct core_error *err);
+int card_profile_load_doc(const struct core_yaml_doc *doc, const struct core_yaml_node *node,
+                          struct card_profile *out, struct core_error *err);
+
+/* Personalises a card: derives missing dates by the policy, makes its keys (deterministic from the profile id
+ * and seed, cached on disk), issues its certificates from the test J-LIS CA. */
+int card_new(const struct card_profile *profile, const struct policy *policy, struct card **out,
+             struct core_error *err);
+void card_free(struct card *card);
+
+/* The ATR (at most 33 bytes). Default 3B E0 00 FF 81 31 FE 45 14. */
+size_t card_atr(const struct card *card, uint8_t *out, size_t cap);
+/* Power-on, reset and power-off all clear the security state and the current selection. */
+void card_power_on(struct card *card);
+void card_power_off(struct card *card);
+void card_reset(struct card *card);
+bool card_powered(const struct card *card);
+
+/* One command APDU in, one response APDU out (data + SW1 SW2). Never fails for bad input: a malformed command
+ * gets a status word. Returns 0, or CORE_EINVAL when `cap` is smaller than CARD_RAPDU_MAX. */
+#define CARD_RAPDU_MAX (4096u + 2u)
+int card_transmit(struct card *card, const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap,
+                  size_t *rlen);
+
+const struct card_state *card_state(const struct card *card);
+const struct card_holder *card_holder(const struct card *card);
+/* A certificate's DER, for `mynasim card cert` and for tests' independent checks. */
+int card_cert_der(const struct card *card, enum card_cert which, const uint8_t **der, size_t *len);
+
+/* The municipal office's PIN reset (MYNA-7): restores a PIN's tries. Not reachable by APDU. */
+void card_pin_reset(struct card *card, enum card_pin pin);
+
+/* The card's whole mutable state (counters, security state, selection, power) as bytes, and back.
+ * For --state files and for probes that must leave no trace. The format is versioned and checked. */
+int card_state_save(const struct card *card, uint8_t *out, size_t cap, size_t *len);
+int card_state_restore(struct card *card, const uint8_t *buf, size_t len, struct core_error *err);
+#define CARD_STATE_MAX 256u
+
+#endif

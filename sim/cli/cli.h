@@ -1,0 +1,24 @@
+/*
+ * cli: the mynasim command. main.c dispatches subcommands from a table; each cmd_*.c implements one family.
+ * Only cli/ (and report/) print or exit. Exit codes: 0 success, 1 a check failed, 2 bad input or usage.
+ */
+#ifndef MYNASIM_CLI_H
+#define MYNASIM_CLI_H
+
+#include "core/core.h"
+
+enum {
+    CLI_EXIT_OK = 0,
+    CLI_EXIT_FAILED = 1,
+    CLI_EXIT_USAGE = 2,
+};
+
+/* `mynasim card ...`: argv[0] is "card". */
+int cli_card_main(int argc, char **argv);
+
+/* Prints "mynasim: <formatted error>" to stderr. */
+void cli_print_error(const char *context, const struct core_error *err);
+/* True when argv[i] is -h or --help. */
+int cli_wants_help(int argc, char **argv);
+
+#endif

@@ -1,0 +1,70 @@
+/*
+ * mynasim: the command. Subcommands are rows of a table; each row's function gets argv from its own name on.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+
+struct cli_command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct cli_command cli_commands[] = {
+    {"card", cli_card_main, "the virtual My Number card: cert, serve, info"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: mynasim [--version] [--help] <command> [<args>]\n\n"
+                 "mynasim replays Japan's move from paper health insurance cards to the My Number card.\n\n"
+                 "commands:\n");
+    for (size_t i = 0; i < sizeof cli_commands / sizeof cli_commands[0]; i++)
+        fprintf(out, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
+    fprintf(out, "\n'mynasim <command> --help' describes a command.\n");
+}
+
+void cli_print_error(const char *context, const struct core_error *err)
+{
+    char buf[1200];
+    core_error_format(err, buf, sizeof buf);
+    if (context != NULL && context[0] != '\0')
+        fprintf(stderr, "mynasim: %s: %s\n", context, buf);
+    else
+        fprintf(stderr, "mynasim: %s\n", buf);
+}
+
+int cli_wants_help(int argc, char **argv)
+{
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--") == 0)
+            return 0;
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
+            return 1;
+    }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return CLI_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("mynasim %s\n", MYNASIM_VERSION_STRING);
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof cli_commands / sizeof cli_commands[0]; i++)
+        if (strcmp(argv[1], cli_commands[i].name) == 0)
+            return cli_commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "mynasim: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return CLI_EXIT_USAGE;
+}

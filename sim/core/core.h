@@ -1,0 +1,188 @@
+/*
+ * core: the bottom of mynasim. Civil dates in Japan time, the check digits of insurer numbers and My Numbers,
+ * errors that carry a position, a seeded random number generator, and the YAML reader that every file format
+ * of mynasim (card profiles, policies, mixes, scenarios) is read through.
+ *
+ * core knows nothing of cards, insurance or clinics. It never prints and never exits: every failure is an
+ * error code plus a `struct core_error` that names the file, line, column and what was wrong.
+ */
+#ifndef MYNASIM_CORE_H
+#define MYNASIM_CORE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+/* ---- errors ------------------------------------------------------------------------------------------- */
+
+enum core_status {
+    CORE_OK = 0,
+    CORE_EINVAL = -1,   /* bad input: a value, a file, an argument */
+    CORE_ENOMEM = -2,   /* allocation failed */
+    CORE_EIO = -3,      /* a file or socket could not be read or written */
+    CORE_ENOTFOUND = -4, /* a named thing (file, key, parameter) does not exist */
+    CORE_ECRYPTO = -5,  /* OpenSSL refused */
+    CORE_ESTATE = -6,   /* the operation is not allowed in the current state */
+};
+
+/* Where something went wrong. `file` empty and `line` 0 when there is no position. */
+struct core_error {
+    int code;
+    int line;
+    int column;
+    char file[512];
+    char message[512];
+};
+
+void core_error_clear(struct core_error *err);
+/* Sets err (when not NULL) and returns code, so callers can `return core_error_set(...)`. */
+int core_error_set(struct core_error *err, int code, const char *file, int line, int column, const char *fmt,
+                   ...) __attribute__((format(printf, 6, 7)));
+int core_error_vset(struct core_error *err, int code, const char *file, int line, int column, const char *fmt,
+                    va_list ap) __attribute__((format(printf, 6, 0)));
+/* "file:line:column: message", or "file: message", or "message". Returns the length it wanted. */
+size_t core_error_format(const struct core_error *err, char *buf, size_t cap);
+const char *core_status_name(int code);
+
+/* ---- civil dates, Japan time ------------------------------------------------------------------------- */
+
+/* A civil date as days since 1970-01-01 (proleptic Gregorian). Japan has no daylight saving time, so a
+ * Japan date is UTC+9 and never depends on TZ. */
+typedef int32_t core_day;
+#define CORE_DAY_NONE INT32_MIN
+
+bool core_date_valid(int year, int month, int day);
+/* Returns CORE_EINVAL for an impossible date. */
+int core_date_from_ymd(int year, int month, int day, core_day *out);
+void core_date_to_ymd(core_day d, int *year, int *month, int *day);
+/* Strict `YYYY-MM-DD` (years 1900..9999). */
+int core_date_parse(const char *s, size_t len, core_day *out);
+/* Writes `YYYY-MM-DD` and a NUL (11 bytes). */
+void core_date_format(core_day d, char out[11]);
+/* The Japan date of a POSIX time. */
+core_day core_date_from_time(time_t t);
+/* The Japan date now (time(), so libfaketime moves it). */
+core_day core_date_today(void);
+int core_date_weekday(core_day d); /* 0 = Sunday */
+int core_date_days_in_month(int year, int month);
+/* Same day `months` later (or earlier), clamped to the end of the month. */
+core_day core_date_add_months(core_day d, int months);
+/* The day on which someone born on `born` reaches `age`: their birthday that year. A 29 February birthday
+ * falls on 1 March in common years (civil-law reading, RULES.md AGE-75). */
+core_day core_date_birthday(core_day born, int age);
+/* Age in whole years on day `on`. */
+int core_date_age(core_day born, core_day on);
+/* The n-th birthday strictly after day `after` (n >= 1). */
+core_day core_date_nth_birthday_after(core_day born, core_day after, int n);
+
+/* ---- check digits (RULES.md, Numbers) ----------------------------------------------------------------- */
+
+/* Insurer number: 6 (NHI) or 8 digits, the last a check digit (weights 2,1,2,1... from the right). */
+bool core_insurer_number_valid(const char *s, size_t len);
+/* The check digit for `len` leading digits; -1 when they are not all digits. */
+int core_insurer_check_digit(const char *digits, size_t len);
+/* My Number: 12 digits, the last a check digit over the first 11. */
+bool core_my_number_valid(const char *s, size_t len);
+int core_my_number_check_digit(const char *first11);
+
+/* ---- seeded random numbers --------------------------------------------------------------------------- */
+
+/* xoshiro256** seeded through splitmix64: the same seed gives the same stream on every machine. */
+struct core_rng {
+    uint64_t s[4];
+};
+void core_rng_seed(struct core_rng *rng, uint64_t seed);
+/* A child stream, independent of the parent's later draws: for per-resident or per-card streams. */
+void core_rng_fork(struct core_rng *child, const struct core_rng *parent, uint64_t stream);
+uint64_t core_rng_next(struct core_rng *rng);
+/* Uniform in [0, n), n > 0, without modulo bias. */
+uint64_t core_rng_below(struct core_rng *rng, uint64_t n);
+void core_rng_bytes(struct core_rng *rng, void *out, size_t len);
+/* A 64-bit hash of bytes (FNV-1a then a splitmix finaliser): for seeds derived from names. */
+uint64_t core_hash64(const void *data, size_t len, uint64_t seed);
+
+/* ---- files ------------------------------------------------------------------------------------------- */
+
+/* Reads a whole file (at most max_size bytes) into a NUL-terminated heap buffer. */
+int core_file_read(const char *path, size_t max_size, char **out, size_t *len, struct core_error *err);
+/* Writes a file atomically: a temporary file in the same directory, fsync, rename. */
+int core_file_write_atomic(const char *path, const void *data, size_t len, struct core_error *err);
+
+/* ---- YAML --------------------------------------------------------------------------------------------- */
+
+/*
+ * A YAML document read with libyaml into a tree that keeps line and column (1-based) for every node.
+ * Anchors and aliases, tags and multiple documents are refused (mynasim's formats need none, and aliases are
+ * how YAML bombs are built). Duplicate keys are refused. Mapping keys must be plain scalars.
+ * The getters below check types and report `file:line:column: field 'name': what was expected`.
+ */
+enum core_yaml_kind {
+    CORE_YAML_SCALAR,
+    CORE_YAML_MAP,
+    CORE_YAML_SEQ,
+};
+
+struct core_yaml_node {
+    enum core_yaml_kind kind;
+    int line;
+    int column;
+    /* scalar: the text (NUL-terminated, may contain NUL only if the file did: len is authoritative) */
+    const char *value;
+    size_t len;
+    bool quoted; /* scalar written quoted or as a block: never a number, bool or null */
+    /* map: keys[i] -> items[i]; seq: items[i]. */
+    size_t count;
+    struct core_yaml_node **keys;
+    struct core_yaml_node **items;
+};
+
+struct core_yaml_doc {
+    char *file;                 /* name used in messages */
+    struct core_yaml_node *root; /* NULL for an empty document */
+    void *arena;                /* private */
+};
+
+/* Limits: documents larger than this are refused, as are nestings deeper than CORE_YAML_MAX_DEPTH. */
+#define CORE_YAML_MAX_SIZE (64u * 1024u * 1024u)
+#define CORE_YAML_MAX_DEPTH 64
+
+int core_yaml_load_file(const char *path, struct core_yaml_doc **out, struct core_error *err);
+int core_yaml_load_buffer(const char *name, const char *buf, size_t len, struct core_yaml_doc **out,
+                          struct core_error *err);
+void core_yaml_free(struct core_yaml_doc *doc);
+
+/* Sets an error at a node's position. Returns code. */
+int core_yaml_error(const struct core_yaml_doc *doc, const struct core_yaml_node *node, struct core_error *err,
+                    int code, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* The value of `key` in a mapping, or NULL. */
+const struct core_yaml_node *core_yaml_get(const struct core_yaml_node *map, const char *key);
+/* Fails on the first key of `map` not in the NULL-terminated `allowed` list ("unknown key 'x'"), or when
+ * `map` is not a mapping. */
+int core_yaml_check_keys(const struct core_yaml_doc *doc, const struct core_yaml_node *map,
+                         const char *const *allowed, struct core_error *err);
+/* Fails when a required key is absent ("missing field 'x'"). */
+int core_yaml_require(const struct core_yaml_doc *doc, const struct core_yaml_node *map, const char *key,
+                      const struct core_yaml_node **out, struct core_error *err);
+
+/* Typed reads of a scalar node; `field` names it in messages. */
+bool core_yaml_is_null(const struct core_yaml_node *node);
+int core_yaml_int(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
+                  long long min, long long max, long long *out, struct core_error *err);
+int core_yaml_bool(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
+                   bool *out, struct core_error *err);
+int core_yaml_date(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
+                   core_day *out, struct core_error *err);
+/* Any scalar as text (copied, NUL-terminated, truncated never: fails when it does not fit `cap`). */
+int core_yaml_string(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
+                     char *out, size_t cap, struct core_error *err);
+/* A quoted string of digits whose length is in [min_len, max_len]. */
+int core_yaml_digits(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
+                     size_t min_len, size_t max_len, char *out, size_t cap, struct core_error *err);
+/* One of a NULL-terminated list of words; *out is its index. */
+int core_yaml_enum(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
+                   const char *const *words, int *out, struct core_error *err);
+
+#endif

@@ -1,0 +1,531 @@
+/*
+ * The one YAML layer of mynasim. libyaml's event parser builds a small tree in which every node keeps the
+ * line and column it started at, so that every later check (an unknown key, a date that does not exist, a
+ * bad check digit) can name `file:line:column`.
+ *
+ * What is refused, and why: aliases and anchors (how YAML bombs are made, and mynasim's formats need none);
+ * explicit tags (a file's meaning must not depend on them); more than one document; non-scalar keys and
+ * duplicate keys (a duplicate silently overriding the first is a classic source of wrong test data);
+ * nesting deeper than CORE_YAML_MAX_DEPTH and files larger than CORE_YAML_MAX_SIZE.
+ *
+ * Scalars are kept as text; whether a scalar was quoted is kept too, since a plain `012` is a number and a
+ * quoted "012" a digit string whose leading zero matters.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "core/core.h"
+
+struct builder {
+    struct core_yaml_doc *doc;
+    struct core_yaml_node *stack[CORE_YAML_MAX_DEPTH + 1];
+    size_t caps[CORE_YAML_MAX_DEPTH + 1];
+    int depth;
+    bool pending_key[CORE_YAML_MAX_DEPTH + 1]; /* in a map: true when the next node is a value */
+};
+
+static void node_free(struct core_yaml_node *n)
+{
+    if (n == NULL)
+        return;
+    for (size_t i = 0; i < n->count; i++) {
+        if (n->keys != NULL)
+            node_free(n->keys[i]);
+        if (n->items != NULL)
+            node_free(n->items[i]);
+    }
+    free(n->keys);
+    free(n->items);
+    free((char *)(uintptr_t)n->value);
+    free(n);
+}
+
+void core_yaml_free(struct core_yaml_doc *doc)
+{
+    if (doc == NULL)
+        return;
+    node_free(doc->root);
+    free(doc->file);
+    free(doc);
+}
+
+static int fail_at(struct core_yaml_doc *doc, struct core_error *err, yaml_mark_t mark, const char *what)
+{
+    return core_error_set(err, CORE_EINVAL, doc->file, (int)mark.line + 1, (int)mark.column + 1, "%s", what);
+}
+
+static struct core_yaml_node *node_new(enum core_yaml_kind kind, yaml_mark_t mark)
+{
+    struct core_yaml_node *n = calloc(1, sizeof *n);
+    if (n == NULL)
+        return NULL;
+    n->kind = kind;
+    n->line = (int)mark.line + 1;
+    n->column = (int)mark.column + 1;
+    return n;
+}
+
+/* Attaches a finished node to the open container (or makes it the root). */
+static int attach(struct builder *b, struct core_yaml_node *n, struct core_error *err)
+{
+    if (b->depth == 0) {
+        b->doc->root = n;
+        return CORE_OK;
+    }
+    struct core_yaml_node *parent = b->stack[b->depth];
+    size_t *cap = &b->caps[b->depth];
+    if (parent->kind == CORE_YAML_MAP && !b->pending_key[b->depth]) {
+        /* n is a key */
+        if (n->kind != CORE_YAML_SCALAR) {
+            int rc = core_error_set(err, CORE_EINVAL, b->doc->file, n->line, n->column,
+                                    "a mapping key must be a plain word, not a %s",
+                                    n->kind == CORE_YAML_MAP ? "mapping" : "sequence");
+            node_free(n);
+            return rc;
+        }
+        if (parent->count == *cap) {
+            size_t ncap = *cap ? *cap * 2 : 8;
+            struct core_yaml_node **k = realloc(parent->keys, ncap * sizeof *k);
+            if (k == NULL) {
+                node_free(n);
+                return core_error_set(err, CORE_ENOMEM, b->doc->file, 0, 0, "out of memory");
+            }
+            parent->keys = k;
+            struct core_yaml_node **v = realloc(parent->items, ncap * sizeof *v);
+            if (v == NULL) {
+                node_free(n);
+                return core_error_set(err, CORE_ENOMEM, b->doc->file, 0, 0, "out of memory");
+            }
+            parent->items = v;
+            *cap = ncap;
+        }
+        parent->keys[parent->count] = n;
+        parent->items[parent->count] = NULL;
+        b->pending_key[b->depth] = true;
+        return CORE_OK;
+    }
+    if (parent->kind == CORE_YAML_MAP) {
+        parent->items[parent->count++] = n;
+        b->pending_key[b->depth] = false;
+        return CORE_OK;
+    }
+    if (parent->count == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 8;
+        struct core_yaml_node **v = realloc(parent->items, ncap * sizeof *v);
+        if (v == NULL) {
+            node_free(n);
+            return core_error_set(err, CORE_ENOMEM, b->doc->file, 0, 0, "out of memory");
+        }
+        parent->items = v;
+        *cap = ncap;
+    }
+    parent->items[parent->count++] = n;
+    return CORE_OK;
+}
+
+static int key_cmp(const void *a, const void *b)
+{
+    const struct core_yaml_node *x = *(const struct core_yaml_node *const *)a;
+    const struct core_yaml_node *y = *(const struct core_yaml_node *const *)b;
+    size_t n = x->len < y->len ? x->len : y->len;
+    int c = memcmp(x->value, y->value, n);
+    if (c != 0)
+        return c;
+    if (x->len != y->len)
+        return x->len < y->len ? -1 : 1;
+    /* Equal keys: order by position so the later one is reported. */
+    if (x->line != y->line)
+        return x->line < y->line ? -1 : 1;
+    return x->column < y->column ? -1 : (x->column > y->column);
+}
+
+/* Sorting a copy of the keys finds duplicates in O(n log n), so a hostile file with a huge mapping cannot
+ * make the check quadratic. */
+static int check_duplicates(struct builder *b, const struct core_yaml_node *map, struct core_error *err)
+{
+    if (map->count < 2)
+        return CORE_OK;
+    struct core_yaml_node **sorted = malloc(map->count * sizeof *sorted);
+    if (sorted == NULL)
+        return core_error_set(err, CORE_ENOMEM, b->doc->file, 0, 0, "out of memory");
+    memcpy(sorted, map->keys, map->count * sizeof *sorted);
+    qsort(sorted, map->count, sizeof *sorted, key_cmp);
+    int rc = CORE_OK;
+    for (size_t i = 1; i < map->count; i++) {
+        if (sorted[i]->len == sorted[i - 1]->len &&
+            memcmp(sorted[i]->value, sorted[i - 1]->value, sorted[i]->len) == 0) {
+            rc = core_error_set(err, CORE_EINVAL, b->doc->file, sorted[i]->line, sorted[i]->column,
+                                "duplicate key '%s' (first at line %d)", sorted[i]->value, sorted[i - 1]->line);
+            break;
+        }
+    }
+    free(sorted);
+    return rc;
+}
+
+static int handle_event(struct builder *b, yaml_event_t *ev, int *documents, bool *done, struct core_error *err)
+{
+    struct core_yaml_doc *doc = b->doc;
+    switch (ev->type) {
+    case YAML_STREAM_START_EVENT:
+    case YAML_NO_EVENT:
+        return CORE_OK;
+    case YAML_STREAM_END_EVENT:
+        *done = true;
+        return CORE_OK;
+    case YAML_DOCUMENT_START_EVENT:
+        if (++*documents > 1)
+            return fail_at(doc, err, ev->start_mark, "only one YAML document per file");
+        return CORE_OK;
+    case YAML_DOCUMENT_END_EVENT:
+        return CORE_OK;
+    case YAML_ALIAS_EVENT:
+        return fail_at(doc, err, ev->start_mark, "aliases (*name) are not allowed");
+    case YAML_SCALAR_EVENT: {
+        if (ev->data.scalar.anchor != NULL)
+            return fail_at(doc, err, ev->start_mark, "anchors (&name) are not allowed");
+        if (ev->data.scalar.tag != NULL)
+            return fail_at(doc, err, ev->start_mark, "tags (!name) are not allowed");
+        struct core_yaml_node *n = node_new(CORE_YAML_SCALAR, ev->start_mark);
+        if (n == NULL)
+            return core_error_set(err, CORE_ENOMEM, doc->file, 0, 0, "out of memory");
+        size_t len = ev->data.scalar.length;
+        char *v = malloc(len + 1);
+        if (v == NULL) {
+            free(n);
+            return core_error_set(err, CORE_ENOMEM, doc->file, 0, 0, "out of memory");
+        }
+        if (len > 0)
+            memcpy(v, ev->data.scalar.value, len);
+        v[len] = '\0';
+        n->value = v;
+        n->len = len;
+        n->quoted = ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE;
+        return attach(b, n, err);
+    }
+    case YAML_SEQUENCE_START_EVENT:
+    case YAML_MAPPING_START_EVENT: {
+        bool is_map = ev->type == YAML_MAPPING_START_EVENT;
+        const yaml_char_t *anchor = is_map ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
+        const yaml_char_t *tag = is_map ? ev->data.mapping_start.tag : ev->data.sequence_start.tag;
+        if (anchor != NULL)
+            return fail_at(doc, err, ev->start_mark, "anchors (&name) are not allowed");
+        if (tag != NULL)
+            return fail_at(doc, err, ev->start_mark, "tags (!name) are not allowed");
+        if (b->depth >= CORE_YAML_MAX_DEPTH)
+            return fail_at(doc, err, ev->start_mark, "nested too deeply");
+        struct core_yaml_node *n = node_new(is_map ? CORE_YAML_MAP : CORE_YAML_SEQ, ev->start_mark);
+        if (n == NULL)
+            return core_error_set(err, CORE_ENOMEM, doc->file, 0, 0, "out of memory");
+        int rc = attach(b, n, err);
+        if (rc != CORE_OK)
+            return rc;
+        b->depth++;
+        b->stack[b->depth] = n;
+        b->caps[b->depth] = 0;
+        b->pending_key[b->depth] = false;
+        return CORE_OK;
+    }
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT: {
+        struct core_yaml_node *n = b->stack[b->depth];
+        b->depth--;
+        if (n->kind == CORE_YAML_MAP)
+            return check_duplicates(b, n, err);
+        return CORE_OK;
+    }
+    }
+    return CORE_OK;
+}
+
+int core_yaml_load_buffer(const char *name, const char *buf, size_t len, struct core_yaml_doc **out,
+                          struct core_error *err)
+{
+    *out = NULL;
+    const char *file = name != NULL ? name : "<input>";
+    if (len > CORE_YAML_MAX_SIZE)
+        return core_error_set(err, CORE_EINVAL, file, 0, 0, "file too large (limit %u bytes)",
+                              CORE_YAML_MAX_SIZE);
+    struct core_yaml_doc *doc = calloc(1, sizeof *doc);
+    if (doc == NULL)
+        return core_error_set(err, CORE_ENOMEM, file, 0, 0, "out of memory");
+    doc->file = strdup(file);
+    if (doc->file == NULL) {
+        free(doc);
+        return core_error_set(err, CORE_ENOMEM, file, 0, 0, "out of memory");
+    }
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+        core_yaml_free(doc);
+        return core_error_set(err, CORE_ENOMEM, file, 0, 0, "cannot initialise the YAML parser");
+    }
+    yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
+    struct builder *b = calloc(1, sizeof *b);
+    if (b == NULL) {
+        yaml_parser_delete(&parser);
+        core_yaml_free(doc);
+        return core_error_set(err, CORE_ENOMEM, file, 0, 0, "out of memory");
+    }
+    b->doc = doc;
+    int documents = 0;
+    bool done = false;
+    int rc = CORE_OK;
+    while (!done && rc == CORE_OK) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            yaml_mark_t mark = parser.problem_mark;
+            rc = core_error_set(err, CORE_EINVAL, file, (int)mark.line + 1, (int)mark.column + 1,
+                                "YAML syntax: %s%s%s", parser.problem != NULL ? parser.problem : "invalid",
+                                parser.context != NULL ? " " : "", parser.context != NULL ? parser.context : "");
+            break;
+        }
+        rc = handle_event(b, &ev, &documents, &done, err);
+        yaml_event_delete(&ev);
+    }
+    free(b);
+    yaml_parser_delete(&parser);
+    if (rc != CORE_OK) {
+        core_yaml_free(doc);
+        return rc;
+    }
+    *out = doc;
+    return CORE_OK;
+}
+
+int core_yaml_load_file(const char *path, struct core_yaml_doc **out, struct core_error *err)
+{
+    char *buf;
+    size_t len;
+    int rc = core_file_read(path, CORE_YAML_MAX_SIZE, &buf, &len, err);
+    if (rc != CORE_OK)
+        return rc;
+    rc = core_yaml_load_buffer(path, buf, len, out, err);
+    free(buf);
+    return rc;
+}
+
+int core_yaml_error(const struct core_yaml_doc *doc, const struct core_yaml_node *node, struct core_error *err,
+                    int code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    core_error_vset(err, code, doc != NULL ? doc->file : "", node != NULL ? node->line : 0,
+                    node != NULL ? node->column : 0, fmt, ap);
+    va_end(ap);
+    return code;
+}
+
+static bool scalar_is(const struct core_yaml_node *n, const char *word)
+{
+    return n->kind == CORE_YAML_SCALAR && n->len == strlen(word) && memcmp(n->value, word, n->len) == 0;
+}
+
+const struct core_yaml_node *core_yaml_get(const struct core_yaml_node *map, const char *key)
+{
+    if (map == NULL || map->kind != CORE_YAML_MAP)
+        return NULL;
+    for (size_t i = 0; i < map->count; i++)
+        if (scalar_is(map->keys[i], key))
+            return map->items[i];
+    return NULL;
+}
+
+static const char *kind_name(const struct core_yaml_node *n)
+{
+    if (n == NULL)
+        return "nothing";
+    switch (n->kind) {
+    case CORE_YAML_MAP:
+        return "a mapping";
+    case CORE_YAML_SEQ:
+        return "a list";
+    case CORE_YAML_SCALAR:
+        break;
+    }
+    return "a single value";
+}
+
+int core_yaml_check_keys(const struct core_yaml_doc *doc, const struct core_yaml_node *map,
+                         const char *const *allowed, struct core_error *err)
+{
+    if (map == NULL || map->kind != CORE_YAML_MAP)
+        return core_yaml_error(doc, map, err, CORE_EINVAL, "expected a mapping, found %s", kind_name(map));
+    for (size_t i = 0; i < map->count; i++) {
+        bool ok = false;
+        for (const char *const *a = allowed; *a != NULL && !ok; a++)
+            ok = scalar_is(map->keys[i], *a);
+        if (!ok) {
+            char list[400] = "";
+            size_t used = 0;
+            for (const char *const *a = allowed; *a != NULL && used < sizeof list - 1; a++) {
+                int n = snprintf(list + used, sizeof list - used, "%s%s", used ? ", " : "", *a);
+                if (n < 0)
+                    break;
+                used += (size_t)n;
+            }
+            if (used >= sizeof list)
+                used = sizeof list - 1;
+            return core_yaml_error(doc, map->keys[i], err, CORE_EINVAL, "unknown key '%s' (expected one of: %s)",
+                                   map->keys[i]->value, list);
+        }
+    }
+    return CORE_OK;
+}
+
+int core_yaml_require(const struct core_yaml_doc *doc, const struct core_yaml_node *map, const char *key,
+                      const struct core_yaml_node **out, struct core_error *err)
+{
+    const struct core_yaml_node *v = core_yaml_get(map, key);
+    if (v == NULL)
+        return core_yaml_error(doc, map, err, CORE_EINVAL, "missing field '%s'", key);
+    *out = v;
+    return CORE_OK;
+}
+
+bool core_yaml_is_null(const struct core_yaml_node *node)
+{
+    if (node == NULL)
+        return true;
+    if (node->kind != CORE_YAML_SCALAR || node->quoted)
+        return false;
+    return node->len == 0 || scalar_is(node, "~") || scalar_is(node, "null") || scalar_is(node, "Null") ||
+           scalar_is(node, "NULL");
+}
+
+static int need_scalar(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
+                       const char *what, struct core_error *err)
+{
+    if (node == NULL || node->kind != CORE_YAML_SCALAR)
+        return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': expected %s, found %s", field, what,
+                               kind_name(node));
+    return CORE_OK;
+}
+
+int core_yaml_int(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
+                  long long min, long long max, long long *out, struct core_error *err)
+{
+    int rc = need_scalar(doc, node, field, "an integer", err);
+    if (rc != CORE_OK)
+        return rc;
+    const char *s = node->value;
+    size_t i = 0;
+    bool neg = false;
+    if (node->quoted)
+        return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': expected an integer, found a quoted string",
+                               field);
+    if (i < node->len && (s[i] == '-' || s[i] == '+'))
+        neg = s[i++] == '-';
+    if (i == node->len)
+        return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': expected an integer, found '%s'", field,
+                               s);
+    unsigned long long v = 0;
+    for (; i < node->len; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': expected an integer, found '%s'",
+                                   field, s);
+        if (v > (unsigned long long)INT64_MAX / 10)
+            return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': %s is out of range", field, s);
+        v = v * 10 + (unsigned long long)(s[i] - '0');
+    }
+    if (v > (unsigned long long)INT64_MAX)
+        return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': %s is out of range", field, s);
+    long long x = neg ? -(long long)v : (long long)v;
+    if (x < min || x > max)
+        return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': %lld is out of range (%lld..%lld)", field,
+                               x, min, max);
+    *out = x;
+    return CORE_OK;
+}
+
+int core_yaml_bool(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
+                   bool *out, struct core_error *err)
+{
+    int rc = need_scalar(doc, node, field, "true or false", err);
+    if (rc != CORE_OK)
+        return rc;
+    if (!node->quoted && scalar_is(node, "true")) {
+        *out = true;
+        return CORE_OK;
+    }
+    if (!node->quoted && scalar_is(node, "false")) {
+        *out = false;
+        return CORE_OK;
+    }
+    return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': expected true or false, found '%s'", field,
+                           node->value);
+}
+
+int core_yaml_date(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
+                   core_day *out, struct core_error *err)
+{
+    int rc = need_scalar(doc, node, field, "a date YYYY-MM-DD", err);
+    if (rc != CORE_OK)
+        return rc;
+    if (core_date_parse(node->value, node->len, out) != CORE_OK)
+        return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': '%s' is not a date (YYYY-MM-DD)", field,
+                               node->value);
+    return CORE_OK;
+}
+
+int core_yaml_string(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
+                     char *out, size_t cap, struct core_error *err)
+{
+    int rc = need_scalar(doc, node, field, "text", err);
+    if (rc != CORE_OK)
+        return rc;
+    if (memchr(node->value, '\0', node->len) != NULL)
+        return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': contains a NUL character", field);
+    if (node->len + 1 > cap)
+        return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': too long (%zu bytes, at most %zu)", field,
+                               node->len, cap - 1);
+    memcpy(out, node->value, node->len + 1);
+    return CORE_OK;
+}
+
+int core_yaml_digits(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
+                     size_t min_len, size_t max_len, char *out, size_t cap, struct core_error *err)
+{
+    int rc = need_scalar(doc, node, field, "a quoted string of digits", err);
+    if (rc != CORE_OK)
+        return rc;
+    if (!node->quoted)
+        return core_yaml_error(doc, node, err, CORE_EINVAL,
+                               "field '%s': digit strings must be quoted (\"%s\") so leading zeros survive", field,
+                               node->value);
+    for (size_t i = 0; i < node->len; i++)
+        if (node->value[i] < '0' || node->value[i] > '9')
+            return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': '%s' is not all digits", field,
+                                   node->value);
+    if (node->len < min_len || node->len > max_len) {
+        if (min_len == max_len)
+            return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': expected %zu digits, found %zu",
+                                   field, min_len, node->len);
+        return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': expected %zu to %zu digits, found %zu",
+                               field, min_len, max_len, node->len);
+    }
+    return core_yaml_string(doc, node, field, out, cap, err);
+}
+
+int core_yaml_enum(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
+                   const char *const *words, int *out, struct core_error *err)
+{
+    int rc = need_scalar(doc, node, field, "a word", err);
+    if (rc != CORE_OK)
+        return rc;
+    char list[300] = "";
+    size_t used = 0;
+    for (int i = 0; words[i] != NULL; i++) {
+        if (scalar_is(node, words[i])) {
+            *out = i;
+            return CORE_OK;
+        }
+        int n = snprintf(list + used, sizeof list - used, "%s%s", i ? ", " : "", words[i]);
+        if (n > 0 && (size_t)n < sizeof list - used)
+            used += (size_t)n;
+    }
+    return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': '%s' is not one of: %s", field, node->value,
+                           list);
+}

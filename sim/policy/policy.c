@@ -1,0 +1,432 @@
+/*
+ * Policy files: the rules' numbers as data (RULES.md: "a rule names a policy parameter ... never in C code").
+ *
+ * The table below lists every parameter mynasim knows, with its type and what it means. A file gives each a
+ * value, or a list of dated values ({from: D, value: V}, ascending): an amendment is a new row. Lookups
+ * answer "the value in force on day D": the last row whose `from` is on or before D.
+ *
+ * Loading is strict, because a policy that silently ignores a misspelt parameter replays the wrong rules:
+ * unknown parameters, wrong types and unordered rows are errors with file:line:column.
+ */
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "policy/policy.h"
+
+struct policy_param_def {
+    const char *name;
+    enum policy_type type;
+    const char *doc;
+};
+
+/* Every parameter, by component. Adding a parameter adds a row here and a value in the shipped files. */
+static const struct policy_param_def policy_params[] = {
+    /* card: the chip (MYNA-7) and J-LIS card dates (RULES.md, Card dates) */
+    {"card.pin_tries.auth", POLICY_INT, "tries of the user authentication PIN before it blocks (MYNA-7)"},
+    {"card.pin_tries.sign", POLICY_INT, "tries of the signature password (MYNA-7)"},
+    {"card.pin_tries.text", POLICY_INT, "tries of the card-info input support PIN (MYNA-7)"},
+    {"card.pin_tries.surface", POLICY_INT, "tries of the card-surface PIN-B"},
+    {"card.validity_years", POLICY_INT, "card body valid to this birthday after issue (adults)"},
+    {"card.validity_years_minor", POLICY_INT, "card body valid to this birthday after issue (minors)"},
+    {"card.minor_age", POLICY_INT, "holders under this age at issue get the minors' validity"},
+    {"card.cert_validity_years", POLICY_INT, "certificates valid to this birthday after issue"},
+    /* paper card (PAPER-1, PAPER-2, D-2, D-6, D-7) */
+    {"paper_card.last_issue", POLICY_DATE, "last day a paper card can be issued (D-2)"},
+    {"paper_card.cap", POLICY_DATE, "last day any paper card is usable (D-7)"},
+    {"paper_card.latest_expiry", POLICY_DATE, "printed expiry of NHI paper cards when a scenario gives none (D-6)"},
+    /* certificate of eligibility (CERT-2, CERT-4, CERT-5) */
+    {"certificate.lead_days", POLICY_INT, "days before the paper card's last usable day a mailing arrives"},
+    {"certificate.max_validity_months", POLICY_INT, "longest validity of a certificate (CERT-4)"},
+    {"certificate.detection_lag_days", POLICY_INT, "days until an ex-officio certificate arrives (CERT-5)"},
+    {"certificate.application_lag_days", POLICY_INT, "days until a certificate applied for arrives"},
+    {"certificate.all_elderly", POLICY_BOOL, "latter-stage elderly insurers send every member a certificate (AMEND-2)"},
+    /* online check (MYNA-3, MYNA-5, AMEND-3) */
+    {"online.reflection_lag_days", POLICY_INT, "days until a filed enrollment or loss is visible (MYNA-3)"},
+    {"online.cert_expiry_grace_months", POLICY_INT, "months an expired auth certificate still passes (AMEND-3)"},
+    {"registration.withdrawal_lag_days", POLICY_INT, "days until a withdrawal reaches the system (MYNA-5)"},
+    /* desk (AMEND-1) */
+    {"lookup_grace.enabled", POLICY_BOOL, "expired paper card or notice looked up by numbers (AMEND-1)"},
+};
+
+#define POLICY_PARAM_COUNT (sizeof policy_params / sizeof policy_params[0])
+
+struct policy_row {
+    core_day from; /* CORE_DAY_NONE: from the beginning */
+    long long value; /* int, bool (0/1) or date (core_day) */
+};
+
+struct policy_value {
+    size_t count;
+    struct policy_row *rows;
+};
+
+struct policy {
+    char name[128];
+    struct policy_value values[POLICY_PARAM_COUNT];
+};
+
+static const char *const policy_top_keys[] = {"policy", "description", "extends", NULL};
+
+void policy_free(struct policy *p)
+{
+    if (p == NULL)
+        return;
+    for (size_t i = 0; i < POLICY_PARAM_COUNT; i++)
+        free(p->values[i].rows);
+    free(p);
+}
+
+const char *policy_name(const struct policy *p)
+{
+    return p->name;
+}
+
+static int param_index(const char *name)
+{
+    for (size_t i = 0; i < POLICY_PARAM_COUNT; i++)
+        if (strcmp(policy_params[i].name, name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* True when some parameter's name starts with `prefix` followed by a dot: the key is a group. */
+static bool is_group(const char *prefix)
+{
+    size_t n = strlen(prefix);
+    for (size_t i = 0; i < POLICY_PARAM_COUNT; i++)
+        if (strncmp(policy_params[i].name, prefix, n) == 0 && policy_params[i].name[n] == '.')
+            return true;
+    return false;
+}
+
+static int policy_copy(const struct policy *src, struct policy **out)
+{
+    struct policy *p = calloc(1, sizeof *p);
+    if (p == NULL)
+        return CORE_ENOMEM;
+    memcpy(p->name, src->name, sizeof p->name);
+    for (size_t i = 0; i < POLICY_PARAM_COUNT; i++) {
+        size_t n = src->values[i].count;
+        if (n == 0)
+            continue;
+        p->values[i].rows = malloc(n * sizeof *p->values[i].rows);
+        if (p->values[i].rows == NULL) {
+            policy_free(p);
+            return CORE_ENOMEM;
+        }
+        memcpy(p->values[i].rows, src->values[i].rows, n * sizeof *p->values[i].rows);
+        p->values[i].count = n;
+    }
+    *out = p;
+    return CORE_OK;
+}
+
+static int read_scalar(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *name,
+                       enum policy_type type, long long *out, struct core_error *err)
+{
+    switch (type) {
+    case POLICY_INT:
+        return core_yaml_int(doc, node, name, INT32_MIN, INT32_MAX, out, err);
+    case POLICY_BOOL: {
+        bool b;
+        int rc = core_yaml_bool(doc, node, name, &b, err);
+        *out = b;
+        return rc;
+    }
+    case POLICY_DATE: {
+        core_day d;
+        int rc = core_yaml_date(doc, node, name, &d, err);
+        *out = d;
+        return rc;
+    }
+    }
+    return CORE_EINVAL;
+}
+
+static int read_value(const struct core_yaml_doc *doc, const struct core_yaml_node *node, int idx,
+                      struct policy_value *out, struct core_error *err)
+{
+    const struct policy_param_def *def = &policy_params[idx];
+    if (node != NULL && node->kind == CORE_YAML_SEQ) {
+        if (node->count == 0)
+            return core_yaml_error(doc, node, err, CORE_EINVAL, "parameter '%s': empty list of dated values",
+                                   def->name);
+        struct policy_row *rows = calloc(node->count, sizeof *rows);
+        if (rows == NULL)
+            return core_yaml_error(doc, node, err, CORE_ENOMEM, "out of memory");
+        static const char *const row_keys[] = {"from", "value", NULL};
+        for (size_t i = 0; i < node->count; i++) {
+            const struct core_yaml_node *row = node->items[i], *v;
+            int rc = core_yaml_check_keys(doc, row, row_keys, err);
+            if (rc == CORE_OK)
+                rc = core_yaml_require(doc, row, "value", &v, err);
+            if (rc == CORE_OK)
+                rc = read_scalar(doc, v, def->name, def->type, &rows[i].value, err);
+            const struct core_yaml_node *from = core_yaml_get(row, "from");
+            rows[i].from = CORE_DAY_NONE;
+            if (rc == CORE_OK && from != NULL)
+                rc = core_yaml_date(doc, from, "from", &rows[i].from, err);
+            if (rc == CORE_OK && from == NULL && i > 0)
+                rc = core_yaml_error(doc, row, err, CORE_EINVAL,
+                                     "parameter '%s': every row after the first needs 'from'", def->name);
+            if (rc == CORE_OK && i > 0 && rows[i - 1].from != CORE_DAY_NONE && rows[i].from <= rows[i - 1].from)
+                rc = core_yaml_error(doc, from, err, CORE_EINVAL,
+                                     "parameter '%s': rows must be in ascending order of 'from'", def->name);
+            if (rc != CORE_OK) {
+                free(rows);
+                return rc;
+            }
+        }
+        free(out->rows);
+        out->rows = rows;
+        out->count = node->count;
+        return CORE_OK;
+    }
+    struct policy_row row = {CORE_DAY_NONE, 0};
+    int rc = read_scalar(doc, node, def->name, def->type, &row.value, err);
+    if (rc != CORE_OK)
+        return rc;
+    struct policy_row *rows = malloc(sizeof *rows);
+    if (rows == NULL)
+        return core_yaml_error(doc, node, err, CORE_ENOMEM, "out of memory");
+    rows[0] = row;
+    free(out->rows);
+    out->rows = rows;
+    out->count = 1;
+    return CORE_OK;
+}
+
+/* Walks a mapping of parameters; `prefix` is the dotted path so far ("" at the top). */
+static int apply_map(struct policy *p, const struct core_yaml_doc *doc, const struct core_yaml_node *map,
+                     const char *prefix, bool top, struct core_error *err)
+{
+    if (map->kind != CORE_YAML_MAP)
+        return core_yaml_error(doc, map, err, CORE_EINVAL, "expected a mapping of policy parameters");
+    for (size_t i = 0; i < map->count; i++) {
+        const struct core_yaml_node *key = map->keys[i], *val = map->items[i];
+        if (top) {
+            bool meta = false;
+            for (const char *const *k = policy_top_keys; *k != NULL; k++)
+                meta = meta || strcmp(key->value, *k) == 0;
+            if (meta)
+                continue;
+        }
+        char path[256];
+        int n = snprintf(path, sizeof path, "%s%s%s", prefix, prefix[0] ? "." : "", key->value);
+        if (n < 0 || (size_t)n >= sizeof path)
+            return core_yaml_error(doc, key, err, CORE_EINVAL, "parameter name too long");
+        int idx = param_index(path);
+        int rc;
+        if (idx >= 0)
+            rc = read_value(doc, val, idx, &p->values[idx], err);
+        else if (is_group(path))
+            rc = apply_map(p, doc, val, path, false, err);
+        else
+            rc = core_yaml_error(doc, key, err, CORE_EINVAL, "unknown policy parameter '%s'", path);
+        if (rc != CORE_OK)
+            return rc;
+    }
+    return CORE_OK;
+}
+
+int policy_override(const struct policy *base, const struct core_yaml_doc *doc, const struct core_yaml_node *map,
+                    struct policy **out, struct core_error *err)
+{
+    struct policy *p;
+    if (policy_copy(base, &p) != CORE_OK)
+        return core_error_set(err, CORE_ENOMEM, doc->file, 0, 0, "out of memory");
+    int rc = apply_map(p, doc, map, "", false, err);
+    if (rc != CORE_OK) {
+        policy_free(p);
+        return rc;
+    }
+    *out = p;
+    return CORE_OK;
+}
+
+static bool is_shipped_name(const char *s)
+{
+    if (s[0] == '\0')
+        return false;
+    for (const char *c = s; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') || *c == '-'))
+            return false;
+    return true;
+}
+
+static int load_depth(const char *path, int depth, struct policy **out, struct core_error *err);
+
+static int load_ref(const char *name_or_path, const char *base_dir, int depth, struct policy **out,
+                    struct core_error *err)
+{
+    char path[PATH_MAX];
+    if (is_shipped_name(name_or_path)) {
+        char rel[300];
+        snprintf(rel, sizeof rel, "policies/%s.yaml", name_or_path);
+        int rc = policy_find_data(rel, path, sizeof path, err);
+        if (rc != CORE_OK)
+            return core_error_set(err, CORE_ENOTFOUND, "", 0, 0,
+                                  "no shipped policy named '%s' (shipped: national, as-announced-2024)",
+                                  name_or_path);
+    } else if (name_or_path[0] == '/' || base_dir == NULL || base_dir[0] == '\0') {
+        snprintf(path, sizeof path, "%s", name_or_path);
+    } else {
+        int n = snprintf(path, sizeof path, "%s/%s", base_dir, name_or_path);
+        if (n < 0 || (size_t)n >= sizeof path)
+            return core_error_set(err, CORE_EINVAL, name_or_path, 0, 0, "path too long");
+    }
+    return load_depth(path, depth, out, err);
+}
+
+static int load_depth(const char *path, int depth, struct policy **out, struct core_error *err)
+{
+    if (depth > 8)
+        return core_error_set(err, CORE_EINVAL, path, 0, 0, "'extends' nested more than 8 deep (a cycle?)");
+    struct core_yaml_doc *doc;
+    int rc = core_yaml_load_file(path, &doc, err);
+    if (rc != CORE_OK)
+        return rc;
+    const struct core_yaml_node *root = doc->root;
+    struct policy *p = NULL;
+    if (root == NULL || root->kind != CORE_YAML_MAP) {
+        rc = core_yaml_error(doc, root, err, CORE_EINVAL, "a policy file is a mapping with 'policy: NAME'");
+        goto done;
+    }
+    const struct core_yaml_node *name, *ext = core_yaml_get(root, "extends"), *desc = core_yaml_get(root, "description");
+    rc = core_yaml_require(doc, root, "policy", &name, err);
+    if (rc == CORE_OK && desc != NULL && desc->kind != CORE_YAML_SCALAR)
+        rc = core_yaml_error(doc, desc, err, CORE_EINVAL, "field 'description': expected text");
+    if (rc != CORE_OK)
+        goto done;
+    if (ext != NULL) {
+        char ref[256], dir[PATH_MAX];
+        rc = core_yaml_string(doc, ext, "extends", ref, sizeof ref, err);
+        if (rc != CORE_OK)
+            goto done;
+        snprintf(dir, sizeof dir, "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (slash != NULL)
+            *slash = '\0';
+        else
+            snprintf(dir, sizeof dir, ".");
+        rc = load_ref(ref, dir, depth + 1, &p, err);
+        if (rc != CORE_OK)
+            goto done;
+    } else {
+        p = calloc(1, sizeof *p);
+        if (p == NULL) {
+            rc = core_error_set(err, CORE_ENOMEM, path, 0, 0, "out of memory");
+            goto done;
+        }
+    }
+    rc = core_yaml_string(doc, name, "policy", p->name, sizeof p->name, err);
+    if (rc == CORE_OK)
+        rc = apply_map(p, doc, root, "", true, err);
+done:
+    core_yaml_free(doc);
+    if (rc != CORE_OK) {
+        policy_free(p);
+        return rc;
+    }
+    *out = p;
+    return CORE_OK;
+}
+
+int policy_load_file(const char *path, struct policy **out, struct core_error *err)
+{
+    return load_depth(path, 0, out, err);
+}
+
+int policy_load_named(const char *name, struct policy **out, struct core_error *err)
+{
+    if (!is_shipped_name(name))
+        return core_error_set(err, CORE_EINVAL, "", 0, 0, "'%s' is not a policy name ([a-z0-9-]+)", name);
+    return load_ref(name, NULL, 0, out, err);
+}
+
+int policy_load(const char *name_or_path, const char *base_dir, struct policy **out, struct core_error *err)
+{
+    return load_ref(name_or_path, base_dir, 0, out, err);
+}
+
+static const struct policy_row *row_on(const struct policy *p, const char *param, enum policy_type type,
+                                       core_day on)
+{
+    int idx = param_index(param);
+    if (idx < 0 || policy_params[idx].type != type)
+        return NULL;
+    const struct policy_value *v = &p->values[idx];
+    const struct policy_row *found = NULL;
+    for (size_t i = 0; i < v->count; i++)
+        if (v->rows[i].from == CORE_DAY_NONE || v->rows[i].from <= on)
+            found = &v->rows[i];
+    return found;
+}
+
+int policy_int(const struct policy *p, const char *param, core_day on, long long *out)
+{
+    const struct policy_row *r = row_on(p, param, POLICY_INT, on);
+    if (r == NULL)
+        return CORE_ENOTFOUND;
+    *out = r->value;
+    return CORE_OK;
+}
+
+int policy_date(const struct policy *p, const char *param, core_day on, core_day *out)
+{
+    const struct policy_row *r = row_on(p, param, POLICY_DATE, on);
+    if (r == NULL)
+        return CORE_ENOTFOUND;
+    *out = (core_day)r->value;
+    return CORE_OK;
+}
+
+int policy_bool(const struct policy *p, const char *param, core_day on, bool *out)
+{
+    const struct policy_row *r = row_on(p, param, POLICY_BOOL, on);
+    if (r == NULL)
+        return CORE_ENOTFOUND;
+    *out = r->value != 0;
+    return CORE_OK;
+}
+
+static bool try_dir(const char *dir, const char *relative, char *out, size_t cap)
+{
+    if (dir == NULL || dir[0] == '\0')
+        return false;
+    int n = snprintf(out, cap, "%s/%s", dir, relative);
+    return n > 0 && (size_t)n < cap && access(out, R_OK) == 0;
+}
+
+int policy_find_data(const char *relative, char *out, size_t cap, struct core_error *err)
+{
+    if (try_dir(getenv("MYNASIM_DATA_DIR"), relative, out, cap))
+        return CORE_OK;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash != NULL) {
+            *slash = '\0';
+            char dir[PATH_MAX + 32];
+            snprintf(dir, sizeof dir, "%s/../share/mynasim", exe);
+            if (try_dir(dir, relative, out, cap))
+                return CORE_OK;
+        }
+    }
+#ifdef MYNASIM_DATADIR
+    if (try_dir(MYNASIM_DATADIR, relative, out, cap))
+        return CORE_OK;
+#endif
+#ifdef MYNASIM_SOURCE_DIR
+    if (try_dir(MYNASIM_SOURCE_DIR "/fixtures", relative, out, cap))
+        return CORE_OK;
+#endif
+    return core_error_set(err, CORE_ENOTFOUND, relative, 0, 0,
+                          "shipped file not found (looked in $MYNASIM_DATA_DIR, <bin>/../share/mynasim, the "
+                          "install prefix and the source tree)");
+}

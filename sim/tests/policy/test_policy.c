@@ -1,0 +1,227 @@
+/* Tests of sim/policy/policy.c: the shipped policies, dated values, overrides and strict loading. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "policy/policy.h"
+
+#define DATA MYNASIM_SOURCE_DIR "/sim/tests/policy/data"
+
+static core_day D(const char *s)
+{
+    core_day d;
+    assert_int_equal(core_date_parse(s, strlen(s), &d), CORE_OK);
+    return d;
+}
+
+static struct policy *named(const char *name)
+{
+    struct policy *p = NULL;
+    struct core_error err;
+    int rc = policy_load_named(name, &p, &err);
+    if (rc != CORE_OK)
+        fail_msg("%s: %s:%d:%d: %s", name, err.file, err.line, err.column, err.message);
+    return p;
+}
+
+static void shipped_policies_load_by_name(void **state)
+{
+    (void)state;
+    struct policy *n = named("national"), *a = named("as-announced-2024");
+    assert_string_equal(policy_name(n), "national");
+    assert_string_equal(policy_name(a), "as-announced-2024");
+    long long v;
+    assert_int_equal(policy_int(n, "card.pin_tries.auth", D("2025-01-01"), &v), CORE_OK);
+    assert_true(v == 3);
+    assert_int_equal(policy_int(a, "card.pin_tries.sign", D("2025-01-01"), &v), CORE_OK);
+    assert_true(v == 5);
+    core_day d;
+    assert_int_equal(policy_date(n, "paper_card.cap", D("2025-01-01"), &d), CORE_OK);
+    assert_int_equal(d, D("2025-12-01"));
+    policy_free(n);
+    policy_free(a);
+    policy_free(NULL);
+}
+
+static void dated_values_change_on_their_day(void **state)
+{
+    (void)state;
+    struct policy *n = named("national"), *a = named("as-announced-2024");
+    bool b;
+    assert_int_equal(policy_bool(n, "lookup_grace.enabled", D("2025-07-31"), &b), CORE_OK);
+    assert_false(b);
+    assert_int_equal(policy_bool(n, "lookup_grace.enabled", D("2025-08-01"), &b), CORE_OK);
+    assert_true(b);
+    assert_int_equal(policy_bool(n, "lookup_grace.enabled", D("2026-03-31"), &b), CORE_OK);
+    assert_true(b);
+    assert_int_equal(policy_bool(n, "lookup_grace.enabled", D("2026-04-01"), &b), CORE_OK);
+    assert_false(b);
+    assert_int_equal(policy_bool(a, "lookup_grace.enabled", D("2025-08-01"), &b), CORE_OK);
+    assert_false(b);
+    long long v;
+    assert_int_equal(policy_int(n, "online.cert_expiry_grace_months", D("2024-12-01"), &v), CORE_OK);
+    assert_true(v == 0);
+    assert_int_equal(policy_int(n, "online.cert_expiry_grace_months", D("2024-12-02"), &v), CORE_OK);
+    assert_true(v == 3);
+    policy_free(n);
+    policy_free(a);
+}
+
+static void lookups_of_unknown_or_mistyped_parameters_fail(void **state)
+{
+    (void)state;
+    struct policy *n = named("national");
+    long long v;
+    core_day d;
+    bool b;
+    assert_int_equal(policy_int(n, "no.such", 0, &v), CORE_ENOTFOUND);
+    assert_int_equal(policy_int(n, "paper_card.cap", 0, &v), CORE_ENOTFOUND);
+    assert_int_equal(policy_date(n, "card.pin_tries.auth", 0, &d), CORE_ENOTFOUND);
+    assert_int_equal(policy_bool(n, "card.pin_tries.auth", 0, &b), CORE_ENOTFOUND);
+    policy_free(n);
+}
+
+static void a_file_extends_a_shipped_policy_and_overrides_one_parameter(void **state)
+{
+    (void)state;
+    struct policy *p;
+    struct core_error err;
+    assert_int_equal(policy_load_file(DATA "/override.yaml", &p, &err), CORE_OK);
+    assert_string_equal(policy_name(p), "test-override");
+    long long v;
+    assert_int_equal(policy_int(p, "online.reflection_lag_days", D("2025-01-01"), &v), CORE_OK);
+    assert_true(v == 9);
+    bool b;
+    assert_int_equal(policy_bool(p, "lookup_grace.enabled", D("2025-08-01"), &b), CORE_OK);
+    assert_true(b);
+    policy_free(p);
+    assert_int_equal(policy_load("override.yaml", DATA, &p, &err), CORE_OK);
+    policy_free(p);
+}
+
+static void overrides_from_a_yaml_mapping(void **state)
+{
+    (void)state;
+    struct policy *n = named("national"), *o;
+    struct core_yaml_doc *doc;
+    struct core_error err;
+    const char *text = "paper_card: {latest_expiry: 2025-03-31}\n";
+    assert_int_equal(core_yaml_load_buffer("ins.yaml", text, strlen(text), &doc, &err), CORE_OK);
+    assert_int_equal(policy_override(n, doc, doc->root, &o, &err), CORE_OK);
+    core_day d;
+    assert_int_equal(policy_date(o, "paper_card.latest_expiry", 0, &d), CORE_OK);
+    assert_int_equal(d, D("2025-03-31"));
+    assert_int_equal(policy_date(n, "paper_card.latest_expiry", 0, &d), CORE_OK);
+    assert_int_equal(d, D("2025-07-31"));
+    policy_free(o);
+    core_yaml_free(doc);
+    text = "paper_card: {latest_expiry: 31}\n";
+    assert_int_equal(core_yaml_load_buffer("ins.yaml", text, strlen(text), &doc, &err), CORE_OK);
+    assert_int_equal(policy_override(n, doc, doc->root, &o, &err), CORE_EINVAL);
+    assert_string_equal(err.message, "field 'paper_card.latest_expiry': '31' is not a date (YYYY-MM-DD)");
+    assert_int_equal(err.line, 1);
+    assert_int_equal(err.column, 29);
+    core_yaml_free(doc);
+    text = "- 1\n";
+    assert_int_equal(core_yaml_load_buffer("ins.yaml", text, strlen(text), &doc, &err), CORE_OK);
+    assert_int_equal(policy_override(n, doc, doc->root, &o, &err), CORE_EINVAL);
+    core_yaml_free(doc);
+    policy_free(n);
+}
+
+static void expect_file_error(const char *path, const char *fragment, int line)
+{
+    struct policy *p = NULL;
+    struct core_error err;
+    core_error_clear(&err);
+    assert_int_not_equal(policy_load_file(path, &p, &err), CORE_OK);
+    assert_null(p);
+    if (strstr(err.message, fragment) == NULL)
+        fail_msg("'%s' lacks '%s'", err.message, fragment);
+    if (line > 0)
+        assert_int_equal(err.line, line);
+}
+
+static void bad_files_are_refused_with_their_position(void **state)
+{
+    (void)state;
+    expect_file_error(DATA "/unknown.yaml", "unknown policy parameter 'online.reflection_lag_dayz'", 3);
+    expect_file_error(DATA "/unordered.yaml", "ascending order", 6);
+    expect_file_error(DATA "/cycle.yaml", "nested more than 8 deep", 0);
+    expect_file_error(DATA "/missing.yaml", "cannot open", 0);
+}
+
+static void bad_inline_documents_are_refused(void **state)
+{
+    (void)state;
+    const char *cases[][2] = {
+        {"- 1\n", "a policy file is a mapping"},
+        {"description: x\n", "missing field 'policy'"},
+        {"policy: x\ndescription: [a]\n", "field 'description'"},
+        {"policy: x\nextends: no-such-policy\n", "no shipped policy named 'no-such-policy'"},
+        {"policy: x\nextends: [a]\n", "field 'extends'"},
+        {"policy: x\ncard: 3\n", "expected a mapping of policy parameters"},
+        {"policy: x\ncard: {pin_tries: {auth: []}}\n", "empty list of dated values"},
+        {"policy: x\ncard: {pin_tries: {auth: [{value: 3}, {value: 4}]}}\n", "every row after the first"},
+        {"policy: x\ncard: {pin_tries: {auth: [{from: 2025-01-01, valu: 3}]}}\n", "unknown key 'valu'"},
+        {"policy: x\ncard: {pin_tries: {auth: [{from: 2025-01-01}]}}\n", "missing field 'value'"},
+        {"policy: x\ncard: {pin_tries: {auth: [{from: 2025-13-01, value: 1}]}}\n", "not a date"},
+        {"policy: x\ncard: {pin_tries: {auth: three}}\n", "expected an integer"},
+        {"policy: x\nlookup_grace: {enabled: 1}\n", "expected true or false"},
+    };
+    char path[] = "/tmp/mynasim-policy-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        FILE *f = fopen(path, "w");
+        fputs(cases[i][0], f);
+        fclose(f);
+        expect_file_error(path, cases[i][1], 0);
+    }
+    remove(path);
+}
+
+static void names_and_data_are_found(void **state)
+{
+    (void)state;
+    struct policy *p;
+    struct core_error err;
+    assert_int_equal(policy_load_named("Not A Name", &p, &err), CORE_EINVAL);
+    assert_int_equal(policy_load_named("nope", &p, &err), CORE_ENOTFOUND);
+    char path[4096];
+    assert_int_equal(policy_find_data("policies/national.yaml", path, sizeof path, &err), CORE_OK);
+    assert_non_null(strstr(path, "national.yaml"));
+    assert_int_equal(policy_find_data("policies/none.yaml", path, sizeof path, &err), CORE_ENOTFOUND);
+    /* without MYNASIM_DATA_DIR the source tree (or install prefix) still finds it */
+    char *saved = getenv("MYNASIM_DATA_DIR") ? strdup(getenv("MYNASIM_DATA_DIR")) : NULL;
+    unsetenv("MYNASIM_DATA_DIR");
+    assert_int_equal(policy_find_data("policies/national.yaml", path, sizeof path, &err), CORE_OK);
+    if (saved != NULL) {
+        setenv("MYNASIM_DATA_DIR", saved, 1);
+        free(saved);
+    }
+    assert_int_equal(policy_load(DATA "/override.yaml", NULL, &p, &err), CORE_OK);
+    policy_free(p);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(shipped_policies_load_by_name),
+        cmocka_unit_test(dated_values_change_on_their_day),
+        cmocka_unit_test(lookups_of_unknown_or_mistyped_parameters_fail),
+        cmocka_unit_test(a_file_extends_a_shipped_policy_and_overrides_one_parameter),
+        cmocka_unit_test(overrides_from_a_yaml_mapping),
+        cmocka_unit_test(bad_files_are_refused_with_their_position),
+        cmocka_unit_test(bad_inline_documents_are_refused),
+        cmocka_unit_test(names_and_data_are_found),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
