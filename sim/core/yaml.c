@@ -102,13 +102,15 @@ static int attach(struct builder *b, struct core_yaml_node *n, struct core_error
             parent->items = v;
             *cap = ncap;
         }
+        /* Counted at once, with its value still NULL, so that a document abandoned on an error before the
+         * value arrives frees the key too. */
         parent->keys[parent->count] = n;
-        parent->items[parent->count] = NULL;
+        parent->items[parent->count++] = NULL;
         b->pending_key[b->depth] = true;
         return CORE_OK;
     }
     if (parent->kind == CORE_YAML_MAP) {
-        parent->items[parent->count++] = n;
+        parent->items[parent->count - 1] = n;
         b->pending_key[b->depth] = false;
         return CORE_OK;
     }
