@@ -131,13 +131,13 @@ static int read_scalar(const struct core_yaml_doc *doc, const struct core_yaml_n
     case POLICY_INT:
         return core_yaml_int(doc, node, name, INT32_MIN, INT32_MAX, out, err);
     case POLICY_BOOL: {
-        bool b;
+        bool b = false;
         int rc = core_yaml_bool(doc, node, name, &b, err);
         *out = b;
         return rc;
     }
     case POLICY_DATE: {
-        core_day d;
+        core_day d = 0;
         int rc = core_yaml_date(doc, node, name, &d, err);
         *out = d;
         return rc;
