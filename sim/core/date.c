@@ -4,7 +4,7 @@
  * Conversions use Howard Hinnant's days-from-civil algorithm: exact for every year, no tables, no libc time
  * zone machinery. Japan has had no daylight saving time since 1951, so "today in Japan" is UTC+9 of time().
  */
-#include <stdio.h>
+#include <string.h>
 
 #include "core/core.h"
 
@@ -89,10 +89,24 @@ void core_date_format(core_day d, char out[11])
     int y, m, dd;
     core_date_to_ymd(d, &y, &m, &dd);
     if (y < 0 || y > 9999) {
-        snprintf(out, 11, "%s", "0000-00-00");
+        memcpy(out, "0000-00-00", 11);
         return;
     }
-    snprintf(out, 11, "%04d-%02d-%02d", y, m, dd);
+    /* Written digit by digit: the compiler can then see the result always fits 11 bytes. */
+    const int parts[3] = {y, m, dd};
+    const int widths[3] = {4, 2, 2};
+    size_t pos = 0;
+    for (int p = 0; p < 3; p++) {
+        if (p > 0)
+            out[pos++] = '-';
+        int v = parts[p];
+        for (int i = widths[p] - 1; i >= 0; i--) {
+            out[pos + (size_t)i] = (char)('0' + v % 10);
+            v /= 10;
+        }
+        pos += (size_t)widths[p];
+    }
+    out[pos] = '\0';
 }
 
 core_day core_date_from_time(time_t t)
