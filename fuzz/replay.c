@@ -1,7 +1,7 @@
 /*
- * Replays a fuzz target's corpus without libFuzzer: every file under the directories (or the files) given runs
- * once through LLVMFuzzerTestOneInput. This is how each corpus, crashes included, becomes a ctest regression
- * test in the ordinary gcc and sanitizer builds.
+ * Replays a fuzz target's corpus without libFuzzer: every file under the directories (or the files) given
+ * runs once through LLVMFuzzerTestOneInput. This is how each corpus, crashes included, becomes a ctest
+ * regression test in the ordinary gcc and sanitizer builds.
  */
 #include <dirent.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /*
- * Fuzz target: policy parameters (sim/policy/policy.c) as overrides of the shipped `national` policy, the path
- * every insurer's and scenario's `policy:` field takes. Any input loads or is refused with a message.
+ * Fuzz target: policy parameters (sim/policy/policy.c) as overrides of the shipped `national` policy, the
+ * path every insurer's and scenario's `policy:` field takes. Any input loads or is refused with a message.
  */
 #include <stdlib.h>
 

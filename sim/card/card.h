@@ -75,7 +75,7 @@ struct card_state {
     core_day cert_issued;
     core_day cert_expires;  /* last valid day of the auth and signature certificates */
     uint8_t tries_left[CARD_PIN_COUNT];
-    uint8_t tries_max[CARD_PIN_COUNT];
+    uint8_t tries_max[CARD_PIN_COUNT]; /* 0: no such PIN on this card (a face-only card's auth, sign, text) */
 };
 
 struct card;
@@ -86,6 +86,10 @@ void card_profile_init(struct card_profile *profile);
 int card_profile_load(const char *path, struct card_profile *out, struct core_error *err);
 int card_profile_load_doc(const struct core_yaml_doc *doc, const struct core_yaml_node *node,
                           struct card_profile *out, struct core_error *err);
+/* Checks a profile and computes the state card_new would start from (derived dates, tries) without making
+ * keys or certificates: cheap, for the rules path and for validating profiles. policy NULL: RULES.md's values. */
+int card_profile_check(const struct card_profile *profile, const struct policy *policy, struct card_state *out,
+                       struct core_error *err);
 
 /* Personalises a card: derives missing dates by the policy, makes its keys (deterministic from the profile id
  * and seed, cached on disk), issues its certificates from the test J-LIS CA. */
@@ -102,7 +106,8 @@ void card_reset(struct card *card);
 bool card_powered(const struct card *card);
 
 /* One command APDU in, one response APDU out (data + SW1 SW2). Never fails for bad input: a malformed command
- * gets a status word. Returns 0, or CORE_EINVAL when `cap` is smaller than CARD_RAPDU_MAX. */
+ * gets a status word. Returns 0, or CORE_EINVAL when `cap` is smaller than CARD_RAPDU_MAX, or CORE_ESTATE
+ * (and no response) when the card is not powered. card_new returns a powered card. */
 #define CARD_RAPDU_MAX (4096u + 2u)
 int card_transmit(struct card *card, const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap,
                   size_t *rlen);

@@ -19,12 +19,12 @@
 
 enum core_status {
     CORE_OK = 0,
-    CORE_EINVAL = -1,   /* bad input: a value, a file, an argument */
-    CORE_ENOMEM = -2,   /* allocation failed */
-    CORE_EIO = -3,      /* a file or socket could not be read or written */
+    CORE_EINVAL = -1,    /* bad input: a value, a file, an argument */
+    CORE_ENOMEM = -2,    /* allocation failed */
+    CORE_EIO = -3,       /* a file or socket could not be read or written */
     CORE_ENOTFOUND = -4, /* a named thing (file, key, parameter) does not exist */
-    CORE_ECRYPTO = -5,  /* OpenSSL refused */
-    CORE_ESTATE = -6,   /* the operation is not allowed in the current state */
+    CORE_ECRYPTO = -5,   /* OpenSSL refused */
+    CORE_ESTATE = -6,    /* the operation is not allowed in the current state */
 };
 
 /* Where something went wrong. `file` empty and `line` 0 when there is no position. */
@@ -139,9 +139,9 @@ struct core_yaml_node {
 };
 
 struct core_yaml_doc {
-    char *file;                 /* name used in messages */
+    char *file;                  /* name used in messages */
     struct core_yaml_node *root; /* NULL for an empty document */
-    void *arena;                /* private */
+    void *arena;                 /* private */
 };
 
 /* Limits: documents larger than this are refused, as are nestings deeper than CORE_YAML_MAX_DEPTH. */
@@ -154,8 +154,9 @@ int core_yaml_load_buffer(const char *name, const char *buf, size_t len, struct 
 void core_yaml_free(struct core_yaml_doc *doc);
 
 /* Sets an error at a node's position. Returns code. */
-int core_yaml_error(const struct core_yaml_doc *doc, const struct core_yaml_node *node, struct core_error *err,
-                    int code, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+int core_yaml_error(const struct core_yaml_doc *doc, const struct core_yaml_node *node,
+                    struct core_error *err, int code, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
 
 /* The value of `key` in a mapping, or NULL. */
 const struct core_yaml_node *core_yaml_get(const struct core_yaml_node *map, const char *key);

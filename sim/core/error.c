@@ -26,7 +26,8 @@ int core_error_vset(struct core_error *err, int code, const char *file, int line
     return code;
 }
 
-int core_error_set(struct core_error *err, int code, const char *file, int line, int column, const char *fmt, ...)
+int core_error_set(struct core_error *err, int code, const char *file, int line, int column, const char *fmt,
+                   ...)
 {
     va_list ap;
     va_start(ap, fmt);

@@ -160,7 +160,8 @@ static int check_duplicates(struct builder *b, const struct core_yaml_node *map,
         if (sorted[i]->len == sorted[i - 1]->len &&
             memcmp(sorted[i]->value, sorted[i - 1]->value, sorted[i]->len) == 0) {
             rc = core_error_set(err, CORE_EINVAL, b->doc->file, sorted[i]->line, sorted[i]->column,
-                                "duplicate key '%s' (first at line %d)", sorted[i]->value, sorted[i - 1]->line);
+                                "duplicate key '%s' (first at line %d)", sorted[i]->value,
+                                sorted[i - 1]->line);
             break;
         }
     }
@@ -168,7 +169,8 @@ static int check_duplicates(struct builder *b, const struct core_yaml_node *map,
     return rc;
 }
 
-static int handle_event(struct builder *b, yaml_event_t *ev, int *documents, bool *done, struct core_error *err)
+static int handle_event(struct builder *b, yaml_event_t *ev, int *documents, bool *done,
+                        struct core_error *err)
 {
     struct core_yaml_doc *doc = b->doc;
     switch (ev->type) {
@@ -281,7 +283,8 @@ int core_yaml_load_buffer(const char *name, const char *buf, size_t len, struct 
             yaml_mark_t mark = parser.problem_mark;
             rc = core_error_set(err, CORE_EINVAL, file, (int)mark.line + 1, (int)mark.column + 1,
                                 "YAML syntax: %s%s%s", parser.problem != NULL ? parser.problem : "invalid",
-                                parser.context != NULL ? " " : "", parser.context != NULL ? parser.context : "");
+                                parser.context != NULL ? " " : "",
+                                parser.context != NULL ? parser.context : "");
             break;
         }
         rc = handle_event(b, &ev, &documents, &done, err);
@@ -309,8 +312,8 @@ int core_yaml_load_file(const char *path, struct core_yaml_doc **out, struct cor
     return rc;
 }
 
-int core_yaml_error(const struct core_yaml_doc *doc, const struct core_yaml_node *node, struct core_error *err,
-                    int code, const char *fmt, ...)
+int core_yaml_error(const struct core_yaml_doc *doc, const struct core_yaml_node *node,
+                    struct core_error *err, int code, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -370,8 +373,8 @@ int core_yaml_check_keys(const struct core_yaml_doc *doc, const struct core_yaml
             }
             if (used >= sizeof list)
                 used = sizeof list - 1;
-            return core_yaml_error(doc, map->keys[i], err, CORE_EINVAL, "unknown key '%s' (expected one of: %s)",
-                                   map->keys[i]->value, list);
+            return core_yaml_error(doc, map->keys[i], err, CORE_EINVAL,
+                                   "unknown key '%s' (expected one of: %s)", map->keys[i]->value, list);
         }
     }
     return CORE_OK;
@@ -416,13 +419,13 @@ int core_yaml_int(const struct core_yaml_doc *doc, const struct core_yaml_node *
     size_t i = 0;
     bool neg = false;
     if (node->quoted)
-        return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': expected an integer, found a quoted string",
-                               field);
+        return core_yaml_error(doc, node, err, CORE_EINVAL,
+                               "field '%s': expected an integer, found a quoted string", field);
     if (i < node->len && (s[i] == '-' || s[i] == '+'))
         neg = s[i++] == '-';
     if (i == node->len)
-        return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': expected an integer, found '%s'", field,
-                               s);
+        return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': expected an integer, found '%s'",
+                               field, s);
     unsigned long long v = 0;
     for (; i < node->len; i++) {
         if (s[i] < '0' || s[i] > '9')
@@ -436,8 +439,8 @@ int core_yaml_int(const struct core_yaml_doc *doc, const struct core_yaml_node *
         return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': %s is out of range", field, s);
     long long x = neg ? -(long long)v : (long long)v;
     if (x < min || x > max)
-        return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': %lld is out of range (%lld..%lld)", field,
-                               x, min, max);
+        return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': %lld is out of range (%lld..%lld)",
+                               field, x, min, max);
     *out = x;
     return CORE_OK;
 }
@@ -456,8 +459,8 @@ int core_yaml_bool(const struct core_yaml_doc *doc, const struct core_yaml_node 
         *out = false;
         return CORE_OK;
     }
-    return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': expected true or false, found '%s'", field,
-                           node->value);
+    return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': expected true or false, found '%s'",
+                           field, node->value);
 }
 
 int core_yaml_date(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
@@ -467,8 +470,8 @@ int core_yaml_date(const struct core_yaml_doc *doc, const struct core_yaml_node 
     if (rc != CORE_OK)
         return rc;
     if (core_date_parse(node->value, node->len, out) != CORE_OK)
-        return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': '%s' is not a date (YYYY-MM-DD)", field,
-                               node->value);
+        return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': '%s' is not a date (YYYY-MM-DD)",
+                               field, node->value);
     return CORE_OK;
 }
 
@@ -481,8 +484,8 @@ int core_yaml_string(const struct core_yaml_doc *doc, const struct core_yaml_nod
     if (memchr(node->value, '\0', node->len) != NULL)
         return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': contains a NUL character", field);
     if (node->len + 1 > cap)
-        return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': too long (%zu bytes, at most %zu)", field,
-                               node->len, cap - 1);
+        return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': too long (%zu bytes, at most %zu)",
+                               field, node->len, cap - 1);
     memcpy(out, node->value, node->len + 1);
     return CORE_OK;
 }
@@ -495,8 +498,8 @@ int core_yaml_digits(const struct core_yaml_doc *doc, const struct core_yaml_nod
         return rc;
     if (!node->quoted)
         return core_yaml_error(doc, node, err, CORE_EINVAL,
-                               "field '%s': digit strings must be quoted (\"%s\") so leading zeros survive", field,
-                               node->value);
+                               "field '%s': digit strings must be quoted (\"%s\") so leading zeros survive",
+                               field, node->value);
     for (size_t i = 0; i < node->len; i++)
         if (node->value[i] < '0' || node->value[i] > '9')
             return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': '%s' is not all digits", field,
@@ -505,8 +508,9 @@ int core_yaml_digits(const struct core_yaml_doc *doc, const struct core_yaml_nod
         if (min_len == max_len)
             return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': expected %zu digits, found %zu",
                                    field, min_len, node->len);
-        return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': expected %zu to %zu digits, found %zu",
-                               field, min_len, max_len, node->len);
+        return core_yaml_error(doc, node, err, CORE_EINVAL,
+                               "field '%s': expected %zu to %zu digits, found %zu", field, min_len, max_len,
+                               node->len);
     }
     return core_yaml_string(doc, node, field, out, cap, err);
 }
@@ -528,6 +532,6 @@ int core_yaml_enum(const struct core_yaml_doc *doc, const struct core_yaml_node 
         if (n > 0 && (size_t)n < sizeof list - used)
             used += (size_t)n;
     }
-    return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': '%s' is not one of: %s", field, node->value,
-                           list);
+    return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': '%s' is not one of: %s", field,
+                           node->value, list);
 }

@@ -39,7 +39,8 @@ int policy_load_file(const char *path, struct policy **out, struct core_error *e
 int policy_load_named(const char *name, struct policy **out, struct core_error *err);
 /* A name ([a-z0-9-]+) is a shipped policy; anything else is a path relative to `base_dir` (may be NULL). */
 int policy_load(const char *name_or_path, const char *base_dir, struct policy **out, struct core_error *err);
-/* Applies overrides given as a YAML mapping of the same shape (e.g. an insurer's `policy:` field) to a copy. */
+/* Applies overrides given as a YAML mapping of the same shape (e.g. an insurer's `policy:` field) to a copy.
+ */
 int policy_override(const struct policy *base, const struct core_yaml_doc *doc,
                     const struct core_yaml_node *map, struct policy **out, struct core_error *err);
 void policy_free(struct policy *p);

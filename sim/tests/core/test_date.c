@@ -49,8 +49,9 @@ static void parse_rejects_malformed_and_impossible_dates(void **state)
 {
     (void)state;
     core_day d;
-    const char *bad[] = {"2025-02-29", "2025-13-01", "2025-00-10", "2025-01-00", "2025-1-01", "20250101",
-                         "2025/01/01", "2025-01-32", "1899-12-31", "abcd-ef-gh", "2025-01-01x", "", "2025-04-31"};
+    const char *bad[] = {"2025-02-29",  "2025-13-01", "2025-00-10", "2025-01-00", "2025-1-01",
+                         "20250101",    "2025/01/01", "2025-01-32", "1899-12-31", "abcd-ef-gh",
+                         "2025-01-01x", "",           "2025-04-31"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(core_date_parse(bad[i], strlen(bad[i]), &d), CORE_EINVAL);
     assert_int_equal(core_date_parse(NULL, 0, &d), CORE_EINVAL);

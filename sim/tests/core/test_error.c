@@ -33,7 +33,8 @@ static void formats_with_and_without_position(void **state)
 static void status_names_are_distinct(void **state)
 {
     (void)state;
-    int codes[] = {CORE_OK, CORE_EINVAL, CORE_ENOMEM, CORE_EIO, CORE_ENOTFOUND, CORE_ECRYPTO, CORE_ESTATE, 99};
+    int codes[] = {CORE_OK,        CORE_EINVAL,  CORE_ENOMEM, CORE_EIO,
+                   CORE_ENOTFOUND, CORE_ECRYPTO, CORE_ESTATE, 99};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
         for (size_t j = i + 1; j < sizeof codes / sizeof codes[0]; j++)
             assert_string_not_equal(core_status_name(codes[i]), core_status_name(codes[j]));

@@ -149,9 +149,9 @@ static void check_keys_names_the_unknown_key_and_the_allowed_ones(void **state)
 static void typed_reads_accept_good_values(void **state)
 {
     (void)state;
-    struct core_yaml_doc *doc =
-        load("n: -42\np: +7\nt: true\nf: false\nd: 2025-07-31\nq: \"2025-07-31\"\ns: 山田 太郎\ndg: \"0123\"\n"
-             "e: pin\nnul: ~\n");
+    struct core_yaml_doc *doc = load(
+        "n: -42\np: +7\nt: true\nf: false\nd: 2025-07-31\nq: \"2025-07-31\"\ns: 山田 太郎\ndg: \"0123\"\n"
+        "e: pin\nnul: ~\n");
     struct core_error err;
     long long v;
     bool b;
@@ -229,14 +229,14 @@ static void typed_reads_reject_wrong_types_with_the_field_name(void **state)
                        "field 'd': '2025-02-30' is not a date (YYYY-MM-DD)");
     expect_field_error(doc, core_yaml_date(doc, NULL, "x", &d, &err), &err,
                        "field 'x': expected a date YYYY-MM-DD, found nothing");
-    expect_field_error(doc, core_yaml_digits(doc, core_yaml_get(r, "dg"), "dg", 4, 4, s, sizeof s, &err), &err,
-                       "field 'dg': digit strings must be quoted (\"0123\") so leading zeros survive");
-    expect_field_error(doc, core_yaml_digits(doc, core_yaml_get(r, "da"), "da", 4, 4, s, sizeof s, &err), &err,
-                       "field 'da': '01a3' is not all digits");
-    expect_field_error(doc, core_yaml_digits(doc, core_yaml_get(r, "ds"), "ds", 4, 4, s, sizeof s, &err), &err,
-                       "field 'ds': expected 4 digits, found 2");
-    expect_field_error(doc, core_yaml_digits(doc, core_yaml_get(r, "ds"), "ds", 3, 5, s, sizeof s, &err), &err,
-                       "field 'ds': expected 3 to 5 digits, found 2");
+    expect_field_error(doc, core_yaml_digits(doc, core_yaml_get(r, "dg"), "dg", 4, 4, s, sizeof s, &err),
+                       &err, "field 'dg': digit strings must be quoted (\"0123\") so leading zeros survive");
+    expect_field_error(doc, core_yaml_digits(doc, core_yaml_get(r, "da"), "da", 4, 4, s, sizeof s, &err),
+                       &err, "field 'da': '01a3' is not all digits");
+    expect_field_error(doc, core_yaml_digits(doc, core_yaml_get(r, "ds"), "ds", 4, 4, s, sizeof s, &err),
+                       &err, "field 'ds': expected 4 digits, found 2");
+    expect_field_error(doc, core_yaml_digits(doc, core_yaml_get(r, "ds"), "ds", 3, 5, s, sizeof s, &err),
+                       &err, "field 'ds': expected 3 to 5 digits, found 2");
     expect_field_error(doc, core_yaml_digits(doc, core_yaml_get(r, "m"), "m", 3, 5, s, sizeof s, &err), &err,
                        "field 'm': expected a quoted string of digits, found a mapping");
     expect_field_error(doc, core_yaml_string(doc, core_yaml_get(r, "big"), "big", s, sizeof s, &err), &err,
@@ -257,8 +257,8 @@ static void string_with_nul_is_refused(void **state)
     struct core_yaml_doc *doc = load("s: \"a\\0b\"\n");
     char s[16];
     struct core_error err;
-    expect_field_error(doc, core_yaml_string(doc, core_yaml_get(doc->root, "s"), "s", s, sizeof s, &err), &err,
-                       "field 's': contains a NUL character");
+    expect_field_error(doc, core_yaml_string(doc, core_yaml_get(doc->root, "s"), "s", s, sizeof s, &err),
+                       &err, "field 's': contains a NUL character");
     core_yaml_free(doc);
 }
 
@@ -293,7 +293,8 @@ static void refuses_oversized_buffers(void **state)
     (void)state;
     struct core_yaml_doc *doc;
     struct core_error err;
-    assert_int_equal(core_yaml_load_buffer(NULL, "", (size_t)CORE_YAML_MAX_SIZE + 1, &doc, &err), CORE_EINVAL);
+    assert_int_equal(core_yaml_load_buffer(NULL, "", (size_t)CORE_YAML_MAX_SIZE + 1, &doc, &err),
+                     CORE_EINVAL);
     assert_string_equal(err.file, "<input>");
     core_yaml_error(NULL, NULL, &err, CORE_EINVAL, "x");
     assert_int_equal(err.line, 0);

@@ -1,0 +1,108 @@
+/*
+ * pin.c: the card's PINs and VERIFY (00 20 00 80), which acts on the PIN EF currently selected.
+ *
+ *   no PIN EF selected, or the EF is not a PIN       6986
+ *   the card has no such PIN (face-only card)         6A88  (MYNA-2: a face-auth card has no PIN)
+ *   empty VERIFY (no data)                            63Cx, x = tries left; 63C0 once blocked. Always,
+ * whatever the security state: OpenSC binds only on 63Cx. data, PIN blocked 6983 data, wrong one try less,
+ * that PIN's security state cleared, 63Cx data, right                                       tries back to the
+ * maximum, PIN verified, 9000
+ *
+ * MYNA-7: the tries are fixed per PIN by the policy (auth 3, sign 5, text 3; PIN-B of the surface AP 10). A
+ * block is lifted only by the municipal office (card_pin_reset), never by an APDU.
+ * The comparison runs in constant time over the whole reference, as a chip would.
+ */
+#include <string.h>
+
+#include "card/card_int.h"
+#include "iso7816/iso7816.h"
+
+static const char *const card_pin_names[CARD_PIN_COUNT] = {
+    [CARD_PIN_AUTH] = "auth",
+    [CARD_PIN_SIGN] = "sign",
+    [CARD_PIN_TEXT] = "text",
+    [CARD_PIN_SURFACE] = "surface",
+};
+
+const char *card_pin_name(enum card_pin pin)
+{
+    return (int)pin >= 0 && pin < CARD_PIN_COUNT ? card_pin_names[pin] : "?";
+}
+
+static bool all_in(const char *s, size_t min, size_t max, bool letters)
+{
+    size_t n = strlen(s);
+    if (n < min || n > max)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        bool digit = s[i] >= '0' && s[i] <= '9';
+        bool upper = s[i] >= 'A' && s[i] <= 'Z';
+        if (!digit && !(letters && upper))
+            return false;
+    }
+    return true;
+}
+
+bool card_pin_format_ok(enum card_pin pin, const char *value)
+{
+    if (value == NULL)
+        return false;
+    switch (pin) {
+    case CARD_PIN_AUTH:
+    case CARD_PIN_TEXT:
+        return all_in(value, 4, 4, false);
+    case CARD_PIN_SIGN:
+        return all_in(value, 6, 16, true);
+    case CARD_PIN_SURFACE:
+        return all_in(value, 14, 14, false);
+    default:
+        return false;
+    }
+}
+
+static bool card_pin_equal(const char *ref, const uint8_t *data, size_t len)
+{
+    size_t ref_len = strlen(ref);
+    unsigned diff = (unsigned)(ref_len ^ len);
+    for (size_t i = 0; i < CARD_PIN_MAX_LEN; i++) {
+        uint8_t a = i < ref_len ? (uint8_t)ref[i] : 0;
+        uint8_t b = i < len ? data[i] : 0;
+        diff |= (unsigned)(a ^ b);
+    }
+    return diff == 0 && len <= CARD_PIN_MAX_LEN;
+}
+
+uint16_t card_cmd_verify(struct card *card, const struct iso7816_apdu *apdu, uint8_t *out, size_t *out_len)
+{
+    (void)out;
+    (void)out_len;
+    if (apdu->p1 != 0x00 || apdu->p2 != 0x80)
+        return ISO7816_SW_INCORRECT_P1P2;
+    const struct card_ef *ef = card_current_ef(card);
+    if (ef == NULL || ef->type != CARD_EF_PIN)
+        return ISO7816_SW_NO_CURRENT_EF;
+    int pin = ef->pin;
+    if (!card->pin_set[pin])
+        return ISO7816_SW_REF_DATA_NOT_FOUND;
+    uint8_t *tries = &card->state.tries_left[pin];
+    if (apdu->nc == 0)
+        return (uint16_t)(ISO7816_SW_VERIFY_FAILED | (*tries > 15 ? 15 : *tries));
+    if (*tries == 0)
+        return ISO7816_SW_AUTH_BLOCKED;
+    if (card_pin_equal(card->pin_value[pin], apdu->data, apdu->nc)) {
+        *tries = card->state.tries_max[pin];
+        card->verified |= (uint8_t)(1u << pin);
+        return ISO7816_SW_OK;
+    }
+    --*tries;
+    card->verified &= (uint8_t) ~(1u << pin);
+    return (uint16_t)(ISO7816_SW_VERIFY_FAILED | (*tries > 15 ? 15 : *tries));
+}
+
+void card_pin_reset(struct card *card, enum card_pin pin)
+{
+    if (card == NULL || (int)pin < 0 || pin >= CARD_PIN_COUNT)
+        return;
+    card->state.tries_left[pin] = card->state.tries_max[pin];
+    card->verified &= (uint8_t) ~(1u << pin);
+}

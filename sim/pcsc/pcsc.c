@@ -1,2 +1,0 @@
-/* placeholder: being written */
-typedef int mynasim_placeholder_pcsc;

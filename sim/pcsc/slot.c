@@ -1,0 +1,382 @@
+/*
+ * slot.c: the card being served, with what lives around it: the profile it was made from, the --state file
+ * that keeps its PIN counters across restarts, and the named snapshots the control channel takes and puts
+ * back.
+ *
+ * The state file is written (core_file_write_atomic: temporary file, fsync, rename) after every APDU that
+ * changed a PIN counter, and only then: a SELECT or a READ BINARY changes the card's selection, which a
+ * restart clears anyway, and writing a file per APDU would cap pcscd throughput at the disk's fsync rate. A
+ * crash between the card's answer and the rename loses at most that one change, never leaves a torn file.
+ *
+ * Snapshots keep the profile path as well as the state bytes, so a probe may swap cards in between and still
+ * come back to exactly the card it started from.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pcsc/pcsc.h"
+
+#define SLOT_PATH_MAX 4096
+#define SLOT_SNAPSHOTS 64
+#define SLOT_NAME_MAX 64
+#define SLOT_STATE_FILE_MAX (16u * CARD_STATE_MAX)
+
+struct slot_snapshot {
+    char name[SLOT_NAME_MAX];
+    char profile[SLOT_PATH_MAX];
+    char state_path[SLOT_PATH_MAX];
+    uint8_t state[CARD_STATE_MAX];
+    size_t len;
+};
+
+struct pcsc_slot {
+    struct policy *policy;
+    struct card *card;
+    char profile[SLOT_PATH_MAX];
+    char state_path[SLOT_PATH_MAX]; /* empty: no persistence */
+    uint8_t tries[CARD_PIN_COUNT];
+    struct slot_snapshot *snaps;
+    size_t nsnaps;
+};
+
+static int copy_path(char *dst, const char *src, struct core_error *err)
+{
+    size_t n = strlen(src);
+    if (n >= SLOT_PATH_MAX)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "path too long");
+    memcpy(dst, src, n + 1);
+    return CORE_OK;
+}
+
+static void remember_tries(struct pcsc_slot *slot)
+{
+    memcpy(slot->tries, card_state(slot->card)->tries_left, sizeof slot->tries);
+}
+
+static int make_card(const struct pcsc_slot *slot, const char *profile_path, struct card **out,
+                     struct core_error *err)
+{
+    struct card_profile *profile = malloc(sizeof *profile);
+    if (profile == NULL)
+        return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "out of memory");
+    card_profile_init(profile);
+    int rc = card_profile_load(profile_path, profile, err);
+    if (rc == CORE_OK)
+        rc = card_new(profile, slot->policy, out, err);
+    free(profile);
+    return rc;
+}
+
+static int restore_file(struct card *card, const char *path, struct core_error *err)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    int rc = core_file_read(path, SLOT_STATE_FILE_MAX, &buf, &len, err);
+    if (rc != CORE_OK)
+        return rc;
+    rc = card_state_restore(card, (const uint8_t *)buf, len, err);
+    if (rc != CORE_OK && err != NULL && err->file[0] == '\0')
+        snprintf(err->file, sizeof err->file, "%s", path);
+    free(buf);
+    return rc;
+}
+
+static int save_file(struct pcsc_slot *slot, struct core_error *err)
+{
+    if (slot->state_path[0] == '\0')
+        return CORE_OK;
+    uint8_t buf[CARD_STATE_MAX];
+    size_t len = 0;
+    int rc = card_state_save(slot->card, buf, sizeof buf, &len);
+    if (rc != CORE_OK)
+        return core_error_set(err, rc, slot->state_path, 0, 0, "cannot serialise the card state");
+    return core_file_write_atomic(slot->state_path, buf, len, err);
+}
+
+int pcsc_slot_open(const struct pcsc_slot_config *cfg, struct pcsc_slot **out, struct core_error *err)
+{
+    *out = NULL;
+    if (cfg->profile_path == NULL)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "no card profile");
+    struct pcsc_slot *slot = calloc(1, sizeof *slot);
+    if (slot == NULL)
+        return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "out of memory");
+    int rc = copy_path(slot->profile, cfg->profile_path, err);
+    if (rc == CORE_OK && cfg->state_path != NULL)
+        rc = copy_path(slot->state_path, cfg->state_path, err);
+    if (rc == CORE_OK)
+        rc = policy_load(cfg->policy != NULL ? cfg->policy : "national", NULL, &slot->policy, err);
+    if (rc == CORE_OK)
+        rc = make_card(slot, slot->profile, &slot->card, err);
+    if (rc == CORE_OK && slot->state_path[0] != '\0') {
+        if (access(slot->state_path, F_OK) == 0)
+            rc = restore_file(slot->card, slot->state_path, err);
+        if (rc == CORE_OK)
+            rc = save_file(slot,
+                           err); /* fails now, not at the first wrong PIN, when the place is unwritable */
+    }
+    if (rc != CORE_OK) {
+        pcsc_slot_free(slot);
+        return rc;
+    }
+    remember_tries(slot);
+    *out = slot;
+    return CORE_OK;
+}
+
+void pcsc_slot_free(struct pcsc_slot *slot)
+{
+    if (slot == NULL)
+        return;
+    card_free(slot->card);
+    policy_free(slot->policy);
+    free(slot->snaps);
+    free(slot);
+}
+
+struct card *pcsc_slot_card(struct pcsc_slot *slot)
+{
+    return slot->card;
+}
+
+/* ---- the ops vpcd drives ------------------------------------------------------------------------------- */
+
+static size_t slot_atr(void *ctx, uint8_t *out, size_t cap)
+{
+    return card_atr(((struct pcsc_slot *)ctx)->card, out, cap);
+}
+
+static void slot_power_on(void *ctx)
+{
+    card_power_on(((struct pcsc_slot *)ctx)->card);
+}
+
+static void slot_power_off(void *ctx)
+{
+    card_power_off(((struct pcsc_slot *)ctx)->card);
+}
+
+static void slot_reset(void *ctx)
+{
+    card_reset(((struct pcsc_slot *)ctx)->card);
+}
+
+static int slot_transmit(void *ctx, const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap,
+                         size_t *rlen, struct core_error *err)
+{
+    struct pcsc_slot *slot = ctx;
+    int rc = card_transmit(slot->card, capdu, len, rapdu, cap, rlen);
+    if (rc != CORE_OK)
+        return core_error_set(err, rc, NULL, 0, 0, "card_transmit failed");
+    if (memcmp(slot->tries, card_state(slot->card)->tries_left, sizeof slot->tries) != 0) {
+        remember_tries(slot);
+        return save_file(slot, err);
+    }
+    return CORE_OK;
+}
+
+static int slot_control(void *ctx, const char *line, char *reply, size_t cap, struct core_error *err)
+{
+    return pcsc_slot_control(ctx, line, reply, cap, err);
+}
+
+const struct pcsc_card_ops pcsc_slot_ops = {
+    .atr = slot_atr,
+    .power_on = slot_power_on,
+    .power_off = slot_power_off,
+    .reset = slot_reset,
+    .transmit = slot_transmit,
+    .control = slot_control,
+};
+
+/* ---- control commands ---------------------------------------------------------------------------------- */
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t a = strlen(s), b = strlen(suffix);
+    return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static bool valid_name(const char *s)
+{
+    size_t n = strlen(s);
+    if (n == 0 || n >= SLOT_NAME_MAX)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+              c == '_' || c == '.'))
+            return false;
+    }
+    return true;
+}
+
+/* After a swap the reader still believes the same card is in: a reset puts the new one in its power-up
+ * state, as pulling one card and pushing another would, minus pcscd's presence poll. */
+static void replace_card(struct pcsc_slot *slot, struct card *card)
+{
+    bool powered = card_powered(slot->card);
+    if (card != slot->card) {
+        card_free(slot->card);
+        slot->card = card;
+    }
+    if (powered) {
+        card_power_on(slot->card);
+        card_reset(slot->card);
+    } else {
+        card_power_off(slot->card);
+    }
+    remember_tries(slot);
+}
+
+static int cmd_swap(struct pcsc_slot *slot, const char *arg1, const char *arg2, char *reply, size_t cap,
+                    struct core_error *err)
+{
+    if (arg1 == NULL)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0,
+                              "usage: swap PROFILE [STATEFILE] | swap STATEFILE");
+    if (!ends_with(arg1, ".yaml") && !ends_with(arg1, ".yml")) {
+        if (arg2 != NULL)
+            return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "swap STATEFILE takes no second argument");
+        int rc = restore_file(slot->card, arg1, err);
+        if (rc != CORE_OK)
+            return rc;
+        replace_card(slot, slot->card);
+        snprintf(reply, cap, "state %s", arg1);
+        return save_file(slot, err);
+    }
+    if (strlen(arg1) >= SLOT_PATH_MAX || (arg2 != NULL && strlen(arg2) >= SLOT_PATH_MAX))
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "path too long");
+    struct card *card = NULL;
+    int rc = make_card(slot, arg1, &card, err);
+    if (rc == CORE_OK && arg2 != NULL && access(arg2, F_OK) == 0)
+        rc = restore_file(card, arg2, err);
+    if (rc != CORE_OK) {
+        card_free(card);
+        return rc;
+    }
+    replace_card(slot, card);
+    copy_path(slot->profile, arg1, NULL);
+    slot->state_path[0] = '\0';
+    if (arg2 != NULL)
+        copy_path(slot->state_path, arg2, NULL);
+    snprintf(reply, cap, "profile %s", arg1);
+    return save_file(slot, err);
+}
+
+static struct slot_snapshot *find_snapshot(struct pcsc_slot *slot, const char *name)
+{
+    for (size_t i = 0; i < slot->nsnaps; i++)
+        if (strcmp(slot->snaps[i].name, name) == 0)
+            return &slot->snaps[i];
+    return NULL;
+}
+
+static int cmd_save(struct pcsc_slot *slot, const char *name, struct core_error *err)
+{
+    if (name == NULL || !valid_name(name))
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "usage: save NAME (letters, digits, . _ -)");
+    if (slot->snaps == NULL) {
+        slot->snaps = calloc(SLOT_SNAPSHOTS, sizeof *slot->snaps);
+        if (slot->snaps == NULL)
+            return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    uint8_t state[CARD_STATE_MAX];
+    size_t len = 0;
+    int rc = card_state_save(slot->card, state, sizeof state, &len);
+    if (rc != CORE_OK)
+        return core_error_set(err, rc, NULL, 0, 0, "cannot serialise the card state");
+    struct slot_snapshot *snap = find_snapshot(slot, name);
+    if (snap == NULL) {
+        if (slot->nsnaps == SLOT_SNAPSHOTS)
+            return core_error_set(err, CORE_ESTATE, NULL, 0, 0, "too many snapshots (%d)", SLOT_SNAPSHOTS);
+        snap = &slot->snaps[slot->nsnaps++];
+    }
+    memcpy(snap->state, state, len);
+    snap->len = len;
+    snprintf(snap->name, sizeof snap->name, "%s", name);
+    memcpy(snap->profile, slot->profile, sizeof snap->profile);
+    memcpy(snap->state_path, slot->state_path, sizeof snap->state_path);
+    return CORE_OK;
+}
+
+static int cmd_restore(struct pcsc_slot *slot, const char *name, struct core_error *err)
+{
+    if (name == NULL)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "usage: restore NAME");
+    const struct slot_snapshot *snap = find_snapshot(slot, name);
+    if (snap == NULL)
+        return core_error_set(err, CORE_ENOTFOUND, NULL, 0, 0, "no snapshot named '%s'", name);
+    struct card *card = slot->card;
+    if (strcmp(snap->profile, slot->profile) != 0) {
+        int rc = make_card(slot, snap->profile, &card, err);
+        if (rc != CORE_OK)
+            return rc;
+    }
+    int rc = card_state_restore(card, snap->state, snap->len, err);
+    if (rc != CORE_OK) {
+        if (card != slot->card)
+            card_free(card);
+        return rc;
+    }
+    if (card != slot->card) {
+        card_free(slot->card);
+        slot->card = card;
+    }
+    memcpy(slot->profile, snap->profile, sizeof slot->profile);
+    memcpy(slot->state_path, snap->state_path, sizeof slot->state_path);
+    remember_tries(slot);
+    return save_file(slot, err);
+}
+
+static void format_state(const struct pcsc_slot *slot, char *reply, size_t cap)
+{
+    static const char *const names[CARD_PIN_COUNT] = {"auth", "sign", "text", "surface"};
+    const struct card_state *st = card_state(slot->card);
+    size_t off = 0;
+    for (int i = 0; i < CARD_PIN_COUNT && off < cap; i++) {
+        int n = snprintf(reply + off, cap - off, "%s%s=%u/%u", i ? " " : "", names[i], st->tries_left[i],
+                         st->tries_max[i]);
+        if (n < 0)
+            return;
+        off += (size_t)n;
+    }
+    if (off < cap)
+        snprintf(reply + off, cap - off, " powered=%s profile=%s", card_powered(slot->card) ? "yes" : "no",
+                 slot->profile);
+}
+
+int pcsc_slot_control(struct pcsc_slot *slot, const char *line, char *reply, size_t cap,
+                      struct core_error *err)
+{
+    char buf[3 * SLOT_PATH_MAX];
+    if (strlen(line) >= sizeof buf)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "command too long");
+    snprintf(buf, sizeof buf, "%s", line);
+    char *save = NULL;
+    char *word = strtok_r(buf, " \t", &save);
+    char *arg1 = strtok_r(NULL, " \t", &save);
+    char *arg2 = strtok_r(NULL, " \t", &save);
+    char *extra = strtok_r(NULL, " \t", &save);
+    if (cap > 0)
+        reply[0] = '\0';
+    if (word == NULL)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "empty command");
+    if (extra != NULL)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "%s: too many arguments", word);
+    if (strcmp(word, "state") == 0 && arg1 == NULL) {
+        format_state(slot, reply, cap);
+        return CORE_OK;
+    }
+    if (strcmp(word, "swap") == 0)
+        return cmd_swap(slot, arg1, arg2, reply, cap, err);
+    if (strcmp(word, "save") == 0 && arg2 == NULL)
+        return cmd_save(slot, arg1, err);
+    if (strcmp(word, "restore") == 0 && arg2 == NULL)
+        return cmd_restore(slot, arg1, err);
+    return core_error_set(err, CORE_EINVAL, NULL, 0, 0,
+                          "unknown command '%s' (insert, remove, status, swap, save, restore, state)", word);
+}
