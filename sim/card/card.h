@@ -2,7 +2,8 @@
  * card: the virtual My Number card (マイナンバーカード). An ISO 7816 chip with three applications:
  *   - JPKI (D392F000260100000001): auth and signature certificates, their CAs, RSA-2048 keys, the auth PIN
  *     (4 digits, EF 0018) and the signature password (6-16, EF 001B), token EF 0006;
- *   - card-info input support (D3921000310001010408): PIN EF 0011, My Number EF 0001, basic four info EF 0002;
+ *   - card-info input support (D3921000310001010408): PIN EF 0011, My Number EF 0001, basic four info EF
+ * 0002;
  *   - card surface (D3921000310001010402): the face image, readable with PIN-B.
  * Everything outside reaches it with APDUs through card_transmit(); nothing else reads keys or PINs.
  *
@@ -18,7 +19,8 @@
 
 enum card_kind {
     CARD_KIND_NORMAL,
-    CARD_KIND_FACE_ONLY, /* 顔認証マイナンバーカード: no PIN set, VERIFY answers 6A88, no signature certificate */
+    CARD_KIND_FACE_ONLY, /* 顔認証マイナンバーカード: no PIN set, VERIFY answers 6A88, no signature
+                            certificate */
 };
 
 enum card_pin {
@@ -48,19 +50,19 @@ struct card_holder {
     char address[512];
     core_day born;
     enum card_sex sex;
-    char my_number[13];     /* 12 digits, check digit valid */
-    char security_code[5];  /* 4 digits, for PIN-B */
+    char my_number[13];    /* 12 digits, check digit valid */
+    char security_code[5]; /* 4 digits, for PIN-B */
 };
 
 /* What a card is made from: a card profile file (fixtures/cards/NAME.yaml) or a resident of a scenario. */
 struct card_profile {
-    char id[64];            /* names the profile; with `seed` it keys the cached keys */
+    char id[64]; /* names the profile; with `seed` it keys the cached keys */
     uint64_t seed;
     struct card_holder holder;
     enum card_kind kind;
     core_day issued;
-    core_day expires;       /* CORE_DAY_NONE: derived (RULES.md card dates) */
-    core_day cert_expires;  /* CORE_DAY_NONE: derived */
+    core_day expires;      /* CORE_DAY_NONE: derived (RULES.md card dates) */
+    core_day cert_expires; /* CORE_DAY_NONE: derived */
     char auth_pin[17];
     char sign_password[17];
     char text_pin[17];
@@ -71,25 +73,27 @@ struct card_profile {
 struct card_state {
     enum card_kind kind;
     core_day issued;
-    core_day expires;       /* last valid day of the card body */
+    core_day expires; /* last valid day of the card body */
     core_day cert_issued;
-    core_day cert_expires;  /* last valid day of the auth and signature certificates */
+    core_day cert_expires; /* last valid day of the auth and signature certificates */
     uint8_t tries_left[CARD_PIN_COUNT];
     uint8_t tries_max[CARD_PIN_COUNT]; /* 0: no such PIN on this card (a face-only card's auth, sign, text) */
 };
 
 struct card;
 
-/* Fills a profile with defaults (tries from the policy, dates none) before a loader or a caller sets fields. */
+/* Fills a profile with defaults (tries from the policy, dates none) before a loader or a caller sets fields.
+ */
 void card_profile_init(struct card_profile *profile);
 /* Reads a card profile file; every problem is reported with file:line:column. */
 int card_profile_load(const char *path, struct card_profile *out, struct core_error *err);
 int card_profile_load_doc(const struct core_yaml_doc *doc, const struct core_yaml_node *node,
                           struct card_profile *out, struct core_error *err);
 /* Checks a profile and computes the state card_new would start from (derived dates, tries) without making
- * keys or certificates: cheap, for the rules path and for validating profiles. policy NULL: RULES.md's values. */
-int card_profile_check(const struct card_profile *profile, const struct policy *policy, struct card_state *out,
-                       struct core_error *err);
+ * keys or certificates: cheap, for the rules path and for validating profiles. policy NULL: RULES.md's
+ * values. */
+int card_profile_check(const struct card_profile *profile, const struct policy *policy,
+                       struct card_state *out, struct core_error *err);
 
 /* Personalises a card: derives missing dates by the policy, makes its keys (deterministic from the profile id
  * and seed, cached on disk), issues its certificates from the test J-LIS CA. */

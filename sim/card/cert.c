@@ -7,11 +7,11 @@
  * from the issue date 00:00:00 JST to the last valid day 23:59:59 JST (RULES.md card dates: "each 'to'
  * includes that birthday"), and RSA PKCS#1 v1.5 signatures by the CA are deterministic.
  *
- *   user authentication certificate   subject C=JP, O=mynasim TEST ONLY, CN=<16 hex digits derived from the
- *                                     holder>; keyUsage digitalSignature; extKeyUsage clientAuth. Like the
- * real one it carries no name, address or My Number. signature certificate             subject C=JP,
- * L=<address>, CN=<name> (UTF-8); keyUsage digitalSignature, nonRepudiation. The My Number never appears in a
- * certificate.
+ * The user authentication certificate: subject C=JP, O=mynasim TEST ONLY, CN=<16 hex digits derived from
+ * the holder>; keyUsage digitalSignature; extKeyUsage clientAuth. Like the real one it carries no name,
+ * address or My Number.
+ * The signature certificate: subject C=JP, L=<address>, CN=<name> (UTF-8); keyUsage digitalSignature,
+ * nonRepudiation. The My Number never appears in a certificate.
  */
 #include <openssl/pem.h>
 #include <openssl/x509.h>

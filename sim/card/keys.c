@@ -83,7 +83,7 @@ static int key_small_primes(unsigned *primes)
 /* The next probable prime from the stream, with gcd(p - 1, 65537) = 1. */
 static int key_prime(struct core_rng *rng, BIGNUM *p, BN_CTX *ctx)
 {
-    unsigned primes[KEY_SIEVE_LIMIT / 2];
+    unsigned primes[KEY_SIEVE_LIMIT / 2] = {0};
     unsigned residue[KEY_SIEVE_LIMIT / 2];
     int nprimes = key_small_primes(primes);
     uint8_t buf[KEY_PRIME_BYTES];

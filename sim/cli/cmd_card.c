@@ -289,8 +289,8 @@ static int cmd_serve(int argc, char **argv)
     const char *vpcd = NULL, *profile = NULL, *state = NULL, *control = NULL, *policy_arg = NULL;
     bool quiet = false;
     const struct card_opt opts[] = {
-        {"--vpcd", true, &vpcd, NULL},          {"--profile", true, &profile, NULL},
-        {"--state", true, &state, NULL},        {"--control", true, &control, NULL},
+        {"--vpcd", true, &vpcd, NULL},         {"--profile", true, &profile, NULL},
+        {"--state", true, &state, NULL},       {"--control", true, &control, NULL},
         {"--policy", true, &policy_arg, NULL}, {"--quiet", false, NULL, &quiet},
     };
     if (parse_opts("serve", argc, argv, opts, sizeof opts / sizeof opts[0]) != 0)
@@ -424,7 +424,7 @@ static int cmd_client(int argc, char **argv)
     const char *message = "mynasim";
     const struct card_opt opts[] = {
         {"--reader", true, &reader_name, NULL},      {"--profile", true, &profile, NULL},
-        {"--policy", true, &policy_arg, NULL},      {"--pin", true, &pin, NULL},
+        {"--policy", true, &policy_arg, NULL},       {"--pin", true, &pin, NULL},
         {"--sign-password", true, &sign_pass, NULL}, {"--message", true, &message, NULL},
     };
     if (parse_opts("client", argc, argv, opts, sizeof opts / sizeof opts[0]) != 0)

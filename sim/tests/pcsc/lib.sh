@@ -60,7 +60,16 @@ pcsc_enter_namespace() {
     fi
     if [[ -z "${MYNASIM_PCSC_NS:-}" ]]; then
         mkdir -p /run/pcscd # without it the mount fails and pcscd silently uses the shared directory
-        exec env MYNASIM_PCSC_NS=1 unshare -m --propagation private bash "$0" "$@"
+        # Private propagation, so the tmpfs below can never appear outside. In a chroot (a fresh-machine
+        # run) "/" is not a mount point and unshare cannot change its propagation; there, with no mount
+        # shared with any other namespace, the copied mounts are private already and nothing can leak.
+        local propagation=private
+        if ! unshare -m --propagation private true 2>/dev/null; then
+            grep -q ' shared:' /proc/self/mountinfo &&
+                pcsc_fail "cannot make a private mount namespace (unshare --propagation private fails and some mounts are shared)"
+            propagation=unchanged
+        fi
+        exec env MYNASIM_PCSC_NS=1 unshare -m --propagation "$propagation" bash "$0" "$@"
     fi
     mount -t tmpfs -o mode=0755 tmpfs /run/pcscd
     [[ -z "$(ls -A /run/pcscd)" ]] || pcsc_fail "/run/pcscd is not private"
