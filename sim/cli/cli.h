@@ -15,6 +15,9 @@ enum {
 
 /* `mynasim card ...`: argv[0] is "card". */
 int cli_card_main(int argc, char **argv);
+/* `mynasim check FILE|DIR...`: validates scenario files; argv[0] is "check". Exit 0 all valid, 2 otherwise.
+ */
+int cli_check_main(int argc, char **argv);
 
 /* Prints "mynasim: <formatted error>" to stderr. */
 void cli_print_error(const char *context, const struct core_error *err);

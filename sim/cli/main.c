@@ -13,7 +13,8 @@ struct cli_command {
 };
 
 static const struct cli_command cli_commands[] = {
-    {"card", cli_card_main, "the virtual My Number card: cert, serve, info"},
+    {"card", cli_card_main, "the virtual My Number card: info, cert, serve, client, control, bench"},
+    {"check", cli_check_main, "validate scenario files: every problem as file:line:column"},
 };
 
 static void usage(FILE *out)

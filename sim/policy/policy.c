@@ -36,25 +36,54 @@ static const struct policy_param_def policy_params[] = {
     /* paper card (PAPER-1, PAPER-2, D-2, D-6, D-7) */
     {"paper_card.last_issue", POLICY_DATE, "last day a paper card can be issued (D-2)"},
     {"paper_card.cap", POLICY_DATE, "last day any paper card is usable (D-7)"},
-    {"paper_card.latest_expiry", POLICY_DATE, "printed expiry of NHI paper cards when a scenario gives none (D-6)"},
+    {"paper_card.latest_expiry", POLICY_DATE,
+     "printed expiry of NHI paper cards when a scenario gives none (D-6)"},
     /* certificate of eligibility (CERT-2, CERT-4, CERT-5) */
     {"certificate.lead_days", POLICY_INT, "days before the paper card's last usable day a mailing arrives"},
     {"certificate.max_validity_months", POLICY_INT, "longest validity of a certificate (CERT-4)"},
     {"certificate.detection_lag_days", POLICY_INT, "days until an ex-officio certificate arrives (CERT-5)"},
     {"certificate.application_lag_days", POLICY_INT, "days until a certificate applied for arrives"},
-    {"certificate.all_elderly", POLICY_BOOL, "latter-stage elderly insurers send every member a certificate (AMEND-2)"},
+    {"certificate.all_elderly", POLICY_BOOL,
+     "latter-stage elderly insurers send every member a certificate (AMEND-2)"},
     /* online check (MYNA-3, MYNA-5, AMEND-3) */
     {"online.reflection_lag_days", POLICY_INT, "days until a filed enrollment or loss is visible (MYNA-3)"},
-    {"online.cert_expiry_grace_months", POLICY_INT, "months an expired auth certificate still passes (AMEND-3)"},
+    {"online.cert_expiry_grace_months", POLICY_INT,
+     "months an expired auth certificate still passes (AMEND-3)"},
     {"registration.withdrawal_lag_days", POLICY_INT, "days until a withdrawal reaches the system (MYNA-5)"},
+    {"online.cert_warning_months", POLICY_INT,
+     "months before its expiry the reader warns of the certificate (AMEND-3)"},
     /* desk (AMEND-1) */
     {"lookup_grace.enabled", POLICY_BOOL, "expired paper card or notice looked up by numbers (AMEND-1)"},
+    /* co-payment brackets (COPAY) */
+    {"copay.school_age", POLICY_INT, "preschool rate to the first 31 March on or after reaching this age"},
+    {"copay.preschool_percent", POLICY_INT, "co-payment before school age, percent"},
+    {"copay.percent", POLICY_INT, "co-payment from school age to the elderly bracket, percent"},
+    {"copay.elderly_age", POLICY_INT, "elderly bracket from the 1st of the month after this birthday"},
+    {"copay.elderly_percent", POLICY_INT, "co-payment in the elderly bracket, percent"},
+    {"copay.elderly_high_percent", POLICY_INT, "co-payment in the elderly bracket, higher incomes, percent"},
+    {"copay.latter_age", POLICY_INT, "latter-stage elderly bracket from this birthday"},
+    {"copay.latter_percent", POLICY_INT, "co-payment from the latter-stage elderly age, percent"},
+    {"copay.latter_high_percent", POLICY_INT, "co-payment from the latter-stage elderly age, higher incomes"},
+    {"copay.rounding_yen", POLICY_INT, "the co-payment is rounded half up to a multiple of this many yen"},
+    /* the information-acquisition fee per visit kind, in yen, with and without the card (Fees, AMEND-4) */
+    {"fees.first.card", POLICY_INT, "first visit, card route used, yen"},
+    {"fees.first.no_card", POLICY_INT, "first visit, card route not used, yen"},
+    {"fees.first.interval_months", POLICY_INT,
+     "first visit: charged once in this many months (0: every visit)"},
+    {"fees.revisit.card", POLICY_INT, "revisit, card route used, yen"},
+    {"fees.revisit.no_card", POLICY_INT, "revisit, card route not used, yen"},
+    {"fees.revisit.interval_months", POLICY_INT,
+     "revisit: charged once in this many months (0: every visit)"},
+    {"fees.dispensing.card", POLICY_INT, "dispensing, card route used, yen"},
+    {"fees.dispensing.no_card", POLICY_INT, "dispensing, card route not used, yen"},
+    {"fees.dispensing.interval_months", POLICY_INT,
+     "dispensing: charged once in this many months (0: every visit)"},
 };
 
 #define POLICY_PARAM_COUNT (sizeof policy_params / sizeof policy_params[0])
 
 struct policy_row {
-    core_day from; /* CORE_DAY_NONE: from the beginning */
+    core_day from;   /* CORE_DAY_NONE: from the beginning */
     long long value; /* int, bool (0/1) or date (core_day) */
 };
 
@@ -172,7 +201,8 @@ static int read_value(const struct core_yaml_doc *doc, const struct core_yaml_no
             if (rc == CORE_OK && from == NULL && i > 0)
                 rc = core_yaml_error(doc, row, err, CORE_EINVAL,
                                      "parameter '%s': every row after the first needs 'from'", def->name);
-            if (rc == CORE_OK && i > 0 && rows[i - 1].from != CORE_DAY_NONE && rows[i].from <= rows[i - 1].from)
+            if (rc == CORE_OK && i > 0 && rows[i - 1].from != CORE_DAY_NONE &&
+                rows[i].from <= rows[i - 1].from)
                 rc = core_yaml_error(doc, from, err, CORE_EINVAL,
                                      "parameter '%s': rows must be in ascending order of 'from'", def->name);
             if (rc != CORE_OK) {
@@ -232,8 +262,8 @@ static int apply_map(struct policy *p, const struct core_yaml_doc *doc, const st
     return CORE_OK;
 }
 
-int policy_override(const struct policy *base, const struct core_yaml_doc *doc, const struct core_yaml_node *map,
-                    struct policy **out, struct core_error *err)
+int policy_override(const struct policy *base, const struct core_yaml_doc *doc,
+                    const struct core_yaml_node *map, struct policy **out, struct core_error *err)
 {
     struct policy *p;
     if (policy_copy(base, &p) != CORE_OK)
@@ -295,7 +325,8 @@ static int load_depth(const char *path, int depth, struct policy **out, struct c
         rc = core_yaml_error(doc, root, err, CORE_EINVAL, "a policy file is a mapping with 'policy: NAME'");
         goto done;
     }
-    const struct core_yaml_node *name, *ext = core_yaml_get(root, "extends"), *desc = core_yaml_get(root, "description");
+    const struct core_yaml_node *name, *ext = core_yaml_get(root, "extends"),
+                                       *desc = core_yaml_get(root, "description");
     rc = core_yaml_require(doc, root, "policy", &name, err);
     if (rc == CORE_OK && desc != NULL && desc->kind != CORE_YAML_SCALAR)
         rc = core_yaml_error(doc, desc, err, CORE_EINVAL, "field 'description': expected text");

@@ -1,0 +1,361 @@
+/*
+ * The check of the eligibility system: MYNA-3's results in their precedence order, the qualification found,
+ * the reader's warnings (AMEND-3), and the co-payment bracket the response carries (COPAY).
+ *
+ * What "reflected" means here: a filing is known from the day it is visible. A person has a change in
+ * progress on day D when an enrollment covering D is filed but not visible, or a loss taking effect by D is
+ * filed but not visible; a new membership is blocked while an old one still shows as valid beside it (the old
+ * insurer has not filed, or the system not yet shown, the loss). Both answer not_reflected. With no change in
+ * progress, exactly one visible membership covering D answers ok; none answers no_qualification.
+ */
+#include <string.h>
+
+#include "eligibility/eligibility_int.h"
+
+static const char *const result_names[] = {
+    "no_card",      "reader_down", "service_down",   "card_suspended", "card_expired",     "cert_revoked",
+    "cert_expired", "pin_locked",  "not_registered", "not_reflected",  "no_qualification", "ok",
+};
+
+const char *eligibility_result_name(enum eligibility_result r)
+{
+    if ((unsigned)r >= sizeof result_names / sizeof result_names[0])
+        return "?";
+    return result_names[r];
+}
+
+/* ---- COPAY -------------------------------------------------------------------------------------------- */
+
+static int param(const struct policy *p, const char *name, core_day on, int *out)
+{
+    long long v;
+    int rc = policy_int(p, name, on, &v);
+    if (rc == CORE_OK)
+        *out = (int)v;
+    return rc;
+}
+
+/* The first day of the elderly bracket: the 1st of the month after the birthday, or the birthday itself when
+ * it falls on a 1st (the age is reached the day before, in the previous month). */
+static core_day elderly_start(core_day born, int age)
+{
+    core_day b = core_date_birthday(born, age);
+    int y, m, d;
+    core_date_to_ymd(b, &y, &m, &d);
+    if (d == 1)
+        return b;
+    core_day first;
+    (void)core_date_from_ymd(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1, &first);
+    return first;
+}
+
+/* The last preschool day: the first 31 March on or after the day the school age is reached, which under
+ * the civil law is the day before the birthday (so a child born on 1 April starts school a year earlier
+ * than one born on 2 April, as Japanese schools do). */
+static core_day preschool_end(core_day born, int school_age)
+{
+    core_day reached = core_date_birthday(born, school_age) - 1;
+    int y, m, d;
+    core_date_to_ymd(reached, &y, &m, &d);
+    core_day end;
+    (void)core_date_from_ymd(m > 3 ? y + 1 : y, 3, 31, &end);
+    return end;
+}
+
+int eligibility_copay_percent(const struct policy *policy, core_day born, bool high_income, core_day on,
+                              int *percent)
+{
+    if (policy == NULL || percent == NULL)
+        return CORE_EINVAL;
+    int school, pre, gen, eld_age, eld, eld_hi, lat_age, lat, lat_hi;
+    int rc = param(policy, "copay.school_age", on, &school);
+    if (rc == CORE_OK)
+        rc = param(policy, "copay.preschool_percent", on, &pre);
+    if (rc == CORE_OK)
+        rc = param(policy, "copay.percent", on, &gen);
+    if (rc == CORE_OK)
+        rc = param(policy, "copay.elderly_age", on, &eld_age);
+    if (rc == CORE_OK)
+        rc = param(policy, "copay.elderly_percent", on, &eld);
+    if (rc == CORE_OK)
+        rc = param(policy, "copay.elderly_high_percent", on, &eld_hi);
+    if (rc == CORE_OK)
+        rc = param(policy, "copay.latter_age", on, &lat_age);
+    if (rc == CORE_OK)
+        rc = param(policy, "copay.latter_percent", on, &lat);
+    if (rc == CORE_OK)
+        rc = param(policy, "copay.latter_high_percent", on, &lat_hi);
+    if (rc != CORE_OK)
+        return rc;
+    /* COPAY */
+    if (on <= preschool_end(born, school))
+        *percent = pre;
+    else if (on >= core_date_birthday(born, lat_age))
+        *percent = high_income ? lat_hi : lat;
+    else if (on >= elderly_start(born, eld_age))
+        *percent = high_income ? eld_hi : eld;
+    else
+        *percent = gen;
+    return CORE_OK;
+}
+
+/* ---- AMEND-3 ------------------------------------------------------------------------------------------ */
+
+core_day eligibility_cert_grace_end(core_day expiry, int grace_months)
+{
+    if (grace_months <= 0)
+        return expiry;
+    int y, m, d;
+    core_date_to_ymd(expiry + 1, &y, &m, &d); /* the month of the first invalid day */
+    long total = (long)y * 12 + (m - 1) + grace_months + 1;
+    core_day next_first;
+    (void)core_date_from_ymd((int)(total / 12), (int)(total % 12) + 1, 1, &next_first);
+    return next_first - 1;
+}
+
+/* ---- qualification ------------------------------------------------------------------------------------ */
+
+/* A visible membership that covers D and whose loss, if any, is not yet both effective and visible. */
+static bool covers_visible(const struct elig_mem *m, core_day on)
+{
+    return m->visible <= on && m->e.start <= on && !(m->loss_visible <= on && m->loss_first <= on);
+}
+
+/* An enrollment covering D that is filed and not yet visible. */
+static bool pending_enrollment(const struct elig_mem *m, core_day on)
+{
+    return m->filed <= on && on < m->visible && m->e.start <= on &&
+           !(m->loss_filed <= on && m->loss_first <= on);
+}
+
+/* A loss effective by D that is filed and not yet visible, on a membership the system still shows. */
+static bool pending_loss(const struct elig_mem *m, core_day on)
+{
+    return covers_visible(m, on) && m->loss_filed <= on && on < m->loss_visible && m->loss_first <= on;
+}
+
+struct person_state {
+    bool change_in_progress;
+    int covering;
+    uint32_t latest; /* the covering membership that started last */
+};
+
+static void person_state(const struct eligibility_registry *reg, uint32_t person, core_day on,
+                         struct person_state *s)
+{
+    *s = (struct person_state){false, 0, ELIG_NIL};
+    for (uint32_t i = reg->persons[person].mem_head; i != ELIG_NIL; i = reg->mems[i].next) {
+        const struct elig_mem *m = &reg->mems[i];
+        if (pending_enrollment(m, on) || pending_loss(m, on))
+            s->change_in_progress = true;
+        if (covers_visible(m, on)) {
+            s->covering++;
+            if (s->latest == ELIG_NIL || m->e.start >= reg->mems[s->latest].e.start)
+                s->latest = i;
+        }
+    }
+}
+
+static enum eligibility_limit limit_of(const struct eligibility_registry *reg, const struct elig_mem *m,
+                                       core_day born, core_day on)
+{
+    int age = 70;
+    (void)param(reg->policy, "copay.elderly_age", on, &age);
+    bool elderly = on >= elderly_start(born, age);
+    if (elderly)
+        return m->e.high_income ? ELIGIBILITY_LIMIT_ELDERLY_HIGH : ELIGIBILITY_LIMIT_ELDERLY_GENERAL;
+    return m->e.high_income ? ELIGIBILITY_LIMIT_HIGH : ELIGIBILITY_LIMIT_GENERAL;
+}
+
+static int fill_qualification(const struct eligibility_registry *reg, uint32_t mi, core_day on,
+                              struct eligibility_answer *out)
+{
+    const struct elig_mem *m = &reg->mems[mi];
+    core_day born = reg->persons[m->person].born;
+    struct eligibility_qualification *q = &out->qualification;
+    q->numbers = m->e.numbers;
+    q->role = m->e.role;
+    q->born = born;
+    q->start = m->e.start;
+    q->end = m->loss_visible <= on ? m->loss_first - 1 : CORE_DAY_NONE;
+    q->tax_arrears = m->e.tax_arrears;
+    q->limit = limit_of(reg, m, born, on);
+    out->has_qualification = true;
+    return eligibility_copay_percent(reg->policy, born, m->e.high_income, on, &q->copay_percent);
+}
+
+static int answer_person(const struct eligibility_registry *reg, uint32_t person, core_day on,
+                         struct eligibility_answer *out)
+{
+    struct person_state s;
+    person_state(reg, person, on, &s);
+    if (s.change_in_progress || s.covering > 1)
+        out->result = ELIGIBILITY_NOT_REFLECTED; /* MYNA-3: a change is in progress, or the new one blocked */
+    else if (s.covering == 1)
+        out->result = ELIGIBILITY_OK;
+    else
+        out->result = ELIGIBILITY_NO_QUALIFICATION;
+    return s.latest == ELIG_NIL ? CORE_OK : fill_qualification(reg, s.latest, on, out);
+}
+
+static void answer_clear(struct eligibility_answer *out, enum eligibility_result r)
+{
+    memset(out, 0, sizeof *out);
+    out->result = r;
+    out->qualification.end = CORE_DAY_NONE;
+}
+
+int eligibility_check_person(const struct eligibility_registry *reg, uint32_t person, core_day on,
+                             struct eligibility_answer *out)
+{
+    if (reg == NULL || out == NULL || person >= reg->n_persons)
+        return CORE_EINVAL;
+    answer_clear(out, ELIGIBILITY_NO_QUALIFICATION);
+    return answer_person(reg, person, on, out);
+}
+
+/* ---- registration ------------------------------------------------------------------------------------- */
+
+/* Registered on D: the registration event with the latest day on or before D decides (filing order breaks
+ * ties); registrations take effect the day made, withdrawals the day they reach the system. */
+static bool registered_on(const struct eligibility_registry *reg, uint32_t person, core_day on)
+{
+    bool registered = false;
+    core_day best = CORE_DAY_NONE;
+    for (uint32_t i = reg->persons[person].reg_head; i != ELIG_NIL; i = reg->regs[i].next) {
+        const struct elig_regev *r = &reg->regs[i];
+        if (r->day <= on && r->day >= best) {
+            best = r->day;
+            registered = r->registered;
+        }
+    }
+    return registered;
+}
+
+/* ---- the card route ----------------------------------------------------------------------------------- */
+
+int eligibility_check_card(const struct eligibility_registry *reg, const struct eligibility_card_request *req,
+                           struct eligibility_answer *out)
+{
+    if (reg == NULL || req == NULL || out == NULL)
+        return CORE_EINVAL;
+    core_day on = req->on;
+    /* MYNA-3: each test below is one result, in the rule's precedence order. */
+    if (!req->card_in_hand) {
+        answer_clear(out, ELIGIBILITY_NO_CARD);
+        return CORE_OK;
+    }
+    if (req->reader_down) {
+        answer_clear(out, ELIGIBILITY_READER_DOWN);
+        return CORE_OK;
+    }
+    if (req->service_down) {
+        answer_clear(out, ELIGIBILITY_SERVICE_DOWN);
+        return CORE_OK;
+    }
+    uint32_t ci = elig_map_get(&reg->by_cert, req->cert_serial);
+    /* A certificate J-LIS never issued (or not yet, on D) fails as a revoked one would: the system cannot
+     * validate it. */
+    if (ci == ELIG_NIL || reg->certs[ci].issued > on) {
+        answer_clear(out, ELIGIBILITY_CERT_REVOKED);
+        return CORE_OK;
+    }
+    const struct elig_cert *cert = &reg->certs[ci];
+    const struct elig_card *card = &reg->cards[cert->card];
+    if (card->suspended <= on) {
+        answer_clear(out, ELIGIBILITY_CARD_SUSPENDED);
+        return CORE_OK;
+    }
+    if (card->expiry < on) {
+        answer_clear(out, ELIGIBILITY_CARD_EXPIRED);
+        return CORE_OK;
+    }
+    if (cert->revoked <= on || card->returned <= on || card->replaced <= on) {
+        answer_clear(out, ELIGIBILITY_CERT_REVOKED);
+        return CORE_OK;
+    }
+    int grace = 0, warn = 0;
+    (void)param(reg->policy, "online.cert_expiry_grace_months", on, &grace);
+    (void)param(reg->policy, "online.cert_warning_months", on, &warn);
+    unsigned warnings = 0;
+    if (warn > 0 && on <= cert->expiry && on >= core_date_add_months(cert->expiry, -warn))
+        warnings |= ELIGIBILITY_WARN_CERT_EXPIRES_SOON;
+    if (cert->expiry < on) {
+        /* AMEND-3: an expired certificate passes, with a warning, to the end of the grace. */
+        if (on > eligibility_cert_grace_end(cert->expiry, grace)) {
+            answer_clear(out, ELIGIBILITY_CERT_EXPIRED);
+            return CORE_OK;
+        }
+        warnings |= ELIGIBILITY_WARN_CERT_IN_GRACE;
+    }
+    if (req->auth == ELIGIBILITY_AUTH_PIN && req->pin_blocked) {
+        answer_clear(out, ELIGIBILITY_PIN_LOCKED);
+        out->warnings = warnings;
+        return CORE_OK;
+    }
+    if (!registered_on(reg, card->person, on)) {
+        answer_clear(out, ELIGIBILITY_NOT_REGISTERED);
+        out->warnings = warnings;
+        return CORE_OK;
+    }
+    answer_clear(out, ELIGIBILITY_NO_QUALIFICATION);
+    out->warnings = warnings;
+    return answer_person(reg, card->person, on, out);
+}
+
+/* ---- the number route --------------------------------------------------------------------------------- */
+
+/* How well one membership answers for its numbers on D: ok > not_reflected > no_qualification. */
+static enum eligibility_result membership_result(const struct eligibility_registry *reg, uint32_t mi,
+                                                 core_day on, bool *found)
+{
+    const struct elig_mem *m = &reg->mems[mi];
+    *found = false;
+    if (covers_visible(m, on)) {
+        struct person_state s;
+        person_state(reg, m->person, on, &s);
+        *found = true;
+        return s.change_in_progress || s.covering > 1 ? ELIGIBILITY_NOT_REFLECTED : ELIGIBILITY_OK;
+    }
+    if (pending_enrollment(m, on))
+        return ELIGIBILITY_NOT_REFLECTED;
+    return ELIGIBILITY_NO_QUALIFICATION;
+}
+
+static int rank(enum eligibility_result r)
+{
+    return r == ELIGIBILITY_OK ? 2 : r == ELIGIBILITY_NOT_REFLECTED ? 1 : 0;
+}
+
+int eligibility_check_numbers(const struct eligibility_registry *reg,
+                              const struct eligibility_number_request *req, struct eligibility_answer *out)
+{
+    if (reg == NULL || req == NULL || out == NULL)
+        return CORE_EINVAL;
+    if (req->reader_down) {
+        answer_clear(out, ELIGIBILITY_READER_DOWN);
+        return CORE_OK;
+    }
+    if (req->service_down) {
+        answer_clear(out, ELIGIBILITY_SERVICE_DOWN);
+        return CORE_OK;
+    }
+    answer_clear(out, ELIGIBILITY_NO_QUALIFICATION);
+    uint32_t best = ELIG_NIL;
+    bool best_found = false;
+    for (uint32_t i = elig_map_get(&reg->by_numbers, elig_numbers_hash(&req->numbers)); i != ELIG_NIL;
+         i = reg->mems[i].next_key) {
+        const struct elig_mem *m = &reg->mems[i];
+        if (m->filed > req->on || reg->persons[m->person].born != req->born ||
+            !elig_numbers_eq(&m->e.numbers, &req->numbers))
+            continue;
+        bool found;
+        enum eligibility_result r = membership_result(reg, i, req->on, &found);
+        if (best == ELIG_NIL || rank(r) > rank(out->result)) {
+            out->result = r;
+            best = i;
+            best_found = found;
+        }
+    }
+    return best_found ? fill_qualification(reg, best, req->on, out) : CORE_OK;
+}
