@@ -68,25 +68,25 @@ int eligibility_copay_percent(const struct policy *policy, core_day born, bool h
     if (policy == NULL || percent == NULL)
         return CORE_EINVAL;
     int school, pre, gen, eld_age, eld, eld_hi, lat_age, lat, lat_hi;
-    int rc = param(policy, "copay.school_age", on, &school);
-    if (rc == CORE_OK)
-        rc = param(policy, "copay.preschool_percent", on, &pre);
-    if (rc == CORE_OK)
-        rc = param(policy, "copay.percent", on, &gen);
-    if (rc == CORE_OK)
-        rc = param(policy, "copay.elderly_age", on, &eld_age);
-    if (rc == CORE_OK)
-        rc = param(policy, "copay.elderly_percent", on, &eld);
-    if (rc == CORE_OK)
-        rc = param(policy, "copay.elderly_high_percent", on, &eld_hi);
-    if (rc == CORE_OK)
-        rc = param(policy, "copay.latter_age", on, &lat_age);
-    if (rc == CORE_OK)
-        rc = param(policy, "copay.latter_percent", on, &lat);
-    if (rc == CORE_OK)
-        rc = param(policy, "copay.latter_high_percent", on, &lat_hi);
-    if (rc != CORE_OK)
-        return rc;
+    const struct {
+        const char *name;
+        int *value;
+    } params[] = {
+        {"copay.school_age", &school},
+        {"copay.preschool_percent", &pre},
+        {"copay.percent", &gen},
+        {"copay.elderly_age", &eld_age},
+        {"copay.elderly_percent", &eld},
+        {"copay.elderly_high_percent", &eld_hi},
+        {"copay.latter_age", &lat_age},
+        {"copay.latter_percent", &lat},
+        {"copay.latter_high_percent", &lat_hi},
+    };
+    for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
+        int rc = param(policy, params[i].name, on, params[i].value);
+        if (rc != CORE_OK)
+            return rc;
+    }
     /* COPAY */
     if (on <= preschool_end(born, school))
         *percent = pre;
