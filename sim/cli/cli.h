@@ -18,6 +18,9 @@ int cli_card_main(int argc, char **argv);
 /* `mynasim check FILE|DIR...`: validates scenario files; argv[0] is "check". Exit 0 all valid, 2 otherwise.
  */
 int cli_check_main(int argc, char **argv);
+/* `mynasim run [--report F] [--out P] [--policy P] [--quiet] FILE|DIR...`: replays scenario files and checks
+ * them; argv[0] is "run". Exit 0 all hold, 1 any failed, 2 a file is not valid or bad usage. */
+int cli_run_main(int argc, char **argv);
 
 /* Prints "mynasim: <formatted error>" to stderr. */
 void cli_print_error(const char *context, const struct core_error *err);

@@ -15,6 +15,7 @@ struct cli_command {
 static const struct cli_command cli_commands[] = {
     {"card", cli_card_main, "the virtual My Number card: info, cert, serve, client, control, bench"},
     {"check", cli_check_main, "validate scenario files: every problem as file:line:column"},
+    {"run", cli_run_main, "replay scenario files and check every expectation and invariant"},
 };
 
 static void usage(FILE *out)

@@ -39,6 +39,7 @@ static const struct policy_param_def policy_params[] = {
     {"paper_card.latest_expiry", POLICY_DATE,
      "printed expiry of NHI paper cards when a scenario gives none (D-6)"},
     /* certificate of eligibility (CERT-2, CERT-4, CERT-5) */
+    {"notice.type_a_day", POLICY_DATE, "day health societies mail the type A notice to card holders (D-1)"},
     {"certificate.lead_days", POLICY_INT, "days before the paper card's last usable day a mailing arrives"},
     {"certificate.max_validity_months", POLICY_INT, "longest validity of a certificate (CERT-4)"},
     {"certificate.detection_lag_days", POLICY_INT, "days until an ex-officio certificate arrives (CERT-5)"},

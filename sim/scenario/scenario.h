@@ -429,4 +429,52 @@ int scenario_paths_expand(char *const *args, size_t nargs, char ***out, size_t *
                           struct core_error *err);
 void scenario_paths_free(char **paths, size_t count);
 
+/* ==== running (sim/scenario/run.c) ==================================================================== */
+/*
+ * Replaying a validated scenario through the world (sim/world) and checking every expectation of the file
+ * and the run's invariants against the world's queries. Readings taken where SCENARIOS.md is silent are in
+ * docs/SCENARIO-RUNNING-NOTES.md.
+ */
+
+struct world;
+
+/* One checked expectation, or an invariant the run broke (a gap day the file does not expect). */
+struct scenario_result {
+    const struct scenario_expect *expect; /* NULL for an invariant */
+    struct scenario_pos pos;              /* the expectation's position (an invariant: the resident's) */
+    const char *form;                     /* the form's word ("holds", "visit", ...) or "invariant" */
+    int resident;                         /* index, SCENARIO_WHO_ALL or SCENARIO_NONE */
+    core_day date;                        /* the day checked, CORE_DAY_NONE for totals */
+    char rule[16];                        /* the expectation's `rule:`, else the rule the world names; "" */
+    bool passed;
+    char message[640]; /* "expected X, got Y" naming the resident, the day and the rule */
+};
+
+struct scenario_run_result {
+    struct world *world; /* the replayed world, owned: reports read it */
+    struct scenario_result *results;
+    size_t count; /* expectations in file order, then invariants in resident order */
+    size_t passed;
+    size_t failed;
+};
+
+/* Builds and runs the world of `scn` and checks every expectation. CORE_OK when the run could be made,
+ * whatever the results (out->failed counts the failures); an error code when the world could not be built
+ * or run (err says why). Free `out` with scenario_run_result_free in either case. */
+int scenario_run(const struct scenario *scn, struct scenario_run_result *out, struct core_error *err);
+void scenario_run_result_free(struct scenario_run_result *r);
+
+/* Replaces the file's policy with `name_or_path` (a shipped name, or a path relative to the current
+ * directory): `mynasim run --policy`. Refused (CORE_EINVAL) when an insurer overrides policy parameters,
+ * since those overrides were applied to the file's policy when it was read. */
+int scenario_policy_replace(struct scenario *s, const char *name_or_path, struct core_error *err);
+
+/* Words of SCENARIOS.md for the expectation values, for messages and reports. */
+const char *scenario_outcome_word(enum scenario_outcome o);
+const char *scenario_route_word(enum scenario_route r);
+const char *scenario_check_word(enum scenario_check_result c);
+const char *scenario_warning_word(enum scenario_warning w);
+/* "paper_card,card": the documents of a set, in vocabulary order, joined by `sep`; "" for none. */
+size_t scenario_documents_format(unsigned docs, const char *sep, char *out, size_t cap);
+
 #endif

@@ -1,0 +1,47 @@
+/*
+ * report: renders scenario runs for people (text), for tools (JSON, with jansson) and for CI (JUnit XML, with
+ * libxml2's xmlTextWriter). A run is the validated scenario, the replayed world and the results of checking
+ * its expectations (sim/scenario, scenario_run).
+ *
+ * A report covers one or more runs, added in the order the command replays the files (sorted paths): open,
+ * add each run, close. Text is written as each run is added; JSON and JUnit are written whole on close
+ * (JSON: one object {"runs": [...]} with one element per file; JUnit: <testsuites> with one <testsuite>
+ * per file). The same runs always give byte-identical output: no timestamps, no pointers, no host names,
+ * JSON keys sorted.
+ *
+ * report only reads the world through world.h's queries and never changes it. It prints: that is its job.
+ * It never exits.
+ */
+#ifndef MYNASIM_REPORT_H
+#define MYNASIM_REPORT_H
+
+#include <stdio.h>
+
+#include "core/core.h"
+#include "scenario/scenario.h"
+
+enum report_format {
+    REPORT_TEXT,
+    REPORT_JSON,
+    REPORT_JUNIT,
+};
+
+/* "text", "json", "junit" → the format; CORE_EINVAL for any other word. */
+int report_format_parse(const char *word, enum report_format *out);
+const char *report_format_word(enum report_format f);
+
+struct report;
+
+/* A report written to `out` (which the caller owns and closes). */
+int report_open(enum report_format format, FILE *out, struct report **rep, struct core_error *err);
+/* Adds one run. The scenario and the run result are read now; they may be freed after the call. */
+int report_add(struct report *rep, const struct scenario *scn, const struct scenario_run_result *run,
+               struct core_error *err);
+/* Writes what remains and frees the report (also on error). CORE_EIO when `out` could not be written. */
+int report_close(struct report *rep, struct core_error *err);
+
+/* The word of an INV-1 verdict (enum world_verdict): "usable", "grace", "gap", "not_insured",
+ * "before_checks". */
+const char *report_verdict_word(int verdict);
+
+#endif

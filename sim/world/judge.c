@@ -1,0 +1,722 @@
+/*
+ * The judge: what a resident's documents get at a desk on a day, read from the world's history, and the
+ * invariants on day ranges. A visit hands clinic_decide only what the resident shows (struct clinic_presented)
+ * and what the registry answers; the world then compares the decision with its truth (claim errors, DESK-2).
+ *
+ * INV-1/INV-2 never loop over days: every day on which anything of a resident can change (a document got,
+ * lost or expiring, a membership's bounds, a filing filed or becoming visible, a card or certificate date, a
+ * PIN block, a registration, an outage, a change of a dated policy row) is a breakpoint, and each segment
+ * between breakpoints is judged once, on its first day.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "world/world_int.h"
+
+bool w_has_myna(const struct world *w, const struct wres *r, core_day d);
+bool w_doc_usable(const struct wres *r, const struct wdoc *doc, core_day d);
+int w_visit(struct world *w, int ri, core_day day, const struct scenario_visit *v, int line,
+            struct world_visit *out, struct core_error *err);
+int w_judge(struct world *w, struct core_error *err);
+
+static const struct wcard *card_in_hand(const struct wres *r, core_day d)
+{
+    for (size_t i = r->ncard; i-- > 0;)
+        if (r->cards[i].got <= d && d < r->cards[i].lost)
+            return &r->cards[i];
+    return NULL;
+}
+
+static const struct wcert *cert_on(const struct wcard *c, core_day d)
+{
+    for (int i = c->ncert; i-- > 0;)
+        if (c->cert[i].from <= d)
+            return &c->cert[i];
+    return &c->cert[0];
+}
+
+static bool blocked(const struct wres *r, uint64_t card, core_day d)
+{
+    for (size_t i = 0; i < r->nblock; i++)
+        if (r->blocks[i].card == card && r->blocks[i].pin == SCENARIO_PIN_AUTH && r->blocks[i].from <= d &&
+            d <= r->blocks[i].to)
+            return true;
+    return false;
+}
+
+static bool in_outage(const struct world *w, core_day d)
+{
+    for (size_t i = 0; i < w->scn->outage_count; i++)
+        if (w->scn->outages[i].from <= d && d <= w->scn->outages[i].to)
+            return true;
+    return false;
+}
+
+static bool clinic_down(const struct world *w, int clinic, core_day d)
+{
+    if (clinic < 0)
+        return false;
+    const struct wclinic *c = &w->clinics[clinic];
+    for (size_t i = 0; i < c->ndown; i++)
+        if (c->down[i].from <= d && d <= c->down[i].to)
+            return true;
+    return false;
+}
+
+static int truth_mem(const struct wres *r, core_day d)
+{
+    for (size_t i = r->nmem; i-- > 0;)
+        if (r->mems[i].from <= d && d <= r->mems[i].to)
+            return (int)i;
+    return SCENARIO_NONE;
+}
+
+/* The registry shows the resident's registration (and so the portal opens). */
+static bool portal_available(const struct world *w, const struct wres *r, core_day d)
+{
+    const struct wcard *c = card_in_hand(r, d);
+    if (c == NULL || c->face_only || blocked(r, c->id, d))
+        return false;
+    (void)w;
+    for (size_t i = 0; i < r->nreg; i++)
+        if (r->regs[i].from <= d && d < r->regs[i].until)
+            return true;
+    return false;
+}
+
+/* Which document of a kind the resident shows: a usable one when there is, else the latest in hand. */
+static int pick_doc(const struct wres *r, enum scenario_document kind, core_day d)
+{
+    int best = -1;
+    for (size_t i = 0; i < r->ndoc; i++) {
+        const struct wdoc *doc = &r->docs[i];
+        if (doc->kind != kind || d < doc->got || d >= doc->lost)
+            continue;
+        if (w_doc_usable(r, doc, d)) {
+            if (best < 0 || !w_doc_usable(r, &r->docs[best], d) || r->docs[best].got <= doc->got)
+                best = (int)i;
+        } else if (best < 0 || (!w_doc_usable(r, &r->docs[best], d) && r->docs[best].got <= doc->got)) {
+            best = (int)i;
+        }
+    }
+    return best;
+}
+
+static unsigned w_in_hand(const struct world *w, const struct wres *r, core_day d)
+{
+    unsigned m = 0;
+    for (int k = SCENARIO_DOC_PAPER_CARD; k <= SCENARIO_DOC_NOTICE; k++)
+        if (k != SCENARIO_DOC_CARD && pick_doc(r, (enum scenario_document)k, d) >= 0)
+            m |= SCENARIO_DOC_BIT(k);
+    if (card_in_hand(r, d) != NULL)
+        m |= SCENARIO_DOC_BIT(SCENARIO_DOC_CARD);
+    if (portal_available(w, r, d))
+        m |= SCENARIO_DOC_BIT(SCENARIO_DOC_PORTAL);
+    return m;
+}
+
+static unsigned w_holds(const struct world *w, const struct wres *r, core_day d)
+{
+    unsigned m = 0;
+    for (size_t i = 0; i < r->ndoc; i++)
+        if (w_doc_usable(r, &r->docs[i], d))
+            m |= SCENARIO_DOC_BIT(r->docs[i].kind);
+    const struct wcard *c = card_in_hand(r, d);
+    if (c != NULL && d <= c->expires)
+        m |= SCENARIO_DOC_BIT(SCENARIO_DOC_CARD);
+    if (portal_available(w, r, d) && c != NULL && d <= c->expires)
+        m |= SCENARIO_DOC_BIT(SCENARIO_DOC_PORTAL);
+    return m;
+}
+
+struct desk_env {
+    core_day day;
+    enum clinic_reader reader;
+    bool online_ok;
+    bool service_down;
+    bool face_mismatch, reader_fault, bad_cert;
+    enum clinic_visit kind;
+    const struct clinic_record *record;
+};
+
+struct desk_out {
+    struct clinic_decision decision;
+    struct eligibility_answer card;
+    int docs[SCENARIO_DOC_COUNT];
+    bool card_shown;
+};
+
+static int desk(const struct world *w, const struct wres *r, unsigned bring, const struct desk_env *env,
+                struct desk_out *o)
+{
+    core_day d = env->day;
+    struct clinic_presented p;
+    memset(&p, 0, sizeof p);
+    memset(o, 0, sizeof *o);
+    p.born = r->sr->born;
+    p.high_income = r->sr->income == SCENARIO_INCOME_HIGH;
+    p.paper_expiry = CORE_DAY_NONE;
+    struct eligibility_answer a_paper, a_cert, a_notice;
+    memset(&a_paper, 0, sizeof a_paper);
+    a_cert = a_notice = a_paper;
+    struct clinic_answers ans = {NULL, NULL, NULL, NULL};
+    bool check = env->reader != CLINIC_READER_NONE && env->online_ok;
+    for (int k = 0; k < SCENARIO_DOC_COUNT; k++)
+        o->docs[k] = -1;
+    for (int k = SCENARIO_DOC_PAPER_CARD; k <= SCENARIO_DOC_NOTICE; k++) {
+        if (k == SCENARIO_DOC_CARD || !(bring & SCENARIO_DOC_BIT(k)))
+            continue;
+        int di = pick_doc(r, (enum scenario_document)k, d);
+        o->docs[k] = di;
+        if (di < 0)
+            continue;
+        const struct wdoc *doc = &r->docs[di];
+        const struct eligibility_numbers *nums = &r->mems[doc->mem].numbers;
+        struct eligibility_answer *a = k == SCENARIO_DOC_PAPER_CARD    ? &a_paper
+                                       : k == SCENARIO_DOC_CERTIFICATE ? &a_cert
+                                                                       : &a_notice;
+        struct eligibility_number_request req = {d, !env->online_ok, env->service_down, *nums, r->sr->born};
+        if (eligibility_check_numbers(w->reg, &req, a) != CORE_OK)
+            return CORE_EINVAL;
+        if (k == SCENARIO_DOC_PAPER_CARD) {
+            p.paper_card = true;
+            p.paper_numbers = *nums;
+            p.paper_expiry = doc->to;
+            ans.paper_card = a;
+        } else if (k == SCENARIO_DOC_CERTIFICATE) {
+            p.certificate = true;
+            p.certificate_numbers = *nums;
+            p.certificate_from = doc->from;
+            p.certificate_to = doc->to;
+            ans.certificate = a;
+        } else {
+            p.notice = true;
+            p.notice_numbers = *nums;
+            p.notice_type = doc->notice_type ? doc->notice_type : 'B';
+            ans.notice = a;
+        }
+    }
+    const struct wcard *c = card_in_hand(r, d);
+    o->card.result = ELIGIBILITY_NO_CARD;
+    if ((bring & SCENARIO_DOC_BIT(SCENARIO_DOC_CARD)) && c != NULL) {
+        p.card = true;
+        p.card_face_only = c->face_only;
+        o->card_shown = true;
+        struct eligibility_card_request req;
+        memset(&req, 0, sizeof req);
+        req.on = d;
+        req.card_in_hand = true;
+        req.reader_down = !env->online_ok || env->reader == CLINIC_READER_NONE;
+        req.service_down = env->service_down;
+        req.cert_serial = env->bad_cert ? UINT64_MAX : cert_on(c, d)->serial;
+        req.auth = clinic_reader_auth(env->reader, c->face_only, env->face_mismatch);
+        req.pin_blocked = blocked(r, c->id, d);
+        if (eligibility_check_card(w->reg, &req, &o->card) != CORE_OK)
+            return CORE_EINVAL;
+        ans.card = &o->card;
+    }
+    if ((bring & SCENARIO_DOC_BIT(SCENARIO_DOC_PORTAL)) && portal_available(w, r, d)) {
+        struct eligibility_answer pa;
+        p.portal = true;
+        if (eligibility_check_person(w->reg, r->person, d, &pa) == CORE_OK)
+            p.portal_shows_qualification = pa.result == ELIGIBILITY_OK;
+    }
+    if (!check) {
+        ans.paper_card = ans.certificate = ans.notice = NULL;
+        if (!p.card)
+            ans.card = NULL;
+    }
+    struct clinic_input in;
+    memset(&in, 0, sizeof in);
+    in.on = d;
+    in.visit = env->kind;
+    in.reader = env->reader;
+    in.online_ok = env->online_ok;
+    in.presented = &p;
+    in.answers = ans;
+    in.record = env->record;
+    in.policy = w->policy;
+    return clinic_decide(&in, &o->decision);
+}
+
+/* DESK-2: insured care billed to a membership that was not the resident's that day, or refused on a valid one. */
+static bool claim_error(const struct wres *r, const struct desk_out *o, core_day d)
+{
+    int truth = truth_mem(r, d);
+    const struct clinic_decision *dec = &o->decision;
+    const struct eligibility_numbers *billed = NULL;
+    switch (dec->route) {
+    case CLINIC_ROUTE_CARD:
+    case CLINIC_ROUTE_CARD_PORTAL:
+        billed = o->card.has_qualification ? &o->card.qualification.numbers : NULL;
+        break;
+    case CLINIC_ROUTE_CERTIFICATE:
+        billed = o->docs[SCENARIO_DOC_CERTIFICATE] >= 0
+                     ? &r->mems[r->docs[o->docs[SCENARIO_DOC_CERTIFICATE]].mem].numbers
+                     : NULL;
+        break;
+    case CLINIC_ROUTE_PAPER_CARD:
+        billed = o->docs[SCENARIO_DOC_PAPER_CARD] >= 0
+                     ? &r->mems[r->docs[o->docs[SCENARIO_DOC_PAPER_CARD]].mem].numbers
+                     : NULL;
+        break;
+    case CLINIC_ROUTE_CARD_NOTICE:
+        billed = o->docs[SCENARIO_DOC_NOTICE] >= 0
+                     ? &r->mems[r->docs[o->docs[SCENARIO_DOC_NOTICE]].mem].numbers
+                     : NULL;
+        break;
+    case CLINIC_ROUTE_LOOKUP: {
+        int di = o->docs[SCENARIO_DOC_PAPER_CARD] >= 0 ? o->docs[SCENARIO_DOC_PAPER_CARD]
+                                                       : o->docs[SCENARIO_DOC_NOTICE];
+        billed = di >= 0 ? &r->mems[r->docs[di].mem].numbers : NULL;
+        break;
+    }
+    case CLINIC_ROUTE_DECLARATION:
+        return truth < 0;
+    default:
+        break;
+    }
+    if (dec->outcome == CLINIC_INSURED) {
+        if (truth < 0)
+            return true;
+        return billed != NULL && memcmp(billed, &r->mems[truth].numbers, sizeof *billed) != 0;
+    }
+    /* Refused by the number check on a document of the membership in force. */
+    if (dec->outcome == CLINIC_SELF_PAY && truth >= 0 && dec->rule != NULL &&
+        strcmp(dec->rule, "DESK-2") == 0)
+        for (int k = 0; k < SCENARIO_DOC_COUNT; k++)
+            if (o->docs[k] >= 0 && r->docs[o->docs[k]].mem == truth)
+                return true;
+    return false;
+}
+
+/* The desk record of a resident at a clinic from the visits strictly before `day`. */
+static void record_before(const struct world *w, int ri, int clinic, core_day day, struct clinic_record *rec)
+{
+    memset(rec, 0, sizeof *rec);
+    for (size_t i = 0; i < w->nvisit; i++) {
+        const struct world_visit *v = &w->visits[i];
+        if (v->resident == ri && v->clinic == clinic && v->day < day)
+            clinic_record_visit(rec, &v->decision, v->day);
+    }
+}
+
+static int visit_eval(const struct world *w, int ri, core_day day, const struct scenario_visit *v, int line,
+                      struct world_visit *out, struct core_error *err)
+{
+    const struct wres *r = &w->res[ri];
+    memset(out, 0, sizeof *out);
+    out->day = day;
+    out->resident = ri;
+    out->clinic = v->clinic;
+    out->kind = v->kind;
+    out->line = line;
+    unsigned held = w_holds(w, r, day), hand = w_in_hand(w, r, day);
+    unsigned bring = v->bring_given ? v->bring : held;
+    out->brought = bring;
+    out->missing = bring & ~hand;
+    struct clinic_record rec;
+    record_before(w, ri, v->clinic, day, &rec);
+    struct desk_env env;
+    memset(&env, 0, sizeof env);
+    env.day = day;
+    env.reader = v->clinic >= 0 ? (enum clinic_reader)w->scn->clinics[v->clinic].reader : CLINIC_READER_FACE;
+    env.face_mismatch = (v->faults & SCENARIO_FAULT_BIT(SCENARIO_FAULT_FACE_MISMATCH)) != 0;
+    env.reader_fault = (v->faults & SCENARIO_FAULT_BIT(SCENARIO_FAULT_READER_FAULT)) != 0;
+    env.bad_cert = (v->faults & (SCENARIO_FAULT_BIT(SCENARIO_FAULT_BORROWED_CERTIFICATE) |
+                                 SCENARIO_FAULT_BIT(SCENARIO_FAULT_REPLAYED_REQUEST))) != 0;
+    env.online_ok = !clinic_down(w, v->clinic, day) && !env.reader_fault;
+    env.service_down = in_outage(w, day);
+    env.kind = (enum clinic_visit)v->kind;
+    env.record = &rec;
+    struct desk_out o;
+    int rc = desk(w, r, bring & hand, &env, &o);
+    if (rc != CORE_OK)
+        return core_error_set(err, rc, w->scn->file, line, 0, "world: the desk could not decide");
+    out->card_check = o.card_shown ? o.card.result : ELIGIBILITY_NO_CARD;
+    out->warnings = o.card_shown ? o.card.warnings : 0;
+    out->decision = o.decision;
+    out->claim_error = claim_error(r, &o, day);
+    return CORE_OK;
+}
+
+int w_visit(struct world *w, int ri, core_day day, const struct scenario_visit *v, int line,
+            struct world_visit *out, struct core_error *err)
+{
+    int rc = visit_eval(w, ri, day, v, line, out, err);
+    if (rc == CORE_OK && out->claim_error)
+        w->res[ri].claims++;
+    return rc;
+}
+
+/* ---- invariants on ranges -------------------------------------------------------------------------- */
+
+struct days {
+    core_day *d;
+    size_t n, cap;
+};
+
+static void add_day(struct days *b, core_day d, int *rc)
+{
+    if (d == CORE_DAY_NONE || d == W_NEVER || d == W_NEVER - 1)
+        return;
+    if (w_grow((void **)&b->d, &b->cap, b->n + 1, sizeof *b->d) != CORE_OK) {
+        *rc = CORE_ENOMEM;
+        return;
+    }
+    b->d[b->n++] = d;
+}
+
+static int day_cmp(const void *a, const void *b)
+{
+    core_day x = *(const core_day *)a, y = *(const core_day *)b;
+    return x < y ? -1 : x > y;
+}
+
+static bool params_equal(const struct world *w, core_day a, core_day b)
+{
+    bool ga = false, gb = false;
+    long long ma = 0, mb = 0;
+    core_day ca = 0, cb = 0;
+    (void)policy_bool(w->policy, "lookup_grace.enabled", a, &ga);
+    (void)policy_bool(w->policy, "lookup_grace.enabled", b, &gb);
+    (void)policy_int(w->policy, "online.cert_expiry_grace_months", a, &ma);
+    (void)policy_int(w->policy, "online.cert_expiry_grace_months", b, &mb);
+    (void)policy_date(w->policy, "paper_card.cap", a, &ca);
+    (void)policy_date(w->policy, "paper_card.cap", b, &cb);
+    return ga == gb && ma == mb && ca == cb;
+}
+
+/* Dated policy rows: the first day in (a, b] on which a parameter differs from day a, by bisection, repeated. */
+static void policy_breaks(const struct world *w, core_day a, core_day b, struct days *out, int *rc)
+{
+    while (a < b && !params_equal(w, a, b)) {
+        core_day lo = a, hi = b; /* value(lo) == value(a), value(hi) != value(a) */
+        while (hi - lo > 1) {
+            core_day mid = lo + (hi - lo) / 2;
+            if (params_equal(w, a, mid))
+                lo = mid;
+            else
+                hi = mid;
+        }
+        add_day(out, hi, rc);
+        a = hi;
+    }
+}
+
+static const char *gap_rule(const struct world *w, const struct wres *r, core_day d, const struct desk_out *o)
+{
+    const struct wcard *c = card_in_hand(r, d);
+    if (c == NULL && r->ncard > 0 && r->cards[r->ncard - 1].lost <= d)
+        return "MYNA-6";
+    if (o->docs[SCENARIO_DOC_PAPER_CARD] >= 0 &&
+        !(w_holds(w, r, d) & SCENARIO_DOC_BIT(SCENARIO_DOC_PAPER_CARD)))
+        return "PAPER-2";
+    if (o->card_shown && o->card.result != ELIGIBILITY_OK)
+        return "MYNA-3";
+    return o->decision.rule ? o->decision.rule : "INV-1";
+}
+
+static int judge_resident(struct world *w, int ri)
+{
+    struct wres *r = &w->res[ri];
+    const struct scenario *s = w->scn;
+    struct days b = {NULL, 0, 0};
+    int rc = CORE_OK;
+    add_day(&b, s->period.from, &rc);
+    add_day(&b, w->checks_from, &rc);
+    add_day(&b, s->period.to + 1, &rc);
+    for (size_t i = 0; i < r->nmem; i++) {
+        add_day(&b, r->mems[i].from, &rc);
+        long long rl = 0;
+        (void)policy_int(w->policy, "online.reflection_lag_days", r->mems[i].from, &rl);
+        add_day(&b, r->mems[i].from + (core_day)rl, &rc);
+        if (r->mems[i].loss_filed != CORE_DAY_NONE) {
+            (void)policy_int(w->policy, "online.reflection_lag_days", r->mems[i].loss_filed, &rl);
+            add_day(&b, r->mems[i].loss_filed, &rc);
+            add_day(&b, r->mems[i].loss_filed + (core_day)rl, &rc);
+        }
+        if (r->mems[i].to != W_NEVER)
+            add_day(&b, r->mems[i].to + 1, &rc);
+    }
+    for (size_t i = 0; i < r->ndoc; i++) {
+        const struct wdoc *d = &r->docs[i];
+        add_day(&b, d->got, &rc);
+        add_day(&b, d->lost, &rc);
+        add_day(&b, d->from, &rc);
+        if (d->to != W_NEVER)
+            add_day(&b, d->to + 1, &rc);
+    }
+    for (size_t i = 0; i < r->ncard; i++) {
+        const struct wcard *c = &r->cards[i];
+        add_day(&b, c->got, &rc);
+        add_day(&b, c->lost, &rc);
+        add_day(&b, c->expires + 1, &rc);
+        for (int k = 0; k < c->ncert; k++) {
+            add_day(&b, c->cert[k].from, &rc);
+            add_day(&b, c->cert[k].expires + 1, &rc);
+            long long months = 0;
+            (void)policy_int(w->policy, "online.cert_expiry_grace_months", c->cert[k].expires + 1, &months);
+            add_day(&b, eligibility_cert_grace_end(c->cert[k].expires, (int)months) + 1, &rc);
+            (void)policy_int(w->policy, "online.cert_expiry_grace_months", s->period.to, &months);
+            add_day(&b, eligibility_cert_grace_end(c->cert[k].expires, (int)months) + 1, &rc);
+        }
+    }
+    for (size_t i = 0; i < r->nblock; i++) {
+        add_day(&b, r->blocks[i].from, &rc);
+        if (r->blocks[i].to != W_NEVER)
+            add_day(&b, r->blocks[i].to + 1, &rc);
+    }
+    for (size_t i = 0; i < r->nreg; i++) {
+        add_day(&b, r->regs[i].from, &rc);
+        add_day(&b, r->regs[i].until, &rc);
+    }
+    for (size_t i = 0; i < s->outage_count; i++) {
+        add_day(&b, s->outages[i].from, &rc);
+        add_day(&b, s->outages[i].to + 1, &rc);
+    }
+    /* The registry's own days: filings filed and visible (reflection and withdrawal lags). */
+    long long lag = 0, wlag = 0;
+    for (size_t i = 0; i < w->nevent; i++) {
+        const struct world_event *e = &w->events[i].pub;
+        if (e->resident != ri)
+            continue;
+        (void)policy_int(w->policy, "online.reflection_lag_days", e->day, &lag);
+        (void)policy_int(w->policy, "registration.withdrawal_lag_days", e->day, &wlag);
+        add_day(&b, e->day, &rc);
+        add_day(&b, e->day + (core_day)lag, &rc);
+        add_day(&b, e->day + (core_day)wlag, &rc);
+    }
+    if (rc != CORE_OK) {
+        free(b.d);
+        return rc;
+    }
+    qsort(b.d, b.n, sizeof *b.d, day_cmp);
+    size_t n0 = b.n;
+    for (size_t i = 0; i + 1 < n0; i++)
+        if (b.d[i] < b.d[i + 1])
+            policy_breaks(w, b.d[i], b.d[i + 1] - 1, &b, &rc);
+    qsort(b.d, b.n, sizeof *b.d, day_cmp);
+    size_t u = 0;
+    for (size_t i = 0; i < b.n; i++)
+        if (b.d[i] >= s->period.from && b.d[i] <= s->period.to + 1 && (u == 0 || b.d[u - 1] != b.d[i]))
+            b.d[u++] = b.d[i];
+    b.n = u;
+    for (size_t i = 0; i + 1 < b.n && rc == CORE_OK; i++) {
+        core_day from = b.d[i], to = b.d[i + 1] - 1;
+        struct world_range g;
+        memset(&g, 0, sizeof g);
+        g.from = from;
+        g.to = to;
+        g.holds = w_holds(w, r, from);
+        g.in_hand = w_in_hand(w, r, from);
+        int mi = truth_mem(r, from);
+        g.insurer = mi >= 0 ? r->mems[mi].insurer : SCENARIO_NONE;
+        g.rule = "";
+        if (from < w->checks_from) {
+            g.verdict = WORLD_DAY_BEFORE_CHECKS;
+        } else if (mi < 0) {
+            g.verdict = WORLD_DAY_NOT_INSURED;
+        } else {
+            struct desk_env env;
+            memset(&env, 0, sizeof env);
+            env.day = from;
+            env.reader = CLINIC_READER_FACE;
+            env.online_ok = true;
+            env.service_down = in_outage(w, from);
+            env.kind = CLINIC_VISIT_FIRST;
+            struct desk_out o;
+            rc = desk(w, r, g.in_hand, &env, &o);
+            if (rc != CORE_OK)
+                break;
+            long days = (long)(to - from + 1);
+            if (o.decision.outcome == CLINIC_INSURED && !o.decision.grace) {
+                g.verdict = WORLD_DAY_USABLE;
+            } else if (o.decision.outcome == CLINIC_INSURED) {
+                g.verdict = WORLD_DAY_GRACE;
+                g.rule = "AMEND-1";
+                r->grace += days;
+            } else {
+                g.verdict = WORLD_DAY_GAP;
+                g.rule = gap_rule(w, r, from, &o);
+                r->gap += days;
+                if (r->first_gap == CORE_DAY_NONE)
+                    r->first_gap = from;
+            }
+            /* INV-2: the clinic's reader and online check down. */
+            env.online_ok = false;
+            struct desk_out o2;
+            rc = desk(w, r, g.in_hand, &env, &o2);
+            if (rc != CORE_OK)
+                break;
+            if (o2.decision.outcome != CLINIC_INSURED) {
+                g.degraded = true;
+                r->degraded += days;
+                if (g.rule[0] == '\0')
+                    g.rule = o2.decision.rule ? o2.decision.rule : "INV-2";
+            }
+        }
+        struct world_range *last = r->nrange ? &r->ranges[r->nrange - 1] : NULL;
+        if (last != NULL && last->to + 1 == g.from && last->holds == g.holds && last->in_hand == g.in_hand &&
+            last->insurer == g.insurer && last->verdict == g.verdict && last->degraded == g.degraded &&
+            strcmp(last->rule, g.rule) == 0) {
+            last->to = g.to;
+            continue;
+        }
+        if (w_grow((void **)&r->ranges, &r->caprange, r->nrange + 1, sizeof *r->ranges) != CORE_OK) {
+            rc = CORE_ENOMEM;
+            break;
+        }
+        r->ranges[r->nrange++] = g;
+    }
+    free(b.d);
+    return rc;
+}
+
+int w_judge(struct world *w, struct core_error *err)
+{
+    for (size_t i = 0; i < w->nres; i++) {
+        int rc = judge_resident(w, (int)i);
+        if (rc != CORE_OK)
+            return core_error_set(err, rc, NULL, 0, 0, "world: cannot judge %s", w->res[i].sr->id);
+    }
+    return CORE_OK;
+}
+
+/* ---- the public reads ------------------------------------------------------------------------------- */
+
+static bool res_ok(const struct world *w, int resident)
+{
+    return w != NULL && resident >= 0 && (size_t)resident < w->nres;
+}
+
+size_t world_range_count(const struct world *w, int resident)
+{
+    return res_ok(w, resident) ? w->res[resident].nrange : 0;
+}
+
+const struct world_range *world_range_at(const struct world *w, int resident, size_t i)
+{
+    return res_ok(w, resident) && i < w->res[resident].nrange ? &w->res[resident].ranges[i] : NULL;
+}
+
+static long total(const struct world *w, int resident, int which)
+{
+    if (w == NULL)
+        return 0;
+    long sum = 0;
+    for (size_t i = 0; i < w->nres; i++) {
+        if (resident != SCENARIO_WHO_ALL && (int)i != resident)
+            continue;
+        const struct wres *r = &w->res[i];
+        sum += which == 0 ? r->gap : which == 1 ? r->grace : which == 2 ? r->degraded : r->claims;
+    }
+    return sum;
+}
+
+long world_gap_days(const struct world *w, int resident)
+{
+    return total(w, resident, 0);
+}
+
+long world_grace_days(const struct world *w, int resident)
+{
+    return total(w, resident, 1);
+}
+
+long world_degraded_days(const struct world *w, int resident)
+{
+    return total(w, resident, 2);
+}
+
+long world_claim_errors(const struct world *w, int resident)
+{
+    return total(w, resident, 3);
+}
+
+core_day world_first_gap(const struct world *w, int resident)
+{
+    if (w == NULL)
+        return CORE_DAY_NONE;
+    core_day best = CORE_DAY_NONE;
+    for (size_t i = 0; i < w->nres; i++) {
+        if (resident != SCENARIO_WHO_ALL && (int)i != resident)
+            continue;
+        core_day f = w->res[i].first_gap;
+        if (f != CORE_DAY_NONE && (best == CORE_DAY_NONE || f < best))
+            best = f;
+    }
+    return best;
+}
+
+size_t world_visit_count(const struct world *w)
+{
+    return w ? w->nvisit : 0;
+}
+
+const struct world_visit *world_visit_at(const struct world *w, size_t i)
+{
+    return w && i < w->nvisit ? &w->visits[i] : NULL;
+}
+
+unsigned world_holds(const struct world *w, int resident, core_day day)
+{
+    return res_ok(w, resident) ? w_holds(w, &w->res[resident], day) : 0;
+}
+
+unsigned world_in_hand(const struct world *w, int resident, core_day day)
+{
+    return res_ok(w, resident) ? w_in_hand(w, &w->res[resident], day) : 0;
+}
+
+int world_probe_visit(const struct world *w, int resident, core_day day, const struct scenario_visit *visit,
+                      struct world_visit *out, struct core_error *err)
+{
+    if (!res_ok(w, resident) || visit == NULL || out == NULL)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "world: bad probe");
+    return visit_eval(w, resident, day, visit, 0, out, err);
+}
+
+int world_probe_check(const struct world *w, int resident, core_day day, int clinic,
+                      struct eligibility_answer *out, struct core_error *err)
+{
+    if (!res_ok(w, resident) || out == NULL)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "world: bad probe");
+    const struct wres *r = &w->res[resident];
+    const struct wcard *c = card_in_hand(r, day);
+    memset(out, 0, sizeof *out);
+    struct eligibility_card_request req;
+    memset(&req, 0, sizeof req);
+    req.on = day;
+    req.card_in_hand = c != NULL;
+    enum clinic_reader reader =
+        clinic >= 0 ? (enum clinic_reader)w->scn->clinics[clinic].reader : CLINIC_READER_FACE;
+    req.reader_down = reader == CLINIC_READER_NONE || clinic_down(w, clinic, day);
+    req.service_down = in_outage(w, day);
+    if (c != NULL) {
+        req.cert_serial = cert_on(c, day)->serial;
+        req.auth = clinic_reader_auth(reader, c->face_only, false);
+        req.pin_blocked = blocked(r, c->id, day);
+    }
+    return eligibility_check_card(w->reg, &req, out);
+}
+
+core_day world_received(const struct world *w, int resident, enum scenario_document doc, core_day by,
+                        int notice_type)
+{
+    if (!res_ok(w, resident))
+        return CORE_DAY_NONE;
+    const struct wres *r = &w->res[resident];
+    core_day best = CORE_DAY_NONE;
+    for (size_t i = 0; i < r->ndoc; i++) {
+        const struct wdoc *d = &r->docs[i];
+        if (!d->mailed || d->kind != doc || d->got > by)
+            continue;
+        if (doc == SCENARIO_DOC_NOTICE && notice_type != SCENARIO_NOTICE_ANY &&
+            d->notice_type != (notice_type == SCENARIO_NOTICE_A ? 'A' : 'B'))
+            continue;
+        if (best == CORE_DAY_NONE || d->got < best)
+            best = d->got;
+    }
+    return best;
+}

@@ -1,0 +1,127 @@
+/*
+ * world: the ground truth of a scenario. Residents, households, insurers and their memberships over time,
+ * the documents each resident holds (paper card, My Number card, certificate, notice, portal) with the days
+ * they are usable, the card's life (issue, registration, withdrawal, loss, suspension, reissue, return,
+ * certificate and card expiry, PIN blocks, face-only cards), and the rules of RULES.md that issue documents
+ * and file changes with the eligibility registry. Every event the engine makes carries the id of the rule
+ * that caused it.
+ *
+ * The world drives the other actors the way reality does: it files with the registry (sim/eligibility) and
+ * hands the desk (sim/clinic) only what a resident shows, then judges the desk's decision against its own
+ * truth (claim errors, DESK-2). The daily invariants INV-1..3 are computed on day ranges, after each day's
+ * events, for every resident from 2024-12-02: never a loop over days.
+ *
+ * After world_run() the world is read-only: the queries below answer "as of day D, after all of D's events"
+ * from the history the world keeps, so a probe (an expectation's visit or online check) changes nothing.
+ *
+ * The world never prints, never reads a clock (the period is virtual), and never reaches inside the card:
+ * the rules path reads the card's state as a plain struct (card_profile_check), PINs included.
+ */
+#ifndef MYNASIM_WORLD_H
+#define MYNASIM_WORLD_H
+
+#include "clinic/clinic.h"
+#include "core/core.h"
+#include "eligibility/eligibility.h"
+#include "policy/policy.h"
+#include "scenario/scenario.h"
+
+struct world;
+
+/* Builds the world of a validated scenario (its residents, insurers, clinics, events; populations later). */
+int world_new(const struct scenario *scn, struct world **out, struct core_error *err);
+/* Replays the whole period: engine events and the scenario's events in date order (same-day scenario events
+ * in file order), filings with the registry, visits, then the invariants. */
+int world_run(struct world *w, struct core_error *err);
+void world_free(struct world *w);
+
+/* ---- what happened --------------------------------------------------------------------------------- */
+
+/* One event, from the scenario or made by the engine. Strings are static or owned by the world. */
+struct world_event {
+    core_day day;
+    int resident; /* index into the scenario's residents; SCENARIO_NONE for a clinic's event */
+    const char
+        *what; /* a word: "enroll", "certificate_mailed", "notice_mailed", "paper_card_unusable", ... */
+    const char *rule;   /* the rule that caused or governed it ("CERT-2", "AGE-75"); "" for none */
+    const char *detail; /* for people: "type B", "valid 2025-08-01..2026-07-31", why it failed, ... */
+    bool failed;        /* an event the rules made fail (a face-only card registering at the portal) */
+    int line;           /* the scenario line of a scenario event; 0 for an engine event */
+};
+size_t world_event_count(const struct world *w);
+/* In date order; within a day, in the order they happened. */
+const struct world_event *world_event_at(const struct world *w, size_t i);
+
+/* INV-1's verdict on a day. */
+enum world_verdict {
+    WORLD_DAY_USABLE,        /* documents in hand get insured care at a face-reader clinic */
+    WORLD_DAY_GRACE,         /* only through AMEND-1's look-up: a grace day */
+    WORLD_DAY_GAP,           /* insured, but nothing in hand gets insured care: a gap day */
+    WORLD_DAY_NOT_INSURED,   /* not insured that day: INV-1 does not apply */
+    WORLD_DAY_BEFORE_CHECKS, /* before 2024-12-02 (or before the period) */
+};
+
+/* A maximal run of days on which, for one resident, nothing the report shows changes. */
+struct world_range {
+    core_day from;
+    core_day to;      /* included */
+    unsigned holds;   /* SCENARIO_DOC_BIT set: documents held usable */
+    unsigned in_hand; /* documents in hand, usable or not */
+    int insurer;      /* the insurer (index) of the membership in force, SCENARIO_NONE when none */
+    enum world_verdict verdict;
+    bool degraded; /* INV-2: at a clinic whose reader or online check is down, not insured without the
+                         declaration */
+    const char
+        *rule; /* for a gap or degraded range: the rule that explains it ("PAPER-2", "MYNA-6"); else "" */
+};
+size_t world_range_count(const struct world *w, int resident);
+const struct world_range *world_range_at(const struct world *w, int resident, size_t i);
+
+/* Totals over the period; `resident` may be SCENARIO_WHO_ALL for the sum over residents. */
+long world_gap_days(const struct world *w, int resident);
+long world_grace_days(const struct world *w, int resident);
+long world_degraded_days(const struct world *w, int resident);
+long world_claim_errors(const struct world *w, int resident);
+/* The first gap day, or CORE_DAY_NONE. */
+core_day world_first_gap(const struct world *w, int resident);
+
+/* A visit: one that happened (a `visit` event) or a probe's answer. */
+struct world_visit {
+    core_day day;
+    int resident;
+    int clinic; /* index; SCENARIO_NONE: the default working face-reader clinic */
+    enum scenario_visit_kind kind;
+    unsigned brought; /* documents brought (SCENARIO_DOC_BIT set) */
+    unsigned missing; /* brought but not in hand that day: the visit's expectation fails naming them */
+    enum eligibility_result card_check; /* what the card route answered; ELIGIBILITY_NO_CARD when no card */
+    unsigned warnings;                  /* ELIGIBILITY_WARN_* */
+    struct clinic_decision decision;
+    bool claim_error; /* DESK-2: decided against the world's truth */
+    int line;         /* the scenario line of a visit event; 0 for a probe */
+};
+size_t world_visit_count(const struct world *w);
+const struct world_visit *world_visit_at(const struct world *w, size_t i);
+
+/* Insurers: the scenario's (same indexes) then any the engine created (AGE-75's `latter-elderly`, `nhi`). */
+size_t world_insurer_count(const struct world *w);
+const char *world_insurer_id(const struct world *w, int insurer);
+/* The insurer number in use (given, or generated from the seed). */
+const char *world_insurer_number(const struct world *w, int insurer);
+
+/* ---- probes: as of a day, after all its events; they change nothing --------------------------------- */
+
+unsigned world_holds(const struct world *w, int resident, core_day day);   /* usable documents */
+unsigned world_in_hand(const struct world *w, int resident, core_day day); /* in hand, usable or not */
+/* What a visit that day would come to (the desk's record as of that day, faults applied). */
+int world_probe_visit(const struct world *w, int resident, core_day day, const struct scenario_visit *visit,
+                      struct world_visit *out, struct core_error *err);
+/* The online check with the resident's card that day at `clinic` (SCENARIO_NONE: a working face-reader
+ * clinic). */
+int world_probe_check(const struct world *w, int resident, core_day day, int clinic,
+                      struct eligibility_answer *out, struct core_error *err);
+/* The first day on or before `by` on which a mailing of `doc` (certificate or notice; notice_type
+ * SCENARIO_NOTICE_ANY, _A or _B) reached the resident; CORE_DAY_NONE when none did. */
+core_day world_received(const struct world *w, int resident, enum scenario_document doc, core_day by,
+                        int notice_type);
+
+#endif
