@@ -517,7 +517,8 @@ static void table_build(struct reader *r, struct id_table *t, const char *what, 
         t->entries[n].index = (int)i;
         n++;
     }
-    qsort(t->entries, n, sizeof *t->entries, entry_cmp);
+    if (n > 1)
+        qsort(t->entries, n, sizeof *t->entries, entry_cmp);
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
         if (kept > 0 && strcmp(t->entries[kept - 1].id, t->entries[i].id) == 0) {

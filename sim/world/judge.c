@@ -491,12 +491,14 @@ static int judge_resident(struct world *w, int ri)
         free(b.d);
         return rc;
     }
-    qsort(b.d, b.n, sizeof *b.d, day_cmp);
+    if (b.n > 1)
+        qsort(b.d, b.n, sizeof *b.d, day_cmp);
     size_t n0 = b.n;
     for (size_t i = 0; i + 1 < n0; i++)
         if (b.d[i] < b.d[i + 1])
             policy_breaks(w, b.d[i], b.d[i + 1] - 1, &b, &rc);
-    qsort(b.d, b.n, sizeof *b.d, day_cmp);
+    if (b.n > 1)
+        qsort(b.d, b.n, sizeof *b.d, day_cmp);
     size_t u = 0;
     for (size_t i = 0; i < b.n; i++)
         if (b.d[i] >= s->period.from && b.d[i] <= s->period.to + 1 && (u == 0 || b.d[u - 1] != b.d[i]))

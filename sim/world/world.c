@@ -1206,7 +1206,8 @@ int world_run(struct world *w, struct core_error *err)
     }
     if ((rc = acts_run_until(w, s->period.to)) != CORE_OK)
         return core_error_set(err, rc, NULL, 0, 0, "world: engine failed");
-    qsort(w->events, w->nevent, sizeof *w->events, event_cmp);
+    if (w->nevent > 1) /* qsort wants a non-NULL array even for 0 elements */
+        qsort(w->events, w->nevent, sizeof *w->events, event_cmp);
     for (size_t i = 0; i < w->nevent; i++)
         w->events[i].pub.detail = w->events[i].detail;
     return w_judge(w, err);
