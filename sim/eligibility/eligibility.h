@@ -9,7 +9,7 @@
  *
  * The CHECK answers "as of day D, for this card (by the certificate the reader read) or for these insurance
  * numbers (insurer number, symbol, number, branch and birth date: the route a clinic types in for a paper
- * card, a certificate, a notice, and the AMEND-1 look-up)" with one result of RULES.md MYNA-3 in its
+ * card, a certificate, a notice, and the AMEND-1 look-up)" with one result of docs/RULES.md MYNA-3 in its
  * precedence order, the qualification found and the reader's warnings (AMEND-3). It computes on dates, never
  * loops over days: a check costs one hash lookup and a walk over the person's few filings.
  *
@@ -186,7 +186,185 @@ int eligibility_copay_percent(const struct policy *policy, core_day born, bool h
  * after the month of its first invalid day; `expiry` itself when grace_months is 0. */
 core_day eligibility_cert_grace_end(core_day expiry, int grace_months);
 
-/* The words of SCENARIOS.md: "ok", "not_reflected", ... */
+/* The words of docs/SCENARIO-FORMAT.md: "ok", "not_reflected", ... */
 const char *eligibility_result_name(enum eligibility_result r);
+
+/* ==== messages (message.c) ====================================================================================
+ *
+ * The request and response messages of the online eligibility interface in XML, with the real interface's
+ * element names (docs/MESSAGES.md has the element table, the codes and
+ * the hardening rules). Files are UTF-8 or CP932 (declared "Shift_JIS", CharacterCodeIdentifier 1).
+ *
+ * The structs below are the messages as they travel: fields are the wire's values (digit strings, codes,
+ * dates), NUL-terminated strings, "" for an absent optional element, CORE_DAY_NONE for an absent date.
+ * The card route's body (CardAuthenticationInfo) is mynasim's own: the real leg has no public specification.
+ *
+ * Parsing never crashes and never allocates more than a bounded multiple of ELIGIBILITY_MSG_MAX_BYTES: no
+ * DOCTYPE (so no entities, internal or external), no processing instructions, no CDATA, no namespaces (so no
+ * XInclude), no attributes, depth at most ELIGIBILITY_MSG_MAX_DEPTH, and every element known and checked.
+ * Encoding writes only what the parser accepts (it parses its own output before handing it back).
+ */
+
+#define ELIGIBILITY_MSG_MAX_BYTES 65536
+#define ELIGIBILITY_MSG_MAX_DEPTH 8
+#define ELIGIBILITY_MSG_MAX_ATTRIBUTES 0
+#define ELIGIBILITY_MSG_CERT_MAX 4096
+#define ELIGIBILITY_MSG_NONCE_MIN 16
+#define ELIGIBILITY_MSG_NONCE_MAX 64
+#define ELIGIBILITY_MSG_SIGNATURE_MAX 512
+#define ELIGIBILITY_MSG_READER_SIGNATURE_MAX 128
+#define ELIGIBILITY_MSG_TEXT_MAX 121 /* names and messages: 120 bytes of UTF-8 and a NUL */
+
+enum eligibility_encoding {
+    ELIGIBILITY_ENC_UTF8,  /* CharacterCodeIdentifier 0 */
+    ELIGIBILITY_ENC_CP932, /* CharacterCodeIdentifier 1, declared "Shift_JIS", converted as CP932 */
+};
+
+/* ReferenceClassification. */
+enum eligibility_request_kind {
+    ELIGIBILITY_REQUEST_CARD = 1,
+    ELIGIBILITY_REQUEST_NUMBERS = 2,
+};
+
+/* Why a message was refused: mynasim's own ErrorCode values "MYNE3001"... (eligibility_msg_code_string). The
+ * service answers a refused request with SegmentOfResult 9 and this code. */
+enum eligibility_msg_code {
+    ELIGIBILITY_MSG_OK = 0,
+    ELIGIBILITY_MSG_TOO_LARGE = 3001,       /* more than ELIGIBILITY_MSG_MAX_BYTES, or the output buffer */
+    ELIGIBILITY_MSG_MALFORMED = 3002,       /* not well-formed XML */
+    ELIGIBILITY_MSG_FORBIDDEN = 3003,       /* DOCTYPE, entity, PI, CDATA, namespace (XInclude) */
+    ELIGIBILITY_MSG_TOO_DEEP = 3004,        /* nesting beyond ELIGIBILITY_MSG_MAX_DEPTH */
+    ELIGIBILITY_MSG_ATTRIBUTE = 3005,       /* more attributes than ELIGIBILITY_MSG_MAX_ATTRIBUTES */
+    ELIGIBILITY_MSG_UNKNOWN_ELEMENT = 3006, /* an element the schema does not have there */
+    ELIGIBILITY_MSG_MISSING = 3007,         /* a required element is absent */
+    ELIGIBILITY_MSG_DUPLICATE = 3008,       /* an element given twice */
+    ELIGIBILITY_MSG_BAD_VALUE = 3009,       /* a value of the wrong form, length or range */
+    ELIGIBILITY_MSG_CHECK_DIGIT = 3010,     /* an insurer number whose check digit is wrong */
+    ELIGIBILITY_MSG_ENCODING = 3011,   /* neither UTF-8 nor Shift_JIS, or CharacterCodeIdentifier disagrees */
+    ELIGIBILITY_MSG_WRONG_KIND = 3012, /* both or neither request bodies; inconsistent fields */
+    ELIGIBILITY_MSG_ORDER = 3013,      /* elements out of the schema's order */
+};
+
+struct eligibility_msg_error {
+    int code;          /* enum eligibility_msg_code */
+    int line;          /* 1-based line of the input, 0 when unknown */
+    char element[48];  /* the element concerned, "" when none */
+    char message[160]; /* what was wrong, in English */
+};
+
+/* "MYNE3001" for ELIGIBILITY_MSG_TOO_LARGE, ..., "" for ELIGIBILITY_MSG_OK, "MYNE3002" for unknown codes. */
+const char *eligibility_msg_code_string(int code);
+
+/* mynasim's ProcessingResultCode warnings and ErrorCode values for the check's results (docs/MESSAGES.md). */
+#define ELIGIBILITY_CODE_CERT_EXPIRES_SOON "MYNW0001"
+#define ELIGIBILITY_CODE_CERT_IN_GRACE "MYNW0002"
+
+/* AuthenticationClassification (mynasim's own): how the reader authenticated the holder. */
+enum eligibility_msg_auth {
+    ELIGIBILITY_MSG_AUTH_FACE = 1,
+    ELIGIBILITY_MSG_AUTH_PIN = 2,
+    ELIGIBILITY_MSG_AUTH_VISUAL = 3,
+};
+
+/* CardAuthenticationInfo: the card route's body, mynasim's own (docs/MESSAGES.md). */
+struct eligibility_card_auth {
+    int auth_class;                                   /* AuthenticationClassification */
+    uint8_t certificate[ELIGIBILITY_MSG_CERT_MAX];    /* UserAuthenticationCertificate: DER, base64 */
+    size_t certificate_len;                           /* 1..ELIGIBILITY_MSG_CERT_MAX */
+    uint8_t nonce[ELIGIBILITY_MSG_NONCE_MAX];         /* Nonce: the service's single-use nonce, base64 */
+    size_t nonce_len;                                 /* ELIGIBILITY_MSG_NONCE_MIN..MAX */
+    uint8_t signature[ELIGIBILITY_MSG_SIGNATURE_MAX]; /* CardSignature (PIN route) */
+    size_t signature_len;                             /* 0: absent */
+    int pin_blocked;                                  /* PinBlockedFlg 0/1: the card answered PIN blocked */
+    char reader_id[33];                               /* ReaderIdentifier: the registered reader */
+    int face_match;                                   /* FaceMatchResult: 1 matched, 2 not, 0 absent (PIN) */
+    uint8_t reader_signature[ELIGIBILITY_MSG_READER_SIGNATURE_MAX]; /* ReaderSignature: ECDSA P-256, DER */
+    size_t reader_signature_len;                                    /* 0: absent */
+};
+
+struct eligibility_request_msg {
+    enum eligibility_request_kind kind; /* which body the message has */
+    enum eligibility_encoding encoding; /* set by parse: what the file was written in */
+    /* MessageHeader */
+    core_day date;        /* QualificationConfirmationDate */
+    char institution[11]; /* MedicalInstitutionCode: 10 digits */
+    char file_id[33];     /* ArbitraryFileIdentifier: 1..32 of [0-9A-Za-z_.-] */
+    /* both bodies */
+    int limit_consent;     /* LimitApplicationCertificateRelatedConsFlg 0/1 */
+    char arbitrary_id[33]; /* ArbitraryIdentifier, optional, same form as file_id */
+    /* QualificationConfirmSearchInfo */
+    struct eligibility_numbers numbers; /* InsurerNumber (check digit), InsuredCardSymbol (optional),
+                                           InsuredIdentificationNumber, InsuredBranchNumber (optional) */
+    core_day born;                      /* Birthdate */
+    /* CardAuthenticationInfo */
+    struct eligibility_card_auth card;
+};
+
+/* ResultOfQualificationConfirmation. */
+struct eligibility_qualification_msg {
+    char card_class[3];                          /* InsuredCardClassification "01".."07" */
+    char insurer_name[ELIGIBILITY_MSG_TEXT_MAX]; /* InsurerName, optional */
+    struct eligibility_numbers numbers;
+    int family;                                  /* PersonalFamilyClassification: 1 insured, 2 dependent */
+    char insured_name[ELIGIBILITY_MSG_TEXT_MAX]; /* InsuredName (the insured's, for a dependent), optional */
+    char name[ELIGIBILITY_MSG_TEXT_MAX];         /* Name, optional */
+    char name_kana[ELIGIBILITY_MSG_TEXT_MAX];    /* NameKana, optional */
+    int sex;                                     /* Sex1: 1 male, 2 female, 3 unset, 0 absent */
+    core_day born;                               /* Birthdate */
+    core_day qualification_date;                 /* QualificationDate: the first day */
+    core_day disqualification_date;              /* DisqualificationDate: the first day without, or NONE */
+    int copay_percent;                           /* InsuredPartialContributionRatio, three digits */
+    char limit_flag[4]; /* LimitApplicationCertificateClassificationFlag A01..A06, B01..B10; "" absent */
+    int tax_arrears;    /* TaxArrearsClassification 0/1 (mynasim's own: MYNA-10's exception) */
+};
+
+struct eligibility_response_msg {
+    int encoding; /* CharacterCodeIdentifier (enum eligibility_encoding); encode writes its argument's */
+    /* MessageHeader */
+    char process_time[15]; /* ProcessExecutionTime YYYYMMDDhhmmss */
+    core_day date;         /* QualificationConfirmationDate, NONE when the request was unreadable */
+    char institution[11];  /* MedicalInstitutionCode, "" likewise */
+    char file_id[33];      /* ArbitraryFileIdentifier, "" likewise */
+    int reference;         /* ReferenceClassification: 1 card, 2 numbers, 0 unknown (unreadable request) */
+    int segment;           /* SegmentOfResult: 1 normal end, 2 in progress, 9 abnormal end */
+    char error_code[9];    /* ErrorCode with segment 9: MYNE...; "" otherwise */
+    char error_message[ELIGIBILITY_MSG_TEXT_MAX];
+    /* MessageBody */
+    int status;          /* ProcessingResultStatus: 1 normal, 2 error */
+    char result_code[9]; /* ProcessingResultCode: a warning (MYNW...) or "" */
+    char result_message[ELIGIBILITY_MSG_TEXT_MAX];
+    int validity;           /* QualificationValidity 1..5, 0 absent (errors) */
+    bool has_qualification; /* ResultList present */
+    struct eligibility_qualification_msg qualification;
+};
+
+/* Encoders write into buf (cap bytes, at most ELIGIBILITY_MSG_MAX_BYTES used) and set *len. CORE_EINVAL with
+ * err filled when the struct holds a value the parser would refuse or the output does not fit. */
+int eligibility_request_encode(const struct eligibility_request_msg *m, enum eligibility_encoding enc,
+                               char *buf, size_t cap, size_t *len, struct eligibility_msg_error *err);
+int eligibility_response_encode(const struct eligibility_response_msg *m, enum eligibility_encoding enc,
+                                char *buf, size_t cap, size_t *len, struct eligibility_msg_error *err);
+/* Parsers: CORE_OK, or CORE_EINVAL with err set (the struct then holds what was read before the fault). */
+int eligibility_request_parse(const void *buf, size_t len, struct eligibility_request_msg *out,
+                              struct eligibility_msg_error *err);
+int eligibility_response_parse(const void *buf, size_t len, struct eligibility_response_msg *out,
+                               struct eligibility_msg_error *err);
+
+/* The service's answer as a response message: header echoed from the request, process_time (14 digits) as
+ * given, results mapped as docs/MESSAGES.md's table says. CORE_EINVAL when the answer is inconsistent. */
+int eligibility_response_from_answer(const struct eligibility_request_msg *req,
+                                     const struct eligibility_answer *a, const char *process_time,
+                                     struct eligibility_response_msg *out);
+/* The response to a refused request: SegmentOfResult 9, ErrorCode from err; req's header fields are echoed
+ * where they passed (req may be NULL). */
+void eligibility_response_for_error(const struct eligibility_request_msg *req,
+                                    const struct eligibility_msg_error *err, const char *process_time,
+                                    struct eligibility_response_msg *out);
+/* What the clinic reads from a response: a check result, warnings and the qualification. A response that is an
+ * error of the message (MYNE3xxx, MYNE9xxx, unknown codes) reads as service_down. */
+int eligibility_response_to_answer(const struct eligibility_response_msg *m, struct eligibility_answer *out);
+/* The number request a message asks (the desk's reader_down / service_down are false). */
+int eligibility_request_to_number_request(const struct eligibility_request_msg *m,
+                                          struct eligibility_number_request *out);
 
 #endif

@@ -1,0 +1,196 @@
+/*
+ * Between the check's answer and the response message: which MYNA-3 result travels as which
+ * QualificationValidity, ProcessingResultStatus, SegmentOfResult and ErrorCode, and how the clinic reads them
+ * back. One table (docs/MESSAGES.md shows it) serves both ways.
+ *
+ * Qualification results end normally (SegmentOfResult 1, ProcessingResultStatus 1): ok is valid (1), a change
+ * in progress is "invalid" (2) — what clinics see for people whose change is not yet reflected — and no
+ * qualification is "no such qualification" (4). Everything else is an abnormal end (9, status 2) with
+ * mynasim's ErrorCode. AMEND-3's warnings ride in ProcessingResultCode whatever the result.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "eligibility/message_int.h"
+
+struct result_row {
+    enum eligibility_result result;
+    int validity;     /* 0: an abnormal end with `code` */
+    const char *code; /* ErrorCode */
+    const char *message;
+};
+
+static const struct result_row rows[] = {
+    {ELIGIBILITY_NO_CARD, 0, "MYNE1001", "no card was presented"},
+    {ELIGIBILITY_READER_DOWN, 0, "MYNE1002", "the card reader or online check is out of order"},
+    {ELIGIBILITY_SERVICE_DOWN, 0, "MYNE9001", "the eligibility system is out of order"},
+    {ELIGIBILITY_CARD_SUSPENDED, 0, "MYNE2001", "the card is suspended"},
+    {ELIGIBILITY_CARD_EXPIRED, 0, "MYNE2002", "the card has expired"},
+    {ELIGIBILITY_CERT_REVOKED, 0, "MYNE2003", "the certificate is revoked or unknown"},
+    {ELIGIBILITY_CERT_EXPIRED, 0, "MYNE2004", "the certificate has expired"},
+    {ELIGIBILITY_PIN_LOCKED, 0, "MYNE2005", "the PIN is blocked"},
+    {ELIGIBILITY_NOT_REGISTERED, 0, "MYNE2006", "the card is not registered for insurance use"},
+    {ELIGIBILITY_NOT_REFLECTED, 2, "", ""},
+    {ELIGIBILITY_NO_QUALIFICATION, 4, "", ""},
+    {ELIGIBILITY_OK, 1, "", ""},
+};
+
+static const char *const limit_flags[] = {
+    [ELIGIBILITY_LIMIT_GENERAL] = "A03",
+    [ELIGIBILITY_LIMIT_HIGH] = "A01",
+    [ELIGIBILITY_LIMIT_ELDERLY_GENERAL] = "B04",
+    [ELIGIBILITY_LIMIT_ELDERLY_HIGH] = "B01",
+};
+
+static void copy_header(const struct eligibility_request_msg *req, struct eligibility_response_msg *out)
+{
+    if (req == NULL)
+        return;
+    out->date = req->date;
+    if (strnlen(req->institution, sizeof req->institution) == 10)
+        memcpy(out->institution, req->institution, sizeof out->institution);
+    if (strnlen(req->file_id, sizeof req->file_id) < sizeof req->file_id)
+        memcpy(out->file_id, req->file_id, sizeof out->file_id);
+    if (req->kind == ELIGIBILITY_REQUEST_CARD || req->kind == ELIGIBILITY_REQUEST_NUMBERS)
+        out->reference = (int)req->kind;
+    out->encoding = req->encoding == ELIGIBILITY_ENC_CP932 ? ELIGIBILITY_ENC_CP932 : ELIGIBILITY_ENC_UTF8;
+}
+
+static void blank(struct eligibility_response_msg *out, const char *process_time)
+{
+    memset(out, 0, sizeof *out);
+    out->date = CORE_DAY_NONE;
+    snprintf(out->process_time, sizeof out->process_time, "%s", process_time ? process_time : "");
+}
+
+int eligibility_response_from_answer(const struct eligibility_request_msg *req,
+                                     const struct eligibility_answer *a, const char *process_time,
+                                     struct eligibility_response_msg *out)
+{
+    if (req == NULL || a == NULL || out == NULL || (unsigned)a->result > ELIGIBILITY_OK ||
+        a->warnings == (ELIGIBILITY_WARN_CERT_EXPIRES_SOON | ELIGIBILITY_WARN_CERT_IN_GRACE) ||
+        a->warnings > ELIGIBILITY_WARN_CERT_IN_GRACE ||
+        (a->has_qualification && a->result != ELIGIBILITY_OK && a->result != ELIGIBILITY_NOT_REFLECTED) ||
+        (!a->has_qualification && a->result == ELIGIBILITY_OK))
+        return CORE_EINVAL;
+    blank(out, process_time);
+    copy_header(req, out);
+    const struct result_row *r = &rows[a->result];
+    out->segment = r->validity ? 1 : 9;
+    out->status = r->validity ? 1 : 2;
+    out->validity = r->validity;
+    snprintf(out->error_code, sizeof out->error_code, "%s", r->code);
+    snprintf(out->error_message, sizeof out->error_message, "%s", r->message);
+    if (a->warnings & ELIGIBILITY_WARN_CERT_EXPIRES_SOON) {
+        snprintf(out->result_code, sizeof out->result_code, "%s", ELIGIBILITY_CODE_CERT_EXPIRES_SOON);
+        snprintf(out->result_message, sizeof out->result_message, "the certificate expires soon");
+    } else if (a->warnings & ELIGIBILITY_WARN_CERT_IN_GRACE) {
+        snprintf(out->result_code, sizeof out->result_code, "%s", ELIGIBILITY_CODE_CERT_IN_GRACE);
+        snprintf(out->result_message, sizeof out->result_message, "the certificate has expired: renew it");
+    }
+    out->has_qualification = a->has_qualification;
+    if (!a->has_qualification)
+        return CORE_OK;
+    const struct eligibility_qualification *q = &a->qualification;
+    struct eligibility_qualification_msg *m = &out->qualification;
+    if ((unsigned)q->limit > ELIGIBILITY_LIMIT_ELDERLY_HIGH || q->copay_percent < 0 || q->copay_percent > 100)
+        return CORE_EINVAL;
+    memcpy(m->card_class, "01", 3);
+    m->numbers = q->numbers;
+    m->family = q->role == ELIGIBILITY_DEPENDENT ? 2 : 1;
+    m->born = q->born;
+    m->qualification_date = q->start;
+    m->disqualification_date = q->end == CORE_DAY_NONE ? CORE_DAY_NONE : q->end + 1;
+    m->copay_percent = q->copay_percent;
+    memcpy(m->limit_flag, limit_flags[q->limit], 4);
+    m->tax_arrears = q->tax_arrears ? 1 : 0;
+    return CORE_OK;
+}
+
+void eligibility_response_for_error(const struct eligibility_request_msg *req,
+                                    const struct eligibility_msg_error *err, const char *process_time,
+                                    struct eligibility_response_msg *out)
+{
+    if (out == NULL)
+        return;
+    blank(out, process_time);
+    copy_header(req, out);
+    out->segment = 9;
+    out->status = 2;
+    int code = err != NULL && err->code != ELIGIBILITY_MSG_OK ? err->code : ELIGIBILITY_MSG_MALFORMED;
+    snprintf(out->error_code, sizeof out->error_code, "%s", eligibility_msg_code_string(code));
+    /* The message is ASCII the codec wrote; the element name came from the input, so only its safe form. */
+    char element[sizeof err->element];
+    size_t n = 0;
+    for (const char *s = err ? err->element : ""; *s && n + 1 < sizeof element; s++)
+        if ((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9'))
+            element[n++] = *s;
+    element[n] = '\0';
+    snprintf(out->error_message, sizeof out->error_message, "message refused%s%s", n ? ": " : "", element);
+}
+
+int eligibility_response_to_answer(const struct eligibility_response_msg *m, struct eligibility_answer *out)
+{
+    if (m == NULL || out == NULL)
+        return CORE_EINVAL;
+    memset(out, 0, sizeof *out);
+    out->result = ELIGIBILITY_SERVICE_DOWN;
+    if (strcmp(m->result_code, ELIGIBILITY_CODE_CERT_EXPIRES_SOON) == 0)
+        out->warnings = ELIGIBILITY_WARN_CERT_EXPIRES_SOON;
+    else if (strcmp(m->result_code, ELIGIBILITY_CODE_CERT_IN_GRACE) == 0)
+        out->warnings = ELIGIBILITY_WARN_CERT_IN_GRACE;
+    if (m->segment == 9) {
+        for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++)
+            if (rows[i].validity == 0 && strcmp(rows[i].code, m->error_code) == 0)
+                out->result = rows[i].result;
+        return CORE_OK;
+    }
+    if (m->segment != 1 || m->status != 1)
+        return CORE_OK;
+    /* 3 (a newer qualification exists) is a change in progress; 5 (several match) finds none the desk can use. */
+    static const enum eligibility_result by_validity[] = {
+        ELIGIBILITY_SERVICE_DOWN,     ELIGIBILITY_OK,
+        ELIGIBILITY_NOT_REFLECTED,    ELIGIBILITY_NOT_REFLECTED,
+        ELIGIBILITY_NO_QUALIFICATION, ELIGIBILITY_NO_QUALIFICATION,
+    };
+    if (m->validity < 0 || m->validity > 5)
+        return CORE_OK;
+    out->result = by_validity[m->validity];
+    bool shows =
+        m->has_qualification && (out->result == ELIGIBILITY_OK || out->result == ELIGIBILITY_NOT_REFLECTED);
+    if (out->result == ELIGIBILITY_OK && !shows) {
+        out->result = ELIGIBILITY_SERVICE_DOWN; /* "valid" without a qualification: a broken service */
+        return CORE_OK;
+    }
+    if (!shows)
+        return CORE_OK;
+    const struct eligibility_qualification_msg *q = &m->qualification;
+    struct eligibility_qualification *a = &out->qualification;
+    out->has_qualification = true;
+    a->numbers = q->numbers;
+    a->role = q->family == 2 ? ELIGIBILITY_DEPENDENT : ELIGIBILITY_INSURED;
+    a->born = q->born;
+    a->start = q->qualification_date;
+    a->end = q->disqualification_date == CORE_DAY_NONE ? CORE_DAY_NONE : q->disqualification_date - 1;
+    a->copay_percent = q->copay_percent;
+    bool elderly = q->limit_flag[0] == 'B';
+    bool high = strcmp(q->limit_flag, "A01") == 0 || strcmp(q->limit_flag, "A02") == 0 ||
+                strcmp(q->limit_flag, "B01") == 0 || strcmp(q->limit_flag, "B02") == 0 ||
+                strcmp(q->limit_flag, "B03") == 0;
+    a->limit = elderly ? (high ? ELIGIBILITY_LIMIT_ELDERLY_HIGH : ELIGIBILITY_LIMIT_ELDERLY_GENERAL)
+                       : (high ? ELIGIBILITY_LIMIT_HIGH : ELIGIBILITY_LIMIT_GENERAL);
+    a->tax_arrears = q->tax_arrears == 1;
+    return CORE_OK;
+}
+
+int eligibility_request_to_number_request(const struct eligibility_request_msg *m,
+                                          struct eligibility_number_request *out)
+{
+    if (m == NULL || out == NULL || m->kind != ELIGIBILITY_REQUEST_NUMBERS)
+        return CORE_EINVAL;
+    memset(out, 0, sizeof *out);
+    out->on = m->date;
+    out->numbers = m->numbers;
+    out->born = m->born;
+    return CORE_OK;
+}
