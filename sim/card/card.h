@@ -7,7 +7,7 @@
  *   - card surface (D3921000310001010402): the face image, readable with PIN-B.
  * Everything outside reaches it with APDUs through card_transmit(); nothing else reads keys or PINs.
  *
- * The card knows nothing of insurance (RULES.md MYNA-8): no insurer, no qualification, no clinic. Its dates
+ * The card knows nothing of insurance (docs/RULES.md MYNA-8): no insurer, no qualification, no clinic. Its dates
  * live on the certificates and in `struct card_state`, which the engine's rules path reads directly; the
  * chip itself has no clock.
  */
@@ -61,7 +61,7 @@ struct card_profile {
     struct card_holder holder;
     enum card_kind kind;
     core_day issued;
-    core_day expires;      /* CORE_DAY_NONE: derived (RULES.md card dates) */
+    core_day expires;      /* CORE_DAY_NONE: derived (docs/RULES.md card dates) */
     core_day cert_expires; /* CORE_DAY_NONE: derived */
     char auth_pin[17];
     char sign_password[17];
@@ -90,7 +90,7 @@ int card_profile_load(const char *path, struct card_profile *out, struct core_er
 int card_profile_load_doc(const struct core_yaml_doc *doc, const struct core_yaml_node *node,
                           struct card_profile *out, struct core_error *err);
 /* Checks a profile and computes the state card_new would start from (derived dates, tries) without making
- * keys or certificates: cheap, for the rules path and for validating profiles. policy NULL: RULES.md's
+ * keys or certificates: cheap, for the rules path and for validating profiles. policy NULL: docs/RULES.md's
  * values. */
 int card_profile_check(const struct card_profile *profile, const struct policy *policy,
                        struct card_state *out, struct core_error *err);

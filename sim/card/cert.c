@@ -4,7 +4,7 @@
  *
  * Everything in a certificate is a function of the profile, so identical profiles give byte-identical
  * certificates: the serial number is a hash of (id, seed, which certificate, issue date), the validity runs
- * from the issue date 00:00:00 JST to the last valid day 23:59:59 JST (RULES.md card dates: "each 'to'
+ * from the issue date 00:00:00 JST to the last valid day 23:59:59 JST (docs/RULES.md card dates: "each 'to'
  * includes that birthday"), and RSA PKCS#1 v1.5 signatures by the CA are deterministic.
  *
  * The user authentication certificate: subject C=JP, O=mynasim TEST ONLY, CN=<16 hex digits derived from

@@ -2,12 +2,12 @@
  * personalise.c: making a card from a profile (card_new), the profile's defaults and its checks.
  *
  * Personalisation is what the issuer does once: check the holder's data, fix the dates, make the keys, issue
- * the certificates and write the files. Dates not given are derived by RULES.md "Card dates" (J-LIS
+ * the certificates and write the files. Dates not given are derived by docs/RULES.md "Card dates" (J-LIS
  * practice): the card runs to the holder's 10th birthday after the issue day (card.validity_years), or the
  * 5th (card.validity_years_minor) when the holder is under card.minor_age at issue; the certificates run to
  * the 5th birthday after the issue day (card.cert_validity_years). Each "to" includes that birthday, and a 29
  * February birthday falls on 1 March in common years (core_date_nth_birthday_after). The tries come from
- * card.pin_tries.{auth,sign,text,surface} (MYNA-7). With no policy the built-in values are RULES.md's.
+ * card.pin_tries.{auth,sign,text,surface} (MYNA-7). With no policy the built-in values are docs/RULES.md's.
  *
  * card_profile_check() does all of this but the keys and certificates, so the rules path (and the profile
  * fuzzer) get a card's state without paying for RSA.
@@ -178,7 +178,7 @@ int card_profile_check(const struct card_profile *p, const struct policy *policy
     out->kind = p->kind;
     out->issued = p->issued;
     out->cert_issued = p->issued;
-    /* Card dates (RULES.md): to the n-th birthday after issue, that birthday included. */
+    /* Card dates (docs/RULES.md): to the n-th birthday after issue, that birthday included. */
     bool minor = core_date_age(h->born, p->issued) < params.minor_age;
     out->expires =
         p->expires != CORE_DAY_NONE

@@ -8,12 +8,12 @@
  *     address: "東京都..."         #   UTF-8, at most 128 characters
  *     born: 1980-04-01
  *     sex: male                  #   male | female
- *     my_number: "123456789018"  #   quoted, 12 digits, check digit valid (RULES.md Numbers)
+ *     my_number: "123456789018"  #   quoted, 12 digits, check digit valid (docs/RULES.md Numbers)
  *     security_code: "1234"      #   quoted, 4 digits (part of PIN-B of the surface AP)
  *   card:                        # required
  *     kind: normal               #   normal | face_only; normal when absent
  *     issued: 2021-04-01         #   required
- *     expires: 2031-03-31        #   optional: derived by RULES.md card dates when absent
+ *     expires: 2031-03-31        #   optional: derived by docs/RULES.md card dates when absent
  *     cert_expires: 2026-03-31   #   optional: derived likewise
  *   pins:                        # required for normal cards, refused for face_only (MYNA-2)
  *     auth: "1234"               #   4 digits, quoted

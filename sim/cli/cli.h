@@ -21,6 +21,10 @@ int cli_check_main(int argc, char **argv);
 /* `mynasim run [--report F] [--out P] [--policy P] [--quiet] FILE|DIR...`: replays scenario files and checks
  * them; argv[0] is "run". Exit 0 all hold, 1 any failed, 2 a file is not valid or bad usage. */
 int cli_run_main(int argc, char **argv);
+/* `mynasim compare --policy A --policy B [--report F] [--out P] [--quiet] FILE|DIR...`: replays scenario
+ * files under two policies and reports the gap days of one and not the other; argv[0] is "compare". Exit 0
+ * the comparison ran, 2 a file is not valid or bad usage. Expectations are not checked. */
+int cli_compare_main(int argc, char **argv);
 
 /* Prints "mynasim: <formatted error>" to stderr. */
 void cli_print_error(const char *context, const struct core_error *err);

@@ -15,12 +15,11 @@
 
 static void check_usage(FILE *out)
 {
-    fprintf(
-        out,
-        "usage: mynasim check FILE|DIR...\n\n"
-        "Reads scenario files (shared/SCENARIOS.md) and reports every problem as file:line:column: what,\n"
-        "without replaying them. A DIR contributes every *.yaml file below it, in sorted order.\n\n"
-        "exit status: 0 every file is valid, 2 a file is not valid or the command line is wrong.\n");
+    fprintf(out, "usage: mynasim check FILE|DIR...\n\n"
+                 "Reads scenario files (docs/SCENARIO-FORMAT.md) and reports every problem as "
+                 "file:line:column: what,\n"
+                 "without replaying them. A DIR contributes every *.yaml file below it, in sorted order.\n\n"
+                 "exit status: 0 every file is valid, 2 a file is not valid or the command line is wrong.\n");
 }
 
 static void print_problem(const struct core_error *e)

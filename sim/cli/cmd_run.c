@@ -1,6 +1,6 @@
 /*
  * cmd_run.c: `mynasim run [--report text|json|junit] [--out PATH] [--policy NAME_OR_PATH] [--quiet]
- * FILE|DIR...`, the scenario runner (shared/SCENARIOS.md, Running).
+ * FILE|DIR...`, the scenario runner (docs/SCENARIO-FORMAT.md, Running).
  *
  * Every file is read first. When any is not valid, every problem of every file is printed as
  * `file:line:column: what` on stderr and nothing is replayed (exit 2): a run that checks half the library
@@ -24,19 +24,19 @@
 
 static void run_usage(FILE *out)
 {
-    fprintf(
-        out,
-        "usage: mynasim run [--report text|json|junit] [--out PATH] [--policy NAME_OR_PATH] [--quiet]\n"
-        "                   FILE|DIR...\n\n"
-        "Replays scenario files (shared/SCENARIOS.md) day by day and checks every expectation and the daily\n"
-        "invariants. A DIR contributes every *.yaml file below it, in sorted order.\n\n"
-        "  --report FORMAT  text (default), json or junit\n"
-        "  --out PATH       write the report to PATH instead of stdout\n"
-        "  --policy P       replay under policy P (a shipped name or a file) instead of the file's own\n"
-        "  --quiet          no progress on the terminal\n\n"
-        "exit status: 0 every expectation holds and no gap day goes unexpected, 1 any fails,\n"
-        "2 a file is not valid (every problem as file:line:column on stderr) or the command line is "
-        "wrong.\n");
+    fprintf(out,
+            "usage: mynasim run [--report text|json|junit] [--out PATH] [--policy NAME_OR_PATH] [--quiet]\n"
+            "                   FILE|DIR...\n\n"
+            "Replays scenario files (docs/SCENARIO-FORMAT.md) day by day and checks every expectation and "
+            "the daily\n"
+            "invariants. A DIR contributes every *.yaml file below it, in sorted order.\n\n"
+            "  --report FORMAT  text (default), json or junit\n"
+            "  --out PATH       write the report to PATH instead of stdout\n"
+            "  --policy P       replay under policy P (a shipped name or a file) instead of the file's own\n"
+            "  --quiet          no progress on the terminal\n\n"
+            "exit status: 0 every expectation holds and no gap day goes unexpected, 1 any fails,\n"
+            "2 a file is not valid (every problem as file:line:column on stderr) or the command line is "
+            "wrong.\n");
 }
 
 static void print_problem(const struct core_error *e)
@@ -128,7 +128,8 @@ static bool load_all(char **paths, size_t count, const struct run_options *o, st
     for (size_t i = 0; i < count; i++) {
         struct scenario_diags diags;
         scenario_diags_init(&diags);
-        if (scenario_load_file(paths[i], &scns[i], &diags) != CORE_OK) {
+        /* --policy: each insurer's overrides apply on top of the given policy (read with it). */
+        if (scenario_load_file_with_policy(paths[i], o->policy, &scns[i], &diags) != CORE_OK) {
             ok = false;
             for (size_t k = 0; k < diags.count; k++)
                 print_problem(&diags.items[k]);
@@ -136,16 +137,6 @@ static bool load_all(char **paths, size_t count, const struct run_options *o, st
                 fprintf(stderr, "%s: %zu more problems not shown\n", paths[i], diags.omitted);
             if (diags.count == 0 && diags.omitted == 0)
                 fprintf(stderr, "%s: not valid\n", paths[i]);
-        } else if (o->policy != NULL) {
-            struct core_error err;
-            core_error_clear(&err);
-            if (scenario_policy_replace(scns[i], o->policy, &err) != CORE_OK) {
-                ok = false;
-                if (err.file[0] != '\0')
-                    print_problem(&err);
-                else
-                    fprintf(stderr, "%s: --policy '%s': %s\n", paths[i], o->policy, err.message);
-            }
         }
         scenario_diags_clear(&diags);
     }
@@ -200,6 +191,16 @@ int cli_run_main(int argc, char **argv)
     struct run_options o;
     if (parse_options(argc, argv, &o) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
+    if (o.policy != NULL) { /* one usage error for a bad --policy, rather than one problem per file */
+        struct policy *p = NULL;
+        struct core_error perr;
+        core_error_clear(&perr);
+        if (policy_load(o.policy, NULL, &p, &perr) != CORE_OK) {
+            print_error(o.policy, &perr);
+            return CLI_EXIT_USAGE;
+        }
+        policy_free(p);
+    }
     if (o.first >= argc) {
         run_usage(stderr);
         return CLI_EXIT_USAGE;

@@ -16,6 +16,7 @@ static const struct cli_command cli_commands[] = {
     {"card", cli_card_main, "the virtual My Number card: info, cert, serve, client, control, bench"},
     {"check", cli_check_main, "validate scenario files: every problem as file:line:column"},
     {"run", cli_run_main, "replay scenario files and check every expectation and invariant"},
+    {"compare", cli_compare_main, "replay under two policies: who the amendments kept insured"},
 };
 
 static void usage(FILE *out)

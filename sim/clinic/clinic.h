@@ -1,5 +1,5 @@
 /*
- * clinic: the reception desk. `clinic_decide` is a pure function that decides one visit (RULES.md DESK-1)
+ * clinic: the reception desk. `clinic_decide` is a pure function that decides one visit (docs/RULES.md DESK-1)
  * from what the resident presents, the clinic's reader and whether its online check works that day, the
  * eligibility check's answers (for the card route and, per document, for the number route), the desk's own
  * record of this patient's earlier visits, the policy and the date. It returns the outcome, the route that
@@ -129,7 +129,7 @@ void clinic_record_visit(struct clinic_record *record, const struct clinic_decis
 /* DESK-3: how a reader of this kind authenticates this card; `face_mismatch` when the face match fails. */
 enum eligibility_auth clinic_reader_auth(enum clinic_reader reader, bool face_only, bool face_mismatch);
 
-/* The words of SCENARIOS.md. */
+/* The words of docs/SCENARIO-FORMAT.md. */
 const char *clinic_outcome_name(enum clinic_outcome o);
 const char *clinic_route_name(enum clinic_route r);
 

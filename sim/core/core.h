@@ -70,14 +70,14 @@ int core_date_days_in_month(int year, int month);
 /* Same day `months` later (or earlier), clamped to the end of the month. */
 core_day core_date_add_months(core_day d, int months);
 /* The day on which someone born on `born` reaches `age`: their birthday that year. A 29 February birthday
- * falls on 1 March in common years (civil-law reading, RULES.md AGE-75). */
+ * falls on 1 March in common years (civil-law reading, docs/RULES.md AGE-75). */
 core_day core_date_birthday(core_day born, int age);
 /* Age in whole years on day `on`. */
 int core_date_age(core_day born, core_day on);
 /* The n-th birthday strictly after day `after` (n >= 1). */
 core_day core_date_nth_birthday_after(core_day born, core_day after, int n);
 
-/* ---- check digits (RULES.md, Numbers) ----------------------------------------------------------------- */
+/* ---- check digits (docs/RULES.md, Numbers) ----------------------------------------------------------------- */
 
 /* Insurer number: 6 (NHI) or 8 digits, the last a check digit (weights 2,1,2,1... from the right). */
 bool core_insurer_number_valid(const char *s, size_t len);

@@ -1,5 +1,5 @@
 /*
- * Check digits of the numbers a clinic types or reads (RULES.md, Numbers). Both algorithms are the
+ * Check digits of the numbers a clinic types or reads (docs/RULES.md, Numbers). Both algorithms are the
  * published ones: the insurer number's is a Luhn-style weighted digit sum, the My Number's a mod-11 sum.
  */
 #include "core/core.h"

@@ -1,5 +1,5 @@
 /*
- * Policy files: the rules' numbers as data (RULES.md: "a rule names a policy parameter ... never in C code").
+ * Policy files: the rules' numbers as data (docs/RULES.md: "a rule names a policy parameter ... never in C code").
  *
  * The table below lists every parameter mynasim knows, with its type and what it means. A file gives each a
  * value, or a list of dated values ({from: D, value: V}, ascending): an amendment is a new row. Lookups
@@ -24,7 +24,7 @@ struct policy_param_def {
 
 /* Every parameter, by component. Adding a parameter adds a row here and a value in the shipped files. */
 static const struct policy_param_def policy_params[] = {
-    /* card: the chip (MYNA-7) and J-LIS card dates (RULES.md, Card dates) */
+    /* card: the chip (MYNA-7) and J-LIS card dates (docs/RULES.md, Card dates) */
     {"card.pin_tries.auth", POLICY_INT, "tries of the user authentication PIN before it blocks (MYNA-7)"},
     {"card.pin_tries.sign", POLICY_INT, "tries of the signature password (MYNA-7)"},
     {"card.pin_tries.text", POLICY_INT, "tries of the card-info input support PIN (MYNA-7)"},

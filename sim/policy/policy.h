@@ -1,6 +1,6 @@
 /*
  * policy: the rules' numbers as data. A policy file (YAML, fixtures/policies/NAME.yaml) gives every parameter
- * of RULES.md a value, or a list of dated values, so that an amendment is a new row and never new code:
+ * of docs/RULES.md a value, or a list of dated values, so that an amendment is a new row and never new code:
  *
  *   policy: national
  *   card:

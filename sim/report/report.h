@@ -44,4 +44,21 @@ int report_close(struct report *rep, struct core_error *err);
  * "before_checks". */
 const char *report_verdict_word(int verdict);
 
+/*
+ * Comparisons (`mynasim compare`): one scenario file read under two policies and set side by side
+ * (scenario.h, comparing). Text or JSON only (CORE_EINVAL for junit: a comparison has no pass or fail). The
+ * text is written as each file is added; the JSON is one object written on close:
+ *   {"format": 1, "policies": {"a": NAME, "b": NAME}, "files": [FILE, ...], "totals": TOTALS}
+ * with keys sorted and a two-space indent, so the same input gives the same bytes.
+ */
+struct report_compare;
+
+int report_compare_open(enum report_format format, FILE *out, const char *policy_a, const char *policy_b,
+                        struct report_compare **rep, struct core_error *err);
+/* Adds one file's comparison (`scn` is the file as read under the first policy). */
+int report_compare_add(struct report_compare *rep, const struct scenario *scn,
+                       const struct scenario_comparison *cmp, struct core_error *err);
+/* Writes the totals (and, for JSON, everything) and frees the report (also on error). */
+int report_compare_close(struct report_compare *rep, struct core_error *err);
+
 #endif

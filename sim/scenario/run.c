@@ -1,5 +1,5 @@
 /*
- * run.c: replaying a scenario and checking what it expects (SCENARIOS.md, Expectations and Running).
+ * run.c: replaying a scenario and checking what it expects (docs/SCENARIO-FORMAT.md, Expectations and Running).
  *
  * The world is built and run once; every expectation is then a question to the read-only world, asked "as of
  * its day, after all of that day's events" (world.h). Probes (a visit or an online check an expectation
@@ -330,6 +330,12 @@ static void check_count(struct checker *c, const struct scenario_expect *e, stru
         rule = "DESK-2";
         break;
     }
+    const struct world_population *pop = c->out->population;
+    if (pop != NULL && e->resident == SCENARIO_WHO_ALL) /* named residents plus the population */
+        got += (long)(e->kind == SCENARIO_EXPECT_GAP_DAYS        ? pop->gap
+                      : e->kind == SCENARIO_EXPECT_DEGRADED_DAYS ? pop->degraded
+                      : e->kind == SCENARIO_EXPECT_GRACE_DAYS    ? pop->grace
+                                                                 : pop->claims);
     if (r->rule[0] == '\0')
         set_rule(r, rule);
     const char *form = scenario_expect_word(e->kind);
@@ -359,6 +365,16 @@ static void check_usage_rate(struct checker *c, const struct scenario_expect *e,
 {
     int y, m, d;
     core_date_to_ymd(e->month, &y, &m, &d);
+    if (c->out->population != NULL) {
+        long ppm = world_population_usage_ppm(c->out->population, e->month);
+        r->passed = ppm >= 0 && (uint32_t)ppm >= e->min_ppm && (uint32_t)ppm <= e->max_ppm;
+        if (ppm < 0)
+            message(c, r, "expected a usage_rate in %04d-%02d, got none: no online checks that month", y, m);
+        else
+            message(c, r, "usage_rate in %04d-%02d: got %.4f, expected %.4f..%.4f", y, m, (double)ppm / 1e6,
+                    (double)e->min_ppm / 1e6, (double)e->max_ppm / 1e6);
+        return;
+    }
     /* The world replays named residents only and keeps no count of online checks by route (world.h), so a
      * usage rate cannot be measured yet. A silently skipped expectation would look like a pass: it fails. */
     r->passed = false;
@@ -406,7 +422,7 @@ static void check_one(struct checker *c, const struct scenario_expect *e, struct
     }
 }
 
-/* SCENARIOS.md, Running: gap days the file does not expect fail the run. A `gap_days` expectation for the
+/* docs/SCENARIO-FORMAT.md, Running: gap days the file does not expect fail the run. A `gap_days` expectation for the
  * resident, or for `all`, says the file has thought about them (whether it holds is its own result). */
 static int check_unexpected_gaps(struct checker *c)
 {
@@ -467,6 +483,15 @@ int scenario_run(const struct scenario *scn, struct scenario_run_result *out, st
     rc = world_run(out->world, err);
     if (rc != CORE_OK)
         return rc;
+    if (scn->has_population) { /* docs/SCENARIO-FORMAT.md, Populations: generated, run and kept as aggregates */
+        struct world_mix *mix = NULL;
+        rc = world_mix_load(scn->population.mix, scn->dir, &mix, err);
+        if (rc == CORE_OK)
+            rc = world_population_run(scn, mix, 2, &out->population, err);
+        world_mix_free(mix);
+        if (rc != CORE_OK)
+            return rc;
+    }
     struct checker c = {.scn = scn, .w = out->world, .out = out, .cap = 0};
     for (size_t i = 0; i < scn->expect_count; i++) {
         struct scenario_result *r = result_add(&c);
@@ -491,6 +516,7 @@ void scenario_run_result_free(struct scenario_run_result *r)
         return;
     if (r->world != NULL)
         world_free(r->world);
+    world_population_free(r->population);
     free(r->results);
     memset(r, 0, sizeof *r);
 }

@@ -7,7 +7,7 @@
  *      unknown), then every top-level key;
  *   2. the setting: insurers, clinics, residents, each field typed where it stands; ids collected;
  *   3. references: sorted id tables (duplicates found there), `of`, insurers, clinics, `who`;
- *   4. the starting state's rules (RULES.md) and the timeline: dates inside the period, events in date order,
+ *   4. the starting state's rules (docs/RULES.md) and the timeline: dates inside the period, events in date order,
  *      nobody acting before birth.
  * A node that is wrong is reported once and then left out, so one mistake does not cascade into many.
  *
@@ -148,6 +148,7 @@ struct reader {
     bool oom;
     struct id_table insurers, clinics, residents;
     struct resident_refs *rrefs; /* per resident, for pass 3 and 4 */
+    const char *policy_given;    /* replaces the file's policy (scenario_load_file_with_policy); or NULL */
 };
 
 static void problem(struct reader *r, const struct core_yaml_node *n, const char *fmt, ...)
@@ -442,7 +443,7 @@ const char *scenario_expect_word(enum scenario_expect_kind k)
     return (unsigned)k <= SCENARIO_EXPECT_USAGE_RATE ? expect_words[k] : "?";
 }
 
-/* Rule ids of RULES.md that `rule:` may cite. A new rule is a new row. */
+/* Rule ids of docs/RULES.md that `rule:` may cite. A new rule is a new row. */
 static const char *const rule_ids[] = {
     "D-1",      "D-2",     "D-3",     "D-4",      "D-5",      "D-6",      "D-7",      "PAPER-1",
     "PAPER-2",  "PAPER-3", "PAPER-4", "CERT-1",   "CERT-2",   "CERT-3",   "CERT-4",   "CERT-5",
@@ -689,6 +690,30 @@ static bool name_ok(const char *s, size_t len)
     return true;
 }
 
+/* The policy given in place of the file's: the file's own was still loaded above, so a file that `check`
+ * refuses is refused here too. The insurers' overrides, read after this, then apply on top of the given
+ * policy, which is what lets `--policy` replay a file whose insurers override parameters. */
+static void replace_policy(struct reader *r, const struct core_yaml_node *n)
+{
+    struct scenario *s = r->s;
+    struct policy *given = NULL;
+    struct core_error e;
+    core_error_clear(&e);
+    if (policy_load(r->policy_given, NULL, &given, &e) != CORE_OK) {
+        char inner[1200];
+        core_error_format(&e, inner, sizeof inner);
+        struct core_error out;
+        core_error_set(&out, CORE_EINVAL, r->doc->file, n != NULL ? n->line : 0, n != NULL ? n->column : 0,
+                       "policy '%s' given in place of the file's cannot be loaded: %s", r->policy_given,
+                       inner);
+        diags_push(r->diags, &out);
+        return;
+    }
+    policy_free(s->policy);
+    s->policy = given;
+    s->policy_ref = dup_text(r, r->policy_given, strlen(r->policy_given));
+}
+
 static void read_policy(struct reader *r, const struct core_yaml_node *n)
 {
     struct scenario *s = r->s;
@@ -714,6 +739,8 @@ static void read_policy(struct reader *r, const struct core_yaml_node *n)
         diags_push(r->diags, &out);
         s->policy = NULL;
     }
+    if (r->policy_given != NULL)
+        replace_policy(r, n);
 }
 
 static void read_insurer(struct reader *r, const struct core_yaml_node *n, struct scenario_insurer *ins)
@@ -1036,7 +1063,7 @@ static void check_residents(struct reader *r)
 
 /* ---- events ------------------------------------------------------------------------------------------ */
 
-/* The fields each event takes beyond date, who and do (SCENARIOS.md, Events). */
+/* The fields each event takes beyond date, who and do (docs/SCENARIO-FORMAT.md, Events). */
 static const char *const *event_fields(enum scenario_event_kind k)
 {
     static const char *const none[] = {NULL};
@@ -1456,7 +1483,7 @@ static bool read_expect(struct reader *r, const struct core_yaml_node *n, struct
         if (is_rule_id(v))
             memcpy(x->rule, v->value, v->len + 1);
         else {
-            problem(r, v, "field 'rule': '%s' is not a rule id of RULES.md",
+            problem(r, v, "field 'rule': '%s' is not a rule id of docs/RULES.md",
                     v->kind == CORE_YAML_SCALAR ? v->value : "?");
             ok = false;
         }
@@ -1718,8 +1745,8 @@ static const char *dir_of(struct arena *a, const char *path)
     return d;
 }
 
-static int load_doc(const struct core_yaml_doc *doc, const char *base_dir, struct scenario **out,
-                    struct scenario_diags *diags)
+static int load_doc(const struct core_yaml_doc *doc, const char *base_dir, const char *policy_given,
+                    struct scenario **out, struct scenario_diags *diags)
 {
     struct arena *arena = calloc(1, sizeof *arena);
     struct scenario *s = arena != NULL ? arena_alloc(arena, sizeof *s) : NULL;
@@ -1737,6 +1764,7 @@ static int load_doc(const struct core_yaml_doc *doc, const char *base_dir, struc
     r.s = s;
     r.diags = diags;
     r.arena = arena;
+    r.policy_given = policy_given;
     s->file = dup_text(&r, doc->file, strlen(doc->file));
     s->dir = base_dir != NULL ? dup_text(&r, base_dir, strlen(base_dir)) : ".";
     read_root(&r);
@@ -1761,6 +1789,12 @@ static int load_doc(const struct core_yaml_doc *doc, const char *base_dir, struc
 int scenario_load_buffer(const char *name, const char *buf, size_t len, const char *base_dir,
                          struct scenario **out, struct scenario_diags *diags)
 {
+    return scenario_load_buffer_with_policy(name, buf, len, base_dir, NULL, out, diags);
+}
+
+int scenario_load_buffer_with_policy(const char *name, const char *buf, size_t len, const char *base_dir,
+                                     const char *policy, struct scenario **out, struct scenario_diags *diags)
+{
     *out = NULL;
     struct core_yaml_doc *doc;
     struct core_error e;
@@ -1770,12 +1804,18 @@ int scenario_load_buffer(const char *name, const char *buf, size_t len, const ch
         diags_push(diags, &e);
         return rc;
     }
-    rc = load_doc(doc, base_dir, out, diags);
+    rc = load_doc(doc, base_dir, policy, out, diags);
     core_yaml_free(doc);
     return rc;
 }
 
 int scenario_load_file(const char *path, struct scenario **out, struct scenario_diags *diags)
+{
+    return scenario_load_file_with_policy(path, NULL, out, diags);
+}
+
+int scenario_load_file_with_policy(const char *path, const char *policy, struct scenario **out,
+                                   struct scenario_diags *diags)
 {
     *out = NULL;
     struct core_yaml_doc *doc;
@@ -1793,7 +1833,7 @@ int scenario_load_file(const char *path, struct scenario **out, struct scenario_
         diags_push(diags, &e);
         return CORE_ENOMEM;
     }
-    rc = load_doc(doc, dir_of(tmp, path), out, diags);
+    rc = load_doc(doc, dir_of(tmp, path), policy, out, diags);
     arena_free(tmp);
     core_yaml_free(doc);
     return rc;

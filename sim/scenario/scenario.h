@@ -1,11 +1,11 @@
 /*
- * scenario: the reader of scenario files (shared/SCENARIOS.md). A YAML file becomes a fully validated, typed
+ * scenario: the reader of scenario files (docs/SCENARIO-FORMAT.md). A YAML file becomes a fully validated, typed
  * `struct scenario`: insurers, clinics, residents, events, expectations and an optional population, every
  * reference resolved to an index, every date a core_day, every word an enum, every node's position kept so
  * that the engine can report a failed expectation at its `file:line:column`.
  *
  * Reading is strict because the format is a public contract: unknown keys, wrong types, bad words, bad check
- * digits, dangling references, events out of date order and starting states that break RULES.md are errors.
+ * digits, dangling references, events out of date order and starting states that break docs/RULES.md are errors.
  * The reader does not stop at the first: it collects every problem it can find (up to SCENARIO_DIAGS_MAX) as
  * `struct core_error` items, sorted by position, so `mynasim check` can list them all at once.
  *
@@ -14,7 +14,7 @@
  * the portal) is a valid event; only the engine that replays it knows it fails. The reader only consults the
  * policy for the starting state's own rules (a paper card issued after `paper_card.last_issue`).
  *
- * Readings taken where SCENARIOS.md leaves a question open are in docs/SCENARIO-FORMAT-NOTES.md.
+ * Readings taken where docs/SCENARIO-FORMAT.md leaves a question open are in docs/SCENARIO-FORMAT-NOTES.md.
  */
 #ifndef MYNASIM_SCENARIO_H
 #define MYNASIM_SCENARIO_H
@@ -61,7 +61,7 @@ struct scenario_period {
     core_day to;
 };
 
-/* ---- vocabulary (SCENARIOS.md, Vocabulary) ------------------------------------------------------------- */
+/* ---- vocabulary (docs/SCENARIO-FORMAT.md, Vocabulary) ------------------------------------------------------------- */
 
 enum scenario_document {
     SCENARIO_DOC_PAPER_CARD,
@@ -137,7 +137,7 @@ enum scenario_route {
     SCENARIO_ROUTE_DECLARATION,
 };
 
-/* Online check results, in the order of SCENARIOS.md's list. */
+/* Online check results, in the order of docs/SCENARIO-FORMAT.md's list. */
 enum scenario_check_result {
     SCENARIO_CHECK_OK,
     SCENARIO_CHECK_NOT_REFLECTED,
@@ -236,7 +236,7 @@ struct scenario_resident {
     struct scenario_pos card_pos;
     core_day card_issued;
     bool card_face_only;
-    core_day card_expires;      /* CORE_DAY_NONE: derived (RULES.md, card dates) */
+    core_day card_expires;      /* CORE_DAY_NONE: derived (docs/RULES.md, card dates) */
     core_day card_cert_expires; /* CORE_DAY_NONE: derived */
     core_day registered;        /* CORE_DAY_NONE: not registered */
     unsigned holds;             /* SCENARIO_DOC_BIT set: certificate, notice */
@@ -245,7 +245,7 @@ struct scenario_resident {
     struct scenario_identity identity;
 };
 
-/* ---- events (SCENARIOS.md, Events) ------------------------------------------------------------------- */
+/* ---- events (docs/SCENARIO-FORMAT.md, Events) ------------------------------------------------------------------- */
 
 enum scenario_event_kind {
     SCENARIO_EVENT_ENROLL,
@@ -304,7 +304,7 @@ struct scenario_event {
     core_day until;
 };
 
-/* ---- expectations (SCENARIOS.md, Expectations) ------------------------------------------------------- */
+/* ---- expectations (docs/SCENARIO-FORMAT.md, Expectations) ------------------------------------------------------- */
 
 enum scenario_expect_kind {
     SCENARIO_EXPECT_HOLDS,
@@ -406,6 +406,17 @@ int scenario_load_file(const char *path, struct scenario **out, struct scenario_
  * current directory). */
 int scenario_load_buffer(const char *name, const char *buf, size_t len, const char *base_dir,
                          struct scenario **out, struct scenario_diags *diags);
+/*
+ * The same, replayed under another policy: `policy` (a shipped name, or a path relative to the current
+ * directory; NULL: the file's own) replaces the file's policy, and each insurer's `policy:` overrides apply on
+ * top of it, as they would on the file's own. The file's own policy is still loaded, so a file that
+ * scenario_load_file refuses is refused here too; policy_ref becomes `policy`. `mynasim run --policy` and
+ * `mynasim compare` read files through these.
+ */
+int scenario_load_file_with_policy(const char *path, const char *policy, struct scenario **out,
+                                   struct scenario_diags *diags);
+int scenario_load_buffer_with_policy(const char *name, const char *buf, size_t len, const char *base_dir,
+                                     const char *policy, struct scenario **out, struct scenario_diags *diags);
 void scenario_free(struct scenario *s);
 
 /* The policy in force for an insurer: its own overrides, else the scenario's. */
@@ -432,11 +443,12 @@ void scenario_paths_free(char **paths, size_t count);
 /* ==== running (sim/scenario/run.c) ==================================================================== */
 /*
  * Replaying a validated scenario through the world (sim/world) and checking every expectation of the file
- * and the run's invariants against the world's queries. Readings taken where SCENARIOS.md is silent are in
+ * and the run's invariants against the world's queries. Readings taken where docs/SCENARIO-FORMAT.md is silent are in
  * docs/SCENARIO-RUNNING-NOTES.md.
  */
 
 struct world;
+struct world_population;
 
 /* One checked expectation, or an invariant the run broke (a gap day the file does not expect). */
 struct scenario_result {
@@ -456,6 +468,7 @@ struct scenario_run_result {
     size_t count; /* expectations in file order, then invariants in resident order */
     size_t passed;
     size_t failed;
+    struct world_population *population; /* a population's aggregates (world.h); NULL without one */
 };
 
 /* Builds and runs the world of `scn` and checks every expectation. CORE_OK when the run could be made,
@@ -469,12 +482,65 @@ void scenario_run_result_free(struct scenario_run_result *r);
  * since those overrides were applied to the file's policy when it was read. */
 int scenario_policy_replace(struct scenario *s, const char *name_or_path, struct core_error *err);
 
-/* Words of SCENARIOS.md for the expectation values, for messages and reports. */
+/* Words of docs/SCENARIO-FORMAT.md for the expectation values, for messages and reports. */
 const char *scenario_outcome_word(enum scenario_outcome o);
 const char *scenario_route_word(enum scenario_route r);
 const char *scenario_check_word(enum scenario_check_result c);
 const char *scenario_warning_word(enum scenario_warning w);
 /* "paper_card,card": the documents of a set, in vocabulary order, joined by `sep`; "" for none. */
 size_t scenario_documents_format(unsigned docs, const char *sep, char *out, size_t cap);
+
+/* ==== comparing (sim/scenario/compare.c) ================================================================ */
+/*
+ * The same scenario replayed under two policies (`mynasim compare`), day ranges set side by side: for each
+ * resident, the days that are gap days (INV-1) under one policy and not the other, grouped into ranges, each
+ * with the rules that make the difference. Under `national` against `as-announced-2024` this is who the
+ * amendments kept insured. Expectations are not checked: the comparison is of the invariants only. Pure:
+ * it reads two replayed worlds through world.h's queries and prints nothing.
+ */
+
+/* Side 0 is the first policy (A), side 1 the second (B). */
+enum { SCENARIO_SIDE_A = 0, SCENARIO_SIDE_B = 1, SCENARIO_SIDES = 2 };
+
+/* A maximal run of days that are gap days under one side only, with the same verdicts and rules throughout. */
+struct scenario_diff_range {
+    core_day from;
+    core_day to;                   /* included */
+    int gap_side;                  /* SCENARIO_SIDE_A or _B: the side on which these are gap days */
+    int verdict[SCENARIO_SIDES];   /* enum world_verdict under each side */
+    char rule[SCENARIO_SIDES][16]; /* each side's range rule: the gap's cause, AMEND-1 for grace, or "" */
+    char kept_by[16];              /* the rule that keeps the other side insured ("AMEND-1"), or "" */
+};
+
+struct scenario_diff_resident {
+    int resident;              /* index into the scenario's residents */
+    long only[SCENARIO_SIDES]; /* gap days under this side and not the other */
+    long gap[SCENARIO_SIDES];  /* the world's totals under each side */
+    long grace[SCENARIO_SIDES];
+    long degraded[SCENARIO_SIDES];
+    size_t range_count;
+    struct scenario_diff_range *ranges; /* in date order */
+};
+
+struct scenario_comparison {
+    size_t resident_count;
+    struct scenario_diff_resident *residents; /* every resident, in the scenario's order */
+    long only[SCENARIO_SIDES];                /* sums over residents */
+    long gap[SCENARIO_SIDES];
+    long grace[SCENARIO_SIDES];
+    long degraded[SCENARIO_SIDES];
+    size_t residents_only[SCENARIO_SIDES]; /* residents with a gap day under this side only */
+};
+
+/* Compares two replayed worlds of the same scenario file (read under two policies: the same residents).
+ * CORE_OK, or CORE_ENOMEM / CORE_EINVAL (the worlds do not have the same residents). Free `out` with
+ * scenario_comparison_free in either case. */
+int scenario_compare_worlds(const struct scenario *scn, const struct world *a, const struct world *b,
+                            struct scenario_comparison *out, struct core_error *err);
+/* Builds and replays the worlds of `a` and `b` (one file read under two policies) and compares them. An
+ * error when a world cannot be built or run (err says which policy) or the files differ in residents. */
+int scenario_compare(const struct scenario *a, const struct scenario *b, struct scenario_comparison *out,
+                     struct core_error *err);
+void scenario_comparison_free(struct scenario_comparison *c);
 
 #endif

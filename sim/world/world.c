@@ -375,9 +375,10 @@ static int issue_doc(struct world *w, int ri, enum scenario_document kind, int m
         core_date_format(to, b);
         add_event(w, day, ri, "certificate_mailed", rule, false, 0, "%s valid %s..%s",
                   w->ins[r->mems[mi].insurer].id, a, b);
-        return schedule(w,
-                        to - (core_day)pint(ins_policy(w, r->mems[mi].insurer), "certificate.lead_days", to),
-                        ACT_CERT_END, ri, (int)(r->ndoc - 1));
+        /* CERT-4: the renewal goes lead_days before the end, or at once when that day has passed (an NHI
+         * certificate issued in late July runs only to 31 July). */
+        core_day renew = to - (core_day)pint(ins_policy(w, r->mems[mi].insurer), "certificate.lead_days", to);
+        return schedule(w, renew < day ? day : renew, ACT_CERT_END, ri, (int)(r->ndoc - 1));
     }
     return add_event(w, day, ri, "notice_mailed", rule, false, 0, "%s type %c",
                      w->ins[r->mems[mi].insurer].id, type);
@@ -397,6 +398,35 @@ static int mail_for(struct world *w, int ri, int mi, core_day day, core_day vali
                          cert_end(w, insurer, valid_from), 0,
                          all_elderly && w_has_myna(w, r, day) ? "AMEND-2" : cert_rule);
     return issue_doc(w, ri, SCENARIO_DOC_NOTICE, mi, day, valid_from, W_NEVER, 'B', notice_rule);
+}
+
+/* What a new membership brings at enrollment: from D-3 the certificate or notice of CERT-6 / NOTICE-1; up to
+ * `paper_card.last_issue` (PAPER-1) the insurer still issued a paper card, printed to PAPER-2's default. */
+static int enroll_docs(struct world *w, int ri, int mi, core_day day)
+{
+    if (day >= w->checks_from)
+        return mail_for(w, ri, mi, day, day, "CERT-6", "NOTICE-1");
+    struct wres *r = &w->res[ri];
+    int insurer = r->mems[mi].insurer;
+    const struct policy *p = ins_policy(w, insurer);
+    core_day cap = pdate(p, "paper_card.cap", day);
+    core_day exp = is_regional(w->ins[insurer].kind) ? pdate(p, "paper_card.latest_expiry", day) : cap;
+    if (exp == CORE_DAY_NONE || (cap != CORE_DAY_NONE && exp > cap))
+        exp = cap;
+    if (exp == CORE_DAY_NONE || GROW(r->docs, r->ndoc, r->capdoc) != CORE_OK)
+        return exp == CORE_DAY_NONE ? CORE_OK : CORE_ENOMEM;
+    struct wdoc *d = &r->docs[r->ndoc++];
+    memset(d, 0, sizeof *d);
+    d->kind = SCENARIO_DOC_PAPER_CARD;
+    d->mem = mi;
+    d->got = d->from = day;
+    d->lost = W_NEVER;
+    d->to = exp;
+    char b[11];
+    core_date_format(exp, b);
+    add_event(w, day, ri, "paper_card_issued", "PAPER-1", false, 0, "%s to %s", w->ins[insurer].id, b);
+    core_day x = exp - (core_day)pint(p, "certificate.lead_days", exp);
+    return schedule(w, x < day ? day : x, ACT_PAPER_END, ri, (int)(r->ndoc - 1));
 }
 
 /* ---- cards ----------------------------------------------------------------------------------------------- */
@@ -576,8 +606,11 @@ static int setup_resident(struct world *w, int ri, struct core_error *err)
             return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "world: cannot register %s", sr->id);
         /* NOTICE-6: health-society members holding a card hold the D-1 type A notice. */
         if (sr->insurer != SCENARIO_NONE && w->ins[sr->insurer].kind == SCENARIO_INSURER_SOCIETY &&
-            !(sr->holds & SCENARIO_DOC_BIT(SCENARIO_DOC_NOTICE)))
-            schedule(w, from, ACT_D1, ri, 0);
+            !(sr->holds & SCENARIO_DOC_BIT(SCENARIO_DOC_NOTICE))) {
+            /* mailed on D-1 to those still members that day (held from the start when the run begins later) */
+            core_day d1 = pdate(w->policy, "notice.type_a_day", from);
+            schedule(w, d1 != CORE_DAY_NONE && d1 > from ? d1 : from, ACT_D1, ri, 0);
+        }
     }
     /* AGE-75 */
     core_day b75 = core_date_birthday(sr->born, (int)pint(w->policy, "copay.latter_age", from));
@@ -727,6 +760,20 @@ static int act_run(struct world *w, const struct wact *a)
         int mi = mem_at(r, doc->to + 1);
         if (mi != doc->mem || doc->lost <= d || d < w->checks_from)
             return CORE_OK;
+        /* CERT-3: no renewal while a paper card of the membership stays usable after the certificate (its own
+         * advance mailing, CERT-2 / NOTICE-5, brings the next document), nor when one already covers the day. */
+        if (holds_kind(r, SCENARIO_DOC_PAPER_CARD, mi, doc->to + 1) ||
+            holds_cert_covering(r, mi, doc->to + 1))
+            return CORE_OK;
+        /* CERT-8: a certificate applied for because the card is hard to use (B) is renewed as a certificate. */
+        if (doc->carer && w_has_myna(w, r, d)) {
+            core_day from = doc->to + 1;
+            int rc = issue_doc(w, a->res, SCENARIO_DOC_CERTIFICATE, mi, d, from,
+                               cert_end(w, r->mems[mi].insurer, from), 0, "CERT-8");
+            if (rc == CORE_OK)
+                r->docs[r->ndoc - 1].carer = true;
+            return rc;
+        }
         /* CERT-4 renewal; the July renewal (D-5) for NHI and latter-elderly. Holders of マイナ保険証 get the
          * notice instead, unless AMEND-2. */
         return mail_for(w, a->res, mi, d, doc->to + 1, "CERT-4", "D-5");
@@ -764,13 +811,16 @@ static int act_run(struct world *w, const struct wact *a)
         if (mi < 0)
             return add_event(w, d, a->res, "certificate_refused", "CERT-5", true, 0,
                              "not insured on arrival");
-        return issue_doc(w, a->res, SCENARIO_DOC_CERTIFICATE, mi, d, d, cert_end(w, r->mems[mi].insurer, d),
-                         0, "CERT-5");
+        int rc = issue_doc(w, a->res, SCENARIO_DOC_CERTIFICATE, mi, d, d, cert_end(w, r->mems[mi].insurer, d),
+                           0, "CERT-5");
+        if (rc == CORE_OK)
+            r->docs[r->ndoc - 1].carer = a->arg == SCENARIO_REASON_B;
+        return rc;
     }
     case ACT_D1: {
         int mi = mem_at(r, d);
-        if (mi < 0)
-            return CORE_OK;
+        if (mi < 0 || w->ins[r->mems[mi].insurer].kind != SCENARIO_INSURER_SOCIETY)
+            return CORE_OK; /* no longer a member of the health society on D-1 */
         core_day d1 = pdate(w->policy, "notice.type_a_day", d);
         core_day got = d1 != CORE_DAY_NONE && d1 >= d ? d1 : d;
         if (GROW(r->docs, r->ndoc, r->capdoc) != CORE_OK)
@@ -846,7 +896,7 @@ static int act_run(struct world *w, const struct wact *a)
                 return CORE_ENOMEM;
             add_event(w, d, (int)i, "enroll", "AGE-75", false, 0, "%s (dependent of a 75-year-old)",
                       w->ins[nhi].id);
-            rc = mail_for(w, (int)i, nm, d, b75, "CERT-6", "NOTICE-1");
+            rc = enroll_docs(w, (int)i, nm, b75);
             if (rc != CORE_OK)
                 return rc;
         }
@@ -919,29 +969,38 @@ static int enroll(struct world *w, int ri, core_day day, int insurer, enum scena
     int rc = leave_mem(w, ri, day, day);
     if (rc != CORE_OK)
         return rc;
+    /* The last day of the insured's previous membership (day - 1 unless there was a gap, a `leave` earlier):
+     * the dependents who left with it follow the insured to the new insurer. */
+    core_day prev_end = CORE_DAY_NONE;
+    for (size_t i = 0; i < r->nmem; i++)
+        if (r->mems[i].from < day && r->mems[i].to < day &&
+            (prev_end == CORE_DAY_NONE || r->mems[i].to > prev_end))
+            prev_end = r->mems[i].to;
     int mi = mem_open(w, ri, insurer, role, of, day, true, day, NULL);
     if (mi < 0)
         return CORE_ENOMEM;
     add_event(w, day, ri, "enroll", "MYNA-9", false, line, "%s as %s", w->ins[insurer].id,
               role == SCENARIO_ROLE_DEPENDENT ? "dependent" : "insured");
-    if (day >= w->checks_from) {
-        rc = mail_for(w, ri, mi, day, day, "CERT-6", "NOTICE-1");
-        if (rc != CORE_OK)
-            return rc;
-    }
+    if ((rc = enroll_docs(w, ri, mi, day)) != CORE_OK)
+        return rc;
     /* Dependents move with the insured. */
     for (size_t i = 0; i < w->nres && role == SCENARIO_ROLE_INSURED; i++) {
         struct wres *x = &w->res[i];
-        int xm = mem_at(x, day - 1);
-        if ((int)i == ri || xm < 0 || x->mems[xm].role != SCENARIO_ROLE_DEPENDENT || x->mems[xm].of != ri)
+        const struct wmem *xl = NULL; /* the dependent's latest membership begun before the day */
+        for (size_t k = 0; k < x->nmem; k++)
+            if (x->mems[k].from < day && (xl == NULL || x->mems[k].from >= xl->from))
+                xl = &x->mems[k];
+        if ((int)i == ri || xl == NULL || xl->role != SCENARIO_ROLE_DEPENDENT || xl->of != ri ||
+            prev_end == CORE_DAY_NONE || xl->to != prev_end)
             continue;
+        if (mem_at(x, day) >= 0)
+            continue; /* enrolled on their own that day: no longer a dependent */
         int nm = mem_open(w, (int)i, insurer, SCENARIO_ROLE_DEPENDENT, ri, day, true, day, NULL);
         if (nm < 0)
             return CORE_ENOMEM;
         add_event(w, day, (int)i, "enroll", "MYNA-9", false, 0, "%s as dependent of %s", w->ins[insurer].id,
                   r->sr->id);
-        if (day >= w->checks_from &&
-            (rc = mail_for(w, (int)i, nm, day, day, "CERT-6", "NOTICE-1")) != CORE_OK)
+        if ((rc = enroll_docs(w, (int)i, nm, day)) != CORE_OK)
             return rc;
     }
     return CORE_OK;

@@ -2,7 +2,7 @@
  * world: the ground truth of a scenario. Residents, households, insurers and their memberships over time,
  * the documents each resident holds (paper card, My Number card, certificate, notice, portal) with the days
  * they are usable, the card's life (issue, registration, withdrawal, loss, suspension, reissue, return,
- * certificate and card expiry, PIN blocks, face-only cards), and the rules of RULES.md that issue documents
+ * certificate and card expiry, PIN blocks, face-only cards), and the rules of docs/RULES.md that issue documents
  * and file changes with the eligibility registry. Every event the engine makes carries the id of the rule
  * that caused it.
  *
@@ -124,4 +124,59 @@ int world_probe_check(const struct world *w, int resident, core_day day, int cli
 core_day world_received(const struct world *w, int resident, enum scenario_document doc, core_day by,
                         int notice_type);
 
+/* ==== populations (sim/world/mix.c, sim/world/population.c) ============================================ */
+/*
+ * A mix (docs/POPULATIONS.md; fixtures/mixes/national.yaml) says, as data, who a population is made of. A
+ * population is generated from (size, mix, seed) one household at a time, each household a small world run
+ * through world_new/world_run exactly like named residents, then folded into aggregates and freed: memory
+ * stays bounded whatever the size. Households are split over threads in two disjoint ranges; every draw of a
+ * household comes from its own stream (core_rng_fork by household index), so the result does not depend on
+ * the split.
+ */
+struct world_mix;
+
+/* A name ([a-z0-9-]+) is a shipped mix (mixes/NAME.yaml, found by policy_find_data); anything else is a path
+ * relative to base_dir (may be NULL). Errors carry file:line:column. */
+int world_mix_load(const char *name_or_path, const char *base_dir, struct world_mix **out,
+                   struct core_error *err);
+int world_mix_load_buffer(const char *name, const char *buf, size_t len, struct world_mix **out,
+                          struct core_error *err);
+void world_mix_free(struct world_mix *m);
+const char *world_mix_name(const struct world_mix *m);
+
+#define WORLD_POP_RULES_MAX 48
+/* Totals of one rule (the rule a gap/grace/degraded range or a claim error's decision names). */
+struct world_pop_rule {
+    char rule[16];
+    long long gap, grace, degraded, claims;
+};
+
+struct world_pop_month {
+    core_day month;                       /* first day */
+    long long online_checks, card_checks; /* usage rate = card_checks / online_checks */
+    long long visits;
+    long long mailed[SCENARIO_DOC_COUNT]; /* documents mailed (certificate, notice) by kind */
+};
+
+struct world_population {
+    long long households, residents, visits;
+    core_day from, to;
+    long long gap, grace, degraded, claims;
+    size_t ndays; /* from..to */
+    long long *gap_by_day, *grace_by_day, *degraded_by_day, *claims_by_day;
+    size_t nrules;
+    struct world_pop_rule rules[WORLD_POP_RULES_MAX]; /* in order of first appearance, household order */
+    size_t nmonths;
+    struct world_pop_month *months;
+    long long cards_start, registered_start, cards_end, registered_end; /* residents holding / registered */
+    long long peak_household; /* largest household (residents) held at once */
+};
+
+/* Generates and runs scn->population (the scenario's period, policy, outages and seed) with `mix`, on
+ * `threads` threads (1 or 2). Free with world_population_free. */
+int world_population_run(const struct scenario *scn, const struct world_mix *mix, int threads,
+                         struct world_population **out, struct core_error *err);
+void world_population_free(struct world_population *p);
+/* Card-route checks / all online checks in the month of `month`, in millionths; -1 when no online check. */
+long world_population_usage_ppm(const struct world_population *p, core_day month);
 #endif

@@ -26,6 +26,7 @@ struct wdoc {
     core_day from, to;           /* printed validity (paper card: issue .. last usable by PAPER-2) */
     char notice_type;            /* 'A' / 'B' */
     bool mailed;                 /* a mailing (received), not a document held at the start */
+    bool carer;                  /* a certificate applied for under CERT-5 B (CERT-8): renewed as one */
 };
 
 struct wcert {

@@ -1,4 +1,4 @@
-/* Tests of sim/card/personalise.c: derived card dates (RULES.md card dates), tries, profile checks, card_new.
+/* Tests of sim/card/personalise.c: derived card dates (docs/RULES.md card dates), tries, profile checks, card_new.
  */
 #include "card_test.h"
 

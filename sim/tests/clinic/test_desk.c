@@ -413,7 +413,7 @@ static void fee_rows_match_the_tables_of_both_policies(void **state)
 {
     (void)state;
     static const struct fee_row rows[] = {
-        /* RULES.md Fees, 2023-04 ... 2023-12 */
+        /* docs/RULES.md Fees, 2023-04 ... 2023-12 */
         {"a", "2023-12-31", CLINIC_VISIT_FIRST, true, 20, 6},
         {"a", "2023-12-31", CLINIC_VISIT_FIRST, false, 60, 18},
         {"a", "2023-12-31", CLINIC_VISIT_REVISIT, true, 0, 0},

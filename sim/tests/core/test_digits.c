@@ -1,4 +1,4 @@
-/* Tests of sim/core/digits.c: insurer number and My Number check digits (RULES.md, Numbers). */
+/* Tests of sim/core/digits.c: insurer number and My Number check digits (docs/RULES.md, Numbers). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* Tests of sim/world: the starting state, mailings, losses and lags, AGE-75 and the amendments, judged on
- * day ranges (RULES.md outcomes). */
+ * day ranges (docs/RULES.md outcomes). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

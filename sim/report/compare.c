@@ -1,0 +1,275 @@
+/*
+ * compare.c: renders `mynasim compare` (report.h, comparisons): scenario files each read under two policies,
+ * A and B, and the days that are gap days (INV-1) under one and not the other, with the rules that make the
+ * difference.
+ *
+ * Text is for people and names the policies; one line per file, then each resident whose days differ and
+ * the ranges, then the totals:
+ *   DIFF nhi-card-lost-in-september (scenarios/x.yaml): 1 resident, 1 differs; gap days national 0,
+ *        as-announced-2024 9; grace days 9, 0; degraded days 9, 9
+ *     r1: 9 gap days only under as-announced-2024, 0 only under national
+ *       2025-09-10..2025-09-18 (9 days): gap under as-announced-2024 [PAPER-2], grace under national
+ *       [AMEND-1]; kept insured by AMEND-1
+ * JSON is for tools and keys the sides "a" and "b" (two policies may share a name):
+ *   {"format": 1, "policies": {"a", "b"}, "totals": TOTALS,
+ *    "files": [{file, scenario, policy (as the file gives it), period {from, to}, totals: TOTALS,
+ *               residents [{id, a: SIDE, b: SIDE,
+ *                           ranges [{from, to, days, gap_under: "a"|"b", kept_by,
+ *                                    a: {verdict, rule}, b: {verdict, rule}}]}]}]}
+ *   SIDE = {gap_days, grace_days, degraded_days, gap_only_days}
+ *   TOTALS = {files, residents, a: SIDE + {residents_gap_only}, b: ..., kept_by_a {residents, days},
+ *             kept_by_b {...}} (kept_by_a: the residents and days with a gap under b only)
+ * Every resident is listed in JSON, so a tool sees the totals of those that do not differ too.
+ */
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report_int.h"
+
+#define REPORT_COMPARE_FORMAT 1
+
+struct report_compare {
+    enum report_format format;
+    FILE *out;
+    const char *policy[SCENARIO_SIDES];
+    size_t files;
+    size_t residents;
+    long only[SCENARIO_SIDES], gap[SCENARIO_SIDES], grace[SCENARIO_SIDES], degraded[SCENARIO_SIDES];
+    size_t residents_only[SCENARIO_SIDES];
+    json_t *json_files; /* JSON: the files, dumped on close */
+};
+
+static const char *const side_key[SCENARIO_SIDES] = {"a", "b"};
+
+static int oom(struct core_error *err)
+{
+    return core_error_set(err, CORE_ENOMEM, "", 0, 0, "report: out of memory building the comparison");
+}
+
+static int write_failed(struct core_error *err)
+{
+    return core_error_set(err, CORE_EIO, "", 0, 0, "report: cannot write the comparison");
+}
+
+int report_compare_open(enum report_format format, FILE *out, const char *policy_a, const char *policy_b,
+                        struct report_compare **rep, struct core_error *err)
+{
+    *rep = NULL;
+    if (format != REPORT_TEXT && format != REPORT_JSON)
+        return core_error_set(err, CORE_EINVAL, "", 0, 0, "a comparison is reported as text or json, not %s",
+                              report_format_word(format));
+    struct report_compare *r = calloc(1, sizeof *r);
+    if (r == NULL)
+        return oom(err);
+    r->format = format;
+    r->out = out;
+    r->policy[0] = policy_a;
+    r->policy[1] = policy_b;
+    if (format == REPORT_JSON) {
+        r->json_files = json_array();
+        if (r->json_files == NULL) {
+            free(r);
+            return oom(err);
+        }
+    } else {
+        fprintf(out,
+                "mynasim compare: %s against %s: days that are gap days (INV-1) under one policy and not "
+                "the other; expectations are not checked\n\n",
+                policy_a, policy_b);
+    }
+    *rep = r;
+    return CORE_OK;
+}
+
+/* ---- text ------------------------------------------------------------------------------------------- */
+
+static void text_range(const struct report_compare *rep, const struct scenario_diff_range *d)
+{
+    char from[11], to[11];
+    report_day(d->from, from);
+    report_day(d->to, to);
+    int gap = d->gap_side, kept = 1 - gap;
+    long days = (long)(d->to - d->from) + 1;
+    fprintf(rep->out, "    %s..%s (%ld day%s): gap under %s", from, to, days, days == 1 ? "" : "s",
+            rep->policy[gap]);
+    if (d->rule[gap][0] != '\0')
+        fprintf(rep->out, " [%s]", d->rule[gap]);
+    fprintf(rep->out, ", %s under %s", report_verdict_word(d->verdict[kept]), rep->policy[kept]);
+    if (d->rule[kept][0] != '\0')
+        fprintf(rep->out, " [%s]", d->rule[kept]);
+    if (d->kept_by[0] != '\0')
+        fprintf(rep->out, "; kept insured by %s", d->kept_by);
+    fputc('\n', rep->out);
+}
+
+static void text_add(struct report_compare *rep, const struct scenario *scn,
+                     const struct scenario_comparison *cmp)
+{
+    size_t differ = 0;
+    for (size_t i = 0; i < cmp->resident_count; i++)
+        if (cmp->residents[i].range_count > 0)
+            differ++;
+    fprintf(rep->out,
+            "%s %s (%s): %zu resident%s, %zu differ%s; gap days %s %ld, %s %ld; grace days %ld, %ld; "
+            "degraded days %ld, %ld\n",
+            differ > 0 ? "DIFF" : "SAME", scn->name, scn->file, cmp->resident_count,
+            cmp->resident_count == 1 ? "" : "s", differ, differ == 1 ? "s" : "", rep->policy[0], cmp->gap[0],
+            rep->policy[1], cmp->gap[1], cmp->grace[0], cmp->grace[1], cmp->degraded[0], cmp->degraded[1]);
+    for (size_t i = 0; i < cmp->resident_count; i++) {
+        const struct scenario_diff_resident *r = &cmp->residents[i];
+        if (r->range_count == 0)
+            continue;
+        fprintf(rep->out, "  %s: %ld gap day%s only under %s, %ld only under %s\n",
+                report_who(scn, r->resident), r->only[1], r->only[1] == 1 ? "" : "s", rep->policy[1],
+                r->only[0], rep->policy[0]);
+        for (size_t k = 0; k < r->range_count; k++)
+            text_range(rep, &r->ranges[k]);
+    }
+}
+
+static void text_close(const struct report_compare *rep)
+{
+    FILE *o = rep->out;
+    fprintf(o, "\ntotal: %zu file%s, %zu resident%s\n", rep->files, rep->files == 1 ? "" : "s",
+            rep->residents, rep->residents == 1 ? "" : "s");
+    for (int s = 0; s < SCENARIO_SIDES; s++)
+        fprintf(o, "  kept insured by %s and not by %s: %zu resident%s, %ld day%s\n", rep->policy[s],
+                rep->policy[1 - s], rep->residents_only[1 - s], rep->residents_only[1 - s] == 1 ? "" : "s",
+                rep->only[1 - s], rep->only[1 - s] == 1 ? "" : "s");
+    fprintf(o, "  gap days: %s %ld, %s %ld\n", rep->policy[0], rep->gap[0], rep->policy[1], rep->gap[1]);
+    fprintf(o, "  grace days: %s %ld, %s %ld\n", rep->policy[0], rep->grace[0], rep->policy[1],
+            rep->grace[1]);
+    fprintf(o, "  degraded days: %s %ld, %s %ld\n", rep->policy[0], rep->degraded[0], rep->policy[1],
+            rep->degraded[1]);
+}
+
+/* ---- json ------------------------------------------------------------------------------------------- */
+
+static json_t *day_json(core_day d)
+{
+    if (d == CORE_DAY_NONE)
+        return json_null();
+    char s[11];
+    core_date_format(d, s);
+    return json_string(s);
+}
+
+static json_t *side_json(long gap, long grace, long degraded, long only)
+{
+    return json_pack("{s:I, s:I, s:I, s:I}", "gap_days", (json_int_t)gap, "grace_days", (json_int_t)grace,
+                     "degraded_days", (json_int_t)degraded, "gap_only_days", (json_int_t)only);
+}
+
+static json_t *range_json(const struct scenario_diff_range *d)
+{
+    json_t *o = json_pack("{s:o, s:o, s:I, s:s, s:s}", "from", day_json(d->from), "to", day_json(d->to),
+                          "days", (json_int_t)(d->to - d->from) + 1, "gap_under", side_key[d->gap_side],
+                          "kept_by", d->kept_by);
+    for (int s = 0; o != NULL && s < SCENARIO_SIDES; s++)
+        json_object_set_new(
+            o, side_key[s],
+            json_pack("{s:s, s:s}", "verdict", report_verdict_word(d->verdict[s]), "rule", d->rule[s]));
+    return o;
+}
+
+static json_t *resident_json(const struct scenario *scn, const struct scenario_diff_resident *r)
+{
+    json_t *ranges = json_array();
+    for (size_t k = 0; ranges != NULL && k < r->range_count; k++)
+        json_array_append_new(ranges, range_json(&r->ranges[k]));
+    json_t *o = json_pack("{s:s, s:o}", "id", report_who(scn, r->resident), "ranges", ranges);
+    for (int s = 0; o != NULL && s < SCENARIO_SIDES; s++)
+        json_object_set_new(o, side_key[s], side_json(r->gap[s], r->grace[s], r->degraded[s], r->only[s]));
+    return o;
+}
+
+/* TOTALS of report.h's shape, for one file (files = 1) or for all. */
+static json_t *totals_json(size_t files, size_t residents, const long only[SCENARIO_SIDES],
+                           const long gap[SCENARIO_SIDES], const long grace[SCENARIO_SIDES],
+                           const long degraded[SCENARIO_SIDES], const size_t residents_only[SCENARIO_SIDES])
+{
+    json_t *o = json_pack("{s:I, s:I}", "files", (json_int_t)files, "residents", (json_int_t)residents);
+    for (int s = 0; o != NULL && s < SCENARIO_SIDES; s++) {
+        json_t *side = side_json(gap[s], grace[s], degraded[s], only[s]);
+        if (side != NULL)
+            json_object_set_new(side, "residents_gap_only", json_integer((json_int_t)residents_only[s]));
+        json_object_set_new(o, side_key[s], side);
+        /* kept by this side: the gap days and residents of the other side only */
+        char key[16];
+        snprintf(key, sizeof key, "kept_by_%s", side_key[s]);
+        json_object_set_new(o, key,
+                            json_pack("{s:I, s:I}", "residents", (json_int_t)residents_only[1 - s], "days",
+                                      (json_int_t)only[1 - s]));
+    }
+    return o;
+}
+
+static int json_add(struct report_compare *rep, const struct scenario *scn,
+                    const struct scenario_comparison *cmp, struct core_error *err)
+{
+    json_t *residents = json_array();
+    for (size_t i = 0; residents != NULL && i < cmp->resident_count; i++)
+        json_array_append_new(residents, resident_json(scn, &cmp->residents[i]));
+    json_t *f = json_pack("{s:s, s:s, s:s, s:{s:o, s:o}, s:o, s:o}", "file", scn->file, "scenario",
+                          scn->name != NULL ? scn->name : "", "policy",
+                          scn->policy_ref != NULL ? scn->policy_ref : "", "period", "from",
+                          day_json(scn->period.from), "to", day_json(scn->period.to), "residents", residents,
+                          "totals",
+                          totals_json(1, cmp->resident_count, cmp->only, cmp->gap, cmp->grace, cmp->degraded,
+                                      cmp->residents_only));
+    if (f == NULL || json_array_append_new(rep->json_files, f) != 0)
+        return oom(err);
+    return CORE_OK;
+}
+
+static int json_close(const struct report_compare *rep, struct core_error *err)
+{
+    json_t *doc = json_pack("{s:i, s:{s:s, s:s}, s:O, s:o}", "format", REPORT_COMPARE_FORMAT, "policies", "a",
+                            rep->policy[0], "b", rep->policy[1], "files", rep->json_files, "totals",
+                            totals_json(rep->files, rep->residents, rep->only, rep->gap, rep->grace,
+                                        rep->degraded, rep->residents_only));
+    if (doc == NULL)
+        return oom(err);
+    int rc = json_dumpf(doc, rep->out, JSON_SORT_KEYS | JSON_INDENT(2)) == 0 ? CORE_OK : write_failed(err);
+    json_decref(doc);
+    if (rc == CORE_OK && fputc('\n', rep->out) == EOF)
+        rc = write_failed(err);
+    return rc;
+}
+
+/* ---- both ------------------------------------------------------------------------------------------- */
+
+int report_compare_add(struct report_compare *rep, const struct scenario *scn,
+                       const struct scenario_comparison *cmp, struct core_error *err)
+{
+    rep->files++;
+    rep->residents += cmp->resident_count;
+    for (int s = 0; s < SCENARIO_SIDES; s++) {
+        rep->only[s] += cmp->only[s];
+        rep->gap[s] += cmp->gap[s];
+        rep->grace[s] += cmp->grace[s];
+        rep->degraded[s] += cmp->degraded[s];
+        rep->residents_only[s] += cmp->residents_only[s];
+    }
+    if (rep->format == REPORT_JSON)
+        return json_add(rep, scn, cmp, err);
+    text_add(rep, scn, cmp);
+    return ferror(rep->out) ? write_failed(err) : CORE_OK;
+}
+
+int report_compare_close(struct report_compare *rep, struct core_error *err)
+{
+    if (rep == NULL)
+        return CORE_OK;
+    int rc = CORE_OK;
+    if (rep->format == REPORT_JSON)
+        rc = json_close(rep, err);
+    else
+        text_close(rep);
+    if (rc == CORE_OK && (fflush(rep->out) != 0 || ferror(rep->out)))
+        rc = write_failed(err);
+    json_decref(rep->json_files);
+    free(rep);
+    return rc;
+}

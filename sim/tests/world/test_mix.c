@@ -1,0 +1,128 @@
+/* Tests of the population mix reader (sim/world/mix.c): the shipped mix loads, and every kind of bad field
+ * is refused with its position. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/core.h"
+#include "world/mix_int.h"
+
+static void national_text(char **text, size_t *len)
+{
+    struct core_error err;
+    *text = NULL;
+    assert_int_equal(
+        core_file_read(MYNASIM_SOURCE_DIR "/fixtures/mixes/national.yaml", 1 << 20, text, len, &err),
+        CORE_OK);
+}
+
+/* Loads the national mix with `from` replaced by `to` (once); returns the load's status and the error. */
+static int load_edited(const char *from, const char *to, struct core_error *err)
+{
+    size_t len;
+    char *text;
+    national_text(&text, &len);
+    char *at = strstr(text, from);
+    assert_non_null(at);
+    size_t flen = strlen(from), tlen = strlen(to);
+    char *edited = malloc(len - flen + tlen + 1);
+    assert_non_null(edited);
+    size_t head = (size_t)(at - text);
+    memcpy(edited, text, head);
+    memcpy(edited + head, to, tlen);
+    memcpy(edited + head + tlen, at + flen, len - head - flen + 1);
+    struct world_mix *m = NULL;
+    core_error_clear(err);
+    int rc = world_mix_load_buffer("edited.yaml", edited, len - flen + tlen, &m, err);
+    world_mix_free(m);
+    free(edited);
+    free(text);
+    return rc;
+}
+
+static void shipped_national_mix_loads_by_name(void **state)
+{
+    (void)state;
+    struct world_mix *m = NULL;
+    struct core_error err;
+    assert_int_equal(world_mix_load("national", NULL, &m, &err), CORE_OK);
+    assert_string_equal(world_mix_name(m), "national");
+    assert_int_equal(m->age.n, 8);
+    assert_int_equal(m->household_max, 6);
+    assert_true(m->present.n >= 2);
+    assert_true(mix_age_value(&m->visits, 80) > mix_age_value(&m->visits, 30));
+    core_day oct;
+    assert_int_equal(core_date_parse("2025-10-15", 10, &oct), CORE_OK);
+    assert_true(mix_month_value(&m->present, oct) > 0.5);
+    world_mix_free(m);
+}
+
+static void unknown_mix_name_is_not_found(void **state)
+{
+    (void)state;
+    struct world_mix *m = NULL;
+    struct core_error err;
+    assert_int_equal(world_mix_load("no-such-mix", NULL, &m, &err), CORE_ENOTFOUND);
+    assert_null(m);
+    assert_non_null(strstr(err.message, "no-such-mix"));
+}
+
+struct bad_case {
+    const char *from, *to, *says;
+};
+
+static const struct bad_case bad_cases[] = {
+    {"\nmix: national\n", "\nmix: national\nbogus: 1\n", "unknown key 'bogus'"},
+    {"face_only: 0.01", "face_only: lots", "expected a number"},
+    {"face_only: 0.01", "face_only: \"0.01\"", "expected a number"},
+    {"face_only: 0.01", "face_only: 1.5", "outside"},
+    {"{size: 1, share: 0.380}", "{size: 1, share: 0.480}", "sum to"},
+    {"{from: 15, to: 29, share: 0.136}", "{from: 16, to: 29, share: 0.136}", "contiguous"},
+    {"{month: 2025-02, share: 0.48}", "{month: 2024-11, share: 0.48}", "ascending"},
+    {"{month: 2025-02, share: 0.48}", "{month: 2025-13, share: 0.48}", "YYYY-MM"},
+    {"{days: 0, share: 0.5}", "{days: 0, share: 0.6}", "sum to"},
+    {"nhi: 0.158,", "nhi: 0.258,", "sum to"},
+    {"readers: {face: 0.93, pin: 0.04, none: 0.03}", "readers: {face: 0.93, pin: 0.04}",
+     "missing field 'none'"},
+    {"income: {general: 0.93, high: 0.07}", "income: [0.93]", "mapping"},
+    {"  job_change: 0.05", "  job_change: 0.05\n  strikes: 0.1", "unknown key 'strikes'"},
+};
+
+static void every_bad_field_is_refused_with_its_position(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof bad_cases / sizeof bad_cases[0]; i++) {
+        struct core_error err;
+        int rc = load_edited(bad_cases[i].from, bad_cases[i].to, &err);
+        if (rc != CORE_EINVAL || strstr(err.message, bad_cases[i].says) == NULL || err.line <= 0)
+            fail_msg("case %zu (%s): rc %d, line %d, message '%s'", i, bad_cases[i].to, rc, err.line,
+                     err.message);
+        assert_string_equal(err.file, "edited.yaml");
+    }
+}
+
+static void an_empty_or_scalar_file_is_refused(void **state)
+{
+    (void)state;
+    struct world_mix *m = NULL;
+    struct core_error err;
+    assert_int_equal(world_mix_load_buffer("x.yaml", "42\n", 3, &m, &err), CORE_EINVAL);
+    assert_null(m);
+    assert_int_equal(world_mix_load_buffer("x.yaml", "", 0, &m, &err), CORE_EINVAL);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(shipped_national_mix_loads_by_name),
+        cmocka_unit_test(unknown_mix_name_is_not_found),
+        cmocka_unit_test(every_bad_field_is_refused_with_its_position),
+        cmocka_unit_test(an_empty_or_scalar_file_is_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
