@@ -67,6 +67,7 @@ struct card_profile {
     char sign_password[17];
     char text_pin[17];
     int tries_left[CARD_PIN_COUNT]; /* -1: the policy's maximum; 0: blocked */
+    uint64_t auth_cert_serial;      /* the auth certificate's serial as J-LIS records it; 0: derived */
 };
 
 /* The card's state as a plain struct: the engine reads it, the --state file stores the counters. */

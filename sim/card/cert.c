@@ -146,6 +146,10 @@ int card_cert_issue(const struct card_ca *ca, const struct card_profile *profile
     for (int i = 0; i < 8; i++)
         sbytes[i] = (uint8_t)(h >> (56 - 8 * i));
     sbytes[0] = (uint8_t)((sbytes[0] & 0x7F) | 0x01);
+    /* A serial J-LIS already recorded (the world's registry) is used as it is. */
+    if (!sign && profile->auth_cert_serial != 0)
+        for (int i = 0; i < 8; i++)
+            sbytes[i] = (uint8_t)(profile->auth_cert_serial >> (56 - 8 * i));
     if ((bn = BN_bin2bn(sbytes, sizeof sbytes, NULL)) == NULL ||
         (serial = BN_to_ASN1_INTEGER(bn, NULL)) == NULL || X509_set_serialNumber(x, serial) != 1)
         goto done;

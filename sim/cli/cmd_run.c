@@ -1,6 +1,6 @@
 /*
- * cmd_run.c: `mynasim run [--report text|json|junit] [--out PATH] [--policy NAME_OR_PATH] [--quiet]
- * FILE|DIR...`, the scenario runner (docs/SCENARIO-FORMAT.md, Running).
+ * cmd_run.c: `mynasim run [--report text|json|junit] [--out PATH] [--policy NAME_OR_PATH] [--detail]
+ * [--quiet] FILE|DIR...`, the scenario runner (docs/SCENARIO-FORMAT.md, Running).
  *
  * Every file is read first. When any is not valid, every problem of every file is printed as
  * `file:line:column: what` on stderr and nothing is replayed (exit 2): a run that checks half the library
@@ -8,6 +8,10 @@
  * which goes to stdout or to --out (written whole, then renamed into place, so a reader never sees half a
  * report). Progress goes to stderr only when stderr is a terminal and --quiet is not given, so CI logs keep
  * only the report.
+ *
+ * --detail: the per-resident detail of every population (report.h, report_detail_household) goes to stdout or
+ * --out as JSON Lines, one line per generated resident written as its household finishes; the report then
+ * goes to stderr, so `mynasim run --detail f.yaml | wc -l` counts the residents.
  *
  * Exit status: 0 every expectation holds and no gap day goes unexpected; 1 any fails; 2 a file is not valid,
  * a file cannot be replayed, or the command line is wrong.
@@ -25,14 +29,16 @@
 static void run_usage(FILE *out)
 {
     fprintf(out,
-            "usage: mynasim run [--report text|json|junit] [--out PATH] [--policy NAME_OR_PATH] [--quiet]\n"
-            "                   FILE|DIR...\n\n"
+            "usage: mynasim run [--report text|json|junit] [--out PATH] [--policy NAME_OR_PATH] [--detail]\n"
+            "                   [--quiet] FILE|DIR...\n\n"
             "Replays scenario files (docs/SCENARIO-FORMAT.md) day by day and checks every expectation and "
             "the daily\n"
             "invariants. A DIR contributes every *.yaml file below it, in sorted order.\n\n"
             "  --report FORMAT  text (default), json or junit\n"
             "  --out PATH       write the report to PATH instead of stdout\n"
             "  --policy P       replay under policy P (a shipped name or a file) instead of the file's own\n"
+            "  --detail         write every generated resident of a population (JSON Lines, one a line) to\n"
+            "                   stdout or --out, as it is produced; the report then goes to stderr\n"
             "  --quiet          no progress on the terminal\n\n"
             "exit status: 0 every expectation holds and no gap day goes unexpected, 1 any fails,\n"
             "2 a file is not valid (every problem as file:line:column on stderr) or the command line is "
@@ -59,6 +65,7 @@ struct run_options {
     const char *out;
     const char *policy;
     bool quiet;
+    bool detail;
     int first; /* the first FILE|DIR argument */
 };
 
@@ -102,6 +109,8 @@ static int parse_options(int argc, char **argv, struct run_options *o)
             o->out = value;
         } else if (which == 2) {
             o->policy = value;
+        } else if (strcmp(a, "--detail") == 0) {
+            o->detail = true;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             o->quiet = true;
         } else {
@@ -144,7 +153,8 @@ static bool load_all(char **paths, size_t count, const struct run_options *o, st
 }
 
 /* Replays each scenario into the report. Returns the exit status. */
-static int replay_all(struct scenario **scns, size_t count, const struct run_options *o, struct report *rep)
+static int replay_all(struct scenario **scns, size_t count, const struct run_options *o, struct report *rep,
+                      FILE *detail_out)
 {
     bool progress = !o->quiet && isatty(fileno(stderr));
     size_t failed_files = 0;
@@ -155,7 +165,11 @@ static int replay_all(struct scenario **scns, size_t count, const struct run_opt
         struct scenario_run_result res;
         struct core_error err;
         core_error_clear(&err);
-        int rc = scenario_run(scns[i], &res, &err);
+        struct report_detail detail = {.out = detail_out, .file = scns[i]->file};
+        struct scenario_run_options ro = {.population_detail =
+                                              detail_out != NULL ? report_detail_household : NULL,
+                                          .population_detail_ctx = &detail};
+        int rc = scenario_run_with(scns[i], &ro, &res, &err);
         if (rc != CORE_OK) {
             if (progress)
                 fputc('\n', stderr);
@@ -244,11 +258,15 @@ int cli_run_main(int argc, char **argv)
         out = stdout;
     }
     struct report *rep;
-    if (report_open(o.format, out, &rep, &err) != CORE_OK) {
+    if (report_open(o.format, o.detail ? stderr : out, &rep, &err) != CORE_OK) {
         print_error("report", &err);
         goto done;
     }
-    status = replay_all(scns, count, &o, rep);
+    status = replay_all(scns, count, &o, rep, o.detail ? out : NULL);
+    if (o.detail && (fflush(out) != 0 || ferror(out))) {
+        fprintf(stderr, "mynasim run: the detail could not be written\n");
+        status = CLI_EXIT_USAGE;
+    }
     if (report_close(rep, &err) != CORE_OK) {
         print_error("report", &err);
         status = CLI_EXIT_USAGE;

@@ -8,6 +8,7 @@
  * insurer has not filed, or the system not yet shown, the loss). Both answer not_reflected. With no change in
  * progress, exactly one visible membership covering D answers ok; none answers no_qualification.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "eligibility/eligibility_int.h"
@@ -62,37 +63,64 @@ static core_day preschool_end(core_day born, int school_age)
     return end;
 }
 
+/* The COPAY parameters, in the order eligibility_copay_percent reads them, resolved to ids once: the desk
+ * asks for the co-payment at every decision, and a name lookup per parameter per decision was most of a
+ * population's time. */
+#define COPAY_PARAMS 9
+static const char *const copay_names[COPAY_PARAMS] = {
+    "copay.school_age",  "copay.preschool_percent", "copay.percent",
+    "copay.elderly_age", "copay.elderly_percent",   "copay.elderly_high_percent",
+    "copay.latter_age",  "copay.latter_percent",    "copay.latter_high_percent",
+};
+static int copay_ids[COPAY_PARAMS];
+static pthread_once_t copay_ids_once = PTHREAD_ONCE_INIT;
+
+static void copay_ids_resolve(void)
+{
+    for (size_t i = 0; i < COPAY_PARAMS; i++)
+        copay_ids[i] = policy_param_id(copay_names[i]);
+}
+
 int eligibility_copay_percent(const struct policy *policy, core_day born, bool high_income, core_day on,
                               int *percent)
 {
     if (policy == NULL || percent == NULL)
         return CORE_EINVAL;
     int school, pre, gen, eld_age, eld, eld_hi, lat_age, lat, lat_hi;
-    const struct {
-        const char *name;
-        int *value;
-    } params[] = {
-        {"copay.school_age", &school},
-        {"copay.preschool_percent", &pre},
-        {"copay.percent", &gen},
-        {"copay.elderly_age", &eld_age},
-        {"copay.elderly_percent", &eld},
-        {"copay.elderly_high_percent", &eld_hi},
-        {"copay.latter_age", &lat_age},
-        {"copay.latter_percent", &lat},
-        {"copay.latter_high_percent", &lat_hi},
-    };
-    for (size_t i = 0; i < sizeof params / sizeof params[0]; i++) {
-        int rc = param(policy, params[i].name, on, params[i].value);
+    int *const values[COPAY_PARAMS] = {&school, &pre, &gen, &eld_age, &eld, &eld_hi, &lat_age, &lat, &lat_hi};
+    (void)pthread_once(&copay_ids_once, copay_ids_resolve);
+    for (size_t i = 0; i < COPAY_PARAMS; i++) {
+        long long v;
+        int rc = policy_int_id(policy, copay_ids[i], on, &v);
         if (rc != CORE_OK)
             return rc;
+        *values[i] = (int)v;
+    }
+    /* The brackets' days are a pure function of (born, ages): the desk asks for the same person again and
+     * again, so the last person's days are kept (per thread) rather than recomputed from the calendar. */
+    static _Thread_local struct {
+        bool valid;
+        core_day born;
+        int school, lat_age, eld_age;
+        core_day preschool_end, latter_start, elderly_start;
+    } last;
+    if (!last.valid || last.born != born || last.school != school || last.lat_age != lat_age ||
+        last.eld_age != eld_age) {
+        last.valid = true;
+        last.born = born;
+        last.school = school;
+        last.lat_age = lat_age;
+        last.eld_age = eld_age;
+        last.preschool_end = preschool_end(born, school);
+        last.latter_start = core_date_birthday(born, lat_age);
+        last.elderly_start = elderly_start(born, eld_age);
     }
     /* COPAY */
-    if (on <= preschool_end(born, school))
+    if (on <= last.preschool_end)
         *percent = pre;
-    else if (on >= core_date_birthday(born, lat_age))
+    else if (on >= last.latter_start)
         *percent = high_income ? lat_hi : lat;
-    else if (on >= elderly_start(born, eld_age))
+    else if (on >= last.elderly_start)
         *percent = high_income ? eld_hi : eld;
     else
         *percent = gen;

@@ -9,6 +9,8 @@
  * unknown parameters, wrong types and unordered rows are errors with file:line:column.
  */
 #include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -114,11 +116,57 @@ const char *policy_name(const struct policy *p)
     return p->name;
 }
 
+/*
+ * Lookups by name are on every hot path (the desk, the co-payment, the invariants' breakpoints), so the name is
+ * hashed into a small open-addressed index of the table, built once, and confirmed with a single strcmp: the
+ * answer is the same as a scan of the table, without forty string comparisons per lookup.
+ */
+#define POLICY_INDEX_SLOTS 256 /* a power of two, well over twice POLICY_PARAM_COUNT */
+
+_Static_assert(POLICY_PARAM_COUNT <= 127 && 2 * POLICY_PARAM_COUNT <= POLICY_INDEX_SLOTS,
+               "policy index too small");
+
+static signed char policy_index[POLICY_INDEX_SLOTS]; /* slot -> parameter, -1: empty */
+static pthread_once_t policy_index_once = PTHREAD_ONCE_INIT;
+
+/* Cheap on purpose: the length and a few bytes (every name is at least 7 bytes: "copay.x"). A collision only
+ * costs a probe; the answer is always confirmed by comparing the whole name. */
+static uint32_t name_hash(const char *s, size_t n)
+{
+    if (n < 7)
+        return (uint32_t)n;
+    uint32_t h = (uint32_t)n * 2654435761u;
+    h ^= (uint32_t)(unsigned char)s[n - 1] * 0x9e3779b1u;
+    h ^= (uint32_t)(unsigned char)s[n - 3] * 0x85ebca77u;
+    h ^= (uint32_t)(unsigned char)s[n - 5] * 0xc2b2ae3du;
+    h ^= (uint32_t)(unsigned char)s[n / 2] * 0x27d4eb2fu;
+    h ^= (uint32_t)(unsigned char)s[6] * 0x165667b1u;
+    return h ^ (h >> 15);
+}
+
+static size_t policy_name_len[POLICY_PARAM_COUNT];
+
+static void policy_index_build(void)
+{
+    memset(policy_index, -1, sizeof policy_index);
+    for (size_t i = 0; i < POLICY_PARAM_COUNT; i++) {
+        size_t n = strlen(policy_params[i].name);
+        policy_name_len[i] = n;
+        uint32_t slot = name_hash(policy_params[i].name, n) & (POLICY_INDEX_SLOTS - 1);
+        while (policy_index[slot] >= 0)
+            slot = (slot + 1) & (POLICY_INDEX_SLOTS - 1);
+        policy_index[slot] = (signed char)i;
+    }
+}
+
 static int param_index(const char *name)
 {
-    for (size_t i = 0; i < POLICY_PARAM_COUNT; i++)
-        if (strcmp(policy_params[i].name, name) == 0)
-            return (int)i;
+    (void)pthread_once(&policy_index_once, policy_index_build);
+    size_t n = strlen(name);
+    uint32_t slot = name_hash(name, n) & (POLICY_INDEX_SLOTS - 1);
+    for (int i; (i = policy_index[slot]) >= 0; slot = (slot + 1) & (POLICY_INDEX_SLOTS - 1))
+        if (policy_name_len[i] == n && memcmp(policy_params[i].name, name, n) == 0)
+            return i;
     return -1;
 }
 
@@ -384,11 +432,9 @@ int policy_load(const char *name_or_path, const char *base_dir, struct policy **
     return load_ref(name_or_path, base_dir, 0, out, err);
 }
 
-static const struct policy_row *row_on(const struct policy *p, const char *param, enum policy_type type,
-                                       core_day on)
+static const struct policy_row *row_at(const struct policy *p, int idx, enum policy_type type, core_day on)
 {
-    int idx = param_index(param);
-    if (idx < 0 || policy_params[idx].type != type)
+    if (p == NULL || idx < 0 || (size_t)idx >= POLICY_PARAM_COUNT || policy_params[idx].type != type)
         return NULL;
     const struct policy_value *v = &p->values[idx];
     const struct policy_row *found = NULL;
@@ -396,6 +442,17 @@ static const struct policy_row *row_on(const struct policy *p, const char *param
         if (v->rows[i].from == CORE_DAY_NONE || v->rows[i].from <= on)
             found = &v->rows[i];
     return found;
+}
+
+static const struct policy_row *row_on(const struct policy *p, const char *param, enum policy_type type,
+                                       core_day on)
+{
+    return row_at(p, param_index(param), type, on);
+}
+
+int policy_param_id(const char *param)
+{
+    return param != NULL ? param_index(param) : -1;
 }
 
 int policy_int(const struct policy *p, const char *param, core_day on, long long *out)
@@ -419,6 +476,33 @@ int policy_date(const struct policy *p, const char *param, core_day on, core_day
 int policy_bool(const struct policy *p, const char *param, core_day on, bool *out)
 {
     const struct policy_row *r = row_on(p, param, POLICY_BOOL, on);
+    if (r == NULL)
+        return CORE_ENOTFOUND;
+    *out = r->value != 0;
+    return CORE_OK;
+}
+
+int policy_int_id(const struct policy *p, int id, core_day on, long long *out)
+{
+    const struct policy_row *r = row_at(p, id, POLICY_INT, on);
+    if (r == NULL)
+        return CORE_ENOTFOUND;
+    *out = r->value;
+    return CORE_OK;
+}
+
+int policy_date_id(const struct policy *p, int id, core_day on, core_day *out)
+{
+    const struct policy_row *r = row_at(p, id, POLICY_DATE, on);
+    if (r == NULL)
+        return CORE_ENOTFOUND;
+    *out = (core_day)r->value;
+    return CORE_OK;
+}
+
+int policy_bool_id(const struct policy *p, int id, core_day on, bool *out)
+{
+    const struct policy_row *r = row_at(p, id, POLICY_BOOL, on);
     if (r == NULL)
         return CORE_ENOTFOUND;
     *out = r->value != 0;

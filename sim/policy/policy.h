@@ -50,6 +50,13 @@ const char *policy_name(const struct policy *p);
 int policy_int(const struct policy *p, const char *param, core_day on, long long *out);
 int policy_date(const struct policy *p, const char *param, core_day on, core_day *out);
 int policy_bool(const struct policy *p, const char *param, core_day on, bool *out);
+/* The same by a parameter's id, for hot paths that ask for the same parameter many times: policy_param_id
+ * resolves a name once (-1 when unknown; an id is stable for the life of the program), and the _id lookups
+ * answer exactly as the named ones do (CORE_ENOTFOUND for -1 or a parameter of another type). */
+int policy_param_id(const char *param);
+int policy_int_id(const struct policy *p, int id, core_day on, long long *out);
+int policy_date_id(const struct policy *p, int id, core_day on, core_day *out);
+int policy_bool_id(const struct policy *p, int id, core_day on, bool *out);
 
 /*
  * Shipped data (policies, card profiles, the test PKI) found wherever mynasim runs: $MYNASIM_DATA_DIR, then

@@ -2,7 +2,8 @@
  * junit.c: the report for CI, written with libxml2's xmlTextWriter on close (the <testsuites> element
  * carries the totals, so they must be known first; each run's results are copied when it is added).
  *
- * One <testsuite> per scenario file, named for the scenario, with the file and policy as properties; one
+ * One <testsuite> per scenario file, named for the scenario, with the file and policy as properties (and the
+ * population's generated residents, when the file has one: its `who: all` results are testcases); one
  * <testcase> per result, named "form:line" (an invariant: "invariant:line" at the resident's definition),
  * with <failure message="..." type="RULE">file:line:column: message</failure> when it failed. No times, no
  * host names, no timestamps: the same runs give the same bytes.
@@ -28,6 +29,7 @@ struct junit_suite {
     struct junit_case *cases;
     size_t count;
     size_t failed;
+    long long population; /* generated residents; -1 without a population */
 };
 
 struct junit_state {
@@ -68,6 +70,7 @@ static int junit_add(struct report *rep, const struct scenario *scn, const struc
     if (s->file == NULL || s->name == NULL || s->policy == NULL || (run->count > 0 && s->cases == NULL))
         return core_error_set(err, CORE_ENOMEM, "", 0, 0, "report: out of memory");
     s->count = run->count;
+    s->population = run->population != NULL ? run->population->residents : -1;
     for (size_t i = 0; i < run->count; i++) {
         const struct scenario_result *r = &run->results[i];
         struct junit_case *c = &s->cases[i];
@@ -115,6 +118,13 @@ static int write_suite(xmlTextWriterPtr w, const struct junit_suite *s)
     ok |= xmlTextWriterWriteAttribute(w, X("name"), X("policy"));
     ok |= xmlTextWriterWriteAttribute(w, X("value"), X(s->policy));
     ok |= xmlTextWriterEndElement(w);
+    if (s->population >= 0) {
+        snprintf(num, sizeof num, "%lld", s->population);
+        ok |= xmlTextWriterStartElement(w, X("property"));
+        ok |= xmlTextWriterWriteAttribute(w, X("name"), X("population"));
+        ok |= xmlTextWriterWriteAttribute(w, X("value"), X(num));
+        ok |= xmlTextWriterEndElement(w);
+    }
     ok |= xmlTextWriterEndElement(w);
     for (size_t i = 0; i < s->count; i++) {
         const struct junit_case *c = &s->cases[i];

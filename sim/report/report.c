@@ -56,6 +56,69 @@ void report_summarize(const struct scenario *scn, const struct scenario_run_resu
         out->degraded_days = world_degraded_days(run->world, SCENARIO_WHO_ALL);
         out->claim_errors = world_claim_errors(run->world, SCENARIO_WHO_ALL);
     }
+    const struct world_population *p = run->population;
+    if (p != NULL) { /* named residents plus the population, as `who: all` expectations count them */
+        out->residents += (size_t)p->residents;
+        out->gap_days += (long)p->gap;
+        out->grace_days += (long)p->grace;
+        out->degraded_days += (long)p->degraded;
+        out->claim_errors += (long)p->claims;
+    }
+}
+
+static long long rule_total(const struct world_pop_rule *r)
+{
+    return r->gap + r->grace + r->degraded + r->claims;
+}
+
+static int rule_by_name(const void *a, const void *b)
+{
+    const struct world_pop_rule *x = *(const struct world_pop_rule *const *)a;
+    const struct world_pop_rule *y = *(const struct world_pop_rule *const *)b;
+    return strcmp(x->rule, y->rule);
+}
+
+static int rule_by_weight(const void *a, const void *b)
+{
+    const struct world_pop_rule *x = *(const struct world_pop_rule *const *)a;
+    const struct world_pop_rule *y = *(const struct world_pop_rule *const *)b;
+    if (x->gap != y->gap)
+        return x->gap > y->gap ? -1 : 1;
+    if (rule_total(x) != rule_total(y))
+        return rule_total(x) > rule_total(y) ? -1 : 1;
+    return strcmp(x->rule, y->rule);
+}
+
+size_t report_pop_rules(const struct world_population *p, bool by_name, const struct world_pop_rule **out)
+{
+    size_t n = p->nrules < WORLD_POP_RULES_MAX ? p->nrules : WORLD_POP_RULES_MAX;
+    for (size_t i = 0; i < n; i++)
+        out[i] = &p->rules[i];
+    if (n > 1)
+        qsort(out, n, sizeof *out, by_name ? rule_by_name : rule_by_weight);
+    return n;
+}
+
+long report_pop_usage_ppm(const struct world_pop_month *m)
+{
+    if (m->online_checks <= 0)
+        return -1;
+    return (long)(m->card_checks * 1000000 / m->online_checks);
+}
+
+const struct scenario_expect *report_usage_expect(const struct scenario *scn, core_day month)
+{
+    int y, m, d, ey, em;
+    core_date_to_ymd(month, &y, &m, &d);
+    for (size_t i = 0; i < scn->expect_count; i++) {
+        const struct scenario_expect *e = &scn->expects[i];
+        if (e->kind != SCENARIO_EXPECT_USAGE_RATE)
+            continue;
+        core_date_to_ymd(e->month, &ey, &em, &d);
+        if (ey == y && em == m)
+            return e;
+    }
+    return NULL;
 }
 
 const char *report_who(const struct scenario *scn, int resident)

@@ -40,6 +40,22 @@ int report_add(struct report *rep, const struct scenario *scn, const struct scen
 /* Writes what remains and frees the report (also on error). CORE_EIO when `out` could not be written. */
 int report_close(struct report *rep, struct core_error *err);
 
+/*
+ * Per-resident detail of populations (`mynasim run --detail`): JSON Lines, one compact object per generated
+ * resident with sorted keys, written as each household finishes (scenario_run_options.population_detail with
+ * a struct report_detail as its context), never held:
+ *   {born, claim_errors, degraded_days, events [...], file, first_gap, gap_days, grace_days, household, id,
+ *    insurer, ranges [...], visits [...]}
+ * ranges, events and visits have the shapes of the JSON report's residents; visits are the population's
+ * (with routes and outcomes). Ids are "h<household>-<n>": the same size, mix and seed give the same lines.
+ */
+struct world_pop_household;
+struct report_detail {
+    FILE *out;
+    const char *file; /* the scenario file, in every line */
+};
+int report_detail_household(void *ctx, const struct world_pop_household *hh, struct core_error *err);
+
 /* The word of an INV-1 verdict (enum world_verdict): "usable", "grace", "gap", "not_insured",
  * "before_checks". */
 const char *report_verdict_word(int verdict);

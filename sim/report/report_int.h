@@ -9,7 +9,7 @@
 
 /* The totals of one run, for summaries. */
 struct report_summary {
-    size_t residents;
+    size_t residents;    /* named residents plus a population's */
     size_t expectations; /* results, invariants included */
     size_t passed;
     size_t failed;
@@ -20,6 +20,14 @@ struct report_summary {
 };
 void report_summarize(const struct scenario *scn, const struct scenario_run_result *run,
                       struct report_summary *out);
+
+/* A population's rules sorted by name (JSON) or by days and claim errors, most first (text); `out` holds
+ * WORLD_POP_RULES_MAX pointers. Returns how many. */
+size_t report_pop_rules(const struct world_population *p, bool by_name, const struct world_pop_rule **out);
+/* A month's usage rate in millionths (card-route checks / online checks), -1 when no online check. */
+long report_pop_usage_ppm(const struct world_pop_month *m);
+/* The `usage_rate` expectation of the file for the month of `month` (who: all), or NULL. */
+const struct scenario_expect *report_usage_expect(const struct scenario *scn, core_day month);
 
 /* The id of a resident index, "all" or "-". */
 const char *report_who(const struct scenario *scn, int resident);

@@ -1,7 +1,8 @@
 /*
  * text.c: the report for people. Per run: one summary line (verdict, scenario, file, policy, residents,
  * expectations passed and failed, gap, grace and degraded days, claim errors), then the failures, then the
- * passes, then each resident's day ranges, one line a range. Runs are separated by a blank line and written
+ * passes, then a population's aggregates (when the file has one), then each named resident's day ranges, one
+ * line a range. Runs are separated by a blank line and written
  * as they are added, so a long replay shows its results as it goes.
  *
  * Lines of a result read `file:line:column: form: message`, the shape editors and CI jump to.
@@ -50,6 +51,89 @@ static void resident_ranges(FILE *f, const struct scenario *scn, const struct wo
             world_claim_errors(w, res));
 }
 
+static double share(long long part, long long whole)
+{
+    return whole > 0 ? 100.0 * (double)part / (double)whole : 0.0;
+}
+
+#define TOP_GAP_DAYS 5
+
+/* The days with most gap days, most first (earliest first among equals); zero days are left out. */
+static void top_gap_days(FILE *f, const struct world_population *p)
+{
+    size_t top[TOP_GAP_DAYS], n = 0;
+    for (size_t d = 0; d < p->ndays; d++) {
+        long long v = p->gap_by_day[d];
+        if (v <= 0)
+            continue;
+        size_t at = n;
+        while (at > 0 && p->gap_by_day[top[at - 1]] < v)
+            at--;
+        if (at >= TOP_GAP_DAYS)
+            continue;
+        if (n < TOP_GAP_DAYS)
+            n++;
+        for (size_t k = n - 1; k > at; k--)
+            top[k] = top[k - 1];
+        top[at] = d;
+    }
+    fprintf(f, "  days with most gaps:");
+    if (n == 0)
+        fprintf(f, " none");
+    for (size_t i = 0; i < n; i++) {
+        char day[11];
+        report_day(p->from + (core_day)top[i], day);
+        fprintf(f, "%s %s (%lld)", i > 0 ? "," : "", day, p->gap_by_day[top[i]]);
+    }
+    fputc('\n', f);
+}
+
+static void population_section(FILE *f, const struct scenario *scn, const struct world_population *p)
+{
+    char seed[32] = "none";
+    if (scn->seed_given)
+        snprintf(seed, sizeof seed, "%llu", (unsigned long long)scn->seed);
+    fprintf(f, "population: %lld residents in %lld households (mix %s, seed %s), %lld visits\n", p->residents,
+            p->households, scn->population.mix != NULL ? scn->population.mix : "national", seed, p->visits);
+    fprintf(f, "  gap days %lld, grace days %lld, degraded days %lld, claim errors %lld\n", p->gap, p->grace,
+            p->degraded, p->claims);
+    const struct world_pop_rule *rules[WORLD_POP_RULES_MAX];
+    size_t n = report_pop_rules(p, false, rules);
+    if (n > 0) {
+        fprintf(f, "  by rule:        %10s %10s %10s %12s\n", "gap days", "grace days", "degraded",
+                "claim errors");
+        for (size_t i = 0; i < n; i++)
+            fprintf(f, "    %-12s  %10lld %10lld %10lld %12lld\n", rules[i]->rule, rules[i]->gap,
+                    rules[i]->grace, rules[i]->degraded, rules[i]->claims);
+    }
+    top_gap_days(f, p);
+    fprintf(f, "  month    %8s %8s %8s %7s  %-20s %12s %8s\n", "visits", "online", "card", "usage",
+            "expected", "certificates", "notices");
+    for (size_t i = 0; i < p->nmonths; i++) {
+        const struct world_pop_month *m = &p->months[i];
+        int y, mo, d;
+        core_date_to_ymd(m->month, &y, &mo, &d);
+        long ppm = report_pop_usage_ppm(m);
+        char usage[16] = "-", expected[32] = "-";
+        if (ppm >= 0)
+            snprintf(usage, sizeof usage, "%.4f", (double)ppm / 1e6);
+        const struct scenario_expect *e = report_usage_expect(scn, m->month);
+        if (e != NULL)
+            snprintf(expected, sizeof expected, "%.4f..%.4f %s", (double)e->min_ppm / 1e6,
+                     (double)e->max_ppm / 1e6,
+                     ppm >= 0 && (uint32_t)ppm >= e->min_ppm && (uint32_t)ppm <= e->max_ppm ? "ok" : "FAIL");
+        fprintf(f, "  %04d-%02d  %8lld %8lld %8lld %7s  %-20s %12lld %8lld\n", y, mo, m->visits,
+                m->online_checks, m->card_checks, usage, expected, m->mailed[SCENARIO_DOC_CERTIFICATE],
+                m->mailed[SCENARIO_DOC_NOTICE]);
+    }
+    fprintf(f,
+            "  cards: held by %.1f%% when checks start, %.1f%% at the end; registered %.1f%% and %.1f%% "
+            "(residents %lld, largest household %lld)\n",
+            share(p->cards_start, p->residents), share(p->cards_end, p->residents),
+            share(p->registered_start, p->residents), share(p->registered_end, p->residents), p->residents,
+            p->peak_household);
+}
+
 static int text_add(struct report *rep, const struct scenario *scn, const struct scenario_run_result *run,
                     struct core_error *err)
 {
@@ -78,6 +162,8 @@ static int text_add(struct report *rep, const struct scenario *scn, const struct
             if (run->results[i].passed)
                 result_line(f, scn, &run->results[i]);
     }
+    if (run->population != NULL)
+        population_section(f, scn, run->population);
     if (run->world != NULL)
         for (size_t k = 0; k < scn->resident_count; k++)
             resident_ranges(f, scn, run->world, (int)k);

@@ -8,7 +8,7 @@
  * Each expectation gives one result: pass or fail, its position, its rule and a message for people that
  * names the resident, the day, what was expected and what the world gave. After the expectations come the
  * invariants the file does not state: a resident with gap days (INV-1) and no `gap_days` expectation covering
- * them fails the run. Readings taken where the contract is silent are in docs/SCENARIO-RUNNING-NOTES.md.
+ * them fails the run, and so does a population with gap days and no `who: all` gap_days expectation. Readings taken where the contract is silent are in docs/SCENARIO-RUNNING-NOTES.md.
  */
 #include <inttypes.h>
 #include <limits.h>
@@ -433,6 +433,41 @@ static int check_unexpected_gaps(struct checker *c)
             all = true;
     if (all)
         return CORE_OK;
+    const struct world_population *pop = c->out->population;
+    if (pop != NULL && pop->gap > 0) { /* a population's gap days are expected only by `who: all` */
+        struct scenario_result *r = result_add(c);
+        if (r == NULL)
+            return CORE_ENOMEM;
+        r->pos = s->population.pos;
+        r->form = "invariant";
+        r->resident = SCENARIO_WHO_ALL;
+        set_rule(r, "INV-1");
+        /* The rules with most gap days, most first (the first named among equals). */
+        const struct world_pop_rule *top[3] = {NULL, NULL, NULL};
+        for (size_t i = 0; i < pop->nrules && i < WORLD_POP_RULES_MAX; i++) {
+            const struct world_pop_rule *pr = &pop->rules[i];
+            if (pr->gap <= 0)
+                continue;
+            for (size_t k = 0; k < 3; k++)
+                if (top[k] == NULL || pr->gap > top[k]->gap) {
+                    for (size_t m = 2; m > k; m--)
+                        top[m] = top[m - 1];
+                    top[k] = pr;
+                    break;
+                }
+        }
+        char rules[160] = "";
+        for (size_t k = 0, len = 0; k < 3 && top[k] != NULL && len < sizeof rules; k++) {
+            int w = snprintf(rules + len, sizeof rules - len, "%s%s (%lld)", k > 0 ? ", " : "", top[k]->rule,
+                             top[k]->gap);
+            len += w > 0 ? (size_t)w : 0;
+        }
+        r->passed = false;
+        message(c, r,
+                "expected no gap days in the population (the file has no `who: all` gap_days expectation), "
+                "got %lld%s%s",
+                pop->gap, rules[0] != '\0' ? ", caused most by " : "", rules);
+    }
     for (size_t k = 0; k < s->resident_count; k++) {
         int res = (int)k;
         long gaps = world_gap_days(c->w, res);
@@ -474,6 +509,12 @@ static int check_unexpected_gaps(struct checker *c)
 
 int scenario_run(const struct scenario *scn, struct scenario_run_result *out, struct core_error *err)
 {
+    return scenario_run_with(scn, NULL, out, err);
+}
+
+int scenario_run_with(const struct scenario *scn, const struct scenario_run_options *opt,
+                      struct scenario_run_result *out, struct core_error *err)
+{
     memset(out, 0, sizeof *out);
     if (scn == NULL)
         return core_error_set(err, CORE_EINVAL, "", 0, 0, "scenario_run: no scenario");
@@ -487,7 +528,10 @@ int scenario_run(const struct scenario *scn, struct scenario_run_result *out, st
         struct world_mix *mix = NULL;
         rc = world_mix_load(scn->population.mix, scn->dir, &mix, err);
         if (rc == CORE_OK)
-            rc = world_population_run(scn, mix, 2, &out->population, err);
+            rc = opt != NULL && opt->population_detail != NULL
+                     ? world_population_run_detail(scn, mix, 2, opt->population_detail,
+                                                   opt->population_detail_ctx, &out->population, err)
+                     : world_population_run(scn, mix, 2, &out->population, err);
         world_mix_free(mix);
         if (rc != CORE_OK)
             return rc;

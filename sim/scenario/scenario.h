@@ -475,6 +475,18 @@ struct scenario_run_result {
  * whatever the results (out->failed counts the failures); an error code when the world could not be built
  * or run (err says why). Free `out` with scenario_run_result_free in either case. */
 int scenario_run(const struct scenario *scn, struct scenario_run_result *out, struct core_error *err);
+
+struct world_pop_household;
+/* What a run may be asked besides its results. */
+struct scenario_run_options {
+    /* Per-resident detail of a population (`mynasim run --detail`): called with each finished household, in
+     * order (world.h, world_population_run_detail); anything but CORE_OK stops the run. NULL: none. */
+    int (*population_detail)(void *ctx, const struct world_pop_household *hh, struct core_error *err);
+    void *population_detail_ctx;
+};
+/* scenario_run with options (NULL: none). */
+int scenario_run_with(const struct scenario *scn, const struct scenario_run_options *opt,
+                      struct scenario_run_result *out, struct core_error *err);
 void scenario_run_result_free(struct scenario_run_result *r);
 
 /* Replaces the file's policy with `name_or_path` (a shipped name, or a path relative to the current

@@ -8,6 +8,7 @@
  * PIN block, a registration, an outage, a change of a dated policy row) is a breakpoint, and each segment
  * between breakpoints is judged once, on its first day.
  */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -373,17 +374,30 @@ static int day_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+/* The parameters params_equal compares, resolved to ids once (the bisection below asks for them thousands of
+ * times per household). */
+static int pe_grace_id, pe_months_id, pe_cap_id;
+static pthread_once_t pe_ids_once = PTHREAD_ONCE_INIT;
+
+static void pe_ids_resolve(void)
+{
+    pe_grace_id = policy_param_id("lookup_grace.enabled");
+    pe_months_id = policy_param_id("online.cert_expiry_grace_months");
+    pe_cap_id = policy_param_id("paper_card.cap");
+}
+
 static bool params_equal(const struct world *w, core_day a, core_day b)
 {
     bool ga = false, gb = false;
     long long ma = 0, mb = 0;
     core_day ca = 0, cb = 0;
-    (void)policy_bool(w->policy, "lookup_grace.enabled", a, &ga);
-    (void)policy_bool(w->policy, "lookup_grace.enabled", b, &gb);
-    (void)policy_int(w->policy, "online.cert_expiry_grace_months", a, &ma);
-    (void)policy_int(w->policy, "online.cert_expiry_grace_months", b, &mb);
-    (void)policy_date(w->policy, "paper_card.cap", a, &ca);
-    (void)policy_date(w->policy, "paper_card.cap", b, &cb);
+    (void)pthread_once(&pe_ids_once, pe_ids_resolve);
+    (void)policy_bool_id(w->policy, pe_grace_id, a, &ga);
+    (void)policy_bool_id(w->policy, pe_grace_id, b, &gb);
+    (void)policy_int_id(w->policy, pe_months_id, a, &ma);
+    (void)policy_int_id(w->policy, pe_months_id, b, &mb);
+    (void)policy_date_id(w->policy, pe_cap_id, a, &ca);
+    (void)policy_date_id(w->policy, pe_cap_id, b, &cb);
     return ga == gb && ma == mb && ca == cb;
 }
 

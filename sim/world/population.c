@@ -149,6 +149,11 @@ struct worker {
     size_t npv, cappv;
     int rc;
     struct core_error err;
+    /* per-resident detail (world_population_run_detail): the household's visits, kept until it is reported */
+    world_population_detail_fn detail;
+    void *detail_ctx;
+    struct world_visit *vis;
+    size_t nvis, capvis;
 };
 
 static int hh_insurer(struct worker *wk, enum scenario_insurer_kind k, int idx)
@@ -614,6 +619,17 @@ static int household_fold(struct worker *wk, const struct world *w)
         int rc = world_probe_visit(w, pv->resident, pv->day, &sv, &v, &wk->err);
         if (rc != CORE_OK)
             return rc;
+        if (wk->detail != NULL) {
+            if (wk->nvis == wk->capvis) {
+                size_t cap = wk->capvis ? wk->capvis * 2 : 64;
+                struct world_visit *q = realloc(wk->vis, cap * sizeof *q);
+                if (q == NULL)
+                    return core_error_set(&wk->err, CORE_ENOMEM, NULL, 0, 0, "out of memory");
+                wk->vis = q;
+                wk->capvis = cap;
+            }
+            wk->vis[wk->nvis++] = v;
+        }
         int mi = month_index(p, pv->day);
         p->visits++;
         if (mi >= 0)
@@ -646,8 +662,14 @@ static void *worker_main(void *arg)
         int rc = world_new(&wk->hs, &w, &wk->err);
         if (rc == CORE_OK)
             rc = world_run(w, &wk->err);
+        wk->nvis = 0;
         if (rc == CORE_OK)
             rc = household_fold(wk, w);
+        if (rc == CORE_OK && wk->detail != NULL) {
+            struct world_pop_household hh = {
+                .index = h, .scn = &wk->hs, .world = w, .visits = wk->vis, .visit_count = wk->nvis};
+            rc = wk->detail(wk->detail_ctx, &hh, &wk->err);
+        }
         world_free(w);
         if (rc != CORE_OK) {
             wk->rc = rc;
@@ -737,7 +759,16 @@ static void worker_setup(struct worker *wk, const struct scenario *scn, const st
 int world_population_run(const struct scenario *scn, const struct world_mix *mix, int threads,
                          struct world_population **out, struct core_error *err)
 {
+    return world_population_run_detail(scn, mix, threads, NULL, NULL, out, err);
+}
+
+int world_population_run_detail(const struct scenario *scn, const struct world_mix *mix, int threads,
+                                world_population_detail_fn detail, void *detail_ctx,
+                                struct world_population **out, struct core_error *err)
+{
     *out = NULL;
+    if (detail != NULL) /* households reported in order, one at a time: memory stays one household */
+        threads = 1;
     if (scn == NULL || mix == NULL || !scn->has_population || scn->population.size <= 0)
         return core_error_set(err, CORE_EINVAL, scn ? scn->file : "", 0, 0, "population: nothing to run");
     if (threads < 1)
@@ -777,6 +808,8 @@ int world_population_run(const struct scenario *scn, const struct world_mix *mix
         wk[t].total_h = nh;
         wk[t].last_size = last;
         wk[t].checks_from = checks_from;
+        wk[t].detail = detail;
+        wk[t].detail_ctx = detail_ctx;
         wk[t].h_from = nh * t / threads;
         wk[t].h_to = nh * (t + 1) / threads;
         if (rc == CORE_OK)
@@ -809,6 +842,7 @@ int world_population_run(const struct scenario *scn, const struct world_mix *mix
         agg_free(&wk[t].agg);
         free(wk[t].ev);
         free(wk[t].pv);
+        free(wk[t].vis);
     }
     free(wk);
     if (rc != CORE_OK) {

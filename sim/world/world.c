@@ -692,6 +692,11 @@ int world_new(const struct scenario *scn, struct world **out, struct core_error 
     return CORE_OK;
 }
 
+const struct eligibility_registry *world_registry(const struct world *w)
+{
+    return w != NULL ? w->reg : NULL;
+}
+
 void world_free(struct world *w)
 {
     if (w == NULL)

@@ -123,6 +123,9 @@ int world_probe_check(const struct world *w, int resident, core_day day, int cli
  * SCENARIO_NOTICE_ANY, _A or _B) reached the resident; CORE_DAY_NONE when none did. */
 core_day world_received(const struct world *w, int resident, enum scenario_document doc, core_day by,
                         int notice_type);
+/* The eligibility registry the world filed with (read-only; owned by the world, valid until world_free):
+ * what `mynasim serve` answers from. */
+const struct eligibility_registry *world_registry(const struct world *w);
 
 /* ==== populations (sim/world/mix.c, sim/world/population.c) ============================================ */
 /*
@@ -177,6 +180,24 @@ struct world_population {
 int world_population_run(const struct scenario *scn, const struct world_mix *mix, int threads,
                          struct world_population **out, struct core_error *err);
 void world_population_free(struct world_population *p);
+
+/* Per-resident detail (`mynasim run --detail`): one finished household, handed over before it is freed. */
+struct world_pop_household {
+    long long index;                  /* 0, 1, ... in generation order; residents are "h<index>-<n>" */
+    const struct scenario *scn;       /* the household as a scenario: residents, insurers, clinics */
+    const struct world *world;        /* its replayed world (ranges, events) */
+    const struct world_visit *visits; /* the population's visits of this household (probes), in plan order */
+    size_t visit_count;
+};
+/* Called once per household, in household order; anything but CORE_OK stops the run with that code. */
+typedef int (*world_population_detail_fn)(void *ctx, const struct world_pop_household *hh,
+                                          struct core_error *err);
+/* world_population_run, calling `detail` (when not NULL) with each finished household. With `detail`, one
+ * thread runs the households in order, so the calls come in a deterministic order and memory stays one
+ * household; the aggregates are the same. */
+int world_population_run_detail(const struct scenario *scn, const struct world_mix *mix, int threads,
+                                world_population_detail_fn detail, void *detail_ctx,
+                                struct world_population **out, struct core_error *err);
 /* Card-route checks / all online checks in the month of `month`, in millionths; -1 when no online check. */
 long world_population_usage_ppm(const struct world_population *p, core_day month);
 #endif

@@ -211,6 +211,32 @@ static void names_and_data_are_found(void **state)
     policy_free(p);
 }
 
+static void lookups_by_id_answer_as_lookups_by_name(void **state)
+{
+    (void)state;
+    struct policy *n = named("national");
+    const char *names[] = {"card.pin_tries.auth", "paper_card.cap", "lookup_grace.enabled",
+                           "online.cert_expiry_grace_months", "no.such.parameter"};
+    const core_day days[] = {D("2024-12-01"), D("2024-12-02"), D("2025-08-01"), D("2026-04-01")};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        int id = policy_param_id(names[i]);
+        assert_int_equal(id < 0, strcmp(names[i], "no.such.parameter") == 0);
+        for (size_t j = 0; j < sizeof days / sizeof days[0]; j++) {
+            long long a = -1, b = -1;
+            core_day da = 0, db = 0;
+            bool ba = false, bb = false;
+            assert_int_equal(policy_int(n, names[i], days[j], &a), policy_int_id(n, id, days[j], &b));
+            assert_true(a == b);
+            assert_int_equal(policy_date(n, names[i], days[j], &da), policy_date_id(n, id, days[j], &db));
+            assert_int_equal(da, db);
+            assert_int_equal(policy_bool(n, names[i], days[j], &ba), policy_bool_id(n, id, days[j], &bb));
+            assert_int_equal(ba, bb);
+        }
+    }
+    assert_int_equal(policy_param_id("card"), -1);
+    policy_free(n);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -222,6 +248,7 @@ int main(void)
         cmocka_unit_test(bad_files_are_refused_with_their_position),
         cmocka_unit_test(bad_inline_documents_are_refused),
         cmocka_unit_test(names_and_data_are_found),
+        cmocka_unit_test(lookups_by_id_answer_as_lookups_by_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
