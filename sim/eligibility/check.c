@@ -86,7 +86,7 @@ int eligibility_copay_percent(const struct policy *policy, core_day born, bool h
 {
     if (policy == NULL || percent == NULL)
         return CORE_EINVAL;
-    int school, pre, gen, eld_age, eld, eld_hi, lat_age, lat, lat_hi;
+    int school = 0, pre = 0, gen = 0, eld_age = 0, eld = 0, eld_hi = 0, lat_age = 0, lat = 0, lat_hi = 0;
     int *const values[COPAY_PARAMS] = {&school, &pre, &gen, &eld_age, &eld, &eld_hi, &lat_age, &lat, &lat_hi};
     (void)pthread_once(&copay_ids_once, copay_ids_resolve);
     for (size_t i = 0; i < COPAY_PARAMS; i++) {
