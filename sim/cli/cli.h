@@ -26,6 +26,11 @@ int cli_run_main(int argc, char **argv);
  * the comparison ran, 2 a file is not valid or bad usage. Expectations are not checked. */
 int cli_compare_main(int argc, char **argv);
 
+/* `mynasim serve --listen HOST:PORT [--control] [--date D] [--policy P] [--seed N] FILE`: the eligibility
+ * service over HTTP, its registry built by replaying FILE; argv[0] is "serve". Runs until SIGTERM/SIGINT
+ * (exit 0); 2 bad usage or an invalid file, 1 the service could not start. */
+int cli_serve_main(int argc, char **argv);
+
 /* Prints "mynasim: <formatted error>" to stderr. */
 void cli_print_error(const char *context, const struct core_error *err);
 /* True when argv[i] is -h or --help. */

@@ -17,6 +17,7 @@ static const struct cli_command cli_commands[] = {
     {"check", cli_check_main, "validate scenario files: every problem as file:line:column"},
     {"run", cli_run_main, "replay scenario files and check every expectation and invariant"},
     {"compare", cli_compare_main, "replay under two policies: who the amendments kept insured"},
+    {"serve", cli_serve_main, "the eligibility service over HTTP"},
 };
 
 static void usage(FILE *out)

@@ -367,4 +367,72 @@ int eligibility_response_to_answer(const struct eligibility_response_msg *m, str
 int eligibility_request_to_number_request(const struct eligibility_request_msg *m,
                                           struct eligibility_number_request *out);
 
+/* ==== service (service.c) =====================================================================================
+ *
+ * The online eligibility system answering request messages: the checks a real one makes on the card route
+ * (docs/MESSAGES.md, "The card route's proofs": a nonce it issued and nobody used, a certificate chaining to
+ * the test J-LIS user authentication CA, the card's or a registered reader's signature), then
+ * eligibility_check_card / eligibility_check_numbers on the service's date. A refused proof answers
+ * cert_revoked (SCENARIOS.md's borrowed_certificate and replayed_request). The registry and policy must
+ * outlive the service. Not thread-safe: one per thread, or a lock around eligibility_service_handle.
+ */
+struct eligibility_service;
+
+/* Loads the test J-LIS user authentication CA (policy_find_data("pki/auth-ca.crt.pem")). Seed 0, the
+ * process clock's date, up. */
+int eligibility_service_new(const struct eligibility_registry *reg, const struct policy *policy,
+                            struct eligibility_service **out, struct core_error *err);
+void eligibility_service_free(struct eligibility_service *svc);
+/* The service's "today"; CORE_DAY_NONE: the process clock in Japan time (core_date_today, so libfaketime
+ * moves it). */
+void eligibility_service_set_date(struct eligibility_service *svc, core_day on);
+/* The day the service answers for now. */
+core_day eligibility_service_date(const struct eligibility_service *svc);
+/* Outage: every request is answered service_down (no nonce is spent). */
+void eligibility_service_set_down(struct eligibility_service *svc, bool down);
+/* A fresh single-use nonce (32 bytes): a counter and a MAC under a key derived from the seed, so runs are
+ * reproducible. At most 2^20 are outstanding: older unused ones are refused as stale. */
+int eligibility_service_nonce(struct eligibility_service *svc, uint8_t nonce[32]);
+/* A new seed: nonces issued before it are refused from now on. */
+void eligibility_service_seed(struct eligibility_service *svc, uint64_t seed);
+/* Registers (or re-keys) a reader device's public key (DER SubjectPublicKeyInfo, ECDSA P-256) under a device
+ * id ([0-9A-Za-z_.-], 1-32); only registered readers may vouch for face matches and visual checks. */
+int eligibility_service_register_reader(struct eligibility_service *svc, const char *device_id,
+                                        const uint8_t *spki_der, size_t len, struct core_error *err);
+/* One request message in (UTF-8 or CP932), one response message out in the request's encoding (UTF-8 when
+ * unreadable): always a well-formed response, an error code for a bad request. CORE_OK, or CORE_ENOMEM /
+ * CORE_EINVAL (NULL arguments) with no response. The caller frees *response with free(). */
+int eligibility_service_handle(struct eligibility_service *svc, const uint8_t *request, size_t len,
+                               uint8_t **response, size_t *response_len);
+
+/* What the clinic's terminal sends the card to sign on the PIN route (COMPUTE DIGITAL SIGNATURE with the
+ * auth key): the DER DigestInfo of SHA-256(nonce), 51 bytes. The card's PKCS#1 v1.5 signature over it is
+ * CardSignature. */
+#define ELIGIBILITY_DIGEST_INFO_LEN 51
+int eligibility_card_digest_info(const uint8_t *nonce, size_t len, uint8_t out[ELIGIBILITY_DIGEST_INFO_LEN]);
+/* What a reader signs on the face and visual routes (ECDSA P-256 with SHA-256, DER signature as
+ * ReaderSignature): Nonce || UserAuthenticationCertificate (DER) || one byte FaceMatchResult, from
+ * card->nonce, certificate and face_match. CORE_EINVAL when it does not fit `cap`. */
+int eligibility_reader_signed_data(const struct eligibility_card_auth *card, uint8_t *out, size_t cap,
+                                   size_t *len);
+
+/* ---- the service over HTTP (http.c, libmicrohttpd): what `mynasim serve` runs. Routes and limits are
+ * described at the top of http.c: GET /health, POST /nonce, POST /eligibility, and with `control` the
+ * loopback-only POST /control/date, /control/down, /control/reader/ID. */
+struct eligibility_http_options {
+    const char *host;         /* IPv4 address to listen on, "127.0.0.1" */
+    uint16_t port;            /* 0: any free port (eligibility_http_port tells which) */
+    bool control;             /* the /control/ endpoints */
+    size_t body_max;          /* 0: ELIGIBILITY_MSG_MAX_BYTES */
+    unsigned timeout_seconds; /* idle connection timeout; 0: 10 */
+    unsigned max_connections; /* 0: 256 */
+};
+struct eligibility_http;
+/* Starts serving `svc` on its own thread; the service must outlive the server. */
+int eligibility_http_start(struct eligibility_service *svc, const struct eligibility_http_options *o,
+                           struct eligibility_http **out, struct core_error *err);
+uint16_t eligibility_http_port(const struct eligibility_http *h);
+/* Stops listening, closes every connection, and frees the server (not the service). */
+void eligibility_http_stop(struct eligibility_http *h);
+
 #endif

@@ -1,0 +1,281 @@
+/*
+ * http.c: the eligibility service over HTTP (libmicrohttpd), for `mynasim serve`. The same
+ * eligibility_service_handle answers in process and here; this file only moves bytes and enforces limits.
+ *
+ *   GET  /health           200 "ok": the service is ready
+ *   POST /nonce            200, a fresh nonce in base64 (the card route's first step)
+ *   POST /eligibility      a request message in, the response message out (200; 413 with a MYNE3001
+ *                          response when the body is over ELIGIBILITY_MSG_MAX_BYTES)
+ * With control on, from loopback clients only (403 otherwise):
+ *   POST /control/date     body YYYY-MM-DD: the service's date; "clock": the process clock again
+ *   POST /control/down     body 1 or 0: the outage
+ *   POST /control/reader/ID  body the reader's DER SubjectPublicKeyInfo (ECDSA P-256): registers reader ID
+ *
+ * Limits: the body (bytes beyond the limit are read and dropped, never stored), an idle timeout per connection
+ * (a slow client is cut off), a connection limit (MHD refuses more), and MHD's per-connection memory pool for
+ * the request line and headers (an oversized header gets 431/400 from MHD). One internal polling thread
+ * serves every connection; a lock around the service keeps it correct should MHD use more.
+ */
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "eligibility/eligibility.h"
+
+#define CONTROL_BODY_MAX 4096u
+
+struct eligibility_http {
+    struct MHD_Daemon *daemon;
+    struct eligibility_service *svc;
+    pthread_mutex_t lock;
+    bool control;
+    size_t body_max;
+    uint16_t port;
+};
+
+/* One request's body as it arrives. */
+struct upload {
+    size_t len, cap, limit;
+    bool over; /* more than `limit` bytes came: the rest was dropped */
+    uint8_t *data;
+};
+
+static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *type, const void *body,
+                             size_t len, enum MHD_ResponseMemoryMode mode)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, mode);
+    if (r == NULL)
+        return MHD_NO;
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result text(struct MHD_Connection *conn, unsigned status, const char *msg)
+{
+    return reply(conn, status, "text/plain; charset=utf-8", msg, strlen(msg), MHD_RESPMEM_PERSISTENT);
+}
+
+static bool from_loopback(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci == NULL || ci->client_addr == NULL)
+        return false;
+    const struct sockaddr *sa = ci->client_addr;
+    if (sa->sa_family == AF_INET) {
+        struct sockaddr_in in;
+        memcpy(&in, sa, sizeof in);
+        return (ntohl(in.sin_addr.s_addr) >> 24) == 127u;
+    }
+    if (sa->sa_family == AF_INET6) {
+        struct sockaddr_in6 in6;
+        memcpy(&in6, sa, sizeof in6);
+        return IN6_IS_ADDR_LOOPBACK(&in6.sin6_addr);
+    }
+    return false;
+}
+
+static bool upload_add(struct upload *u, const char *data, size_t n)
+{
+    if (u->over || n > u->limit - u->len) {
+        /* Keep up to the limit + 1 bytes, so the codec still sees "too large"; drop the rest. */
+        size_t room = u->limit + 1u - u->len;
+        n = n < room ? n : room;
+        u->over = true;
+    }
+    if (n == 0)
+        return true;
+    if (u->len + n > u->cap) {
+        size_t cap = u->cap ? u->cap : 4096u;
+        while (cap < u->len + n)
+            cap *= 2u;
+        uint8_t *d = realloc(u->data, cap);
+        if (d == NULL)
+            return false;
+        u->data = d;
+        u->cap = cap;
+    }
+    memcpy(u->data + u->len, data, n);
+    u->len += n;
+    return true;
+}
+
+static enum MHD_Result serve_eligibility(struct eligibility_http *h, struct MHD_Connection *conn,
+                                         const struct upload *u)
+{
+    uint8_t *out = NULL;
+    size_t out_len = 0;
+    pthread_mutex_lock(&h->lock);
+    int rc = eligibility_service_handle(h->svc, u->data, u->len, &out, &out_len);
+    pthread_mutex_unlock(&h->lock);
+    if (rc != CORE_OK)
+        return text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "the service could not answer\n");
+    return reply(conn, u->over ? MHD_HTTP_CONTENT_TOO_LARGE : MHD_HTTP_OK, "application/xml", out, out_len,
+                 MHD_RESPMEM_MUST_FREE);
+}
+
+static enum MHD_Result serve_nonce(struct eligibility_http *h, struct MHD_Connection *conn)
+{
+    uint8_t nonce[32];
+    char *b64 = malloc(48);
+    if (b64 == NULL)
+        return MHD_NO;
+    pthread_mutex_lock(&h->lock);
+    int rc = eligibility_service_nonce(h->svc, nonce);
+    pthread_mutex_unlock(&h->lock);
+    if (rc != CORE_OK) {
+        free(b64);
+        return text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "no nonce\n");
+    }
+    int n = EVP_EncodeBlock((unsigned char *)b64, nonce, sizeof nonce);
+    return reply(conn, MHD_HTTP_OK, "text/plain; charset=utf-8", b64, (size_t)n, MHD_RESPMEM_MUST_FREE);
+}
+
+static enum MHD_Result serve_control(struct eligibility_http *h, struct MHD_Connection *conn, const char *url,
+                                     const struct upload *u)
+{
+    if (!from_loopback(conn))
+        return text(conn, MHD_HTTP_FORBIDDEN, "control is for loopback clients only\n");
+    if (u->over)
+        return text(conn, MHD_HTTP_CONTENT_TOO_LARGE, "body too large\n");
+    size_t len = u->len;
+    while (len > 0 && (u->data[len - 1] == '\n' || u->data[len - 1] == '\r'))
+        len--;
+    const char *body = (const char *)u->data;
+    int rc = CORE_OK;
+    pthread_mutex_lock(&h->lock);
+    if (strcmp(url, "/control/date") == 0) {
+        core_day d = CORE_DAY_NONE;
+        if (len == 5 && memcmp(body, "clock", 5) == 0)
+            eligibility_service_set_date(h->svc, CORE_DAY_NONE);
+        else if ((rc = core_date_parse(len ? body : "", len, &d)) == CORE_OK)
+            eligibility_service_set_date(h->svc, d);
+    } else if (strcmp(url, "/control/down") == 0) {
+        if (len == 1 && (body[0] == '0' || body[0] == '1'))
+            eligibility_service_set_down(h->svc, body[0] == '1');
+        else
+            rc = CORE_EINVAL;
+    } else if (strncmp(url, "/control/reader/", 16) == 0) {
+        struct core_error err;
+        rc = eligibility_service_register_reader(h->svc, url + 16, u->data, u->len, &err);
+    } else {
+        rc = CORE_ENOTFOUND;
+    }
+    pthread_mutex_unlock(&h->lock);
+    if (rc == CORE_ENOTFOUND)
+        return text(conn, MHD_HTTP_NOT_FOUND, "no such control\n");
+    if (rc != CORE_OK)
+        return text(conn, MHD_HTTP_BAD_REQUEST, "bad control value\n");
+    return text(conn, MHD_HTTP_OK, "ok\n");
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+    (void)version;
+    struct eligibility_http *h = cls;
+    bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
+    bool is_control = h->control && strncmp(url, "/control/", 9) == 0;
+    if (*con_cls == NULL) {
+        if (strcmp(url, "/health") == 0) {
+            if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+                return text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "GET /health\n");
+            return text(conn, MHD_HTTP_OK, "ok\n");
+        }
+        if (strcmp(url, "/eligibility") != 0 && strcmp(url, "/nonce") != 0 && !is_control)
+            return text(conn, MHD_HTTP_NOT_FOUND, "not found\n");
+        if (!post)
+            return text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "POST only\n");
+        struct upload *u = calloc(1, sizeof *u);
+        if (u == NULL)
+            return MHD_NO;
+        u->limit = is_control ? CONTROL_BODY_MAX : h->body_max;
+        *con_cls = u;
+        return MHD_YES;
+    }
+    struct upload *u = *con_cls;
+    if (*upload_data_size > 0) {
+        bool ok = upload_add(u, upload_data, *upload_data_size);
+        *upload_data_size = 0;
+        return ok ? MHD_YES : MHD_NO;
+    }
+    if (strcmp(url, "/eligibility") == 0)
+        return serve_eligibility(h, conn, u);
+    if (strcmp(url, "/nonce") == 0)
+        return serve_nonce(h, conn);
+    return serve_control(h, conn, url, u);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    struct upload *u = *con_cls;
+    if (u != NULL) {
+        free(u->data);
+        free(u);
+        *con_cls = NULL;
+    }
+}
+
+int eligibility_http_start(struct eligibility_service *svc, const struct eligibility_http_options *o,
+                           struct eligibility_http **out, struct core_error *err)
+{
+    if (svc == NULL || o == NULL || out == NULL || o->host == NULL)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "eligibility_http_start: NULL argument");
+    *out = NULL;
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(o->port);
+    if (inet_pton(AF_INET, o->host, &addr.sin_addr) != 1)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "not an IPv4 address: %s", o->host);
+    struct eligibility_http *h = calloc(1, sizeof *h);
+    if (h == NULL)
+        return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "out of memory");
+    h->svc = svc;
+    h->control = o->control;
+    h->body_max = o->body_max ? o->body_max : ELIGIBILITY_MSG_MAX_BYTES;
+    pthread_mutex_init(&h->lock, NULL);
+    unsigned timeout = o->timeout_seconds ? o->timeout_seconds : 10u;
+    unsigned limit = o->max_connections ? o->max_connections : 256u;
+    h->daemon = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
+        (const struct sockaddr *)&addr, MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_CONNECTION_LIMIT,
+        limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+        h, MHD_OPTION_LISTEN_BACKLOG_SIZE, 512u, MHD_OPTION_END);
+    if (h->daemon == NULL) {
+        pthread_mutex_destroy(&h->lock);
+        free(h);
+        return core_error_set(err, CORE_EIO, NULL, 0, 0, "cannot listen on %s:%u", o->host,
+                              (unsigned)o->port);
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(h->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    h->port = di != NULL ? di->port : o->port;
+    *out = h;
+    return CORE_OK;
+}
+
+uint16_t eligibility_http_port(const struct eligibility_http *h)
+{
+    return h != NULL ? h->port : 0;
+}
+
+void eligibility_http_stop(struct eligibility_http *h)
+{
+    if (h == NULL)
+        return;
+    MHD_stop_daemon(h->daemon);
+    pthread_mutex_destroy(&h->lock);
+    free(h);
+}
