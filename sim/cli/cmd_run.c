@@ -1,6 +1,6 @@
 /*
  * cmd_run.c: `mynasim run [--report text|json|junit] [--out PATH] [--policy NAME_OR_PATH] [--detail]
- * [--quiet] FILE|DIR...`, the scenario runner (docs/SCENARIO-FORMAT.md, Running).
+ * [--fidelity rules|wire] [--quiet] FILE|DIR...`, the scenario runner (docs/SCENARIO-FORMAT.md, Running).
  *
  * Every file is read first. When any is not valid, every problem of every file is printed as
  * `file:line:column: what` on stderr and nothing is replayed (exit 2): a run that checks half the library
@@ -28,21 +28,24 @@
 
 static void run_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: mynasim run [--report text|json|junit] [--out PATH] [--policy NAME_OR_PATH] [--detail]\n"
-            "                   [--quiet] FILE|DIR...\n\n"
-            "Replays scenario files (docs/SCENARIO-FORMAT.md) day by day and checks every expectation and "
-            "the daily\n"
-            "invariants. A DIR contributes every *.yaml file below it, in sorted order.\n\n"
-            "  --report FORMAT  text (default), json or junit\n"
-            "  --out PATH       write the report to PATH instead of stdout\n"
-            "  --policy P       replay under policy P (a shipped name or a file) instead of the file's own\n"
-            "  --detail         write every generated resident of a population (JSON Lines, one a line) to\n"
-            "                   stdout or --out, as it is produced; the report then goes to stderr\n"
-            "  --quiet          no progress on the terminal\n\n"
-            "exit status: 0 every expectation holds and no gap day goes unexpected, 1 any fails,\n"
-            "2 a file is not valid (every problem as file:line:column on stderr) or the command line is "
-            "wrong.\n");
+    fprintf(
+        out,
+        "usage: mynasim run [--report text|json|junit] [--out PATH] [--policy NAME_OR_PATH] [--detail]\n"
+        "                   [--fidelity rules|wire] [--quiet] FILE|DIR...\n\n"
+        "Replays scenario files (docs/SCENARIO-FORMAT.md) day by day and checks every expectation and "
+        "the daily\n"
+        "invariants. A DIR contributes every *.yaml file below it, in sorted order.\n\n"
+        "  --report FORMAT  text (default), json or junit\n"
+        "  --out PATH       write the report to PATH instead of stdout\n"
+        "  --policy P       replay under policy P (a shipped name or a file) instead of the file's own\n"
+        "  --detail         write every generated resident of a population (JSON Lines, one a line) to\n"
+        "                   stdout or --out, as it is produced; the report then goes to stderr\n"
+        "  --fidelity F     rules (default): visits call the check directly; wire: they run the reception\n"
+        "                   flow (APDUs to virtual cards, messages to the eligibility service)\n"
+        "  --quiet          no progress on the terminal\n\n"
+        "exit status: 0 every expectation holds and no gap day goes unexpected, 1 any fails,\n"
+        "2 a file is not valid (every problem as file:line:column on stderr) or the command line is "
+        "wrong.\n");
 }
 
 static void print_problem(const struct core_error *e)
@@ -66,6 +69,7 @@ struct run_options {
     const char *policy;
     bool quiet;
     bool detail;
+    bool wire;
     int first; /* the first FILE|DIR argument */
 };
 
@@ -84,9 +88,9 @@ static int parse_options(int argc, char **argv, struct run_options *o)
         if (a[0] != '-' || a[1] == '\0')
             break;
         const char *value = NULL;
-        const char *names[] = {"--report", "--out", "--policy"};
+        const char *names[] = {"--report", "--out", "--policy", "--fidelity"};
         int which = -1;
-        for (int k = 0; k < 3; k++) {
+        for (int k = 0; k < 4; k++) {
             size_t n = strlen(names[k]);
             if (strncmp(a, names[k], n) == 0 && (a[n] == '\0' || a[n] == '=')) {
                 which = k;
@@ -109,6 +113,12 @@ static int parse_options(int argc, char **argv, struct run_options *o)
             o->out = value;
         } else if (which == 2) {
             o->policy = value;
+        } else if (which == 3) {
+            if (strcmp(value, "rules") != 0 && strcmp(value, "wire") != 0) {
+                fprintf(stderr, "mynasim run: --fidelity '%s': expected rules or wire\n", value);
+                return CLI_EXIT_USAGE;
+            }
+            o->wire = strcmp(value, "wire") == 0;
         } else if (strcmp(a, "--detail") == 0) {
             o->detail = true;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
@@ -168,7 +178,8 @@ static int replay_all(struct scenario **scns, size_t count, const struct run_opt
         struct report_detail detail = {.out = detail_out, .file = scns[i]->file};
         struct scenario_run_options ro = {.population_detail =
                                               detail_out != NULL ? report_detail_household : NULL,
-                                          .population_detail_ctx = &detail};
+                                          .population_detail_ctx = &detail,
+                                          .wire = o->wire};
         int rc = scenario_run_with(scns[i], &ro, &res, &err);
         if (rc != CORE_OK) {
             if (progress)

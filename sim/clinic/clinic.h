@@ -133,4 +133,93 @@ enum eligibility_auth clinic_reader_auth(enum clinic_reader reader, bool face_on
 const char *clinic_outcome_name(enum clinic_outcome o);
 const char *clinic_route_name(enum clinic_route r);
 
+/* ==== reception (reception.c) =================================================================================
+ *
+ * The wire path of one visit, as a real desk runs it: the clinic's reader talks to the resident's card in APDUs
+ * (through a pcsc reader: the in-process card or PC/SC, the same code), the clinic asks the eligibility service
+ * with request messages and reads its response messages (hardened parser: a broken or hostile answer reads as
+ * service_down), then decides with clinic_decide. The routes (docs/RULES.md DESK-3, docs/MESSAGES.md):
+ *   PIN route   read the auth certificate, get a nonce, verify the auth PIN (63C0: pin blocked), the CARD signs
+ *               a SHA-256 DigestInfo of the nonce; AuthenticationClassification 2.
+ *   face route  read the face image from the card-surface AP with PIN-B (keyed from the surface: birth YYMMDD,
+ *               the card's expiry year, the security code), match it (face_mismatch: the match fails and the
+ *               desk falls back to the PIN, or to a visual check for a face-only card), read the certificate,
+ *               the READER signs nonce, certificate and match result; classification 1.
+ *   visual      a face-only card at a PIN reader or after a failed match: the certificate, the reader signs; 3.
+ * Paper documents (paper card, certificate, notice) go by number requests; clinic_decide then asks nothing more.
+ *
+ * The desk never sees the world: only the card (through the reader), what is printed, and the service.
+ */
+struct pcsc_reader;
+struct eligibility_service;
+
+/* The clinic's registered reader device: an ECDSA P-256 key made deterministically from the clinic's name. */
+struct clinic_device;
+int clinic_device_new(const char *clinic_id, struct clinic_device **out, struct core_error *err);
+void clinic_device_free(struct clinic_device *dev);
+/* The identifier the device signs as (ReaderIdentifier): "RDR-" and 16 hex digits of the name's hash. */
+const char *clinic_device_id(const struct clinic_device *dev);
+/* Its public key (SubjectPublicKeyInfo, DER), for eligibility_service_register_reader. */
+int clinic_device_public_key(const struct clinic_device *dev, const uint8_t **spki, size_t *len);
+/* Registers it with the service. */
+int clinic_device_register(const struct clinic_device *dev, struct eligibility_service *svc,
+                           struct core_error *err);
+
+/* The reader signs with ECDSA P-256 / SHA-256 what eligibility_reader_signed_data says (nonce, certificate,
+ * match result); the card signs eligibility_card_digest_info of the nonce (COMPUTE DIGITAL SIGNATURE). */
+
+/* Faults produced for real on the wire (SCENARIOS.md `faults:`). */
+struct clinic_faults {
+    bool face_mismatch;        /* the face match fails */
+    bool reader_fault;         /* the reader does not read: no request is sent (reader_down) */
+    bool unshowable_name;      /* the answer's name holds a character CP932 cannot show: it arrives as ● */
+    bool borrowed_certificate; /* another card's certificate sent with this card's signature */
+    bool replayed_request;     /* an old request is sent again */
+};
+
+/* What is printed on the card's surface that the desk keys for PIN-B. */
+struct clinic_card_surface {
+    core_day born;
+    core_day card_expires; /* the card body's expiry (its year is printed) */
+    char security_code[5];
+};
+
+struct clinic_reception {
+    core_day on;
+    enum clinic_visit visit;
+    enum clinic_reader reader;
+    bool online_ok; /* the clinic's reader and online check work today (reader_fault makes it false too) */
+    const struct clinic_presented *presented;
+    struct pcsc_reader *card; /* the card in the reader when presented->card; NULL otherwise */
+    struct clinic_card_surface surface;
+    const char *pin; /* what the resident keys on a PIN reader */
+    struct clinic_faults faults;
+    const uint8_t *borrowed_cert; /* borrowed_certificate: the other card's auth certificate (DER) */
+    size_t borrowed_cert_len;
+    const char *holder_name; /* unshowable_name: the name the answer carries (UTF-8); NULL: none */
+    struct eligibility_service *service; /* issues the nonces; answers requests unless `transport` is set */
+    /* How request messages travel: NULL hands them to `service` in process (eligibility_service_handle); else
+     * this (an HTTP client, a test's hostile service) returns CORE_OK and a malloc'd response, or fails. */
+    int (*transport)(void *ctx, const uint8_t *request, size_t len, uint8_t **response, size_t *response_len);
+    void *transport_ctx;
+    const struct clinic_device *device; /* the clinic's registered reader; NULL when reader NONE */
+    const char *institution;            /* MedicalInstitutionCode, 10 digits */
+    const struct clinic_record *record;
+    const struct policy *policy;
+};
+
+struct clinic_reception_result {
+    struct clinic_decision decision;
+    bool card_asked; /* the card was shown (an answer for it exists: card) */
+    struct eligibility_answer card, paper_card, certificate, notice;
+    enum eligibility_auth auth; /* how the card route authenticated the holder (when a request went) */
+    int requests;               /* request messages sent */
+    char shown_name[128];       /* the name the desk's screen showed (unshowable_name), UTF-8 */
+};
+
+/* Runs one visit. CORE_OK with the decision (every refusal of the card or the service is an answer, not an
+ * error); CORE_EINVAL for missing inputs; CORE_EIO / CORE_ECRYPTO when the desk's own machinery fails. */
+int clinic_reception_run(const struct clinic_reception *in, struct clinic_reception_result *out,
+                         struct core_error *err);
+
 #endif

@@ -483,6 +483,9 @@ struct scenario_run_options {
      * order (world.h, world_population_run_detail); anything but CORE_OK stops the run. NULL: none. */
     int (*population_detail)(void *ctx, const struct world_pop_household *hh, struct core_error *err);
     void *population_detail_ctx;
+    /* `mynasim run --fidelity wire`: the named residents' visits and probes take the wire path (world.h,
+     * world_set_fidelity). false: the rules path. */
+    bool wire;
 };
 /* scenario_run with options (NULL: none). */
 int scenario_run_with(const struct scenario *scn, const struct scenario_run_options *opt,

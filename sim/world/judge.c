@@ -138,6 +138,9 @@ struct desk_env {
     bool face_mismatch, reader_fault, bad_cert;
     enum clinic_visit kind;
     const struct clinic_record *record;
+    bool wire;       /* a visit or probe: the wire path when the world has one (wire.c) */
+    int clinic;      /* for the wire path's reader device */
+    unsigned faults; /* for the wire path: the faults produced for real */
 };
 
 struct desk_out {
@@ -237,6 +240,17 @@ static int desk(const struct world *w, const struct wres *r, unsigned bring, con
     in.answers = ans;
     in.record = env->record;
     in.policy = w->policy;
+    if (env->wire && w->wire != NULL) {
+        struct w_wire_visit wv = {(int)(r - w->res),
+                                  c,
+                                  c != NULL ? cert_on(c, d) : NULL,
+                                  env->clinic,
+                                  env->faults,
+                                  env->service_down,
+                                  c != NULL && blocked(r, c->id, d),
+                                  &in};
+        return w_wire_desk(w, &wv, &o->card, &o->decision);
+    }
     return clinic_decide(&in, &o->decision);
 }
 
@@ -330,6 +344,9 @@ static int visit_eval(const struct world *w, int ri, core_day day, const struct 
     env.service_down = in_outage(w, day);
     env.kind = (enum clinic_visit)v->kind;
     env.record = &rec;
+    env.wire = true;
+    env.clinic = v->clinic;
+    env.faults = v->faults;
     struct desk_out o;
     int rc = desk(w, r, bring & hand, &env, &o);
     if (rc != CORE_OK)
@@ -713,6 +730,9 @@ int world_probe_check(const struct world *w, int resident, core_day day, int cli
         req.cert_serial = cert_on(c, day)->serial;
         req.auth = clinic_reader_auth(reader, c->face_only, false);
         req.pin_blocked = blocked(r, c->id, day);
+        if (w->wire != NULL) /* the wire path: the reception flow's card route (wire.c) */
+            return w_wire_check(w, resident, c, day, clinic, reader, !clinic_down(w, clinic, day),
+                                req.service_down, req.pin_blocked, out);
     }
     return eligibility_check_card(w->reg, &req, out);
 }

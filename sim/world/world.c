@@ -701,6 +701,7 @@ void world_free(struct world *w)
 {
     if (w == NULL)
         return;
+    w_wire_free(w->wire);
     for (size_t i = 0; i < w->nres; i++) {
         struct wres *r = &w->res[i];
         free(r->mems);

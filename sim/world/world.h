@@ -35,6 +35,17 @@ int world_new(const struct scenario *scn, struct world **out, struct core_error 
 int world_run(struct world *w, struct core_error *err);
 void world_free(struct world *w);
 
+/* The path visits and probes of named residents take (docs/DESIGN.md, the two paths): RULES calls the registry's
+ * check and clinic_decide directly; WIRE runs the reception flow (sim/clinic reception.c: APDUs to a virtual
+ * card per card the world issues, request and response messages through an eligibility service over the
+ * world's registry). Both must decide alike. Chosen after world_new, before world_run; the invariants always
+ * take the rules path. Default RULES. */
+enum world_fidelity {
+    WORLD_FIDELITY_RULES,
+    WORLD_FIDELITY_WIRE,
+};
+int world_set_fidelity(struct world *w, enum world_fidelity fidelity, struct core_error *err);
+
 /* ---- what happened --------------------------------------------------------------------------------- */
 
 /* One event, from the scenario or made by the engine. Strings are static or owned by the world. */

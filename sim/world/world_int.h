@@ -122,8 +122,31 @@ struct world {
     core_day checks_from; /* D-3: the day after paper_card.last_issue */
     uint64_t next_card;
     bool ran;
+    struct world_wire *wire; /* --fidelity wire (wire.c); NULL on the rules path */
 };
 
 int w_grow(void **p, size_t *cap, size_t need, size_t size);
+
+/* ---- the wire path (wire.c) ---- */
+struct world_wire;
+struct w_wire_visit {
+    int resident;
+    const struct wcard *card; /* in hand, or NULL */
+    const struct wcert *cert; /* its certificate that day */
+    int clinic;               /* SCENARIO_NONE: the default face-reader clinic */
+    unsigned faults;          /* SCENARIO_FAULT_BIT set */
+    bool service_down;
+    bool pin_blocked;
+    const struct clinic_input
+        *in; /* what the rules path hands clinic_decide (presented, reader, record...) */
+};
+/* The visit on the wire: the card's answer (when the card was shown) and the decision. */
+int w_wire_desk(const struct world *w, const struct w_wire_visit *v, struct eligibility_answer *card,
+                struct clinic_decision *out);
+/* The online check alone with the card in hand (world_probe_check on the wire path). */
+int w_wire_check(const struct world *w, int resident, const struct wcard *card, core_day day, int clinic,
+                 enum clinic_reader reader, bool online_ok, bool service_down, bool pin_blocked,
+                 struct eligibility_answer *out);
+void w_wire_free(struct world_wire *wire);
 
 #endif

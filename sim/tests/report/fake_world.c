@@ -49,6 +49,14 @@ int world_run(struct world *w, struct core_error *err)
     return CORE_OK;
 }
 
+int world_set_fidelity(struct world *w, enum world_fidelity fidelity, struct core_error *err)
+{
+    (void)w;
+    (void)fidelity;
+    (void)err;
+    return CORE_OK;
+}
+
 void world_free(struct world *w)
 {
     if (w != NULL)
