@@ -5,6 +5,10 @@
 #ifndef MYNASIM_CLI_H
 #define MYNASIM_CLI_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
 #include "core/core.h"
 
 enum {
@@ -31,9 +35,58 @@ int cli_compare_main(int argc, char **argv);
  * (exit 0); 2 bad usage or an invalid file, 1 the service could not start. */
 int cli_serve_main(int argc, char **argv);
 
-/* Prints "mynasim: <formatted error>" to stderr. */
+/* ---- shared by the subcommands (sim/cli/common.c) ---------------------------------------------------- */
+
+struct scenario;
+
+/* Prints "mynasim: context: <formatted error>" to stderr ("mynasim: <formatted error>" without a context). */
 void cli_print_error(const char *context, const struct core_error *err);
-/* True when argv[i] is -h or --help. */
+/* The same under another prefix, e.g. "mynasim compare". */
+void cli_print_error_in(const char *prefix, const char *context, const struct core_error *err);
+/* Prints one problem as "file:line:column: what" (core_error_format) on its own line to stderr. */
+void cli_print_problem(const struct core_error *err);
+/* True when some argv[i], i >= 1, before any "--" is -h or --help. */
 int cli_wants_help(int argc, char **argv);
+/* The value of option `name` at argv[*i] ("--name V", which moves *i onto V, or "--name=V"), or NULL when
+ * argv[*i] is not that option, or when it is but no value follows (then *missing becomes true). */
+const char *cli_option_value(int argc, char **argv, int *i, const char *name, bool *missing);
+
+/* Whether `policy` (a shipped name or a file) loads; when not, prints "PREFIX: POLICY: <error>" once, so a
+ * misspelt name is one usage error rather than one problem per file. */
+bool cli_policy_loads(const char *prefix, const char *policy);
+/* Expands FILE|DIR arguments (scenario_paths_expand). On an error prints it, on no file at all prints
+ * "mynasim CMD: no *.yaml files found", and returns CLI_EXIT_USAGE with nothing to free; else CLI_EXIT_OK
+ * and the caller frees *paths with scenario_paths_free. */
+int cli_paths_expand(const char *cmd, char **args, size_t nargs, char ***paths, size_t *count);
+/* Reads one scenario file, under `policy` when not NULL (scenario_load_file_with_policy). When it is not
+ * valid prints every problem as file:line:column: what, then "PATH: N more problems not shown" when some
+ * were left out; *problems is how many there were. Returns the loader's status. */
+int cli_load_scenario(const char *path, const char *policy, struct scenario **out, size_t *problems);
+/* Reads every file into scns[i] as cli_load_scenario does ("PATH: not valid" for a file refused without a
+ * problem). Returns false when any is not valid; the caller frees every scns[i] either way. */
+bool cli_load_scenarios(char **paths, size_t count, const char *policy, struct scenario **scns);
+
+/* A report's destination: stdout, or --out PATH written as PATH.tmp and renamed into place when complete,
+ * so a reader never sees half a report. Initialise with {.f = NULL}. */
+struct cli_out {
+    FILE *f;
+    char *tmp;
+    const char *path;
+};
+/* Opens stdout when path is NULL, else PATH.tmp ("mynasim CMD: cannot write 'PATH.tmp'" when it cannot).
+ * Returns false when nothing could be opened; cli_out_release then cleans up. */
+bool cli_out_open(struct cli_out *o, const char *cmd, const char *path);
+/* Closes PATH.tmp and, when `keep`, renames it to PATH ("mynasim CMD: cannot write 'PATH'" when that
+ * fails); else removes it. Returns whether the report is in place (stdout: `keep`). */
+bool cli_out_commit(struct cli_out *o, const char *cmd, bool keep);
+/* Closes and removes a PATH.tmp still open (a run that stopped early) and frees what cli_out_open took. */
+void cli_out_release(struct cli_out *o);
+
+/* True when progress should be shown: not `quiet` and stderr is a terminal. */
+bool cli_progress_on(bool quiet);
+/* When `on`, "[i+1/count] file" over the previous progress line. */
+void cli_progress(bool on, size_t i, size_t count, const char *file);
+/* When `on`, ends the progress line so that an error printed next starts a line of its own. */
+void cli_progress_break(bool on);
 
 #endif

@@ -22,25 +22,9 @@ static void check_usage(FILE *out)
                  "exit status: 0 every file is valid, 2 a file is not valid or the command line is wrong.\n");
 }
 
-static void print_problem(const struct core_error *e)
-{
-    char buf[1200];
-    core_error_format(e, buf, sizeof buf);
-    fprintf(stderr, "%s\n", buf);
-}
-
-/* -h or --help anywhere before "--" (cli_wants_help's rule, kept here so this file stands alone in tests). */
-static bool wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return true;
-    return false;
-}
-
 int cli_check_main(int argc, char **argv)
 {
-    if (wants_help(argc, argv)) {
+    if (cli_wants_help(argc, argv)) {
         check_usage(stdout);
         return CLI_EXIT_OK;
     }
@@ -59,32 +43,17 @@ int cli_check_main(int argc, char **argv)
     }
     char **paths;
     size_t count;
-    struct core_error err;
-    core_error_clear(&err);
-    if (scenario_paths_expand(argv + first, (size_t)(argc - first), &paths, &count, &err) != CORE_OK) {
-        print_problem(&err);
+    if (cli_paths_expand("check", argv + first, (size_t)(argc - first), &paths, &count) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
-    }
-    if (count == 0) {
-        fprintf(stderr, "mynasim check: no *.yaml files found\n");
-        scenario_paths_free(paths, count);
-        return CLI_EXIT_USAGE;
-    }
     size_t invalid = 0, problems = 0;
     for (size_t i = 0; i < count; i++) {
-        struct scenario_diags diags;
         struct scenario *s = NULL;
-        scenario_diags_init(&diags);
-        if (scenario_load_file(paths[i], &s, &diags) != CORE_OK) {
+        size_t n;
+        if (cli_load_scenario(paths[i], NULL, &s, &n) != CORE_OK) {
             invalid++;
-            for (size_t k = 0; k < diags.count; k++)
-                print_problem(&diags.items[k]);
-            if (diags.omitted > 0)
-                fprintf(stderr, "%s: %zu more problems not shown\n", paths[i], diags.omitted);
-            problems += diags.count + diags.omitted;
+            problems += n;
         }
         scenario_free(s);
-        scenario_diags_clear(&diags);
     }
     if (invalid == 0)
         printf("mynasim check: %zu file%s, all valid\n", count, count == 1 ? "" : "s");

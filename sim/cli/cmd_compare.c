@@ -17,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "report/report.h"
@@ -44,18 +43,9 @@ static void compare_usage(FILE *out)
             "file:line:column on stderr), a file cannot be replayed, or the command line is wrong.\n");
 }
 
-static void print_problem(const struct core_error *e)
-{
-    char buf[1200];
-    core_error_format(e, buf, sizeof buf);
-    fprintf(stderr, "%s\n", buf);
-}
-
 static void print_error(const char *context, const struct core_error *e)
 {
-    char buf[1200];
-    core_error_format(e, buf, sizeof buf);
-    fprintf(stderr, "mynasim compare: %s: %s\n", context, buf);
+    cli_print_error_in("mynasim compare", context, e);
 }
 
 struct compare_options {
@@ -66,21 +56,6 @@ struct compare_options {
     bool quiet;
     int first; /* the first FILE|DIR argument */
 };
-
-/* The value of option `name` at argv[*i] ("--name V" or "--name=V"), or NULL when argv[*i] is not it. */
-static const char *option_value(int argc, char **argv, int *i, const char *name, bool *missing)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0 || (a[n] != '\0' && a[n] != '='))
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (*i + 1 < argc)
-        return argv[++*i];
-    *missing = true;
-    return NULL;
-}
 
 static int parse_options(int argc, char **argv, struct compare_options *o)
 {
@@ -96,7 +71,7 @@ static int parse_options(int argc, char **argv, struct compare_options *o)
         }
         if (a[0] != '-' || a[1] == '\0')
             break;
-        if ((v = option_value(argc, argv, &i, "--policy", &missing)) != NULL) {
+        if ((v = cli_option_value(argc, argv, &i, "--policy", &missing)) != NULL) {
             if (o->policies == SCENARIO_SIDES) {
                 fprintf(stderr, "mynasim compare: --policy given more than twice (see --help)\n");
                 return CLI_EXIT_USAGE;
@@ -106,12 +81,12 @@ static int parse_options(int argc, char **argv, struct compare_options *o)
                 return CLI_EXIT_USAGE;
             }
             o->policy[o->policies++] = v;
-        } else if ((v = option_value(argc, argv, &i, "--report", &missing)) != NULL) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--report", &missing)) != NULL) {
             if (report_format_parse(v, &o->format) != CORE_OK || o->format == REPORT_JUNIT) {
                 fprintf(stderr, "mynasim compare: --report '%s': expected text or json\n", v);
                 return CLI_EXIT_USAGE;
             }
-        } else if ((v = option_value(argc, argv, &i, "--out", &missing)) != NULL) {
+        } else if ((v = cli_option_value(argc, argv, &i, "--out", &missing)) != NULL) {
             o->out = v;
         } else if (missing) {
             fprintf(stderr, "mynasim compare: %s needs a value (see --help)\n", a);
@@ -138,16 +113,9 @@ static int parse_options(int argc, char **argv, struct compare_options *o)
 /* Each policy loads (a bad name is one usage error, not one problem per file). */
 static bool policies_load(const struct compare_options *o)
 {
-    for (int s = 0; s < SCENARIO_SIDES; s++) {
-        struct policy *p = NULL;
-        struct core_error err;
-        core_error_clear(&err);
-        if (policy_load(o->policy[s], NULL, &p, &err) != CORE_OK) {
-            print_error(o->policy[s], &err);
+    for (int s = 0; s < SCENARIO_SIDES; s++)
+        if (!cli_policy_loads("mynasim compare", o->policy[s]))
             return false;
-        }
-        policy_free(p);
-    }
     return true;
 }
 
@@ -158,21 +126,13 @@ static bool load_all(char **paths, size_t count, const struct compare_options *o
     bool ok = true;
     for (size_t i = 0; i < count; i++) {
         for (int s = 0; s < SCENARIO_SIDES; s++) {
-            struct scenario_diags diags;
-            scenario_diags_init(&diags);
-            int rc = scenario_load_file_with_policy(paths[i], o->policy[s], &scns[i][s], &diags);
-            if (rc != CORE_OK) {
+            size_t problems;
+            if (cli_load_scenario(paths[i], o->policy[s], &scns[i][s], &problems) != CORE_OK) {
                 ok = false;
-                for (size_t k = 0; k < diags.count; k++)
-                    print_problem(&diags.items[k]);
-                if (diags.omitted > 0)
-                    fprintf(stderr, "%s: %zu more problems not shown\n", paths[i], diags.omitted);
-                if (diags.count == 0 && diags.omitted == 0)
+                if (problems == 0)
                     fprintf(stderr, "%s: not valid\n", paths[i]);
-            }
-            scenario_diags_clear(&diags);
-            if (rc != CORE_OK)
                 break; /* the same problems again under the other policy would only repeat them */
+            }
         }
     }
     return ok;
@@ -181,10 +141,9 @@ static bool load_all(char **paths, size_t count, const struct compare_options *o
 static int compare_all(struct scenario *(*scns)[SCENARIO_SIDES], size_t count,
                        const struct compare_options *o, struct report_compare *rep)
 {
-    bool progress = !o->quiet && isatty(fileno(stderr));
+    bool progress = cli_progress_on(o->quiet);
     for (size_t i = 0; i < count; i++) {
-        if (progress)
-            fprintf(stderr, "\r[%zu/%zu] %s\033[K", i + 1, count, scns[i][0]->file);
+        cli_progress(progress, i, count, scns[i][0]->file);
         struct scenario_comparison cmp;
         struct core_error err;
         core_error_clear(&err);
@@ -193,8 +152,7 @@ static int compare_all(struct scenario *(*scns)[SCENARIO_SIDES], size_t count,
             rc = report_compare_add(rep, scns[i][0], &cmp, &err);
         scenario_comparison_free(&cmp);
         if (rc != CORE_OK) {
-            if (progress)
-                fputc('\n', stderr);
+            cli_progress_break(progress);
             print_error(scns[i][0]->file, &err);
             return CLI_EXIT_USAGE;
         }
@@ -202,23 +160,6 @@ static int compare_all(struct scenario *(*scns)[SCENARIO_SIDES], size_t count,
     if (progress)
         fprintf(stderr, "\r\033[Kmynasim compare: %zu file%s\n", count, count == 1 ? "" : "s");
     return CLI_EXIT_OK;
-}
-
-/* Opens the report's destination: stdout, or PATH.tmp renamed into place when complete. */
-static FILE *out_open(const struct compare_options *o, char **tmp)
-{
-    *tmp = NULL;
-    if (o->out == NULL)
-        return stdout;
-    size_t n = strlen(o->out) + 5;
-    *tmp = malloc(n);
-    if (*tmp == NULL)
-        return NULL;
-    snprintf(*tmp, n, "%s.tmp", o->out);
-    FILE *f = fopen(*tmp, "w");
-    if (f == NULL)
-        fprintf(stderr, "mynasim compare: cannot write '%s'\n", *tmp);
-    return f;
 }
 
 int cli_compare_main(int argc, char **argv)
@@ -232,17 +173,8 @@ int cli_compare_main(int argc, char **argv)
         return CLI_EXIT_USAGE;
     char **paths;
     size_t count;
-    struct core_error err;
-    core_error_clear(&err);
-    if (scenario_paths_expand(argv + o.first, (size_t)(argc - o.first), &paths, &count, &err) != CORE_OK) {
-        print_problem(&err);
+    if (cli_paths_expand("compare", argv + o.first, (size_t)(argc - o.first), &paths, &count) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
-    }
-    if (count == 0) {
-        fprintf(stderr, "mynasim compare: no *.yaml files found\n");
-        scenario_paths_free(paths, count);
-        return CLI_EXIT_USAGE;
-    }
     struct scenario *(*scns)[SCENARIO_SIDES] = calloc(count, sizeof *scns);
     if (scns == NULL) {
         scenario_paths_free(paths, count);
@@ -250,14 +182,13 @@ int cli_compare_main(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     int status = CLI_EXIT_USAGE;
-    char *tmp = NULL;
-    FILE *out = NULL;
-    if (!load_all(paths, count, &o, scns))
-        goto done;
-    if ((out = out_open(&o, &tmp)) == NULL)
+    struct cli_out out = {.f = NULL};
+    struct core_error err;
+    core_error_clear(&err);
+    if (!load_all(paths, count, &o, scns) || !cli_out_open(&out, "compare", o.out))
         goto done;
     struct report_compare *rep;
-    if (report_compare_open(o.format, out, o.policy[0], o.policy[1], &rep, &err) != CORE_OK) {
+    if (report_compare_open(o.format, out.f, o.policy[0], o.policy[1], &rep, &err) != CORE_OK) {
         print_error("report", &err);
         goto done;
     }
@@ -266,22 +197,10 @@ int cli_compare_main(int argc, char **argv)
         print_error("report", &err);
         status = CLI_EXIT_USAGE;
     }
-    if (o.out != NULL) {
-        bool written = fclose(out) == 0;
-        out = NULL;
-        if (!written || status != CLI_EXIT_OK || rename(tmp, o.out) != 0) {
-            if (written && status == CLI_EXIT_OK)
-                fprintf(stderr, "mynasim compare: cannot write '%s'\n", o.out);
-            remove(tmp);
-            status = CLI_EXIT_USAGE;
-        }
-    }
+    if (!cli_out_commit(&out, "compare", status == CLI_EXIT_OK))
+        status = CLI_EXIT_USAGE;
 done:
-    if (out != NULL && out != stdout) {
-        fclose(out);
-        remove(tmp);
-    }
-    free(tmp);
+    cli_out_release(&out);
     for (size_t i = 0; i < count; i++)
         for (int s = 0; s < SCENARIO_SIDES; s++)
             scenario_free(scns[i][s]);

@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli/cli.h"
 #include "report/report.h"
@@ -48,21 +47,6 @@ static void run_usage(FILE *out)
         "wrong.\n");
 }
 
-static void print_problem(const struct core_error *e)
-{
-    char buf[1200];
-    core_error_format(e, buf, sizeof buf);
-    fprintf(stderr, "%s\n", buf);
-}
-
-/* "mynasim: context: error" (cli_print_error's shape, kept here so this file links alone in tests). */
-static void print_error(const char *context, const struct core_error *e)
-{
-    char buf[1200];
-    core_error_format(e, buf, sizeof buf);
-    fprintf(stderr, "mynasim: %s: %s\n", context, buf);
-}
-
 struct run_options {
     enum report_format format;
     const char *out;
@@ -80,45 +64,32 @@ static int parse_options(int argc, char **argv, struct run_options *o)
     o->format = REPORT_TEXT;
     int i = 1;
     for (; i < argc; i++) {
-        const char *a = argv[i];
+        const char *a = argv[i], *v;
+        bool missing = false;
         if (strcmp(a, "--") == 0) {
             i++;
             break;
         }
         if (a[0] != '-' || a[1] == '\0')
             break;
-        const char *value = NULL;
-        const char *names[] = {"--report", "--out", "--policy", "--fidelity"};
-        int which = -1;
-        for (int k = 0; k < 4; k++) {
-            size_t n = strlen(names[k]);
-            if (strncmp(a, names[k], n) == 0 && (a[n] == '\0' || a[n] == '=')) {
-                which = k;
-                if (a[n] == '=')
-                    value = a + n + 1;
-                else if (i + 1 < argc)
-                    value = argv[++i];
-                else {
-                    fprintf(stderr, "mynasim run: %s needs a value (see --help)\n", names[k]);
-                    return CLI_EXIT_USAGE;
-                }
-            }
-        }
-        if (which == 0) {
-            if (report_format_parse(value, &o->format) != CORE_OK) {
-                fprintf(stderr, "mynasim run: --report '%s': expected text, json or junit\n", value);
+        if ((v = cli_option_value(argc, argv, &i, "--report", &missing)) != NULL) {
+            if (report_format_parse(v, &o->format) != CORE_OK) {
+                fprintf(stderr, "mynasim run: --report '%s': expected text, json or junit\n", v);
                 return CLI_EXIT_USAGE;
             }
-        } else if (which == 1) {
-            o->out = value;
-        } else if (which == 2) {
-            o->policy = value;
-        } else if (which == 3) {
-            if (strcmp(value, "rules") != 0 && strcmp(value, "wire") != 0) {
-                fprintf(stderr, "mynasim run: --fidelity '%s': expected rules or wire\n", value);
+        } else if ((v = cli_option_value(argc, argv, &i, "--out", &missing)) != NULL) {
+            o->out = v;
+        } else if ((v = cli_option_value(argc, argv, &i, "--policy", &missing)) != NULL) {
+            o->policy = v;
+        } else if ((v = cli_option_value(argc, argv, &i, "--fidelity", &missing)) != NULL) {
+            if (strcmp(v, "rules") != 0 && strcmp(v, "wire") != 0) {
+                fprintf(stderr, "mynasim run: --fidelity '%s': expected rules or wire\n", v);
                 return CLI_EXIT_USAGE;
             }
-            o->wire = strcmp(value, "wire") == 0;
+            o->wire = strcmp(v, "wire") == 0;
+        } else if (missing) {
+            fprintf(stderr, "mynasim run: %s needs a value (see --help)\n", a);
+            return CLI_EXIT_USAGE;
         } else if (strcmp(a, "--detail") == 0) {
             o->detail = true;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
@@ -132,46 +103,15 @@ static int parse_options(int argc, char **argv, struct run_options *o)
     return CLI_EXIT_OK;
 }
 
-static bool wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return true;
-    return false;
-}
-
-/* Reads every file; on any invalid file prints every problem and returns false. */
-static bool load_all(char **paths, size_t count, const struct run_options *o, struct scenario **scns)
-{
-    bool ok = true;
-    for (size_t i = 0; i < count; i++) {
-        struct scenario_diags diags;
-        scenario_diags_init(&diags);
-        /* --policy: each insurer's overrides apply on top of the given policy (read with it). */
-        if (scenario_load_file_with_policy(paths[i], o->policy, &scns[i], &diags) != CORE_OK) {
-            ok = false;
-            for (size_t k = 0; k < diags.count; k++)
-                print_problem(&diags.items[k]);
-            if (diags.omitted > 0)
-                fprintf(stderr, "%s: %zu more problems not shown\n", paths[i], diags.omitted);
-            if (diags.count == 0 && diags.omitted == 0)
-                fprintf(stderr, "%s: not valid\n", paths[i]);
-        }
-        scenario_diags_clear(&diags);
-    }
-    return ok;
-}
-
 /* Replays each scenario into the report. Returns the exit status. */
 static int replay_all(struct scenario **scns, size_t count, const struct run_options *o, struct report *rep,
                       FILE *detail_out)
 {
-    bool progress = !o->quiet && isatty(fileno(stderr));
+    bool progress = cli_progress_on(o->quiet);
     size_t failed_files = 0;
     int status = CLI_EXIT_OK;
     for (size_t i = 0; i < count; i++) {
-        if (progress)
-            fprintf(stderr, "\r[%zu/%zu] %s\033[K", i + 1, count, scns[i]->file);
+        cli_progress(progress, i, count, scns[i]->file);
         struct scenario_run_result res;
         struct core_error err;
         core_error_clear(&err);
@@ -182,9 +122,8 @@ static int replay_all(struct scenario **scns, size_t count, const struct run_opt
                                           .wire = o->wire};
         int rc = scenario_run_with(scns[i], &ro, &res, &err);
         if (rc != CORE_OK) {
-            if (progress)
-                fputc('\n', stderr);
-            print_error(scns[i]->file, &err);
+            cli_progress_break(progress);
+            cli_print_error(scns[i]->file, &err);
             scenario_run_result_free(&res);
             return CLI_EXIT_USAGE;
         }
@@ -195,9 +134,8 @@ static int replay_all(struct scenario **scns, size_t count, const struct run_opt
         rc = report_add(rep, scns[i], &res, &err);
         scenario_run_result_free(&res);
         if (rc != CORE_OK) {
-            if (progress)
-                fputc('\n', stderr);
-            print_error("report", &err);
+            cli_progress_break(progress);
+            cli_print_error("report", &err);
             return CLI_EXIT_USAGE;
         }
     }
@@ -209,40 +147,24 @@ static int replay_all(struct scenario **scns, size_t count, const struct run_opt
 
 int cli_run_main(int argc, char **argv)
 {
-    if (wants_help(argc, argv)) {
+    if (cli_wants_help(argc, argv)) {
         run_usage(stdout);
         return CLI_EXIT_OK;
     }
     struct run_options o;
     if (parse_options(argc, argv, &o) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
-    if (o.policy != NULL) { /* one usage error for a bad --policy, rather than one problem per file */
-        struct policy *p = NULL;
-        struct core_error perr;
-        core_error_clear(&perr);
-        if (policy_load(o.policy, NULL, &p, &perr) != CORE_OK) {
-            print_error(o.policy, &perr);
-            return CLI_EXIT_USAGE;
-        }
-        policy_free(p);
-    }
+    /* one usage error for a bad --policy, rather than one problem per file */
+    if (o.policy != NULL && !cli_policy_loads("mynasim", o.policy))
+        return CLI_EXIT_USAGE;
     if (o.first >= argc) {
         run_usage(stderr);
         return CLI_EXIT_USAGE;
     }
     char **paths;
     size_t count;
-    struct core_error err;
-    core_error_clear(&err);
-    if (scenario_paths_expand(argv + o.first, (size_t)(argc - o.first), &paths, &count, &err) != CORE_OK) {
-        print_problem(&err);
+    if (cli_paths_expand("run", argv + o.first, (size_t)(argc - o.first), &paths, &count) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
-    }
-    if (count == 0) {
-        fprintf(stderr, "mynasim run: no *.yaml files found\n");
-        scenario_paths_free(paths, count);
-        return CLI_EXIT_USAGE;
-    }
     struct scenario **scns = calloc(count, sizeof *scns);
     if (scns == NULL) {
         scenario_paths_free(paths, count);
@@ -250,54 +172,30 @@ int cli_run_main(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
     int status = CLI_EXIT_USAGE;
-    FILE *out = NULL;
-    char *tmp = NULL;
-    if (!load_all(paths, count, &o, scns))
+    struct cli_out out = {.f = NULL};
+    struct core_error err;
+    core_error_clear(&err);
+    /* --policy: each insurer's overrides apply on top of the given policy (read with it). */
+    if (!cli_load_scenarios(paths, count, o.policy, scns) || !cli_out_open(&out, "run", o.out))
         goto done;
-    if (o.out != NULL) {
-        size_t n = strlen(o.out) + 16;
-        tmp = malloc(n);
-        if (tmp == NULL)
-            goto done;
-        snprintf(tmp, n, "%s.tmp", o.out);
-        out = fopen(tmp, "w");
-        if (out == NULL) {
-            fprintf(stderr, "mynasim run: cannot write '%s'\n", tmp);
-            goto done;
-        }
-    } else {
-        out = stdout;
-    }
     struct report *rep;
-    if (report_open(o.format, o.detail ? stderr : out, &rep, &err) != CORE_OK) {
-        print_error("report", &err);
+    if (report_open(o.format, o.detail ? stderr : out.f, &rep, &err) != CORE_OK) {
+        cli_print_error("report", &err);
         goto done;
     }
-    status = replay_all(scns, count, &o, rep, o.detail ? out : NULL);
-    if (o.detail && (fflush(out) != 0 || ferror(out))) {
+    status = replay_all(scns, count, &o, rep, o.detail ? out.f : NULL);
+    if (o.detail && (fflush(out.f) != 0 || ferror(out.f))) {
         fprintf(stderr, "mynasim run: the detail could not be written\n");
         status = CLI_EXIT_USAGE;
     }
     if (report_close(rep, &err) != CORE_OK) {
-        print_error("report", &err);
+        cli_print_error("report", &err);
         status = CLI_EXIT_USAGE;
     }
-    if (o.out != NULL) {
-        bool written = fclose(out) == 0;
-        out = NULL;
-        if (!written || status == CLI_EXIT_USAGE || rename(tmp, o.out) != 0) {
-            if (written && status != CLI_EXIT_USAGE)
-                fprintf(stderr, "mynasim run: cannot write '%s'\n", o.out);
-            remove(tmp);
-            status = CLI_EXIT_USAGE;
-        }
-    }
+    if (!cli_out_commit(&out, "run", status != CLI_EXIT_USAGE))
+        status = CLI_EXIT_USAGE;
 done:
-    if (out != NULL && out != stdout) {
-        fclose(out);
-        remove(tmp);
-    }
-    free(tmp);
+    cli_out_release(&out);
     for (size_t i = 0; i < count; i++)
         scenario_free(scns[i]);
     free(scns);

@@ -124,11 +124,8 @@ int cli_serve_main(int argc, char **argv)
     scenario_diags_init(&diags);
     struct scenario *scn = NULL;
     if (scenario_load_file_with_policy(file, policy, &scn, &diags) != CORE_OK) {
-        for (size_t k = 0; k < diags.count; k++) {
-            char buf[1200];
-            core_error_format(&diags.items[k], buf, sizeof buf);
-            fprintf(stderr, "%s\n", buf);
-        }
+        for (size_t k = 0; k < diags.count; k++)
+            cli_print_problem(&diags.items[k]);
         if (diags.count == 0)
             fprintf(stderr, "%s: not valid\n", file);
         scenario_diags_clear(&diags);

@@ -30,27 +30,6 @@ static void usage(FILE *out)
     fprintf(out, "\n'mynasim <command> --help' describes a command.\n");
 }
 
-void cli_print_error(const char *context, const struct core_error *err)
-{
-    char buf[1200];
-    core_error_format(err, buf, sizeof buf);
-    if (context != NULL && context[0] != '\0')
-        fprintf(stderr, "mynasim: %s: %s\n", context, buf);
-    else
-        fprintf(stderr, "mynasim: %s\n", buf);
-}
-
-int cli_wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0)
-            return 0;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return 1;
-    }
-    return 0;
-}
-
 int main(int argc, char **argv)
 {
     if (argc < 2) {
