@@ -157,4 +157,25 @@ static inline core_day ct_day(const char *s)
     return d;
 }
 
+#ifdef CT_DEFAULT_CARD
+/* The card a test file works on when it defines CT_DEFAULT_CARD before including this header: a fresh card of
+ * the default profile before every test (ct_setup), freed after it (ct_teardown). */
+static struct card *card;
+
+static int ct_setup(void **state)
+{
+    (void)state;
+    card = ct_card("default");
+    return 0;
+}
+
+static int ct_teardown(void **state)
+{
+    (void)state;
+    card_free(card);
+    card = NULL;
+    return 0;
+}
+#endif
+
 #endif

@@ -1,22 +1,6 @@
 /* Tests of sim/card/card.c: ATR, power, the instruction table, SELECT and READ BINARY, OpenSC's probes. */
+#define CT_DEFAULT_CARD /* the file works on `card`: a fresh default card per test */
 #include "card_test.h"
-
-static struct card *card;
-
-static int setup(void **state)
-{
-    (void)state;
-    card = ct_card("default");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    card_free(card);
-    card = NULL;
-    return 0;
-}
 
 static void atr_is_the_jpki_atr(void **state)
 {
@@ -325,21 +309,23 @@ static void accessors_refuse_nonsense(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(atr_is_the_jpki_atr, setup, teardown),
-        cmocka_unit_test_setup_teardown(new_card_is_powered_and_power_off_stops_it, setup, teardown),
-        cmocka_unit_test_setup_teardown(transmit_refuses_small_buffers_and_null, setup, teardown),
-        cmocka_unit_test_setup_teardown(malformed_apdus_answer_6700, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_cla_unknown_ins_and_wrong_class_are_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(opensc_probes_never_get_9000, setup, teardown),
-        cmocka_unit_test_setup_teardown(select_by_aid_answers_9000_or_fci, setup, teardown),
-        cmocka_unit_test_setup_teardown(select_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(failed_select_keeps_the_current_ef, setup, teardown),
-        cmocka_unit_test_setup_teardown(select_ef_with_p2_00_gives_fci, setup, teardown),
-        cmocka_unit_test_setup_teardown(read_binary_offsets_and_end_of_file, setup, teardown),
-        cmocka_unit_test_setup_teardown(read_binary_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(token_and_ca_files_read_freely, setup, teardown),
-        cmocka_unit_test_setup_teardown(security_state_cleared_by_select_reset_and_power, setup, teardown),
-        cmocka_unit_test_setup_teardown(accessors_refuse_nonsense, setup, teardown),
+        cmocka_unit_test_setup_teardown(atr_is_the_jpki_atr, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(new_card_is_powered_and_power_off_stops_it, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(transmit_refuses_small_buffers_and_null, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(malformed_apdus_answer_6700, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(bad_cla_unknown_ins_and_wrong_class_are_refused, ct_setup,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(opensc_probes_never_get_9000, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(select_by_aid_answers_9000_or_fci, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(select_errors, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(failed_select_keeps_the_current_ef, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(select_ef_with_p2_00_gives_fci, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(read_binary_offsets_and_end_of_file, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(read_binary_errors, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(token_and_ca_files_read_freely, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(security_state_cleared_by_select_reset_and_power, ct_setup,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(accessors_refuse_nonsense, ct_setup, ct_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -3,24 +3,8 @@
 #include <openssl/evp.h>
 #include <openssl/x509.h>
 
+#define CT_DEFAULT_CARD /* the file works on `card`: a fresh default card per test */
 #include "card_test.h"
-
-static struct card *card;
-
-static int setup(void **state)
-{
-    (void)state;
-    card = ct_card("default");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    card_free(card);
-    card = NULL;
-    return 0;
-}
 
 static const char msg[] = "mynasim: the eligibility request to sign";
 
@@ -227,14 +211,16 @@ static void face_only_card_has_no_pin_and_no_signature(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(auth_signature_verifies_with_the_auth_certificate, setup, teardown),
-        cmocka_unit_test_setup_teardown(sign_signature_verifies_with_the_sign_certificate, setup, teardown),
-        cmocka_unit_test_setup_teardown(signature_does_not_verify_under_another_cards_certificate, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(signing_needs_the_pin_of_that_key, setup, teardown),
-        cmocka_unit_test_setup_teardown(sign_command_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(signature_certificate_read_needs_the_password, setup, teardown),
-        cmocka_unit_test_setup_teardown(auth_certificate_reads_without_pin, setup, teardown),
+        cmocka_unit_test_setup_teardown(auth_signature_verifies_with_the_auth_certificate, ct_setup,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(sign_signature_verifies_with_the_sign_certificate, ct_setup,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(signature_does_not_verify_under_another_cards_certificate, ct_setup,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(signing_needs_the_pin_of_that_key, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(sign_command_errors, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(signature_certificate_read_needs_the_password, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(auth_certificate_reads_without_pin, ct_setup, ct_teardown),
         cmocka_unit_test(face_only_card_has_no_pin_and_no_signature),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,23 +1,7 @@
 /* Tests of sim/card/pin.c: VERIFY, the PIN counters through blocking (MYNA-7), the office reset. */
+#define CT_DEFAULT_CARD /* the file works on `card`: a fresh default card per test */
 #include "card_test.h"
 #include "card/card_int.h"
-
-static struct card *card;
-
-static int setup(void **state)
-{
-    (void)state;
-    card = ct_card("default");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    card_free(card);
-    card = NULL;
-    return 0;
-}
 
 static void empty_verify_answers_tries_left(void **state)
 {
@@ -178,13 +162,13 @@ static void pin_formats(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(empty_verify_answers_tries_left, setup, teardown),
-        cmocka_unit_test_setup_teardown(auth_pin_counts_down_and_blocks_after_three, setup, teardown),
-        cmocka_unit_test_setup_teardown(right_pin_restores_the_counter, setup, teardown),
-        cmocka_unit_test_setup_teardown(sign_password_has_five_tries, setup, teardown),
-        cmocka_unit_test_setup_teardown(wrong_pin_clears_an_earlier_verification, setup, teardown),
-        cmocka_unit_test_setup_teardown(verify_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(office_reset_unblocks, setup, teardown),
+        cmocka_unit_test_setup_teardown(empty_verify_answers_tries_left, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(auth_pin_counts_down_and_blocks_after_three, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(right_pin_restores_the_counter, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(sign_password_has_five_tries, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(wrong_pin_clears_an_earlier_verification, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(verify_errors, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(office_reset_unblocks, ct_setup, ct_teardown),
         cmocka_unit_test(blocked_profile_starts_blocked),
         cmocka_unit_test(pin_formats),
     };

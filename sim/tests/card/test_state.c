@@ -1,22 +1,6 @@
 /* Tests of sim/card/state.c: saving and restoring the card's mutable state, and refusing bad state. */
+#define CT_DEFAULT_CARD /* the file works on `card`: a fresh default card per test */
 #include "card_test.h"
-
-static struct card *card;
-
-static int setup(void **state)
-{
-    (void)state;
-    card = ct_card("default");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    card_free(card);
-    card = NULL;
-    return 0;
-}
 
 static size_t save(struct card *c, uint8_t *buf)
 {
@@ -204,13 +188,14 @@ static void forged_states_are_refused(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(round_trip_keeps_counters_selection_and_security, setup, teardown),
-        cmocka_unit_test_setup_teardown(restore_into_a_fresh_card_of_the_same_profile, setup, teardown),
-        cmocka_unit_test_setup_teardown(every_corruption_is_refused_and_leaves_the_card_alone, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(another_cards_state_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(save_needs_room, setup, teardown),
-        cmocka_unit_test_setup_teardown(forged_states_are_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(round_trip_keeps_counters_selection_and_security, ct_setup,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(restore_into_a_fresh_card_of_the_same_profile, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(every_corruption_is_refused_and_leaves_the_card_alone, ct_setup,
+                                        ct_teardown),
+        cmocka_unit_test_setup_teardown(another_cards_state_is_refused, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(save_needs_room, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(forged_states_are_refused, ct_setup, ct_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,23 +1,7 @@
 /* Tests of sim/card/textap.c: the card-info input support application (My Number, basic four information). */
+#define CT_DEFAULT_CARD /* the file works on `card`: a fresh default card per test */
 #include "card_test.h"
 #include "card/card_int.h"
-
-static struct card *card;
-
-static int setup(void **state)
-{
-    (void)state;
-    card = ct_card("default");
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    (void)state;
-    card_free(card);
-    card = NULL;
-    return 0;
-}
 
 static void my_number_and_basic_four_need_the_pin(void **state)
 {
@@ -118,10 +102,10 @@ static void face_only_card_keeps_its_card_info_closed(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(my_number_and_basic_four_need_the_pin, setup, teardown),
-        cmocka_unit_test_setup_teardown(my_number_reads_after_the_pin, setup, teardown),
-        cmocka_unit_test_setup_teardown(basic_four_is_ff20_with_df21_to_df25, setup, teardown),
-        cmocka_unit_test_setup_teardown(basic_four_encoding_bounds, setup, teardown),
+        cmocka_unit_test_setup_teardown(my_number_and_basic_four_need_the_pin, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(my_number_reads_after_the_pin, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(basic_four_is_ff20_with_df21_to_df25, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(basic_four_encoding_bounds, ct_setup, ct_teardown),
         cmocka_unit_test(face_only_card_keeps_its_card_info_closed),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
