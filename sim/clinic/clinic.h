@@ -103,6 +103,9 @@ struct clinic_input {
     struct clinic_answers answers;
     const struct clinic_record *record; /* NULL: no earlier visit */
     const struct policy *policy;
+    /* Only what the visit gets (outcome, route, rule, grace): no fee, no co-payment (left zero). For the
+     * world's daily invariants, which ask whether care is insured on a day, not what it costs. */
+    bool outcome_only;
 };
 
 struct clinic_decision {

@@ -7,7 +7,6 @@
  * "PAPER-2" for an expired paper card, "AMEND-1" for a look-up that found nothing), and "DESK-1" when nothing
  * was shown.
  */
-#include <stdio.h>
 #include <string.h>
 
 #include "clinic/clinic.h"
@@ -15,7 +14,6 @@
 static const char *const outcome_names[] = {"insured", "insured_by_declaration", "self_pay"};
 static const char *const route_names[] = {"card",        "certificate", "paper_card",  "card_notice",
                                           "card_portal", "lookup",      "declaration", "none"};
-static const char *const visit_names[CLINIC_VISIT_KINDS] = {"first", "revisit", "dispensing"};
 
 const char *clinic_outcome_name(enum clinic_outcome o)
 {
@@ -68,22 +66,22 @@ static bool lookup_finds(const struct eligibility_answer *a)
     return a->has_qualification && a->result != ELIGIBILITY_NO_QUALIFICATION;
 }
 
-static int param(const struct policy *p, const char *group, const char *name, core_day on, long long *out)
-{
-    char key[64];
-    snprintf(key, sizeof key, "fees.%s.%s", group, name);
-    return policy_int(p, key, on, out);
-}
+/* The fee parameters of each visit kind: with the card, without, and the frequency limit. */
+static const int fee_params[CLINIC_VISIT_KINDS][3] = {
+    {POLICY_FEES_FIRST_CARD, POLICY_FEES_FIRST_NO_CARD, POLICY_FEES_FIRST_INTERVAL_MONTHS},
+    {POLICY_FEES_REVISIT_CARD, POLICY_FEES_REVISIT_NO_CARD, POLICY_FEES_REVISIT_INTERVAL_MONTHS},
+    {POLICY_FEES_DISPENSING_CARD, POLICY_FEES_DISPENSING_NO_CARD, POLICY_FEES_DISPENSING_INTERVAL_MONTHS},
+};
 
 /* The fee of the visit and whether a frequency limit waives it (AMEND-4: "once in N months" means not when
  * the same clinic charged it in this calendar month or the N - 1 before). */
 static int visit_fee(const struct clinic_input *in, bool card_used, long *total, bool *charged)
 {
-    const char *kind = visit_names[in->visit];
+    const int *ids = fee_params[in->visit];
     long long fee, interval;
-    int rc = param(in->policy, kind, card_used ? "card" : "no_card", in->on, &fee);
+    int rc = policy_int_id(in->policy, ids[card_used ? 0 : 1], in->on, &fee);
     if (rc == CORE_OK)
-        rc = param(in->policy, kind, "interval_months", in->on, &interval);
+        rc = policy_int_id(in->policy, ids[2], in->on, &interval);
     if (rc != CORE_OK)
         return rc;
     bool waived = false;
@@ -129,7 +127,7 @@ int clinic_decide(const struct clinic_input *in, struct clinic_decision *out)
     bool paper_usable = false;
     if (pr->paper_card) {
         core_day cap;
-        if (policy_date(in->policy, "paper_card.cap", in->on, &cap) != CORE_OK)
+        if (policy_date_id(in->policy, POLICY_PAPER_CARD_CAP, in->on, &cap) != CORE_OK)
             return CORE_ENOTFOUND;
         /* PAPER-2: usable to its printed expiry, never after the cap. */
         paper_usable = in->on <= cap && (pr->paper_expiry == CORE_DAY_NONE || in->on <= pr->paper_expiry);
@@ -187,7 +185,7 @@ int clinic_decide(const struct clinic_input *in, struct clinic_decision *out)
     }
     bool grace_on = false;
     if (out->route == CLINIC_ROUTE_NONE && check && (pr->notice || (pr->paper_card && !paper_usable)) &&
-        policy_bool(in->policy, "lookup_grace.enabled", in->on, &grace_on) == CORE_OK && grace_on) {
+        policy_bool_id(in->policy, POLICY_LOOKUP_GRACE_ENABLED, in->on, &grace_on) == CORE_OK && grace_on) {
         /* AMEND-1: an expired paper card, or a notice, looked up by the numbers printed on it. */
         const struct eligibility_answer *found = NULL;
         if (pr->paper_card && !paper_usable && lookup_finds(ans->paper_card))
@@ -215,6 +213,8 @@ int clinic_decide(const struct clinic_input *in, struct clinic_decision *out)
     }
 
     out->card_used = out->route == CLINIC_ROUTE_CARD;
+    if (in->outcome_only)
+        return CORE_OK;
     rc = visit_fee(in, out->card_used, &out->fee_total, &out->fee_charged);
     if (rc != CORE_OK)
         return rc;
@@ -233,7 +233,7 @@ int clinic_decide(const struct clinic_input *in, struct clinic_decision *out)
             return rc;
     }
     long long unit;
-    rc = policy_int(in->policy, "copay.rounding_yen", in->on, &unit);
+    rc = policy_int_id(in->policy, POLICY_COPAY_ROUNDING_YEN, in->on, &unit);
     if (rc != CORE_OK)
         return rc;
     if (unit < 1)

@@ -8,7 +8,6 @@
  * insurer has not filed, or the system not yet shown, the loss). Both answer not_reflected. With no change in
  * progress, exactly one visible membership covering D answers ok; none answers no_qualification.
  */
-#include <pthread.h>
 #include <string.h>
 
 #include "eligibility/eligibility_int.h"
@@ -27,10 +26,10 @@ const char *eligibility_result_name(enum eligibility_result r)
 
 /* ---- COPAY -------------------------------------------------------------------------------------------- */
 
-static int param(const struct policy *p, const char *name, core_day on, int *out)
+static int param(const struct policy *p, int id, core_day on, int *out)
 {
     long long v;
-    int rc = policy_int(p, name, on, &v);
+    int rc = policy_int_id(p, id, on, &v);
     if (rc == CORE_OK)
         *out = (int)v;
     return rc;
@@ -38,7 +37,7 @@ static int param(const struct policy *p, const char *name, core_day on, int *out
 
 /* The first day of the elderly bracket: the 1st of the month after the birthday, or the birthday itself when
  * it falls on a 1st (the age is reached the day before, in the previous month). */
-static core_day elderly_start(core_day born, int age)
+static core_day elderly_start_of(core_day born, int age)
 {
     core_day b = core_date_birthday(born, age);
     int y, m, d;
@@ -48,6 +47,25 @@ static core_day elderly_start(core_day born, int age)
     core_day first;
     (void)core_date_from_ymd(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1, &first);
     return first;
+}
+
+/* The same, remembered for the last person asked (per thread): the desk and the check ask for the same
+ * person again and again, and the answer is a pure function of (born, age). */
+static core_day elderly_start(core_day born, int age)
+{
+    static _Thread_local struct {
+        bool valid;
+        core_day born;
+        int age;
+        core_day start;
+    } last;
+    if (!last.valid || last.born != born || last.age != age) {
+        last.valid = true;
+        last.born = born;
+        last.age = age;
+        last.start = elderly_start_of(born, age);
+    }
+    return last.start;
 }
 
 /* The last preschool day: the first 31 March on or after the day the school age is reached, which under
@@ -63,39 +81,43 @@ static core_day preschool_end(core_day born, int school_age)
     return end;
 }
 
-/* The COPAY parameters, in the order eligibility_copay_percent reads them, resolved to ids once: the desk
- * asks for the co-payment at every decision, and a name lookup per parameter per decision was most of a
- * population's time. */
+/* The COPAY parameters, in the order eligibility_copay_percent reads them: the desk asks for the co-payment
+ * at every decision, so they are asked for by id. */
 #define COPAY_PARAMS 9
-static const char *const copay_names[COPAY_PARAMS] = {
-    "copay.school_age",  "copay.preschool_percent", "copay.percent",
-    "copay.elderly_age", "copay.elderly_percent",   "copay.elderly_high_percent",
-    "copay.latter_age",  "copay.latter_percent",    "copay.latter_high_percent",
+static const int copay_ids[COPAY_PARAMS] = {
+    POLICY_COPAY_SCHOOL_AGE,  POLICY_COPAY_PRESCHOOL_PERCENT, POLICY_COPAY_PERCENT,
+    POLICY_COPAY_ELDERLY_AGE, POLICY_COPAY_ELDERLY_PERCENT,   POLICY_COPAY_ELDERLY_HIGH_PERCENT,
+    POLICY_COPAY_LATTER_AGE,  POLICY_COPAY_LATTER_PERCENT,    POLICY_COPAY_LATTER_HIGH_PERCENT,
 };
-static int copay_ids[COPAY_PARAMS];
-static pthread_once_t copay_ids_once = PTHREAD_ONCE_INIT;
-
-static void copay_ids_resolve(void)
-{
-    for (size_t i = 0; i < COPAY_PARAMS; i++)
-        copay_ids[i] = policy_param_id(copay_names[i]);
-}
 
 int eligibility_copay_percent(const struct policy *policy, core_day born, bool high_income, core_day on,
                               int *percent)
 {
     if (policy == NULL || percent == NULL)
         return CORE_EINVAL;
-    int school = 0, pre = 0, gen = 0, eld_age = 0, eld = 0, eld_hi = 0, lat_age = 0, lat = 0, lat_hi = 0;
-    int *const values[COPAY_PARAMS] = {&school, &pre, &gen, &eld_age, &eld, &eld_hi, &lat_age, &lat, &lat_hi};
-    (void)pthread_once(&copay_ids_once, copay_ids_resolve);
-    for (size_t i = 0; i < COPAY_PARAMS; i++) {
-        long long v;
-        int rc = policy_int_id(policy, copay_ids[i], on, &v);
-        if (rc != CORE_OK)
-            return rc;
-        *values[i] = (int)v;
+    /* The parameters stay the same over the policy's spans between dated rows, and the desk asks on day after
+     * day of the same span: they are read again only when the policy or the span changes (per thread). */
+    static _Thread_local struct {
+        uint64_t serial;
+        core_day from, to;
+        int v[COPAY_PARAMS];
+    } params;
+    uint64_t serial = policy_serial(policy);
+    if (params.serial != serial || on < params.from || on > params.to) {
+        params.serial = 0;
+        for (size_t i = 0; i < COPAY_PARAMS; i++) {
+            long long v;
+            int rc = policy_int_id(policy, copay_ids[i], on, &v);
+            if (rc != CORE_OK)
+                return rc;
+            params.v[i] = (int)v;
+        }
+        policy_span(policy, on, &params.from, &params.to);
+        params.serial = serial;
     }
+    const int school = params.v[0], pre = params.v[1], gen = params.v[2], eld_age = params.v[3],
+              eld = params.v[4], eld_hi = params.v[5], lat_age = params.v[6], lat = params.v[7],
+              lat_hi = params.v[8];
     /* The brackets' days are a pure function of (born, ages): the desk asks for the same person again and
      * again, so the last person's days are kept (per thread) rather than recomputed from the calendar. */
     static _Thread_local struct {
@@ -188,7 +210,7 @@ static enum eligibility_limit limit_of(const struct eligibility_registry *reg, c
                                        core_day born, core_day on)
 {
     int age = 70;
-    (void)param(reg->policy, "copay.elderly_age", on, &age);
+    (void)param(reg->policy, POLICY_COPAY_ELDERLY_AGE, on, &age);
     bool elderly = on >= elderly_start(born, age);
     if (elderly)
         return m->e.high_income ? ELIGIBILITY_LIMIT_ELDERLY_HIGH : ELIGIBILITY_LIMIT_ELDERLY_GENERAL;
@@ -303,8 +325,8 @@ int eligibility_check_card(const struct eligibility_registry *reg, const struct 
         return CORE_OK;
     }
     int grace = 0, warn = 0;
-    (void)param(reg->policy, "online.cert_expiry_grace_months", on, &grace);
-    (void)param(reg->policy, "online.cert_warning_months", on, &warn);
+    (void)param(reg->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, on, &grace);
+    (void)param(reg->policy, POLICY_ONLINE_CERT_WARNING_MONTHS, on, &warn);
     unsigned warnings = 0;
     if (warn > 0 && on <= cert->expiry && on >= core_date_add_months(cert->expiry, -warn))
         warnings |= ELIGIBILITY_WARN_CERT_EXPIRES_SOON;

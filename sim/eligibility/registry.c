@@ -176,7 +176,7 @@ int eligibility_person_add(struct eligibility_registry *reg, core_day born, uint
 }
 
 /* The visible day of a filing: given, or filed + the policy's lag on the day filed. */
-static int visible_day(const struct eligibility_registry *reg, const char *lag_param, core_day filed,
+static int visible_day(const struct eligibility_registry *reg, int lag_param, core_day filed,
                        core_day visible, core_day *out)
 {
     if (filed == CORE_DAY_NONE)
@@ -188,7 +188,7 @@ static int visible_day(const struct eligibility_registry *reg, const char *lag_p
         return CORE_OK;
     }
     long long lag;
-    int rc = policy_int(reg->policy, lag_param, filed, &lag);
+    int rc = policy_int_id(reg->policy, lag_param, filed, &lag);
     if (rc != CORE_OK)
         return rc;
     if (lag < 0)
@@ -205,7 +205,7 @@ int eligibility_file_enrollment(struct eligibility_registry *reg, uint32_t perso
         !numbers_terminated(&e->numbers))
         return CORE_EINVAL;
     core_day vis;
-    int rc = visible_day(reg, "online.reflection_lag_days", filed, visible, &vis);
+    int rc = visible_day(reg, POLICY_ONLINE_REFLECTION_LAG_DAYS, filed, visible, &vis);
     if (rc != CORE_OK)
         return rc;
     uint32_t i;
@@ -239,7 +239,7 @@ int eligibility_file_loss(struct eligibility_registry *reg, uint32_t membership,
     if (m->loss_filed != ELIG_NEVER)
         return CORE_ESTATE;
     core_day vis;
-    int rc = visible_day(reg, "online.reflection_lag_days", filed, visible, &vis);
+    int rc = visible_day(reg, POLICY_ONLINE_REFLECTION_LAG_DAYS, filed, visible, &vis);
     if (rc != CORE_OK)
         return rc;
     m->loss_first = first_day_without;
@@ -276,7 +276,7 @@ int eligibility_file_withdrawal(struct eligibility_registry *reg, uint32_t perso
     if (reg == NULL || person >= reg->n_persons)
         return CORE_EINVAL;
     core_day vis;
-    int rc = visible_day(reg, "registration.withdrawal_lag_days", filed, visible, &vis);
+    int rc = visible_day(reg, POLICY_REGISTRATION_WITHDRAWAL_LAG_DAYS, filed, visible, &vis);
     if (rc != CORE_OK)
         return rc;
     return add_regev(reg, person, vis, false);

@@ -10,6 +10,7 @@
  */
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,66 +25,14 @@ struct policy_param_def {
     const char *doc;
 };
 
-/* Every parameter, by component. Adding a parameter adds a row here and a value in the shipped files. */
+/* Every parameter (policy.h, POLICY_PARAMS), with its name, type and meaning. */
 static const struct policy_param_def policy_params[] = {
-    /* card: the chip (MYNA-7) and J-LIS card dates (docs/RULES.md, Card dates) */
-    {"card.pin_tries.auth", POLICY_INT, "tries of the user authentication PIN before it blocks (MYNA-7)"},
-    {"card.pin_tries.sign", POLICY_INT, "tries of the signature password (MYNA-7)"},
-    {"card.pin_tries.text", POLICY_INT, "tries of the card-info input support PIN (MYNA-7)"},
-    {"card.pin_tries.surface", POLICY_INT, "tries of the card-surface PIN-B"},
-    {"card.validity_years", POLICY_INT, "card body valid to this birthday after issue (adults)"},
-    {"card.validity_years_minor", POLICY_INT, "card body valid to this birthday after issue (minors)"},
-    {"card.minor_age", POLICY_INT, "holders under this age at issue get the minors' validity"},
-    {"card.cert_validity_years", POLICY_INT, "certificates valid to this birthday after issue"},
-    /* paper card (PAPER-1, PAPER-2, D-2, D-6, D-7) */
-    {"paper_card.last_issue", POLICY_DATE, "last day a paper card can be issued (D-2)"},
-    {"paper_card.cap", POLICY_DATE, "last day any paper card is usable (D-7)"},
-    {"paper_card.latest_expiry", POLICY_DATE,
-     "printed expiry of NHI paper cards when a scenario gives none (D-6)"},
-    /* certificate of eligibility (CERT-2, CERT-4, CERT-5) */
-    {"notice.type_a_day", POLICY_DATE, "day health societies mail the type A notice to card holders (D-1)"},
-    {"certificate.lead_days", POLICY_INT, "days before the paper card's last usable day a mailing arrives"},
-    {"certificate.max_validity_months", POLICY_INT, "longest validity of a certificate (CERT-4)"},
-    {"certificate.detection_lag_days", POLICY_INT, "days until an ex-officio certificate arrives (CERT-5)"},
-    {"certificate.application_lag_days", POLICY_INT, "days until a certificate applied for arrives"},
-    {"certificate.all_elderly", POLICY_BOOL,
-     "latter-stage elderly insurers send every member a certificate (AMEND-2)"},
-    /* online check (MYNA-3, MYNA-5, AMEND-3) */
-    {"online.reflection_lag_days", POLICY_INT, "days until a filed enrollment or loss is visible (MYNA-3)"},
-    {"online.cert_expiry_grace_months", POLICY_INT,
-     "months an expired auth certificate still passes (AMEND-3)"},
-    {"registration.withdrawal_lag_days", POLICY_INT, "days until a withdrawal reaches the system (MYNA-5)"},
-    {"online.cert_warning_months", POLICY_INT,
-     "months before its expiry the reader warns of the certificate (AMEND-3)"},
-    /* desk (AMEND-1) */
-    {"lookup_grace.enabled", POLICY_BOOL, "expired paper card or notice looked up by numbers (AMEND-1)"},
-    /* co-payment brackets (COPAY) */
-    {"copay.school_age", POLICY_INT, "preschool rate to the first 31 March on or after reaching this age"},
-    {"copay.preschool_percent", POLICY_INT, "co-payment before school age, percent"},
-    {"copay.percent", POLICY_INT, "co-payment from school age to the elderly bracket, percent"},
-    {"copay.elderly_age", POLICY_INT, "elderly bracket from the 1st of the month after this birthday"},
-    {"copay.elderly_percent", POLICY_INT, "co-payment in the elderly bracket, percent"},
-    {"copay.elderly_high_percent", POLICY_INT, "co-payment in the elderly bracket, higher incomes, percent"},
-    {"copay.latter_age", POLICY_INT, "latter-stage elderly bracket from this birthday"},
-    {"copay.latter_percent", POLICY_INT, "co-payment from the latter-stage elderly age, percent"},
-    {"copay.latter_high_percent", POLICY_INT, "co-payment from the latter-stage elderly age, higher incomes"},
-    {"copay.rounding_yen", POLICY_INT, "the co-payment is rounded half up to a multiple of this many yen"},
-    /* the information-acquisition fee per visit kind, in yen, with and without the card (Fees, AMEND-4) */
-    {"fees.first.card", POLICY_INT, "first visit, card route used, yen"},
-    {"fees.first.no_card", POLICY_INT, "first visit, card route not used, yen"},
-    {"fees.first.interval_months", POLICY_INT,
-     "first visit: charged once in this many months (0: every visit)"},
-    {"fees.revisit.card", POLICY_INT, "revisit, card route used, yen"},
-    {"fees.revisit.no_card", POLICY_INT, "revisit, card route not used, yen"},
-    {"fees.revisit.interval_months", POLICY_INT,
-     "revisit: charged once in this many months (0: every visit)"},
-    {"fees.dispensing.card", POLICY_INT, "dispensing, card route used, yen"},
-    {"fees.dispensing.no_card", POLICY_INT, "dispensing, card route not used, yen"},
-    {"fees.dispensing.interval_months", POLICY_INT,
-     "dispensing: charged once in this many months (0: every visit)"},
+#define X(id, name, type, doc) [POLICY_##id] = {name, type, doc},
+    POLICY_PARAMS(X)
+#undef X
 };
 
-#define POLICY_PARAM_COUNT (sizeof policy_params / sizeof policy_params[0])
+_Static_assert(sizeof policy_params / sizeof policy_params[0] == POLICY_PARAM_COUNT, "policy table size");
 
 struct policy_row {
     core_day from;   /* CORE_DAY_NONE: from the beginning */
@@ -97,8 +46,81 @@ struct policy_value {
 
 struct policy {
     char name[128];
+    uint64_t serial; /* policy_serial */
     struct policy_value values[POLICY_PARAM_COUNT];
+    core_day *changes; /* every dated row's day, ascending, once each (policy_span); NULL: not built */
+    size_t nchanges;
 };
+
+static atomic_uint_fast64_t policy_serials;
+
+/* A new, empty policy with its own serial. */
+static struct policy *policy_alloc(void)
+{
+    struct policy *p = calloc(1, sizeof *p);
+    if (p != NULL)
+        p->serial = (uint64_t)atomic_fetch_add(&policy_serials, 1) + 1;
+    return p;
+}
+
+uint64_t policy_serial(const struct policy *p)
+{
+    return p != NULL ? p->serial : 0;
+}
+
+static int day_cmp(const void *a, const void *b)
+{
+    core_day x = *(const core_day *)a, y = *(const core_day *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Builds p->changes once the values are final (a policy is never changed after it is handed out). */
+static int index_changes(struct policy *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < POLICY_PARAM_COUNT; i++)
+        n += p->values[i].count;
+    core_day *c = malloc((n ? n : 1) * sizeof *c);
+    if (c == NULL)
+        return CORE_ENOMEM;
+    size_t k = 0;
+    for (size_t i = 0; i < POLICY_PARAM_COUNT; i++)
+        for (size_t j = 0; j < p->values[i].count; j++)
+            if (p->values[i].rows[j].from != CORE_DAY_NONE)
+                c[k++] = p->values[i].rows[j].from;
+    if (k > 1)
+        qsort(c, k, sizeof *c, day_cmp);
+    size_t u = 0;
+    for (size_t i = 0; i < k; i++)
+        if (u == 0 || c[u - 1] != c[i])
+            c[u++] = c[i];
+    free(p->changes);
+    p->changes = c;
+    p->nchanges = u;
+    return CORE_OK;
+}
+
+void policy_span(const struct policy *p, core_day on, core_day *from, core_day *to)
+{
+    core_day a = INT32_MIN + 1, b = INT32_MAX;
+    if (p != NULL) {
+        /* the first change after `on`, by bisection */
+        size_t lo = 0, hi = p->nchanges;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (p->changes[mid] <= on)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        if (lo > 0)
+            a = p->changes[lo - 1];
+        if (lo < p->nchanges)
+            b = p->changes[lo] - 1;
+    }
+    *from = a;
+    *to = b;
+}
 
 static const char *const policy_top_keys[] = {"policy", "description", "extends", NULL};
 
@@ -108,6 +130,7 @@ void policy_free(struct policy *p)
         return;
     for (size_t i = 0; i < POLICY_PARAM_COUNT; i++)
         free(p->values[i].rows);
+    free(p->changes);
     free(p);
 }
 
@@ -182,7 +205,7 @@ static bool is_group(const char *prefix)
 
 static int policy_copy(const struct policy *src, struct policy **out)
 {
-    struct policy *p = calloc(1, sizeof *p);
+    struct policy *p = policy_alloc();
     if (p == NULL)
         return CORE_ENOMEM;
     memcpy(p->name, src->name, sizeof p->name);
@@ -318,6 +341,8 @@ int policy_override(const struct policy *base, const struct core_yaml_doc *doc,
     if (policy_copy(base, &p) != CORE_OK)
         return core_error_set(err, CORE_ENOMEM, doc->file, 0, 0, "out of memory");
     int rc = apply_map(p, doc, map, "", false, err);
+    if (rc == CORE_OK && index_changes(p) != CORE_OK)
+        rc = core_error_set(err, CORE_ENOMEM, doc->file, 0, 0, "out of memory");
     if (rc != CORE_OK) {
         policy_free(p);
         return rc;
@@ -396,7 +421,7 @@ static int load_depth(const char *path, int depth, struct policy **out, struct c
         if (rc != CORE_OK)
             goto done;
     } else {
-        p = calloc(1, sizeof *p);
+        p = policy_alloc();
         if (p == NULL) {
             rc = core_error_set(err, CORE_ENOMEM, path, 0, 0, "out of memory");
             goto done;
@@ -405,6 +430,8 @@ static int load_depth(const char *path, int depth, struct policy **out, struct c
     rc = core_yaml_string(doc, name, "policy", p->name, sizeof p->name, err);
     if (rc == CORE_OK)
         rc = apply_map(p, doc, root, "", true, err);
+    if (rc == CORE_OK && index_changes(p) != CORE_OK)
+        rc = core_error_set(err, CORE_ENOMEM, path, 0, 0, "out of memory");
 done:
     core_yaml_free(doc);
     if (rc != CORE_OK) {

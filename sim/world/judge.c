@@ -8,7 +8,6 @@
  * PIN block, a registration, an outage, a change of a dated policy row) is a breakpoint, and each segment
  * between breakpoints is judged once, on its first day.
  */
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -141,6 +140,9 @@ struct desk_env {
     bool wire;       /* a visit or probe: the wire path when the world has one (wire.c) */
     int clinic;      /* for the wire path's reader device */
     unsigned faults; /* for the wire path: the faults produced for real */
+    /* The invariants: only whether care is insured (clinic_input.outcome_only); where the clinic has no
+     * online check the registry is not asked at all, since clinic_decide would not read its answers. */
+    bool outcome_only;
 };
 
 struct desk_out {
@@ -165,6 +167,7 @@ static int desk(const struct world *w, const struct wres *r, unsigned bring, con
     a_cert = a_notice = a_paper;
     struct clinic_answers ans = {NULL, NULL, NULL, NULL};
     bool check = env->reader != CLINIC_READER_NONE && env->online_ok;
+    bool ask = check || !env->outcome_only;
     for (int k = 0; k < SCENARIO_DOC_COUNT; k++)
         o->docs[k] = -1;
     for (int k = SCENARIO_DOC_PAPER_CARD; k <= SCENARIO_DOC_NOTICE; k++) {
@@ -180,7 +183,7 @@ static int desk(const struct world *w, const struct wres *r, unsigned bring, con
                                        : k == SCENARIO_DOC_CERTIFICATE ? &a_cert
                                                                        : &a_notice;
         struct eligibility_number_request req = {d, !env->online_ok, env->service_down, *nums, r->sr->born};
-        if (eligibility_check_numbers(w->reg, &req, a) != CORE_OK)
+        if (ask && eligibility_check_numbers(w->reg, &req, a) != CORE_OK)
             return CORE_EINVAL;
         if (k == SCENARIO_DOC_PAPER_CARD) {
             p.paper_card = true;
@@ -215,7 +218,7 @@ static int desk(const struct world *w, const struct wres *r, unsigned bring, con
         req.cert_serial = env->bad_cert ? UINT64_MAX : cert_on(c, d)->serial;
         req.auth = clinic_reader_auth(env->reader, c->face_only, env->face_mismatch);
         req.pin_blocked = blocked(r, c->id, d);
-        if (eligibility_check_card(w->reg, &req, &o->card) != CORE_OK)
+        if (ask && eligibility_check_card(w->reg, &req, &o->card) != CORE_OK)
             return CORE_EINVAL;
         ans.card = &o->card;
     }
@@ -240,6 +243,7 @@ static int desk(const struct world *w, const struct wres *r, unsigned bring, con
     in.answers = ans;
     in.record = env->record;
     in.policy = w->policy;
+    in.outcome_only = env->outcome_only;
     if (env->wire && w->wire != NULL) {
         struct w_wire_visit wv = {(int)(r - w->res),
                                   c,
@@ -385,22 +389,27 @@ static void add_day(struct days *b, core_day d, int *rc)
     b->d[b->n++] = d;
 }
 
+/* Ascending days. A resident has a few dozen breakpoints, and most arrive nearly in order: an insertion sort
+ * beats qsort's indirect comparisons there (qsort beyond 64). */
 static int day_cmp(const void *a, const void *b)
 {
     core_day x = *(const core_day *)a, y = *(const core_day *)b;
     return x < y ? -1 : x > y;
 }
 
-/* The parameters params_equal compares, resolved to ids once (the bisection below asks for them thousands of
- * times per household). */
-static int pe_grace_id, pe_months_id, pe_cap_id;
-static pthread_once_t pe_ids_once = PTHREAD_ONCE_INIT;
-
-static void pe_ids_resolve(void)
+static void sort_days(core_day *d, size_t n)
 {
-    pe_grace_id = policy_param_id("lookup_grace.enabled");
-    pe_months_id = policy_param_id("online.cert_expiry_grace_months");
-    pe_cap_id = policy_param_id("paper_card.cap");
+    if (n > 64) {
+        qsort(d, n, sizeof *d, day_cmp);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        core_day x = d[i];
+        size_t j = i;
+        for (; j > 0 && d[j - 1] > x; j--)
+            d[j] = d[j - 1];
+        d[j] = x;
+    }
 }
 
 static bool params_equal(const struct world *w, core_day a, core_day b)
@@ -408,13 +417,12 @@ static bool params_equal(const struct world *w, core_day a, core_day b)
     bool ga = false, gb = false;
     long long ma = 0, mb = 0;
     core_day ca = 0, cb = 0;
-    (void)pthread_once(&pe_ids_once, pe_ids_resolve);
-    (void)policy_bool_id(w->policy, pe_grace_id, a, &ga);
-    (void)policy_bool_id(w->policy, pe_grace_id, b, &gb);
-    (void)policy_int_id(w->policy, pe_months_id, a, &ma);
-    (void)policy_int_id(w->policy, pe_months_id, b, &mb);
-    (void)policy_date_id(w->policy, pe_cap_id, a, &ca);
-    (void)policy_date_id(w->policy, pe_cap_id, b, &cb);
+    (void)policy_bool_id(w->policy, POLICY_LOOKUP_GRACE_ENABLED, a, &ga);
+    (void)policy_bool_id(w->policy, POLICY_LOOKUP_GRACE_ENABLED, b, &gb);
+    (void)policy_int_id(w->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, a, &ma);
+    (void)policy_int_id(w->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, b, &mb);
+    (void)policy_date_id(w->policy, POLICY_PAPER_CARD_CAP, a, &ca);
+    (void)policy_date_id(w->policy, POLICY_PAPER_CARD_CAP, b, &cb);
     return ga == gb && ma == mb && ca == cb;
 }
 
@@ -460,10 +468,10 @@ static int judge_resident(struct world *w, int ri)
     for (size_t i = 0; i < r->nmem; i++) {
         add_day(&b, r->mems[i].from, &rc);
         long long rl = 0;
-        (void)policy_int(w->policy, "online.reflection_lag_days", r->mems[i].from, &rl);
+        (void)policy_int_id(w->policy, POLICY_ONLINE_REFLECTION_LAG_DAYS, r->mems[i].from, &rl);
         add_day(&b, r->mems[i].from + (core_day)rl, &rc);
         if (r->mems[i].loss_filed != CORE_DAY_NONE) {
-            (void)policy_int(w->policy, "online.reflection_lag_days", r->mems[i].loss_filed, &rl);
+            (void)policy_int_id(w->policy, POLICY_ONLINE_REFLECTION_LAG_DAYS, r->mems[i].loss_filed, &rl);
             add_day(&b, r->mems[i].loss_filed, &rc);
             add_day(&b, r->mems[i].loss_filed + (core_day)rl, &rc);
         }
@@ -487,9 +495,10 @@ static int judge_resident(struct world *w, int ri)
             add_day(&b, c->cert[k].from, &rc);
             add_day(&b, c->cert[k].expires + 1, &rc);
             long long months = 0;
-            (void)policy_int(w->policy, "online.cert_expiry_grace_months", c->cert[k].expires + 1, &months);
+            (void)policy_int_id(w->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, c->cert[k].expires + 1,
+                                &months);
             add_day(&b, eligibility_cert_grace_end(c->cert[k].expires, (int)months) + 1, &rc);
-            (void)policy_int(w->policy, "online.cert_expiry_grace_months", s->period.to, &months);
+            (void)policy_int_id(w->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, s->period.to, &months);
             add_day(&b, eligibility_cert_grace_end(c->cert[k].expires, (int)months) + 1, &rc);
         }
     }
@@ -512,8 +521,8 @@ static int judge_resident(struct world *w, int ri)
         const struct world_event *e = &w->events[i].pub;
         if (e->resident != ri)
             continue;
-        (void)policy_int(w->policy, "online.reflection_lag_days", e->day, &lag);
-        (void)policy_int(w->policy, "registration.withdrawal_lag_days", e->day, &wlag);
+        (void)policy_int_id(w->policy, POLICY_ONLINE_REFLECTION_LAG_DAYS, e->day, &lag);
+        (void)policy_int_id(w->policy, POLICY_REGISTRATION_WITHDRAWAL_LAG_DAYS, e->day, &wlag);
         add_day(&b, e->day, &rc);
         add_day(&b, e->day + (core_day)lag, &rc);
         add_day(&b, e->day + (core_day)wlag, &rc);
@@ -522,14 +531,12 @@ static int judge_resident(struct world *w, int ri)
         free(b.d);
         return rc;
     }
-    if (b.n > 1)
-        qsort(b.d, b.n, sizeof *b.d, day_cmp);
+    sort_days(b.d, b.n);
     size_t n0 = b.n;
     for (size_t i = 0; i + 1 < n0; i++)
         if (b.d[i] < b.d[i + 1])
             policy_breaks(w, b.d[i], b.d[i + 1] - 1, &b, &rc);
-    if (b.n > 1)
-        qsort(b.d, b.n, sizeof *b.d, day_cmp);
+    sort_days(b.d, b.n);
     size_t u = 0;
     for (size_t i = 0; i < b.n; i++)
         if (b.d[i] >= s->period.from && b.d[i] <= s->period.to + 1 && (u == 0 || b.d[u - 1] != b.d[i]))
@@ -558,6 +565,7 @@ static int judge_resident(struct world *w, int ri)
             env.online_ok = true;
             env.service_down = in_outage(w, from);
             env.kind = CLINIC_VISIT_FIRST;
+            env.outcome_only = true;
             struct desk_out o;
             rc = desk(w, r, g.in_hand, &env, &o);
             if (rc != CORE_OK)

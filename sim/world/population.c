@@ -28,21 +28,38 @@
 
 /* ---- the generated insurers -------------------------------------------------------------------------- */
 
+/* Writes v in decimal, zero-padded to `width` digits at least, and a NUL; returns the digits written. The ids
+ * of a million generated residents are written with this rather than snprintf, which cost more than their
+ * eligibility checks. `out` holds at least 21 bytes. */
+static size_t put_digits(char *out, unsigned long long v, int width)
+{
+    char t[21];
+    size_t n = 0;
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0 && n < sizeof t);
+    while ((int)n < width && n < sizeof t)
+        t[n++] = '0';
+    for (size_t i = 0; i < n; i++)
+        out[i] = t[n - 1 - i];
+    out[n] = '\0';
+    return n;
+}
+
 /* Insurer `i` of a kind: its number (6 digits for NHI, 8 otherwise, check digit valid, docs/RULES.md Numbers). */
 static void insurer_number(enum scenario_insurer_kind k, int i, char out[9])
 {
     static const char *const prefix[] = {"", "39", "06", "01", "31"};
     char d[9];
     int pref = i % PREF_COUNT + 1, serial = i / PREF_COUNT;
-    if (k == SCENARIO_INSURER_NHI) {
-        snprintf(d, sizeof d, "%02d%03d", pref, serial % 1000);
-        d[5] = (char)('0' + core_insurer_check_digit(d, 5));
-        d[6] = '\0';
-    } else {
-        snprintf(d, sizeof d, "%s%02d%03d", prefix[k], pref, serial % 1000);
-        d[7] = (char)('0' + core_insurer_check_digit(d, 7));
-        d[8] = '\0';
-    }
+    /* PREF_COUNT is under 100: two digits of prefecture, three of serial. */
+    size_t n = strlen(prefix[k]);
+    memcpy(d, prefix[k], n);
+    n += put_digits(d + n, (unsigned)pref % 100u, 2);
+    n += put_digits(d + n, (unsigned)serial % 1000u, 3);
+    d[n] = (char)('0' + core_insurer_check_digit(d, n));
+    d[n + 1] = '\0';
     memcpy(out, d, 9);
 }
 
@@ -159,13 +176,14 @@ struct worker {
 static int hh_insurer(struct worker *wk, enum scenario_insurer_kind k, int idx)
 {
     char id[SCENARIO_ID_MAX];
-    snprintf(id, sizeof id, "%s-%04d",
-             k == SCENARIO_INSURER_NHI              ? "nhi"
-             : k == SCENARIO_INSURER_LATTER_ELDERLY ? "latter-elderly"
-             : k == SCENARIO_INSURER_SOCIETY        ? "society"
-             : k == SCENARIO_INSURER_KYOKAI         ? "kyokai"
-                                                    : "mutual-aid",
-             idx);
+    const char *kind = k == SCENARIO_INSURER_NHI              ? "nhi-"
+                       : k == SCENARIO_INSURER_LATTER_ELDERLY ? "latter-elderly-"
+                       : k == SCENARIO_INSURER_SOCIETY        ? "society-"
+                       : k == SCENARIO_INSURER_KYOKAI         ? "kyokai-"
+                                                              : "mutual-aid-";
+    size_t n = strlen(kind);
+    memcpy(id, kind, n);
+    (void)put_digits(id + n, (unsigned)idx, 4);
     for (size_t i = 0; i < wk->hs.insurer_count; i++)
         if (strcmp(wk->ins[i].id, id) == 0)
             return (int)i;
@@ -310,7 +328,10 @@ static void household_make(struct worker *wk, long long h)
     for (int i = 0; i < size; i++) {
         struct scenario_resident *r = &wk->res[i];
         memset(r, 0, sizeof *r);
-        snprintf(r->id, sizeof r->id, "h%lld-%d", h, i + 1);
+        r->id[0] = 'h';
+        size_t n = 1 + put_digits(r->id + 1, (unsigned long long)h, 1);
+        r->id[n++] = '-';
+        (void)put_digits(r->id + n, (unsigned)(i + 1), 1);
         r->pos.line = i + 1;
         core_day born = core_date_add_months(from, -12 * age[i]) - (core_day)core_rng_below(&g, 365) - 1;
         r->born = born;
@@ -488,13 +509,26 @@ static struct world_pop_rule *rule_slot(struct world_population *p, const char *
     return r;
 }
 
-static int month_index(const struct world_population *p, core_day d)
+/* The month of D among the months from p->from's (-1 outside them), by the calendar. */
+static int month_of(const struct world_population *p, core_day d)
 {
     int y0, m0, y, m, dd;
     core_date_to_ymd(p->from, &y0, &m0, &dd);
     core_date_to_ymd(d, &y, &m, &dd);
     int i = (y - y0) * 12 + (m - m0);
     return i >= 0 && (size_t)i < p->nmonths ? i : -1;
+}
+
+/* The same for aggregates made by agg_init (their months' first days filled in): months are few, so a scan from the last one
+ * is cheaper than the calendar. */
+static int month_index(const struct world_population *p, core_day d)
+{
+    if (p->nmonths == 0 || d < p->months[0].month || d >= p->months_end)
+        return -1;
+    size_t i = p->nmonths - 1;
+    while (d < p->months[i].month)
+        i--;
+    return (int)i;
 }
 
 static int agg_init(struct world_population *p, core_day from, core_day to)
@@ -518,6 +552,7 @@ static int agg_init(struct world_population *p, core_day from, core_day to)
     (void)core_date_from_ymd(y0, m0, 1, &first);
     for (size_t i = 0; i < p->nmonths; i++)
         p->months[i].month = core_date_add_months(first, (int)i);
+    p->months_end = core_date_add_months(first, (int)p->nmonths);
     return CORE_OK;
 }
 
@@ -790,7 +825,7 @@ int world_population_run_detail(const struct scenario *scn, const struct world_m
         nh++;
     }
     core_day last_issue = CORE_DAY_NONE;
-    (void)policy_date(scn->policy, "paper_card.last_issue", scn->period.from, &last_issue);
+    (void)policy_date_id(scn->policy, POLICY_PAPER_CARD_LAST_ISSUE, scn->period.from, &last_issue);
     core_day checks_from = last_issue == CORE_DAY_NONE ? scn->period.from : last_issue + 1;
     if (checks_from < scn->period.from)
         checks_from = scn->period.from;
@@ -863,7 +898,7 @@ void world_population_free(struct world_population *p)
 
 long world_population_usage_ppm(const struct world_population *p, core_day month)
 {
-    int i = month_index(p, month);
+    int i = month_of(p, month);
     if (i < 0 || p->months[i].online_checks == 0)
         return -1;
     return (long)(p->months[i].card_checks * 1000000 / p->months[i].online_checks);

@@ -43,26 +43,26 @@ int w_grow(void **p, size_t *cap, size_t need, size_t size)
 
 /* ---- policy ------------------------------------------------------------------------------------------- */
 
-static long long pint(const struct policy *p, const char *name, core_day on)
+static long long pint(const struct policy *p, int id, core_day on)
 {
     long long v = 0;
-    if (policy_int(p, name, on, &v) != CORE_OK)
+    if (policy_int_id(p, id, on, &v) != CORE_OK)
         return 0;
     return v;
 }
 
-static core_day pdate(const struct policy *p, const char *name, core_day on)
+static core_day pdate(const struct policy *p, int id, core_day on)
 {
     core_day v = CORE_DAY_NONE;
-    if (policy_date(p, name, on, &v) != CORE_OK)
+    if (policy_date_id(p, id, on, &v) != CORE_OK)
         return CORE_DAY_NONE;
     return v;
 }
 
-static bool pbool(const struct policy *p, const char *name, core_day on)
+static bool pbool(const struct policy *p, int id, core_day on)
 {
     bool v = false;
-    if (policy_bool(p, name, on, &v) != CORE_OK)
+    if (policy_bool_id(p, id, on, &v) != CORE_OK)
         return false;
     return v;
 }
@@ -151,9 +151,9 @@ static bool registered_at(const struct wres *r, core_day d)
 /* The last day the certificate passes the check (AMEND-3's grace, the parameter read on the day after expiry). */
 static core_day cert_pass_end(const struct world *w, const struct wcert *c)
 {
-    int months = (int)pint(w->policy, "online.cert_expiry_grace_months", c->expires + 1);
+    int months = (int)pint(w->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, c->expires + 1);
     if (months <= 0)
-        months = (int)pint(w->policy, "online.cert_expiry_grace_months", w->checks_from);
+        months = (int)pint(w->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, w->checks_from);
     return eligibility_cert_grace_end(c->expires, months);
 }
 
@@ -315,7 +315,7 @@ static int mem_close(struct world *w, int ri, int mi, core_day first_without, co
 static core_day cert_end(const struct world *w, int insurer, core_day start)
 {
     const struct policy *p = ins_policy(w, insurer);
-    int months = (int)pint(p, "certificate.max_validity_months", start);
+    int months = (int)pint(p, POLICY_CERTIFICATE_MAX_VALIDITY_MONTHS, start);
     core_day cap = core_date_add_months(start, months) - 1;
     if (!is_regional(w->ins[insurer].kind))
         return cap;
@@ -352,7 +352,7 @@ static int issue_doc(struct world *w, int ri, enum scenario_document kind, int m
                       "notice to someone without the card");
         if (kind == SCENARIO_DOC_CERTIFICATE && to != W_NEVER) {
             int months =
-                (int)pint(ins_policy(w, r->mems[mi].insurer), "certificate.max_validity_months", from);
+                (int)pint(ins_policy(w, r->mems[mi].insurer), POLICY_CERTIFICATE_MAX_VALIDITY_MONTHS, from);
             if (to >= core_date_add_months(from, months))
                 add_event(w, day, ri, "unlawful_document", "INV-3", true, 0, "certificate valid too long");
         }
@@ -377,7 +377,8 @@ static int issue_doc(struct world *w, int ri, enum scenario_document kind, int m
                   w->ins[r->mems[mi].insurer].id, a, b);
         /* CERT-4: the renewal goes lead_days before the end, or at once when that day has passed (an NHI
          * certificate issued in late July runs only to 31 July). */
-        core_day renew = to - (core_day)pint(ins_policy(w, r->mems[mi].insurer), "certificate.lead_days", to);
+        core_day renew =
+            to - (core_day)pint(ins_policy(w, r->mems[mi].insurer), POLICY_CERTIFICATE_LEAD_DAYS, to);
         return schedule(w, renew < day ? day : renew, ACT_CERT_END, ri, (int)(r->ndoc - 1));
     }
     return add_event(w, day, ri, "notice_mailed", rule, false, 0, "%s type %c",
@@ -392,7 +393,7 @@ static int mail_for(struct world *w, int ri, int mi, core_day day, core_day vali
     int insurer = r->mems[mi].insurer;
     const struct policy *p = ins_policy(w, insurer);
     bool all_elderly = w->ins[insurer].kind == SCENARIO_INSURER_LATTER_ELDERLY &&
-                       pbool(p, "certificate.all_elderly", day); /* AMEND-2 */
+                       pbool(p, POLICY_CERTIFICATE_ALL_ELDERLY, day); /* AMEND-2 */
     if (all_elderly || !w_has_myna(w, r, day))
         return issue_doc(w, ri, SCENARIO_DOC_CERTIFICATE, mi, day, valid_from,
                          cert_end(w, insurer, valid_from), 0,
@@ -409,8 +410,8 @@ static int enroll_docs(struct world *w, int ri, int mi, core_day day)
     struct wres *r = &w->res[ri];
     int insurer = r->mems[mi].insurer;
     const struct policy *p = ins_policy(w, insurer);
-    core_day cap = pdate(p, "paper_card.cap", day);
-    core_day exp = is_regional(w->ins[insurer].kind) ? pdate(p, "paper_card.latest_expiry", day) : cap;
+    core_day cap = pdate(p, POLICY_PAPER_CARD_CAP, day);
+    core_day exp = is_regional(w->ins[insurer].kind) ? pdate(p, POLICY_PAPER_CARD_LATEST_EXPIRY, day) : cap;
     if (exp == CORE_DAY_NONE || (cap != CORE_DAY_NONE && exp > cap))
         exp = cap;
     if (exp == CORE_DAY_NONE || GROW(r->docs, r->ndoc, r->capdoc) != CORE_OK)
@@ -425,7 +426,7 @@ static int enroll_docs(struct world *w, int ri, int mi, core_day day)
     char b[11];
     core_date_format(exp, b);
     add_event(w, day, ri, "paper_card_issued", "PAPER-1", false, 0, "%s to %s", w->ins[insurer].id, b);
-    core_day x = exp - (core_day)pint(p, "certificate.lead_days", exp);
+    core_day x = exp - (core_day)pint(p, POLICY_CERTIFICATE_LEAD_DAYS, exp);
     return schedule(w, x < day ? day : x, ACT_PAPER_END, ri, (int)(r->ndoc - 1));
 }
 
@@ -459,11 +460,11 @@ static void schedule_card_triggers(struct world *w, int ri, const struct wcard *
 {
     const struct policy *p = w->policy;
     const struct wcert *ct = &c->cert[c->ncert - 1];
-    long long lag = pint(p, "certificate.detection_lag_days", c->expires + 1);
+    long long lag = pint(p, POLICY_CERTIFICATE_DETECTION_LAG_DAYS, c->expires + 1);
     schedule(w, c->expires + 1 + (core_day)lag, ACT_EXOFFICIO, ri, 'X'); /* card expiry (004) */
     core_day f = cert_pass_end(w, ct) + 1;                               /* F: first day cert_expired */
     if (f <= c->expires)
-        schedule(w, f + (core_day)pint(p, "certificate.detection_lag_days", f), ACT_EXOFFICIO, ri, 'F');
+        schedule(w, f + (core_day)pint(p, POLICY_CERTIFICATE_DETECTION_LAG_DAYS, f), ACT_EXOFFICIO, ri, 'F');
 }
 
 static int give_card(struct world *w, int ri, core_day day, bool face_only, core_day expires, core_day cexp,
@@ -491,9 +492,9 @@ static int give_card(struct world *w, int ri, core_day day, bool face_only, core
     c->cert[0].serial = c->id * 16 + 1;
     c->cert[0].from = day;
     c->cert[0].expires = st.cert_expires;
-    c->tries[0] = (int)pint(w->policy, "card.pin_tries.auth", day);
-    c->tries[1] = (int)pint(w->policy, "card.pin_tries.text", day);
-    c->tries[2] = (int)pint(w->policy, "card.pin_tries.sign", day);
+    c->tries[0] = (int)pint(w->policy, POLICY_CARD_PIN_TRIES_AUTH, day);
+    c->tries[1] = (int)pint(w->policy, POLICY_CARD_PIN_TRIES_TEXT, day);
+    c->tries[2] = (int)pint(w->policy, POLICY_CARD_PIN_TRIES_SIGN, day);
     rc = eligibility_card_issue(w->reg, r->person, c->id, day, c->expires, c->cert[0].serial,
                                 c->cert[0].expires);
     if (rc != CORE_OK)
@@ -558,10 +559,10 @@ static int setup_resident(struct world *w, int ri, struct core_error *err)
         const struct policy *p = ins_policy(w, sr->insurer);
         if (sr->has_paper_card) {
             /* PAPER-2: printed expiry, default latest_expiry (NHI, latter-elderly) or none; never after cap. */
-            core_day cap = pdate(p, "paper_card.cap", from);
+            core_day cap = pdate(p, POLICY_PAPER_CARD_CAP, from);
             core_day exp = sr->paper_card_expires;
             if (exp == CORE_DAY_NONE && is_regional(w->ins[sr->insurer].kind))
-                exp = pdate(p, "paper_card.latest_expiry", from);
+                exp = pdate(p, POLICY_PAPER_CARD_LATEST_EXPIRY, from);
             if (exp == CORE_DAY_NONE || (cap != CORE_DAY_NONE && exp > cap))
                 exp = cap;
             if (GROW(r->docs, r->ndoc, r->capdoc) != CORE_OK)
@@ -574,7 +575,7 @@ static int setup_resident(struct world *w, int ri, struct core_error *err)
             d->lost = W_NEVER;
             d->from = sr->paper_card_issued;
             d->to = exp;
-            core_day x = exp - (core_day)pint(p, "certificate.lead_days", exp);
+            core_day x = exp - (core_day)pint(p, POLICY_CERTIFICATE_LEAD_DAYS, exp);
             if (exp >= from)
                 schedule(w, x < from ? from : x, ACT_PAPER_END, ri, (int)(r->ndoc - 1));
         }
@@ -593,7 +594,7 @@ static int setup_resident(struct world *w, int ri, struct core_error *err)
             d->to = k == SCENARIO_DOC_CERTIFICATE ? cert_end(w, sr->insurer, from) : W_NEVER;
             d->notice_type = 'B';
             if (k == SCENARIO_DOC_CERTIFICATE)
-                schedule(w, d->to - (core_day)pint(p, "certificate.lead_days", d->to), ACT_CERT_END, ri,
+                schedule(w, d->to - (core_day)pint(p, POLICY_CERTIFICATE_LEAD_DAYS, d->to), ACT_CERT_END, ri,
                          (int)(r->ndoc - 1));
         }
     }
@@ -608,12 +609,12 @@ static int setup_resident(struct world *w, int ri, struct core_error *err)
         if (sr->insurer != SCENARIO_NONE && w->ins[sr->insurer].kind == SCENARIO_INSURER_SOCIETY &&
             !(sr->holds & SCENARIO_DOC_BIT(SCENARIO_DOC_NOTICE))) {
             /* mailed on D-1 to those still members that day (held from the start when the run begins later) */
-            core_day d1 = pdate(w->policy, "notice.type_a_day", from);
+            core_day d1 = pdate(w->policy, POLICY_NOTICE_TYPE_A_DAY, from);
             schedule(w, d1 != CORE_DAY_NONE && d1 > from ? d1 : from, ACT_D1, ri, 0);
         }
     }
     /* AGE-75 */
-    core_day b75 = core_date_birthday(sr->born, (int)pint(w->policy, "copay.latter_age", from));
+    core_day b75 = core_date_birthday(sr->born, (int)pint(w->policy, POLICY_COPAY_LATTER_AGE, from));
     if (b75 > from && b75 <= s->period.to) {
         int y, m, d;
         core_date_to_ymd(b75, &y, &m, &d);
@@ -643,7 +644,7 @@ int world_new(const struct scenario *scn, struct world **out, struct core_error 
         world_free(w);
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "world: no policy");
     }
-    core_day last_issue = pdate(w->policy, "paper_card.last_issue", scn->period.from);
+    core_day last_issue = pdate(w->policy, POLICY_PAPER_CARD_LAST_ISSUE, scn->period.from);
     w->checks_from = last_issue == CORE_DAY_NONE ? scn->period.from : last_issue + 1;
     for (size_t i = 0; i < scn->insurer_count; i++) {
         int k = add_insurer(w, scn->insurers[i].id, scn->insurers[i].kind);
@@ -746,7 +747,7 @@ static int act_run(struct world *w, const struct wact *a)
         const struct wdoc *doc = &r->docs[a->arg];
         core_day last = paper_last(w, r, doc);
         core_day lead =
-            (core_day)pint(ins_policy(w, r->mems[doc->mem].insurer), "certificate.lead_days", last);
+            (core_day)pint(ins_policy(w, r->mems[doc->mem].insurer), POLICY_CERTIFICATE_LEAD_DAYS, last);
         if (doc->lost <= d || last != doc->to || (last - lead > d && d != w->scn->period.from))
             return CORE_OK; /* voided (PAPER-3) or lost: CERT-6 / PAPER-4 take over */
         add_event(w, last + 1, a->res, "paper_card_unusable", "PAPER-2", false, 0,
@@ -827,7 +828,7 @@ static int act_run(struct world *w, const struct wact *a)
         int mi = mem_at(r, d);
         if (mi < 0 || w->ins[r->mems[mi].insurer].kind != SCENARIO_INSURER_SOCIETY)
             return CORE_OK; /* no longer a member of the health society on D-1 */
-        core_day d1 = pdate(w->policy, "notice.type_a_day", d);
+        core_day d1 = pdate(w->policy, POLICY_NOTICE_TYPE_A_DAY, d);
         core_day got = d1 != CORE_DAY_NONE && d1 >= d ? d1 : d;
         if (GROW(r->docs, r->ndoc, r->capdoc) != CORE_OK)
             return CORE_ENOMEM;
@@ -849,7 +850,7 @@ static int act_run(struct world *w, const struct wact *a)
         int lei = find_kind(w, SCENARIO_INSURER_LATTER_ELDERLY);
         if (lei < 0 && (lei = add_insurer(w, "latter-elderly", SCENARIO_INSURER_LATTER_ELDERLY)) < 0)
             return CORE_ENOMEM;
-        core_day b75 = core_date_birthday(r->sr->born, (int)pint(w->policy, "copay.latter_age", d));
+        core_day b75 = core_date_birthday(r->sr->born, (int)pint(w->policy, POLICY_COPAY_LATTER_AGE, d));
         int cur = mem_at(r, b75 - 1);
         if (a->kind == ACT_AGE75_MAIL) {
             if (cur < 0 || w->ins[r->mems[cur].insurer].kind == SCENARIO_INSURER_LATTER_ELDERLY)
@@ -1068,11 +1069,11 @@ static int scn_event(struct world *w, const struct scenario_event *ev, struct co
     case SCENARIO_EVENT_WITHDRAW: {
         if (!registered_at(r, d))
             return add_event(w, d, ri, word, "MYNA-5", true, line, "not registered");
-        core_day visible = d + (core_day)pint(w->policy, "registration.withdrawal_lag_days", d);
+        core_day visible = d + (core_day)pint(w->policy, POLICY_REGISTRATION_WITHDRAWAL_LAG_DAYS, d);
         if (eligibility_file_withdrawal(w->reg, r->person, d, CORE_DAY_NONE) != CORE_OK)
             return CORE_ENOMEM;
         reg_end(r, visible);
-        schedule(w, visible + (core_day)pint(w->policy, "certificate.detection_lag_days", visible),
+        schedule(w, visible + (core_day)pint(w->policy, POLICY_CERTIFICATE_DETECTION_LAG_DAYS, visible),
                  ACT_EXOFFICIO, ri, 'E');
         return add_event(w, d, ri, word, "MYNA-5", false, line, "reaches the system after the lag");
     }
@@ -1105,8 +1106,8 @@ static int scn_event(struct world *w, const struct scenario_event *ev, struct co
         c->lost = d;
         if (eligibility_card_return(w->reg, c->id, d) != CORE_OK)
             return CORE_ENOMEM;
-        schedule(w, d + (core_day)pint(w->policy, "certificate.detection_lag_days", d), ACT_EXOFFICIO, ri,
-                 'G');
+        schedule(w, d + (core_day)pint(w->policy, POLICY_CERTIFICATE_DETECTION_LAG_DAYS, d), ACT_EXOFFICIO,
+                 ri, 'G');
         return add_event(w, d, ri, word, "CERT-5", false, line, "G");
     case SCENARIO_EVENT_RENEW_CERT: {
         if (c == NULL || c->face_only || c->ncert >= W_CERTS_MAX)
@@ -1169,7 +1170,7 @@ static int scn_event(struct world *w, const struct scenario_event *ev, struct co
         if (holds_kind(r, SCENARIO_DOC_PAPER_CARD, mi, d))
             return add_event(w, d, ri, word, "CERT-3", true, line, "holds a usable paper card");
         core_day lag =
-            (core_day)pint(ins_policy(w, r->mems[mi].insurer), "certificate.application_lag_days", d);
+            (core_day)pint(ins_policy(w, r->mems[mi].insurer), POLICY_CERTIFICATE_APPLICATION_LAG_DAYS, d);
         schedule(w, d + lag, ACT_APPLIED, ri, ev->reason);
         return add_event(w, d, ri, word, "CERT-5", false, line, "reason %c", reasons[ev->reason]);
     }
@@ -1196,9 +1197,9 @@ static int scn_event(struct world *w, const struct scenario_event *ev, struct co
             return add_event(w, d, ri, word, c ? "MYNA-2" : "MYNA-7", true, line, "no PIN to reset");
         int k = pin_index(ev->pin);
         c->tries[k] = (int)pint(w->policy,
-                                k == 0   ? "card.pin_tries.auth"
-                                : k == 1 ? "card.pin_tries.text"
-                                         : "card.pin_tries.sign",
+                                k == 0   ? POLICY_CARD_PIN_TRIES_AUTH
+                                : k == 1 ? POLICY_CARD_PIN_TRIES_TEXT
+                                         : POLICY_CARD_PIN_TRIES_SIGN,
                                 d);
         for (size_t i = 0; i < r->nblock; i++)
             if (r->blocks[i].card == c->id && r->blocks[i].pin == (int)ev->pin && r->blocks[i].to == W_NEVER)
@@ -1254,7 +1255,7 @@ int world_run(struct world *w, struct core_error *err)
     for (int y = y0; y <= y1; y++) {
         core_day july31;
         (void)core_date_from_ymd(y, 7, 31, &july31);
-        core_day x = july31 - (core_day)pint(w->policy, "certificate.lead_days", july31);
+        core_day x = july31 - (core_day)pint(w->policy, POLICY_CERTIFICATE_LEAD_DAYS, july31);
         if (x >= s->period.from && x >= w->checks_from && x <= s->period.to)
             schedule(w, x, ACT_JULY, SCENARIO_NONE, 0);
     }

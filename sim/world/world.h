@@ -182,6 +182,7 @@ struct world_population {
     struct world_pop_rule rules[WORLD_POP_RULES_MAX]; /* in order of first appearance, household order */
     size_t nmonths;
     struct world_pop_month *months;
+    core_day months_end; /* the first day after the last month */
     long long cards_start, registered_start, cards_end, registered_end; /* residents holding / registered */
     long long peak_household; /* largest household (residents) held at once */
 };

@@ -675,6 +675,37 @@ static void outcome_and_route_names_are_the_scenario_words(void **state)
     assert_string_equal(clinic_route_name((enum clinic_route)99), "?");
 }
 
+/* The invariants ask only what a visit gets: the same outcome, route, rule and grace as a full decision, and
+ * no fee or co-payment. */
+static void outcome_only_decides_alike_without_fee_or_copay(void **state)
+{
+    (void)state;
+    const char *days[] = {"2025-03-03", "2025-08-10", "2025-12-02"};
+    for (size_t i = 0; i < sizeof days / sizeof days[0]; i++) {
+        struct visit full, brief;
+        visit_init(&full, national, days[i]);
+        show_card(&full, CARD_EXPIRED);
+        show_paper(&full, "2025-07-31", NOT_REFLECTED_OLD);
+        show_notice(&full, OK_ANSWER);
+        brief = full;
+        brief.in.presented = &brief.shown;
+        brief.in.outcome_only = true;
+        decide(&full);
+        decide(&brief);
+        assert_int_equal(brief.out.outcome, full.out.outcome);
+        assert_int_equal(brief.out.route, full.out.route);
+        assert_string_equal(brief.out.rule, full.out.rule);
+        assert_int_equal(brief.out.grace, full.out.grace);
+        assert_int_equal(brief.out.card_used, full.out.card_used);
+        assert_true(full.out.fee_total > 0);
+        assert_int_equal(brief.out.fee_total, 0);
+        assert_int_equal(brief.out.copay, 0);
+        assert_int_equal(brief.out.copay_percent, 0);
+        assert_false(brief.out.fee_charged);
+        assert_false(brief.out.limit_applied);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -706,6 +737,7 @@ int main(void)
         cmocka_unit_test(copay_rounding_follows_the_policy),
         cmocka_unit_test(high_cost_limit_applies_with_the_card_unless_tax_is_in_arrears),
         cmocka_unit_test(missing_inputs_are_refused),
+        cmocka_unit_test(outcome_only_decides_alike_without_fee_or_copay),
         cmocka_unit_test(outcome_and_route_names_are_the_scenario_words),
     };
     return cmocka_run_group_tests(tests, make_answers, free_policies);

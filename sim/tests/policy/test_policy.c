@@ -237,6 +237,49 @@ static void lookups_by_id_answer_as_lookups_by_name(void **state)
     policy_free(n);
 }
 
+/* Caches key on policy_serial and policy_span: serials are unique per object, copies included, and a span is
+ * the stretch between two dated rows of any parameter, over which every lookup answers the same. */
+static void spans_lie_between_dated_rows_and_serials_are_unique(void **state)
+{
+    (void)state;
+    struct policy *n = named("national"), *a = named("as-announced-2024");
+    assert_true(policy_serial(n) != 0 && policy_serial(a) != 0 && policy_serial(n) != policy_serial(a));
+    assert_int_equal(policy_serial(NULL), 0);
+    core_day from, to;
+    /* national has dated rows (AMEND-3's grace from 2024-12-02, the fees' revisions, AMEND-1 from 2025-08-01,
+     * ...): every day has a span around it, and every parameter answers the same on its first and last day. */
+    const core_day days[] = {D("2024-11-30"), D("2024-12-02"), D("2025-03-15"), D("2025-08-01"),
+                             D("2026-06-30")};
+    for (size_t i = 0; i < sizeof days / sizeof days[0]; i++) {
+        policy_span(n, days[i], &from, &to);
+        assert_true(from <= days[i] && days[i] <= to);
+        for (int id = 0; id < POLICY_PARAM_COUNT; id++) {
+            long long x = 0, y = 0;
+            int rx = policy_int_id(n, id, from == INT32_MIN + 1 ? days[i] : from, &x);
+            int ry = policy_int_id(n, id, to == INT32_MAX ? days[i] : to, &y);
+            assert_int_equal(rx, ry);
+            assert_true(x == y);
+        }
+        /* the day after the span (when bounded) is the first of the next span */
+        if (to != INT32_MAX) {
+            core_day f2, t2;
+            policy_span(n, to + 1, &f2, &t2);
+            assert_int_equal(f2, to + 1);
+        }
+    }
+    policy_span(n, D("2024-12-02"), &from, &to);
+    assert_int_equal(from, D("2024-12-02"));
+    policy_span(NULL, D("2025-01-01"), &from, &to);
+    assert_int_equal(from, INT32_MIN + 1);
+    assert_int_equal(to, INT32_MAX);
+    /* ids are the table's order, and name lookups agree with them */
+    assert_int_equal(policy_param_id("paper_card.cap"), POLICY_PAPER_CARD_CAP);
+    assert_int_equal(policy_param_id("fees.dispensing.interval_months"),
+                     POLICY_FEES_DISPENSING_INTERVAL_MONTHS);
+    policy_free(n);
+    policy_free(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -249,6 +292,7 @@ int main(void)
         cmocka_unit_test(bad_inline_documents_are_refused),
         cmocka_unit_test(names_and_data_are_found),
         cmocka_unit_test(lookups_by_id_answer_as_lookups_by_name),
+        cmocka_unit_test(spans_lie_between_dated_rows_and_serials_are_unique),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
