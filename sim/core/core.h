@@ -87,6 +87,12 @@ int core_insurer_check_digit(const char *digits, size_t len);
 bool core_my_number_valid(const char *s, size_t len);
 int core_my_number_check_digit(const char *first11);
 
+/* Strings on hot paths, without snprintf's cost: core_strlcpy copies src into dst (cap bytes), always
+ * NUL-terminated, truncating; core_put_uint writes v in decimal, zero-padded to `width` digits, truncated to
+ * fit cap. Both return the length the whole result needs (not counting the NUL), as snprintf does. */
+size_t core_strlcpy(char *dst, const char *src, size_t cap);
+size_t core_put_uint(char *dst, size_t cap, unsigned long long v, int width);
+
 /* ---- seeded random numbers --------------------------------------------------------------------------- */
 
 /* xoshiro256** seeded through splitmix64: the same seed gives the same stream on every machine. */

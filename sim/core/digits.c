@@ -2,6 +2,8 @@
  * Check digits of the numbers a clinic types or reads (docs/RULES.md, Numbers). Both algorithms are the
  * published ones: the insurer number's is a Luhn-style weighted digit sum, the My Number's a mod-11 sum.
  */
+#include <string.h>
+
 #include "core/core.h"
 
 static bool all_digits(const char *s, size_t len)
@@ -53,4 +55,34 @@ bool core_my_number_valid(const char *s, size_t len)
     if (s == NULL || len != 12 || !all_digits(s, 12))
         return false;
     return core_my_number_check_digit(s) == s[11] - '0';
+}
+
+size_t core_strlcpy(char *dst, const char *src, size_t cap)
+{
+    size_t n = strlen(src);
+    if (cap > 0) {
+        size_t k = n < cap - 1 ? n : cap - 1;
+        memcpy(dst, src, k);
+        dst[k] = '\0';
+    }
+    return n;
+}
+
+size_t core_put_uint(char *dst, size_t cap, unsigned long long v, int width)
+{
+    char t[24]; /* 20 digits at most, padded to at most 23 */
+    size_t n = 0;
+    do {
+        t[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    while ((int)n < width && n < sizeof t)
+        t[n++] = '0';
+    if (cap == 0)
+        return n;
+    size_t k = n < cap ? n : cap - 1; /* the digits that fit before the NUL */
+    for (size_t i = 0; i < k; i++)
+        dst[i] = t[n - 1 - i];
+    dst[k] = '\0';
+    return n;
 }

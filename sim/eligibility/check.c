@@ -112,7 +112,7 @@ int eligibility_copay_percent(const struct policy *policy, core_day born, bool h
                 return rc;
             params.v[i] = (int)v;
         }
-        policy_span(policy, on, &params.from, &params.to);
+        policy_span(policy, copay_ids, COPAY_PARAMS, on, &params.from, &params.to);
         params.serial = serial;
     }
     const int school = params.v[0], pre = params.v[1], gen = params.v[2], eld_age = params.v[3],

@@ -100,11 +100,27 @@ static int index_changes(struct policy *p)
     return CORE_OK;
 }
 
-void policy_span(const struct policy *p, core_day on, core_day *from, core_day *to)
+void policy_span(const struct policy *p, const int *ids, size_t n, core_day on, core_day *from, core_day *to)
 {
     core_day a = INT32_MIN + 1, b = INT32_MAX;
-    if (p != NULL) {
-        /* the first change after `on`, by bisection */
+    if (p != NULL && ids != NULL) {
+        /* a few parameters: their rows directly */
+        for (size_t i = 0; i < n; i++) {
+            if (ids[i] < 0 || ids[i] >= POLICY_PARAM_COUNT)
+                continue;
+            const struct policy_value *v = &p->values[ids[i]];
+            for (size_t k = 0; k < v->count; k++) {
+                core_day f = v->rows[k].from;
+                if (f == CORE_DAY_NONE)
+                    continue;
+                if (f <= on && f > a)
+                    a = f;
+                if (f > on && f - 1 < b)
+                    b = f - 1;
+            }
+        }
+    } else if (p != NULL) {
+        /* every parameter: the first change after `on` among all rows, by bisection */
         size_t lo = 0, hi = p->nchanges;
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;

@@ -152,10 +152,11 @@ int policy_int_id(const struct policy *p, int id, core_day on, long long *out);
 int policy_date_id(const struct policy *p, int id, core_day on, core_day *out);
 int policy_bool_id(const struct policy *p, int id, core_day on, bool *out);
 /* For caches of values derived from a policy: a number unique to this policy object for the life of the
- * program (unlike its address, never reused), and the days around `on` over which no parameter of it changes
- * value, both included (INT32_MIN + 1 and INT32_MAX at the open ends). */
+ * program (unlike its address, never reused), and the days around `on` over which none of the parameters
+ * `ids[0..n)` (ids NULL: every parameter) has a dated row, both included (INT32_MIN + 1 and INT32_MAX at the
+ * open ends): over a span every lookup of those parameters answers the same. */
 uint64_t policy_serial(const struct policy *p);
-void policy_span(const struct policy *p, core_day on, core_day *from, core_day *to);
+void policy_span(const struct policy *p, const int *ids, size_t n, core_day on, core_day *from, core_day *to);
 
 /*
  * Shipped data (policies, card profiles, the test PKI) found wherever mynasim runs: $MYNASIM_DATA_DIR, then

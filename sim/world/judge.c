@@ -168,41 +168,6 @@ static int desk(const struct world *w, const struct wres *r, unsigned bring, con
     struct clinic_answers ans = {NULL, NULL, NULL, NULL};
     bool check = env->reader != CLINIC_READER_NONE && env->online_ok;
     bool ask = check || !env->outcome_only;
-    for (int k = 0; k < SCENARIO_DOC_COUNT; k++)
-        o->docs[k] = -1;
-    for (int k = SCENARIO_DOC_PAPER_CARD; k <= SCENARIO_DOC_NOTICE; k++) {
-        if (k == SCENARIO_DOC_CARD || !(bring & SCENARIO_DOC_BIT(k)))
-            continue;
-        int di = pick_doc(r, (enum scenario_document)k, d);
-        o->docs[k] = di;
-        if (di < 0)
-            continue;
-        const struct wdoc *doc = &r->docs[di];
-        const struct eligibility_numbers *nums = &r->mems[doc->mem].numbers;
-        struct eligibility_answer *a = k == SCENARIO_DOC_PAPER_CARD    ? &a_paper
-                                       : k == SCENARIO_DOC_CERTIFICATE ? &a_cert
-                                                                       : &a_notice;
-        struct eligibility_number_request req = {d, !env->online_ok, env->service_down, *nums, r->sr->born};
-        if (ask && eligibility_check_numbers(w->reg, &req, a) != CORE_OK)
-            return CORE_EINVAL;
-        if (k == SCENARIO_DOC_PAPER_CARD) {
-            p.paper_card = true;
-            p.paper_numbers = *nums;
-            p.paper_expiry = doc->to;
-            ans.paper_card = a;
-        } else if (k == SCENARIO_DOC_CERTIFICATE) {
-            p.certificate = true;
-            p.certificate_numbers = *nums;
-            p.certificate_from = doc->from;
-            p.certificate_to = doc->to;
-            ans.certificate = a;
-        } else {
-            p.notice = true;
-            p.notice_numbers = *nums;
-            p.notice_type = doc->notice_type ? doc->notice_type : 'B';
-            ans.notice = a;
-        }
-    }
     const struct wcard *c = card_in_hand(r, d);
     o->card.result = ELIGIBILITY_NO_CARD;
     if ((bring & SCENARIO_DOC_BIT(SCENARIO_DOC_CARD)) && c != NULL) {
@@ -222,7 +187,47 @@ static int desk(const struct world *w, const struct wres *r, unsigned bring, con
             return CORE_EINVAL;
         ans.card = &o->card;
     }
-    if ((bring & SCENARIO_DOC_BIT(SCENARIO_DOC_PORTAL)) && portal_available(w, r, d)) {
+    /* DESK-1 tries the card first: when it passes the check, what the other documents would answer is never
+     * read (clinic_decide takes the card route; the world bills the card's answer), so on the rules path they
+     * are not asked. The wire path asks as its desk does. */
+    bool card_decides =
+        check && p.card && o->card.result == ELIGIBILITY_OK && !(env->wire && w->wire != NULL);
+    for (int k = 0; k < SCENARIO_DOC_COUNT; k++)
+        o->docs[k] = -1;
+    for (int k = SCENARIO_DOC_PAPER_CARD; k <= SCENARIO_DOC_NOTICE; k++) {
+        if (k == SCENARIO_DOC_CARD || !(bring & SCENARIO_DOC_BIT(k)))
+            continue;
+        int di = pick_doc(r, (enum scenario_document)k, d);
+        o->docs[k] = di;
+        if (di < 0)
+            continue;
+        const struct wdoc *doc = &r->docs[di];
+        const struct eligibility_numbers *nums = &r->mems[doc->mem].numbers;
+        struct eligibility_answer *a = k == SCENARIO_DOC_PAPER_CARD    ? &a_paper
+                                       : k == SCENARIO_DOC_CERTIFICATE ? &a_cert
+                                                                       : &a_notice;
+        struct eligibility_number_request req = {d, !env->online_ok, env->service_down, *nums, r->sr->born};
+        if (ask && !card_decides && eligibility_check_numbers(w->reg, &req, a) != CORE_OK)
+            return CORE_EINVAL;
+        if (k == SCENARIO_DOC_PAPER_CARD) {
+            p.paper_card = true;
+            p.paper_numbers = *nums;
+            p.paper_expiry = doc->to;
+            ans.paper_card = a;
+        } else if (k == SCENARIO_DOC_CERTIFICATE) {
+            p.certificate = true;
+            p.certificate_numbers = *nums;
+            p.certificate_from = doc->from;
+            p.certificate_to = doc->to;
+            ans.certificate = a;
+        } else {
+            p.notice = true;
+            p.notice_numbers = *nums;
+            p.notice_type = doc->notice_type ? doc->notice_type : 'B';
+            ans.notice = a;
+        }
+    }
+    if (!card_decides && (bring & SCENARIO_DOC_BIT(SCENARIO_DOC_PORTAL)) && portal_available(w, r, d)) {
         struct eligibility_answer pa;
         p.portal = true;
         if (eligibility_check_person(w->reg, r->person, d, &pa) == CORE_OK)
@@ -412,34 +417,21 @@ static void sort_days(core_day *d, size_t n)
     }
 }
 
-static bool params_equal(const struct world *w, core_day a, core_day b)
-{
-    bool ga = false, gb = false;
-    long long ma = 0, mb = 0;
-    core_day ca = 0, cb = 0;
-    (void)policy_bool_id(w->policy, POLICY_LOOKUP_GRACE_ENABLED, a, &ga);
-    (void)policy_bool_id(w->policy, POLICY_LOOKUP_GRACE_ENABLED, b, &gb);
-    (void)policy_int_id(w->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, a, &ma);
-    (void)policy_int_id(w->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, b, &mb);
-    (void)policy_date_id(w->policy, POLICY_PAPER_CARD_CAP, a, &ca);
-    (void)policy_date_id(w->policy, POLICY_PAPER_CARD_CAP, b, &cb);
-    return ga == gb && ma == mb && ca == cb;
-}
+/* The parameters the invariants' decisions read (clinic_decide with outcome_only, the check's grace). */
+static const int judged_params[] = {POLICY_LOOKUP_GRACE_ENABLED, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS,
+                                    POLICY_PAPER_CARD_CAP};
 
-/* Dated policy rows: the first day in (a, b] on which a parameter differs from day a, by bisection, repeated. */
-static void policy_breaks(const struct world *w, core_day a, core_day b, struct days *out, int *rc)
+/* Dated policy rows of those parameters in [from, to]: breakpoints of every resident. */
+static void policy_breaks(const struct world *w, core_day from, core_day to, struct days *out, int *rc)
 {
-    while (a < b && !params_equal(w, a, b)) {
-        core_day lo = a, hi = b; /* value(lo) == value(a), value(hi) != value(a) */
-        while (hi - lo > 1) {
-            core_day mid = lo + (hi - lo) / 2;
-            if (params_equal(w, a, mid))
-                lo = mid;
-            else
-                hi = mid;
-        }
-        add_day(out, hi, rc);
-        a = hi;
+    core_day d = from;
+    while (d <= to) {
+        core_day a, b;
+        policy_span(w->policy, judged_params, sizeof judged_params / sizeof judged_params[0], d, &a, &b);
+        if (b >= to)
+            break;
+        add_day(out, b + 1, rc);
+        d = b + 1;
     }
 }
 
@@ -527,15 +519,11 @@ static int judge_resident(struct world *w, int ri)
         add_day(&b, e->day + (core_day)lag, &rc);
         add_day(&b, e->day + (core_day)wlag, &rc);
     }
+    policy_breaks(w, s->period.from, s->period.to, &b, &rc);
     if (rc != CORE_OK) {
         free(b.d);
         return rc;
     }
-    sort_days(b.d, b.n);
-    size_t n0 = b.n;
-    for (size_t i = 0; i + 1 < n0; i++)
-        if (b.d[i] < b.d[i + 1])
-            policy_breaks(w, b.d[i], b.d[i + 1] - 1, &b, &rc);
     sort_days(b.d, b.n);
     size_t u = 0;
     for (size_t i = 0; i < b.n; i++)

@@ -28,36 +28,18 @@
 
 /* ---- the generated insurers -------------------------------------------------------------------------- */
 
-/* Writes v in decimal, zero-padded to `width` digits at least, and a NUL; returns the digits written. The ids
- * of a million generated residents are written with this rather than snprintf, which cost more than their
- * eligibility checks. `out` holds at least 21 bytes. */
-static size_t put_digits(char *out, unsigned long long v, int width)
-{
-    char t[21];
-    size_t n = 0;
-    do {
-        t[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v != 0 && n < sizeof t);
-    while ((int)n < width && n < sizeof t)
-        t[n++] = '0';
-    for (size_t i = 0; i < n; i++)
-        out[i] = t[n - 1 - i];
-    out[n] = '\0';
-    return n;
-}
-
 /* Insurer `i` of a kind: its number (6 digits for NHI, 8 otherwise, check digit valid, docs/RULES.md Numbers). */
 static void insurer_number(enum scenario_insurer_kind k, int i, char out[9])
 {
     static const char *const prefix[] = {"", "39", "06", "01", "31"};
     char d[9];
     int pref = i % PREF_COUNT + 1, serial = i / PREF_COUNT;
-    /* PREF_COUNT is under 100: two digits of prefecture, three of serial. */
+    /* PREF_COUNT is under 100: two digits of prefecture, three of serial, then the check digit. */
     size_t n = strlen(prefix[k]);
     memcpy(d, prefix[k], n);
-    n += put_digits(d + n, (unsigned)pref % 100u, 2);
-    n += put_digits(d + n, (unsigned)serial % 1000u, 3);
+    const int digits[5] = {pref / 10 % 10, pref % 10, serial / 100 % 10, serial / 10 % 10, serial % 10};
+    for (int j = 0; j < 5; j++)
+        d[n++] = (char)('0' + digits[j]);
     d[n] = (char)('0' + core_insurer_check_digit(d, n));
     d[n + 1] = '\0';
     memcpy(out, d, 9);
@@ -183,7 +165,7 @@ static int hh_insurer(struct worker *wk, enum scenario_insurer_kind k, int idx)
                                                               : "mutual-aid-";
     size_t n = strlen(kind);
     memcpy(id, kind, n);
-    (void)put_digits(id + n, (unsigned)idx, 4);
+    (void)core_put_uint(id + n, sizeof id - n, (unsigned)idx, 4);
     for (size_t i = 0; i < wk->hs.insurer_count; i++)
         if (strcmp(wk->ins[i].id, id) == 0)
             return (int)i;
@@ -191,7 +173,7 @@ static int hh_insurer(struct worker *wk, enum scenario_insurer_kind k, int idx)
         return 0;
     struct scenario_insurer *in = &wk->ins[wk->hs.insurer_count];
     memset(in, 0, sizeof *in);
-    snprintf(in->id, sizeof in->id, "%s", id);
+    core_strlcpy(in->id, id, sizeof in->id);
     in->kind = k;
     insurer_number(k, idx, in->number);
     return (int)wk->hs.insurer_count++;
@@ -329,9 +311,11 @@ static void household_make(struct worker *wk, long long h)
         struct scenario_resident *r = &wk->res[i];
         memset(r, 0, sizeof *r);
         r->id[0] = 'h';
-        size_t n = 1 + put_digits(r->id + 1, (unsigned long long)h, 1);
-        r->id[n++] = '-';
-        (void)put_digits(r->id + n, (unsigned)(i + 1), 1);
+        size_t n = 1 + core_put_uint(r->id + 1, sizeof r->id - 1, (unsigned long long)h, 1);
+        if (n + 1 < sizeof r->id) {
+            r->id[n++] = '-';
+            (void)core_put_uint(r->id + n, sizeof r->id - n, (unsigned)(i + 1), 1);
+        }
         r->pos.line = i + 1;
         core_day born = core_date_add_months(from, -12 * age[i]) - (core_day)core_rng_below(&g, 365) - 1;
         r->born = born;

@@ -219,7 +219,7 @@ static int add_insurer(struct world *w, const char *id, enum scenario_insurer_ki
         return -1;
     struct winsurer *in = &w->ins[w->nins++];
     memset(in, 0, sizeof *in);
-    snprintf(in->id, sizeof in->id, "%s", id);
+    core_strlcpy(in->id, id, sizeof in->id);
     in->kind = kind;
     in->policy = w->policy;
     gen_insurer_number(w, in);
@@ -257,7 +257,7 @@ static int mem_open(struct world *w, int ri, int insurer, enum scenario_role rol
     m->to = W_NEVER;
     m->loss_filed = CORE_DAY_NONE;
     struct winsurer *in = &w->ins[insurer];
-    snprintf(m->numbers.insurer_number, sizeof m->numbers.insurer_number, "%s", in->number);
+    core_strlcpy(m->numbers.insurer_number, in->number, sizeof m->numbers.insurer_number);
     const struct wmem *head = NULL;
     if (role == SCENARIO_ROLE_DEPENDENT && of >= 0) {
         const struct wres *o = &w->res[of];
@@ -270,18 +270,19 @@ static int mem_open(struct world *w, int ri, int insurer, enum scenario_role rol
     if (head != NULL) {
         m->numbers = head->numbers;
         int branch = 1 + (int)(core_hash64(&ri, sizeof ri, (uint64_t)from) % 9);
-        snprintf(m->numbers.branch, sizeof m->numbers.branch, "%02d", branch);
+        core_put_uint(m->numbers.branch, sizeof m->numbers.branch, (unsigned)branch, 2);
     } else {
         if (id != NULL && id->member_symbol != NULL && id->member_symbol[0])
-            snprintf(m->numbers.symbol, sizeof m->numbers.symbol, "%s", id->member_symbol);
+            core_strlcpy(m->numbers.symbol, id->member_symbol, sizeof m->numbers.symbol);
         else
-            snprintf(m->numbers.symbol, sizeof m->numbers.symbol, "%d", 100 + insurer);
+            core_put_uint(m->numbers.symbol, sizeof m->numbers.symbol, (unsigned)(100 + insurer), 1);
         if (id != NULL && id->member_number[0])
-            snprintf(m->numbers.number, sizeof m->numbers.number, "%s", id->member_number);
+            core_strlcpy(m->numbers.number, id->member_number, sizeof m->numbers.number);
         else
-            snprintf(m->numbers.number, sizeof m->numbers.number, "%d", 1000 + ++in->next_member * 7 + ri);
-        snprintf(m->numbers.branch, sizeof m->numbers.branch, "%s",
-                 id != NULL && id->member_branch[0] ? id->member_branch : "00");
+            core_put_uint(m->numbers.number, sizeof m->numbers.number,
+                          (unsigned)(1000 + ++in->next_member * 7 + ri), 1);
+        core_strlcpy(m->numbers.branch, id != NULL && id->member_branch[0] ? id->member_branch : "00",
+                     sizeof m->numbers.branch);
     }
     r->nmem++;
     if (file) {
@@ -437,18 +438,18 @@ static int card_dates(struct world *w, const struct wres *r, core_day issued, bo
 {
     struct card_profile prof;
     card_profile_init(&prof);
-    snprintf(prof.id, sizeof prof.id, "%s", r->sr->id);
-    snprintf(prof.holder.name, sizeof prof.holder.name, "%s", r->sr->id);
-    snprintf(prof.holder.address, sizeof prof.holder.address, "-");
+    core_strlcpy(prof.id, r->sr->id, sizeof prof.id);
+    core_strlcpy(prof.holder.name, r->sr->id, sizeof prof.holder.name);
+    core_strlcpy(prof.holder.address, "-", sizeof prof.holder.address);
     prof.holder.born = r->sr->born;
     prof.holder.sex = CARD_SEX_FEMALE;
     memcpy(prof.holder.my_number, r->my_number, sizeof prof.holder.my_number);
-    snprintf(prof.holder.security_code, sizeof prof.holder.security_code, "1234");
+    core_strlcpy(prof.holder.security_code, "1234", sizeof prof.holder.security_code);
     prof.kind = face_only ? CARD_KIND_FACE_ONLY : CARD_KIND_NORMAL;
     if (!face_only) {
-        snprintf(prof.auth_pin, sizeof prof.auth_pin, "1234");
-        snprintf(prof.text_pin, sizeof prof.text_pin, "1234");
-        snprintf(prof.sign_password, sizeof prof.sign_password, "ABC123");
+        core_strlcpy(prof.auth_pin, "1234", sizeof prof.auth_pin);
+        core_strlcpy(prof.text_pin, "1234", sizeof prof.text_pin);
+        core_strlcpy(prof.sign_password, "ABC123", sizeof prof.sign_password);
     }
     prof.issued = issued;
     prof.expires = expires;

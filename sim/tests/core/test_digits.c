@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -85,9 +86,49 @@ static void my_number_rejects_bad_shapes(void **state)
     assert_int_equal(core_my_number_check_digit(NULL), -1);
 }
 
+/* snprintf's results, without snprintf: truncation keeps the NUL and the return is the length wanted. */
+static void strings_are_copied_and_numbers_written_as_snprintf_would(void **state)
+{
+    (void)state;
+    char b[8];
+    assert_int_equal(core_strlcpy(b, "abc", sizeof b), 3);
+    assert_string_equal(b, "abc");
+    assert_int_equal(core_strlcpy(b, "abcdefghij", sizeof b), 10);
+    assert_string_equal(b, "abcdefg");
+    assert_int_equal(core_strlcpy(b, "", sizeof b), 0);
+    assert_string_equal(b, "");
+    b[0] = 'x';
+    assert_int_equal(core_strlcpy(b, "abc", 0), 3);
+    assert_int_equal(b[0], 'x');
+    const struct {
+        unsigned long long v;
+        int width;
+        const char *want;
+    } cases[] = {{0, 1, "0"},         {7, 2, "07"}, {42, 4, "0042"},
+                 {12345, 2, "12345"}, {0, 0, "0"},  {1000, 1, "1000"}};
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char want[32];
+        int n = snprintf(want, sizeof want, "%0*llu", cases[i].width, cases[i].v);
+        assert_string_equal(want, cases[i].want);
+        assert_int_equal(core_put_uint(b, sizeof b, cases[i].v, cases[i].width), (size_t)n);
+        assert_string_equal(b, cases[i].want);
+    }
+    char big[32];
+    assert_int_equal(core_put_uint(big, sizeof big, 18446744073709551615ull, 1), 20);
+    assert_string_equal(big, "18446744073709551615");
+    assert_int_equal(core_put_uint(b, sizeof b, 123456789, 1), 9); /* truncated as snprintf truncates */
+    assert_string_equal(b, "1234567");
+    assert_int_equal(core_put_uint(b, 1, 5, 1), 1);
+    assert_string_equal(b, "");
+    b[0] = 'x';
+    assert_int_equal(core_put_uint(b, 0, 5, 3), 3);
+    assert_int_equal(b[0], 'x');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(strings_are_copied_and_numbers_written_as_snprintf_would),
         cmocka_unit_test(insurer_number_from_rules_md_is_valid),
         cmocka_unit_test(insurer_number_check_digit_by_hand),
         cmocka_unit_test(insurer_number_rejects_wrong_length_digit_or_characters),

@@ -251,7 +251,7 @@ static void spans_lie_between_dated_rows_and_serials_are_unique(void **state)
     const core_day days[] = {D("2024-11-30"), D("2024-12-02"), D("2025-03-15"), D("2025-08-01"),
                              D("2026-06-30")};
     for (size_t i = 0; i < sizeof days / sizeof days[0]; i++) {
-        policy_span(n, days[i], &from, &to);
+        policy_span(n, NULL, 0, days[i], &from, &to);
         assert_true(from <= days[i] && days[i] <= to);
         for (int id = 0; id < POLICY_PARAM_COUNT; id++) {
             long long x = 0, y = 0;
@@ -263,13 +263,22 @@ static void spans_lie_between_dated_rows_and_serials_are_unique(void **state)
         /* the day after the span (when bounded) is the first of the next span */
         if (to != INT32_MAX) {
             core_day f2, t2;
-            policy_span(n, to + 1, &f2, &t2);
+            policy_span(n, NULL, 0, to + 1, &f2, &t2);
             assert_int_equal(f2, to + 1);
         }
     }
-    policy_span(n, D("2024-12-02"), &from, &to);
+    policy_span(n, NULL, 0, D("2024-12-02"), &from, &to);
     assert_int_equal(from, D("2024-12-02"));
-    policy_span(NULL, D("2025-01-01"), &from, &to);
+    /* a span of a few parameters: only their rows count (AMEND-1's look-up: 2025-08-01 .. 2026-03-31) */
+    const int grace[] = {POLICY_LOOKUP_GRACE_ENABLED};
+    policy_span(n, grace, 1, D("2025-09-15"), &from, &to);
+    assert_int_equal(from, D("2025-08-01"));
+    assert_int_equal(to, D("2026-03-31"));
+    const int constant[] = {POLICY_CARD_PIN_TRIES_AUTH, -1, POLICY_PARAM_COUNT};
+    policy_span(n, constant, 3, D("2025-09-15"), &from, &to);
+    assert_int_equal(from, INT32_MIN + 1);
+    assert_int_equal(to, INT32_MAX);
+    policy_span(NULL, NULL, 0, D("2025-01-01"), &from, &to);
     assert_int_equal(from, INT32_MIN + 1);
     assert_int_equal(to, INT32_MAX);
     /* ids are the table's order, and name lookups agree with them */
