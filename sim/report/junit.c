@@ -47,6 +47,15 @@ static char *dup_str(const char *s)
     return d;
 }
 
+/* XML 1.0 cannot carry C0 control characters other than tab, newline and carriage return, not even as
+ * character references: each is written as '?' so the report stays well-formed. */
+static void xml_safe(char *s)
+{
+    for (; s != NULL && *s != '\0'; s++)
+        if ((unsigned char)*s < 0x20 && *s != '\t' && *s != '\n' && *s != '\r')
+            *s = '?';
+}
+
 static int junit_open(struct report *rep, struct core_error *err)
 {
     rep->state = calloc(1, sizeof(struct junit_state));
@@ -69,6 +78,9 @@ static int junit_add(struct report *rep, const struct scenario *scn, const struc
     s->cases = run->count > 0 ? calloc(run->count, sizeof *s->cases) : NULL;
     if (s->file == NULL || s->name == NULL || s->policy == NULL || (run->count > 0 && s->cases == NULL))
         return core_error_set(err, CORE_ENOMEM, "", 0, 0, "report: out of memory");
+    xml_safe(s->file);
+    xml_safe(s->name);
+    xml_safe(s->policy);
     s->count = run->count;
     s->population = run->population != NULL ? run->population->residents : -1;
     for (size_t i = 0; i < run->count; i++) {
@@ -78,6 +90,9 @@ static int junit_add(struct report *rep, const struct scenario *scn, const struc
         snprintf(c->where, sizeof c->where, "%s:%d:%d", scn->file, r->pos.line, r->pos.column);
         snprintf(c->rule, sizeof c->rule, "%s", r->rule);
         snprintf(c->message, sizeof c->message, "%s", r->message);
+        xml_safe(c->where);
+        xml_safe(c->rule);
+        xml_safe(c->message);
         c->passed = r->passed;
         if (!r->passed)
             s->failed++;

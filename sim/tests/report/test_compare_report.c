@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "report/report.h"
@@ -196,6 +197,68 @@ static void a_full_disk_is_a_write_error(void **state)
     scenario_free(s);
 }
 
+/* One resident with one gap day under the second policy only: every count in the singular. */
+static void text_singulars_of_one_resident_and_one_day(void **state)
+{
+    (void)state;
+    struct scenario *s = load();
+    struct scenario_comparison c;
+    struct scenario_diff_range ranges[2];
+    struct scenario_diff_resident res[2];
+    build(&c, ranges, res);
+    res[1].only[SCENARIO_SIDE_B] = 1;
+    ranges[1].to = ranges[1].from;
+    c.residents = &res[1];
+    c.resident_count = 1;
+    c.only[0] = 0;
+    c.only[1] = 1;
+    c.residents_only[0] = 0;
+    char *t = render(REPORT_TEXT, s, &c);
+    assert_non_null(strstr(t, "DIFF by-hand (by-hand.yaml): 1 resident, 1 differs; "));
+    assert_non_null(strstr(t, "  r2: 1 gap day only under as-announced-2024, 0 only under national\n"));
+    assert_non_null(strstr(t, "    2025-04-01..2025-04-01 (1 day): gap under as-announced-2024, grace under "
+                              "national\n"));
+    assert_non_null(strstr(t, "total: 1 file, 1 resident\n"));
+    assert_non_null(strstr(t, "kept insured by national and not by as-announced-2024: 1 resident, 1 day\n"));
+    assert_non_null(
+        strstr(t, "kept insured by as-announced-2024 and not by national: 0 residents, 0 days\n"));
+    free(t);
+    scenario_free(s);
+}
+
+/* Unbuffered, the failure shows where it happens: at the text's add, at the JSON's dump on close. */
+static void an_unbuffered_full_disk_fails_at_the_write(void **state)
+{
+    (void)state;
+    if (access("/dev/full", W_OK) != 0)
+        skip();
+    struct scenario *s = load();
+    struct scenario_comparison c;
+    struct scenario_diff_range ranges[2];
+    struct scenario_diff_resident res[2];
+    build(&c, ranges, res);
+    enum report_format fmts[] = {REPORT_TEXT, REPORT_JSON};
+    for (size_t i = 0; i < 2; i++) {
+        FILE *out = fopen("/dev/full", "w");
+        assert_non_null(out);
+        if (out == NULL)
+            return;
+        setvbuf(out, NULL, _IONBF, 0);
+        struct report_compare *rep = NULL;
+        struct core_error err;
+        core_error_clear(&err);
+        assert_int_equal(report_compare_open(fmts[i], out, "a", "b", &rep, &err), CORE_OK);
+        assert_int_equal(report_compare_add(rep, s, &c, &err), fmts[i] == REPORT_TEXT ? CORE_EIO : CORE_OK);
+        if (fmts[i] == REPORT_TEXT)
+            assert_string_equal(err.message, "report: cannot write the comparison");
+        core_error_clear(&err);
+        assert_int_equal(report_compare_close(rep, &err), CORE_EIO);
+        assert_string_equal(err.message, "report: cannot write the comparison");
+        fclose(out);
+    }
+    scenario_free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -204,6 +267,8 @@ int main(void)
         cmocka_unit_test(same_file_twice_is_same_with_no_ranges),
         cmocka_unit_test(junit_is_refused),
         cmocka_unit_test(a_full_disk_is_a_write_error),
+        cmocka_unit_test(text_singulars_of_one_resident_and_one_day),
+        cmocka_unit_test(an_unbuffered_full_disk_fails_at_the_write),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
