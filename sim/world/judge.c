@@ -84,49 +84,69 @@ static bool portal_available(const struct world *w, const struct wres *r, core_d
     return false;
 }
 
-/* Which document of a kind the resident shows: a usable one when there is, else the latest in hand. */
-static int pick_doc(const struct wres *r, enum scenario_document kind, core_day d)
+/* What a resident has on a day, read once and shared by the invariants' and a visit's questions: which
+ * document of each kind is shown (a usable one when there is, else the latest in hand), the usable kinds
+ * (holds) and the kinds in hand, the card in hand, and whether the portal opens. */
+struct w_day {
+    int pick[SCENARIO_DOC_COUNT]; /* -1: none of that kind in hand */
+    unsigned holds, in_hand;
+    const struct wcard *card;
+    bool portal;
+};
+
+static void day_of(const struct world *w, const struct wres *r, core_day d, struct w_day *out)
 {
-    int best = -1;
+    bool usable[SCENARIO_DOC_COUNT];
+    for (int k = 0; k < SCENARIO_DOC_COUNT; k++) {
+        out->pick[k] = -1;
+        usable[k] = false;
+    }
+    out->holds = out->in_hand = 0;
     for (size_t i = 0; i < r->ndoc; i++) {
         const struct wdoc *doc = &r->docs[i];
-        if (doc->kind != kind || d < doc->got || d >= doc->lost)
+        bool u = w_doc_usable(r, doc, d);
+        if (u)
+            out->holds |= SCENARIO_DOC_BIT(doc->kind);
+        int k = (int)doc->kind;
+        if (k < SCENARIO_DOC_PAPER_CARD || k > SCENARIO_DOC_NOTICE || k == SCENARIO_DOC_CARD ||
+            d < doc->got || d >= doc->lost)
             continue;
-        if (w_doc_usable(r, doc, d)) {
-            if (best < 0 || !w_doc_usable(r, &r->docs[best], d) || r->docs[best].got <= doc->got)
-                best = (int)i;
-        } else if (best < 0 || (!w_doc_usable(r, &r->docs[best], d) && r->docs[best].got <= doc->got)) {
-            best = (int)i;
+        int best = out->pick[k];
+        if (u ? (best < 0 || !usable[k] || r->docs[best].got <= doc->got)
+              : (best < 0 || (!usable[k] && r->docs[best].got <= doc->got))) {
+            out->pick[k] = (int)i;
+            usable[k] = u;
         }
     }
-    return best;
+    for (int k = SCENARIO_DOC_PAPER_CARD; k <= SCENARIO_DOC_NOTICE; k++)
+        if (k != SCENARIO_DOC_CARD && out->pick[k] >= 0)
+            out->in_hand |= SCENARIO_DOC_BIT(k);
+    out->card = card_in_hand(r, d);
+    out->portal = portal_available(w, r, d);
+    if (out->card != NULL) {
+        out->in_hand |= SCENARIO_DOC_BIT(SCENARIO_DOC_CARD);
+        if (d <= out->card->expires) {
+            out->holds |= SCENARIO_DOC_BIT(SCENARIO_DOC_CARD);
+            if (out->portal)
+                out->holds |= SCENARIO_DOC_BIT(SCENARIO_DOC_PORTAL);
+        }
+    }
+    if (out->portal)
+        out->in_hand |= SCENARIO_DOC_BIT(SCENARIO_DOC_PORTAL);
 }
 
 static unsigned w_in_hand(const struct world *w, const struct wres *r, core_day d)
 {
-    unsigned m = 0;
-    for (int k = SCENARIO_DOC_PAPER_CARD; k <= SCENARIO_DOC_NOTICE; k++)
-        if (k != SCENARIO_DOC_CARD && pick_doc(r, (enum scenario_document)k, d) >= 0)
-            m |= SCENARIO_DOC_BIT(k);
-    if (card_in_hand(r, d) != NULL)
-        m |= SCENARIO_DOC_BIT(SCENARIO_DOC_CARD);
-    if (portal_available(w, r, d))
-        m |= SCENARIO_DOC_BIT(SCENARIO_DOC_PORTAL);
-    return m;
+    struct w_day day;
+    day_of(w, r, d, &day);
+    return day.in_hand;
 }
 
 static unsigned w_holds(const struct world *w, const struct wres *r, core_day d)
 {
-    unsigned m = 0;
-    for (size_t i = 0; i < r->ndoc; i++)
-        if (w_doc_usable(r, &r->docs[i], d))
-            m |= SCENARIO_DOC_BIT(r->docs[i].kind);
-    const struct wcard *c = card_in_hand(r, d);
-    if (c != NULL && d <= c->expires)
-        m |= SCENARIO_DOC_BIT(SCENARIO_DOC_CARD);
-    if (portal_available(w, r, d) && c != NULL && d <= c->expires)
-        m |= SCENARIO_DOC_BIT(SCENARIO_DOC_PORTAL);
-    return m;
+    struct w_day day;
+    day_of(w, r, d, &day);
+    return day.holds;
 }
 
 struct desk_env {
@@ -153,7 +173,7 @@ struct desk_out {
 };
 
 static int desk(const struct world *w, const struct wres *r, unsigned bring, const struct desk_env *env,
-                struct desk_out *o)
+                const struct w_day *day, struct desk_out *o)
 {
     core_day d = env->day;
     struct clinic_presented p;
@@ -168,7 +188,7 @@ static int desk(const struct world *w, const struct wres *r, unsigned bring, con
     struct clinic_answers ans = {NULL, NULL, NULL, NULL};
     bool check = env->reader != CLINIC_READER_NONE && env->online_ok;
     bool ask = check || !env->outcome_only;
-    const struct wcard *c = card_in_hand(r, d);
+    const struct wcard *c = day->card;
     o->card.result = ELIGIBILITY_NO_CARD;
     if ((bring & SCENARIO_DOC_BIT(SCENARIO_DOC_CARD)) && c != NULL) {
         p.card = true;
@@ -197,7 +217,7 @@ static int desk(const struct world *w, const struct wres *r, unsigned bring, con
     for (int k = SCENARIO_DOC_PAPER_CARD; k <= SCENARIO_DOC_NOTICE; k++) {
         if (k == SCENARIO_DOC_CARD || !(bring & SCENARIO_DOC_BIT(k)))
             continue;
-        int di = pick_doc(r, (enum scenario_document)k, d);
+        int di = day->pick[k];
         o->docs[k] = di;
         if (di < 0)
             continue;
@@ -227,7 +247,7 @@ static int desk(const struct world *w, const struct wres *r, unsigned bring, con
             ans.notice = a;
         }
     }
-    if (!card_decides && (bring & SCENARIO_DOC_BIT(SCENARIO_DOC_PORTAL)) && portal_available(w, r, d)) {
+    if (!card_decides && (bring & SCENARIO_DOC_BIT(SCENARIO_DOC_PORTAL)) && day->portal) {
         struct eligibility_answer pa;
         p.portal = true;
         if (eligibility_check_person(w->reg, r->person, d, &pa) == CORE_OK)
@@ -335,7 +355,9 @@ static int visit_eval(const struct world *w, int ri, core_day day, const struct 
     out->clinic = v->clinic;
     out->kind = v->kind;
     out->line = line;
-    unsigned held = w_holds(w, r, day), hand = w_in_hand(w, r, day);
+    struct w_day today;
+    day_of(w, r, day, &today);
+    unsigned held = today.holds, hand = today.in_hand;
     unsigned bring = v->bring_given ? v->bring : held;
     out->brought = bring;
     out->missing = bring & ~hand;
@@ -357,7 +379,7 @@ static int visit_eval(const struct world *w, int ri, core_day day, const struct 
     env.clinic = v->clinic;
     env.faults = v->faults;
     struct desk_out o;
-    int rc = desk(w, r, bring & hand, &env, &o);
+    int rc = desk(w, r, bring & hand, &env, &today, &o);
     if (rc != CORE_OK)
         return core_error_set(err, rc, w->scn->file, line, 0, "world: the desk could not decide");
     out->card_check = o.card_shown ? o.card.result : ELIGIBILITY_NO_CARD;
@@ -536,8 +558,10 @@ static int judge_resident(struct world *w, int ri)
         memset(&g, 0, sizeof g);
         g.from = from;
         g.to = to;
-        g.holds = w_holds(w, r, from);
-        g.in_hand = w_in_hand(w, r, from);
+        struct w_day today;
+        day_of(w, r, from, &today);
+        g.holds = today.holds;
+        g.in_hand = today.in_hand;
         int mi = truth_mem(r, from);
         g.insurer = mi >= 0 ? r->mems[mi].insurer : SCENARIO_NONE;
         g.rule = "";
@@ -555,7 +579,7 @@ static int judge_resident(struct world *w, int ri)
             env.kind = CLINIC_VISIT_FIRST;
             env.outcome_only = true;
             struct desk_out o;
-            rc = desk(w, r, g.in_hand, &env, &o);
+            rc = desk(w, r, g.in_hand, &env, &today, &o);
             if (rc != CORE_OK)
                 break;
             long days = (long)(to - from + 1);
@@ -575,7 +599,7 @@ static int judge_resident(struct world *w, int ri)
             /* INV-2: the clinic's reader and online check down. */
             env.online_ok = false;
             struct desk_out o2;
-            rc = desk(w, r, g.in_hand, &env, &o2);
+            rc = desk(w, r, g.in_hand, &env, &today, &o2);
             if (rc != CORE_OK)
                 break;
             if (o2.decision.outcome != CLINIC_INSURED) {
