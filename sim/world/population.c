@@ -132,6 +132,12 @@ struct planned_visit {
 struct worker {
     const struct scenario *scn;
     const struct world_mix *mix;
+    /* the period's months (the first from the period's first day), read once: every resident walks them */
+    size_t nmonths;
+    struct pop_month {
+        core_day first, last;
+        double get_card, register_monthly;
+    } * months;
     struct core_rng root;
     long long h_from, h_to, total_h;
     int last_size; /* the last household's size (cut to fill `size` exactly) */
@@ -382,24 +388,19 @@ static void household_make(struct worker *wk, long long h)
         enum scenario_insurer_kind k = wk->ins[r->insurer].kind;
         struct scenario_event *e;
         /* Monthly card uptake and registration. */
-        for (core_day mo = from; mo <= to; mo = core_date_add_months(mo, 1)) {
-            int y, mm, dd;
-            core_date_to_ymd(mo, &y, &mm, &dd);
-            core_day last;
-            (void)core_date_from_ymd(y, mm, core_date_days_in_month(y, mm), &last);
-            if (!card && chance(&g, mix_month_value(&m->get_card, mo))) {
+        for (size_t mi = 0; mi < wk->nmonths; mi++) {
+            core_day mo = wk->months[mi].first, last = wk->months[mi].last;
+            if (!card && chance(&g, wk->months[mi].get_card)) {
                 if ((e = ev_add(wk, SCENARIO_EVENT_GET_CARD, day_in(&g, mo, last), i)) != NULL) {
                     card = true;
                     face = e->face_only = chance(&g, m->face_only);
                 }
-            } else if (card && !reg && chance(&g, mix_month_value(&m->register_monthly, mo))) {
+            } else if (card && !reg && chance(&g, wk->months[mi].register_monthly)) {
                 if ((e = ev_add(wk, SCENARIO_EVENT_REGISTER, day_in(&g, mo, last), i)) != NULL) {
                     reg = true;
                     e->via = face ? SCENARIO_VIA_CLINIC : SCENARIO_VIA_PORTAL;
                 }
             }
-            if (dd != 1)
-                (void)core_date_from_ymd(y, mm, 1, &mo);
         }
         /* Job change: an employee-insured head moves to another employee insurer; dependents follow. */
         if (i == head && employee(k) && r->role == SCENARIO_ROLE_INSURED &&
@@ -747,7 +748,7 @@ static void agg_merge(struct world_population *to, const struct world_population
     }
 }
 
-static void worker_setup(struct worker *wk, const struct scenario *scn, const struct world_mix *mix)
+static int worker_setup(struct worker *wk, const struct scenario *scn, const struct world_mix *mix)
 {
     memset(wk, 0, sizeof *wk);
     wk->scn = scn;
@@ -768,11 +769,33 @@ static void worker_setup(struct worker *wk, const struct scenario *scn, const st
     hs->clinics = wk->clinics;
     hs->clinic_count = 3;
     hs->residents = wk->res;
+    /* The months as the generator walks them: from the period's first day to the end of its month, then
+     * month by month from the 1st, while the month starts on or before the period's last day. */
+    int y0, m0, y1, m1, d0;
+    core_date_to_ymd(scn->period.from, &y0, &m0, &d0);
+    core_date_to_ymd(scn->period.to, &y1, &m1, &d0);
+    long count = ((long)y1 - y0) * 12 + (m1 - m0) + 1;
+    wk->months = count > 0 ? calloc((size_t)count, sizeof *wk->months) : NULL;
+    if (count > 0 && wk->months == NULL)
+        return CORE_ENOMEM;
+    for (core_day mo = scn->period.from; mo <= scn->period.to && (long)wk->nmonths < count;
+         mo = core_date_add_months(mo, 1)) {
+        int y, mm, dd;
+        core_date_to_ymd(mo, &y, &mm, &dd);
+        struct pop_month *pm = &wk->months[wk->nmonths++];
+        pm->first = mo;
+        (void)core_date_from_ymd(y, mm, core_date_days_in_month(y, mm), &pm->last);
+        pm->get_card = mix_month_value(&mix->get_card, mo);
+        pm->register_monthly = mix_month_value(&mix->register_monthly, mo);
+        if (dd != 1)
+            (void)core_date_from_ymd(y, mm, 1, &mo);
+    }
     static const char *const ids[] = {"face-clinic", "pin-clinic", "no-reader-clinic"};
     for (int c = 0; c < 3; c++) {
         snprintf(wk->clinics[c].id, sizeof wk->clinics[c].id, "%s", ids[c]);
         wk->clinics[c].reader = (enum scenario_reader)c;
     }
+    return CORE_OK;
 }
 
 int world_population_run(const struct scenario *scn, const struct world_mix *mix, int threads,
@@ -822,7 +845,8 @@ int world_population_run_detail(const struct scenario *scn, const struct world_m
     }
     int rc = agg_init(p, scn->period.from, scn->period.to);
     for (int t = 0; t < threads; t++) {
-        worker_setup(&wk[t], scn, mix);
+        if (worker_setup(&wk[t], scn, mix) != CORE_OK && rc == CORE_OK)
+            rc = CORE_ENOMEM;
         wk[t].root = root;
         wk[t].total_h = nh;
         wk[t].last_size = last;
@@ -862,6 +886,7 @@ int world_population_run_detail(const struct scenario *scn, const struct world_m
         free(wk[t].ev);
         free(wk[t].pv);
         free(wk[t].vis);
+        free(wk[t].months);
     }
     free(wk);
     if (rc != CORE_OK) {
