@@ -1,6 +1,9 @@
 /*
  * cmd_run.c: `mynasim run [--report text|json|junit] [--out PATH] [--policy NAME_OR_PATH] [--detail]
- * [--fidelity rules|wire] [--quiet] FILE|DIR...`, the scenario runner (docs/SCENARIO-FORMAT.md, Running).
+ * [--fidelity rules|wire] [--service HOST:PORT --card-control SOCKET [--card-reader NAME]] [--quiet] FILE|DIR...`,
+ * the scenario runner (docs/SCENARIO-FORMAT.md, Running). The named residents' visits and probes take the wire
+ * path by default (docs/DESIGN.md, the two paths); --service and --card-control take it through real
+ * processes (docs/WIRE.md).
  *
  * Every file is read first. When any is not valid, every problem of every file is printed as
  * `file:line:column: what` on stderr and nothing is replayed (exit 2): a run that checks half the library
@@ -24,13 +27,15 @@
 #include "cli/cli.h"
 #include "report/report.h"
 #include "scenario/scenario.h"
+#include "world/world.h"
 
 static void run_usage(FILE *out)
 {
     fprintf(
         out,
         "usage: mynasim run [--report text|json|junit] [--out PATH] [--policy NAME_OR_PATH] [--detail]\n"
-        "                   [--fidelity rules|wire] [--quiet] FILE|DIR...\n\n"
+        "                   [--fidelity rules|wire] [--service HOST:PORT --card-control SOCKET\n"
+        "                   [--card-reader NAME]] [--quiet] FILE|DIR...\n\n"
         "Replays scenario files (docs/SCENARIO-FORMAT.md) day by day and checks every expectation and "
         "the daily\n"
         "invariants. A DIR contributes every *.yaml file below it, in sorted order.\n\n"
@@ -39,8 +44,18 @@ static void run_usage(FILE *out)
         "  --policy P       replay under policy P (a shipped name or a file) instead of the file's own\n"
         "  --detail         write every generated resident of a population (JSON Lines, one a line) to\n"
         "                   stdout or --out, as it is produced; the report then goes to stderr\n"
-        "  --fidelity F     rules (default): visits call the check directly; wire: they run the reception\n"
-        "                   flow (APDUs to virtual cards, messages to the eligibility service)\n"
+        "  --fidelity F     wire (default): the named residents' visits and probes run the reception flow\n"
+        "                   (APDUs to virtual cards, messages to the eligibility service, in process);\n"
+        "                   rules: they call the check directly. Populations always take the rules path\n"
+        "  --service HOST:PORT\n"
+        "                   the wire path against `mynasim serve --control` replaying the same FILE (one\n"
+        "                   FILE only; implies --fidelity wire; docs/WIRE.md)\n"
+        "  --card-control SOCKET\n"
+        "                   with --service: the control socket of `mynasim card serve --control`, whose\n"
+        "                   slot gets each visit's card\n"
+        "  --card-reader NAME\n"
+        "                   with --service: the PC/SC reader that card is read through (a part of its\n"
+        "                   name; default: the first reader with a card)\n"
         "  --quiet          no progress on the terminal\n\n"
         "exit status: 0 every expectation holds and no gap day goes unexpected, 1 any fails,\n"
         "2 a file is not valid (every problem as file:line:column on stderr) or the command line is "
@@ -54,6 +69,8 @@ struct run_options {
     bool quiet;
     bool detail;
     bool wire;
+    bool fidelity_given;
+    const char *service, *card_reader, *card_control;
     int first; /* the first FILE|DIR argument */
 };
 
@@ -62,6 +79,7 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 {
     memset(o, 0, sizeof *o);
     o->format = REPORT_TEXT;
+    o->wire = true;
     int i = 1;
     for (; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -87,6 +105,13 @@ static int parse_options(int argc, char **argv, struct run_options *o)
                 return CLI_EXIT_USAGE;
             }
             o->wire = strcmp(v, "wire") == 0;
+            o->fidelity_given = true;
+        } else if ((v = cli_option_value(argc, argv, &i, "--service", &missing)) != NULL) {
+            o->service = v;
+        } else if ((v = cli_option_value(argc, argv, &i, "--card-reader", &missing)) != NULL) {
+            o->card_reader = v;
+        } else if ((v = cli_option_value(argc, argv, &i, "--card-control", &missing)) != NULL) {
+            o->card_control = v;
         } else if (missing) {
             fprintf(stderr, "mynasim run: %s needs a value (see --help)\n", a);
             return CLI_EXIT_USAGE;
@@ -100,7 +125,26 @@ static int parse_options(int argc, char **argv, struct run_options *o)
         }
     }
     o->first = i;
+    if ((o->card_reader != NULL || o->card_control != NULL) && o->service == NULL) {
+        fprintf(stderr, "mynasim run: --card-reader and --card-control go with --service\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (o->service != NULL && o->card_control == NULL) {
+        fprintf(stderr,
+                "mynasim run: --service needs --card-control SOCKET (the card server's control channel)\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (o->service != NULL && o->fidelity_given && !o->wire) {
+        fprintf(stderr, "mynasim run: --service is the wire path; it cannot go with --fidelity rules\n");
+        return CLI_EXIT_USAGE;
+    }
     return CLI_EXIT_OK;
+}
+
+/* --service: the world's wire path goes through the real service and card server (docs/WIRE.md). */
+static int prepare_remote(void *ctx, struct world *w, struct core_error *err)
+{
+    return world_set_wire_remote(w, ctx, err);
 }
 
 /* Replays each scenario into the report. Returns the exit status. */
@@ -110,6 +154,8 @@ static int replay_all(struct scenario **scns, size_t count, const struct run_opt
     bool progress = cli_progress_on(o->quiet);
     size_t failed_files = 0;
     int status = CLI_EXIT_OK;
+    struct world_wire_remote remote = {
+        .service = o->service, .reader = o->card_reader, .card_control = o->card_control};
     for (size_t i = 0; i < count; i++) {
         cli_progress(progress, i, count, scns[i]->file);
         struct scenario_run_result res;
@@ -119,11 +165,16 @@ static int replay_all(struct scenario **scns, size_t count, const struct run_opt
         struct scenario_run_options ro = {.population_detail =
                                               detail_out != NULL ? report_detail_household : NULL,
                                           .population_detail_ctx = &detail,
-                                          .wire = o->wire};
+                                          .wire = o->wire,
+                                          .prepare = o->service != NULL ? prepare_remote : NULL,
+                                          .prepare_ctx = &remote};
         int rc = scenario_run_with(scns[i], &ro, &res, &err);
         if (rc != CORE_OK) {
             cli_progress_break(progress);
             cli_print_error(scns[i]->file, &err);
+            const char *why = res.world != NULL ? world_wire_error(res.world) : NULL;
+            if (why != NULL)
+                fprintf(stderr, "%s: the remote wire path failed: %s\n", scns[i]->file, why);
             scenario_run_result_free(&res);
             return CLI_EXIT_USAGE;
         }
@@ -135,7 +186,7 @@ static int replay_all(struct scenario **scns, size_t count, const struct run_opt
         scenario_run_result_free(&res);
         if (rc != CORE_OK) {
             cli_progress_break(progress);
-            cli_print_error("report", &err);
+            cli_print_error(NULL, &err); /* the message starts "report: " */
             return CLI_EXIT_USAGE;
         }
     }
@@ -165,6 +216,15 @@ int cli_run_main(int argc, char **argv)
     size_t count;
     if (cli_paths_expand("run", argv + o.first, (size_t)(argc - o.first), &paths, &count) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
+    if (o.service != NULL && count != 1) {
+        fprintf(
+            stderr,
+            "mynasim run: --service answers from the registry of the one scenario it replays: give one FILE, "
+            "not %zu\n",
+            count);
+        scenario_paths_free(paths, count);
+        return CLI_EXIT_USAGE;
+    }
     struct scenario **scns = calloc(count, sizeof *scns);
     if (scns == NULL) {
         scenario_paths_free(paths, count);
@@ -180,7 +240,7 @@ int cli_run_main(int argc, char **argv)
         goto done;
     struct report *rep;
     if (report_open(o.format, o.detail ? stderr : out.f, &rep, &err) != CORE_OK) {
-        cli_print_error("report", &err);
+        cli_print_error(NULL, &err); /* the message starts "report: " */
         goto done;
     }
     status = replay_all(scns, count, &o, rep, o.detail ? out.f : NULL);
@@ -189,7 +249,7 @@ int cli_run_main(int argc, char **argv)
         status = CLI_EXIT_USAGE;
     }
     if (report_close(rep, &err) != CORE_OK) {
-        cli_print_error("report", &err);
+        cli_print_error(NULL, &err); /* the message starts "report: " */
         status = CLI_EXIT_USAGE;
     }
     if (!cli_out_commit(&out, "run", status != CLI_EXIT_USAGE))

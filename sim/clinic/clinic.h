@@ -205,6 +205,11 @@ struct clinic_reception {
      * this (an HTTP client, a test's hostile service) returns CORE_OK and a malloc'd response, or fails. */
     int (*transport)(void *ctx, const uint8_t *request, size_t len, uint8_t **response, size_t *response_len);
     void *transport_ctx;
+    /* Where the card route's nonce comes from: NULL takes it from `service` (eligibility_service_nonce); else
+     * this (clinic_http_nonce: POST /nonce of a remote service) fills 32 bytes and returns CORE_OK, or fails
+     * (the card route then reads service_down). With both `transport` and `nonce` set, `service` may be NULL. */
+    int (*nonce)(void *ctx, uint8_t out[32]);
+    void *nonce_ctx;
     const struct clinic_device *device; /* the clinic's registered reader; NULL when reader NONE */
     const char *institution;            /* MedicalInstitutionCode, 10 digits */
     const struct clinic_record *record;
@@ -224,5 +229,35 @@ struct clinic_reception_result {
  * error); CORE_EINVAL for missing inputs; CORE_EIO / CORE_ECRYPTO when the desk's own machinery fails. */
 int clinic_reception_run(const struct clinic_reception *in, struct clinic_reception_result *out,
                          struct core_error *err);
+
+/* ==== the HTTP client (http_client.c) =========================================================================
+ *
+ * The desk's side of `mynasim serve` (sim/eligibility/http.c): request messages to POST /eligibility, nonces
+ * from POST /nonce, and, against a service started with --control (loopback only), its date, its outage and
+ * the registration of reader devices. HTTP/1.1 over plain IPv4 sockets, one connection per request
+ * (Connection: close), the body sized by Content-Length; the answer is read with limits (headers 16 KiB, the
+ * body ELIGIBILITY_MSG_MAX_BYTES + 4 KiB) and a 10-second timeout on every send and receive, so a hostile or
+ * stuck server costs a bounded wait and a bounded buffer, never a hang or a crash.
+ */
+struct clinic_http;
+/* "HOST:PORT" (an IPv4 address). Checks the service answers GET /health with 200: CORE_EIO naming the address
+ * when it does not (nothing listens, or something else does). */
+int clinic_http_open(const char *host_port, struct clinic_http **out, struct core_error *err);
+void clinic_http_close(struct clinic_http *h);
+/* One request: method and path, a body (may be NULL with len 0). *status is the HTTP status; *body a malloc'd
+ * copy of the response body (NUL-terminated beyond *body_len) when body is not NULL. CORE_EIO when the
+ * exchange fails or the answer is not HTTP within the limits. */
+int clinic_http_request(struct clinic_http *h, const char *method, const char *path, const void *req,
+                        size_t len, int *status, uint8_t **body, size_t *body_len, struct core_error *err);
+/* The reception's hooks (ctx = the struct clinic_http). transport: POST /eligibility; a 200 or a 413 (the
+ * service's MYNE3001 answer) gives the response message, anything else fails. nonce: POST /nonce, base64. */
+int clinic_http_transport(void *ctx, const uint8_t *request, size_t len, uint8_t **response,
+                          size_t *response_len);
+int clinic_http_nonce(void *ctx, uint8_t out[32]);
+/* The control routes of `mynasim serve --control`: CORE_ESTATE when the service refuses (not 200). */
+int clinic_http_set_date(struct clinic_http *h, core_day day, struct core_error *err);
+int clinic_http_set_down(struct clinic_http *h, bool down, struct core_error *err);
+int clinic_http_register_reader(struct clinic_http *h, const struct clinic_device *dev,
+                                struct core_error *err);
 
 #endif

@@ -411,7 +411,8 @@ static int card_route(struct flow *f)
                                  : (has_pin && in->reader != CLINIC_READER_NONE) ? ELIGIBILITY_AUTH_PIN
                                                                                  : ELIGIBILITY_AUTH_VISUAL;
     f->out->auth = auth;
-    if (eligibility_service_nonce(in->service, mp->card.nonce) != CORE_OK) {
+    if ((in->nonce != NULL ? in->nonce(in->nonce_ctx, mp->card.nonce)
+                           : eligibility_service_nonce(in->service, mp->card.nonce)) != CORE_OK) {
         answer_only(a, ELIGIBILITY_SERVICE_DOWN);
         goto done;
     }
@@ -490,7 +491,8 @@ int clinic_reception_run(const struct clinic_reception *in, struct clinic_recept
     const struct clinic_presented *p = in->presented;
     bool online = in->online_ok && !in->faults.reader_fault;
     bool check = in->reader != CLINIC_READER_NONE && online;
-    if (check && (in->service == NULL || in->device == NULL))
+    if (check &&
+        ((in->service == NULL && (in->transport == NULL || in->nonce == NULL)) || in->device == NULL))
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "reception: a working reader needs a service");
     if (p->card && check && in->card == NULL)
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0,

@@ -126,6 +126,16 @@ struct pcsc_serve_config {
 int pcsc_serve_run(const struct pcsc_serve_config *cfg, const struct pcsc_card_ops *ops, void *ctx,
                    struct core_error *err);
 
+/* A client of the control channel, kept open for many commands (what `mynasim card control` sends one of).
+ * pcsc_control_send writes one line and reads the reply line: CORE_OK on "OK[ detail]" (the detail, without
+ * "OK ", copied into reply when reply is not NULL), CORE_ESTATE on "ERR message" (the message in err), CORE_EIO
+ * when the channel fails or says nothing within 60 seconds. */
+struct pcsc_control;
+int pcsc_control_open(const char *socket_path, struct pcsc_control **out, struct core_error *err);
+int pcsc_control_send(struct pcsc_control *c, const char *line, char *reply, size_t cap,
+                      struct core_error *err);
+void pcsc_control_close(struct pcsc_control *c);
+
 /* "HOST:PORT" → host (copied) and port. */
 int pcsc_parse_host_port(const char *s, char *host, size_t cap, unsigned *port, struct core_error *err);
 
@@ -139,6 +149,10 @@ int pcsc_parse_host_port(const char *s, char *host, size_t cap, unsigned *port, 
  *                             STATEFILE, its state is loaded from there when the file exists and saved there
  *                             from now on
  *   swap STATEFILE            restore the current card's state from a state file, then reset
+ *   issue PROFILE SERIAL [STATEFILE]
+ *                             personalise PROFILE with SERIAL as its auth certificate's serial (the serial J-LIS
+ *                             recorded: the world's cards, sim/world/wire.c) and reset; with STATEFILE, its
+ *                             state is loaded from there once (no persistence from then on)
  *   save NAME                 keep a snapshot of the whole card (profile and state) under NAME, in memory
  *   restore NAME              put the snapshot back exactly (no reset: a probe leaves no trace)
  *   state                     the counters: "auth=3/3 sign=5/5 text=3/3 surface=.."

@@ -29,6 +29,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
@@ -486,4 +487,96 @@ int pcsc_serve_run(const struct pcsc_serve_config *cfg, const struct pcsc_card_o
     serve_log(s, PCSC_LOG_INFO, "stopped after %llu APDUs", s->apdus);
     free(s);
     return rc;
+}
+
+/* ---- a control-channel client -------------------------------------------------------------------------- */
+
+struct pcsc_control {
+    int fd;
+    size_t len; /* bytes after the last reply line, kept for the next */
+    char buf[SERVE_LINE_MAX + 16];
+};
+
+int pcsc_control_open(const char *socket_path, struct pcsc_control **out, struct core_error *err)
+{
+    if (socket_path == NULL || out == NULL)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "control: no socket");
+    *out = NULL;
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    if (strlen(socket_path) >= sizeof addr.sun_path)
+        return core_error_set(err, CORE_EINVAL, socket_path, 0, 0, "control socket path too long");
+    memcpy(addr.sun_path, socket_path, strlen(socket_path) + 1);
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd < 0 || connect(fd, (struct sockaddr *)&addr, sizeof addr) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return core_error_set(err, CORE_EIO, socket_path, 0, 0, "cannot reach the card's control channel: %s",
+                              strerror(e));
+    }
+    struct timeval tv = {.tv_sec = 60, .tv_usec = 0};
+    (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+    struct pcsc_control *c = calloc(1, sizeof *c);
+    if (c == NULL) {
+        close(fd);
+        return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "out of memory");
+    }
+    c->fd = fd;
+    *out = c;
+    return CORE_OK;
+}
+
+int pcsc_control_send(struct pcsc_control *c, const char *line, char *reply, size_t cap,
+                      struct core_error *err)
+{
+    if (reply != NULL && cap > 0)
+        reply[0] = '\0';
+    if (c == NULL || line == NULL)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "control: nothing to send");
+    size_t n = strlen(line);
+    if (n + 1 >= SERVE_LINE_MAX || memchr(line, '\n', n) != NULL)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "control: command too long or has a newline");
+    char out[SERVE_LINE_MAX + 1];
+    memcpy(out, line, n);
+    out[n] = '\n';
+    if (send_all(c->fd, (const uint8_t *)out, n + 1) != 0)
+        return core_error_set(err, CORE_EIO, NULL, 0, 0, "control: cannot send '%s': %s", line,
+                              strerror(errno));
+    char *nl;
+    while ((nl = memchr(c->buf, '\n', c->len)) == NULL) {
+        if (c->len >= sizeof c->buf - 1)
+            return core_error_set(err, CORE_EIO, NULL, 0, 0, "control: reply line too long");
+        ssize_t got = recv(c->fd, c->buf + c->len, sizeof c->buf - 1 - c->len, 0);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0)
+            return core_error_set(err, CORE_EIO, NULL, 0, 0, "control: no answer to '%s'", line);
+        c->len += (size_t)got;
+    }
+    *nl = '\0';
+    size_t used = (size_t)(nl - c->buf) + 1;
+    char answer[SERVE_LINE_MAX + 16];
+    memcpy(answer, c->buf, used);
+    memmove(c->buf, c->buf + used, c->len - used);
+    c->len -= used;
+    size_t alen = strlen(answer);
+    if (alen > 0 && answer[alen - 1] == '\r')
+        answer[--alen] = '\0';
+    if (strncmp(answer, "OK", 2) == 0 && (answer[2] == '\0' || answer[2] == ' ')) {
+        if (reply != NULL && cap > 0)
+            snprintf(reply, cap, "%s", answer[2] == ' ' ? answer + 3 : "");
+        return CORE_OK;
+    }
+    return core_error_set(err, CORE_ESTATE, NULL, 0, 0, "control '%s': %s", line,
+                          strncmp(answer, "ERR ", 4) == 0 ? answer + 4 : answer);
+}
+
+void pcsc_control_close(struct pcsc_control *c)
+{
+    if (c == NULL)
+        return;
+    if (c->fd >= 0)
+        close(c->fd);
+    free(c);
 }

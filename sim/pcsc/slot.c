@@ -8,8 +8,8 @@
  * restart clears anyway, and writing a file per APDU would cap pcscd throughput at the disk's fsync rate. A
  * crash between the card's answer and the rename loses at most that one change, never leaves a torn file.
  *
- * Snapshots keep the profile path as well as the state bytes, so a probe may swap cards in between and still
- * come back to exactly the card it started from.
+ * Snapshots keep the profile path (and the certificate serial an `issue` gave) as well as the state bytes, so
+ * a probe may swap cards in between and still come back to exactly the card it started from.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -28,6 +28,7 @@ struct slot_snapshot {
     char name[SLOT_NAME_MAX];
     char profile[SLOT_PATH_MAX];
     char state_path[SLOT_PATH_MAX];
+    uint64_t serial;
     uint8_t state[CARD_STATE_MAX];
     size_t len;
 };
@@ -37,6 +38,7 @@ struct pcsc_slot {
     struct card *card;
     char profile[SLOT_PATH_MAX];
     char state_path[SLOT_PATH_MAX]; /* empty: no persistence */
+    uint64_t serial;                /* the auth certificate's serial `issue` gave; 0: derived */
     uint8_t tries[CARD_PIN_COUNT];
     struct slot_snapshot *snaps;
     size_t nsnaps;
@@ -56,14 +58,15 @@ static void remember_tries(struct pcsc_slot *slot)
     memcpy(slot->tries, card_state(slot->card)->tries_left, sizeof slot->tries);
 }
 
-static int make_card(const struct pcsc_slot *slot, const char *profile_path, struct card **out,
-                     struct core_error *err)
+static int make_card(const struct pcsc_slot *slot, const char *profile_path, uint64_t serial,
+                     struct card **out, struct core_error *err)
 {
     struct card_profile *profile = malloc(sizeof *profile);
     if (profile == NULL)
         return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "out of memory");
     card_profile_init(profile);
     int rc = card_profile_load(profile_path, profile, err);
+    profile->auth_cert_serial = serial;
     if (rc == CORE_OK)
         rc = card_new(profile, slot->policy, out, err);
     free(profile);
@@ -110,7 +113,7 @@ int pcsc_slot_open(const struct pcsc_slot_config *cfg, struct pcsc_slot **out, s
     if (rc == CORE_OK)
         rc = policy_load(cfg->policy != NULL ? cfg->policy : "national", NULL, &slot->policy, err);
     if (rc == CORE_OK)
-        rc = make_card(slot, slot->profile, &slot->card, err);
+        rc = make_card(slot, slot->profile, 0, &slot->card, err);
     if (rc == CORE_OK && slot->state_path[0] != '\0') {
         if (access(slot->state_path, F_OK) == 0)
             rc = restore_file(slot->card, slot->state_path, err);
@@ -251,7 +254,7 @@ static int cmd_swap(struct pcsc_slot *slot, const char *arg1, const char *arg2, 
     if (strlen(arg1) >= SLOT_PATH_MAX || (arg2 != NULL && strlen(arg2) >= SLOT_PATH_MAX))
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "path too long");
     struct card *card = NULL;
-    int rc = make_card(slot, arg1, &card, err);
+    int rc = make_card(slot, arg1, 0, &card, err);
     if (rc == CORE_OK && arg2 != NULL && access(arg2, F_OK) == 0)
         rc = restore_file(card, arg2, err);
     if (rc != CORE_OK) {
@@ -260,11 +263,45 @@ static int cmd_swap(struct pcsc_slot *slot, const char *arg1, const char *arg2, 
     }
     replace_card(slot, card);
     copy_path(slot->profile, arg1, NULL);
+    slot->serial = 0;
     slot->state_path[0] = '\0';
     if (arg2 != NULL)
         copy_path(slot->state_path, arg2, NULL);
     snprintf(reply, cap, "profile %s", arg1);
     return save_file(slot, err);
+}
+
+/* issue PROFILE SERIAL [STATEFILE]: a card personalised from PROFILE whose auth certificate carries SERIAL (the
+ * serial J-LIS recorded when it issued the card; decimal, 1..2^63-1), then reset; with STATEFILE, the card's
+ * state is taken from that file once (it is not saved there). The slot's state file, if any, is dropped. */
+static int cmd_issue(struct pcsc_slot *slot, const char *profile, const char *serial_s, const char *state,
+                     char *reply, size_t cap, struct core_error *err)
+{
+    if (profile == NULL || serial_s == NULL || (!ends_with(profile, ".yaml") && !ends_with(profile, ".yml")))
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "usage: issue PROFILE.yaml SERIAL [STATEFILE]");
+    char *end = NULL;
+    errno = 0;
+    unsigned long long serial = strtoull(serial_s, &end, 10);
+    if (errno != 0 || end == serial_s || *end != '\0' || serial_s[0] == '-' || serial == 0 ||
+        serial > 0x7FFFFFFFFFFFFFFFull)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "issue: SERIAL must be a number 1..2^63-1: %s",
+                              serial_s);
+    if (strlen(profile) >= SLOT_PATH_MAX)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "path too long");
+    struct card *card = NULL;
+    int rc = make_card(slot, profile, (uint64_t)serial, &card, err);
+    if (rc == CORE_OK && state != NULL)
+        rc = restore_file(card, state, err);
+    if (rc != CORE_OK) {
+        card_free(card);
+        return rc;
+    }
+    replace_card(slot, card);
+    copy_path(slot->profile, profile, NULL);
+    slot->serial = (uint64_t)serial;
+    slot->state_path[0] = '\0';
+    snprintf(reply, cap, "profile %s serial %llu", profile, serial);
+    return CORE_OK;
 }
 
 static struct slot_snapshot *find_snapshot(struct pcsc_slot *slot, const char *name)
@@ -300,6 +337,7 @@ static int cmd_save(struct pcsc_slot *slot, const char *name, struct core_error 
     snprintf(snap->name, sizeof snap->name, "%s", name);
     memcpy(snap->profile, slot->profile, sizeof snap->profile);
     memcpy(snap->state_path, slot->state_path, sizeof snap->state_path);
+    snap->serial = slot->serial;
     return CORE_OK;
 }
 
@@ -311,8 +349,8 @@ static int cmd_restore(struct pcsc_slot *slot, const char *name, struct core_err
     if (snap == NULL)
         return core_error_set(err, CORE_ENOTFOUND, NULL, 0, 0, "no snapshot named '%s'", name);
     struct card *card = slot->card;
-    if (strcmp(snap->profile, slot->profile) != 0) {
-        int rc = make_card(slot, snap->profile, &card, err);
+    if (strcmp(snap->profile, slot->profile) != 0 || snap->serial != slot->serial) {
+        int rc = make_card(slot, snap->profile, snap->serial, &card, err);
         if (rc != CORE_OK)
             return rc;
     }
@@ -328,6 +366,7 @@ static int cmd_restore(struct pcsc_slot *slot, const char *name, struct core_err
     }
     memcpy(slot->profile, snap->profile, sizeof slot->profile);
     memcpy(slot->state_path, snap->state_path, sizeof slot->state_path);
+    slot->serial = snap->serial;
     remember_tries(slot);
     return save_file(slot, err);
 }
@@ -360,12 +399,13 @@ int pcsc_slot_control(struct pcsc_slot *slot, const char *line, char *reply, siz
     char *word = strtok_r(buf, " \t", &save);
     char *arg1 = strtok_r(NULL, " \t", &save);
     char *arg2 = strtok_r(NULL, " \t", &save);
+    char *arg3 = strtok_r(NULL, " \t", &save);
     char *extra = strtok_r(NULL, " \t", &save);
     if (cap > 0)
         reply[0] = '\0';
     if (word == NULL)
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "empty command");
-    if (extra != NULL)
+    if (extra != NULL || (arg3 != NULL && strcmp(word, "issue") != 0))
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "%s: too many arguments", word);
     if (strcmp(word, "state") == 0 && arg1 == NULL) {
         format_state(slot, reply, cap);
@@ -373,10 +413,13 @@ int pcsc_slot_control(struct pcsc_slot *slot, const char *line, char *reply, siz
     }
     if (strcmp(word, "swap") == 0)
         return cmd_swap(slot, arg1, arg2, reply, cap, err);
+    if (strcmp(word, "issue") == 0)
+        return cmd_issue(slot, arg1, arg2, arg3, reply, cap, err);
     if (strcmp(word, "save") == 0 && arg2 == NULL)
         return cmd_save(slot, arg1, err);
     if (strcmp(word, "restore") == 0 && arg2 == NULL)
         return cmd_restore(slot, arg1, err);
     return core_error_set(err, CORE_EINVAL, NULL, 0, 0,
-                          "unknown command '%s' (insert, remove, status, swap, save, restore, state)", word);
+                          "unknown command '%s' (insert, remove, status, swap, issue, save, restore, state)",
+                          word);
 }

@@ -524,6 +524,9 @@ int scenario_run_with(const struct scenario *scn, const struct scenario_run_opti
     if (opt != NULL && opt->wire &&
         (rc = world_set_fidelity(out->world, WORLD_FIDELITY_WIRE, err)) != CORE_OK)
         return rc;
+    if (opt != NULL && opt->prepare != NULL &&
+        (rc = opt->prepare(opt->prepare_ctx, out->world, err)) != CORE_OK)
+        return rc;
     rc = world_run(out->world, err);
     if (rc != CORE_OK)
         return rc;

@@ -483,9 +483,15 @@ struct scenario_run_options {
      * order (world.h, world_population_run_detail); anything but CORE_OK stops the run. NULL: none. */
     int (*population_detail)(void *ctx, const struct world_pop_household *hh, struct core_error *err);
     void *population_detail_ctx;
-    /* `mynasim run --fidelity wire`: the named residents' visits and probes take the wire path (world.h,
-     * world_set_fidelity). false: the rules path. */
+    /* `mynasim run --fidelity wire` (the command's default): the named residents' visits and probes take the
+     * wire path (world.h, world_set_fidelity). false (this struct's zero, and scenario_run): the rules path.
+     * Populations always take the rules path. */
     bool wire;
+    /* Called with the world after world_new and the fidelity, before world_run: `mynasim run --service` makes
+     * its wire path remote there (world.h, world_set_wire_remote; docs/WIRE.md). Anything but CORE_OK stops
+     * the run with that code. NULL: none. */
+    int (*prepare)(void *ctx, struct world *w, struct core_error *err);
+    void *prepare_ctx;
 };
 /* scenario_run with options (NULL: none). */
 int scenario_run_with(const struct scenario *scn, const struct scenario_run_options *opt,

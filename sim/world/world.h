@@ -46,6 +46,22 @@ enum world_fidelity {
 };
 int world_set_fidelity(struct world *w, enum world_fidelity fidelity, struct core_error *err);
 
+/* The wire path against real processes (docs/WIRE.md): the same reception flow, its request messages and
+ * nonces over HTTP to `mynasim serve --control` replaying the same scenario (the date and the outage set for each
+ * visit, the clinics' reader devices registered once), the card read through PC/SC from `mynasim card serve
+ * --control`, whose slot gets each visit's card (issued from what the world knows of it, with the state of the
+ * world's in-process card) between a `save` and a `restore` of the slot. Implies WORLD_FIDELITY_WIRE; chosen
+ * after world_new, before world_run. Fails with a message naming what is unreachable. */
+struct world_wire_remote {
+    const char *service;      /* "HOST:PORT" of the eligibility service (IPv4) */
+    const char *reader;       /* a part of the PC/SC reader's name ("Virtual PCD"); NULL or "": the first */
+    const char *card_control; /* the card server's control socket (a path) */
+};
+int world_set_wire_remote(struct world *w, const struct world_wire_remote *remote, struct core_error *err);
+/* The first failure on the remote wire path during the run (world_run's error then says only that the desk
+ * could not decide), or NULL. */
+const char *world_wire_error(const struct world *w);
+
 /* ---- what happened --------------------------------------------------------------------------------- */
 
 /* One event, from the scenario or made by the engine. Strings are static or owned by the world. */

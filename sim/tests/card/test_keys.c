@@ -1,6 +1,8 @@
 /* Tests of sim/card/keys.c: deterministic RSA-2048 keys per (id, seed, slot), and their disk cache. */
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
+#include <openssl/pem.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -111,6 +113,79 @@ static void corrupt_or_foreign_cache_is_ignored(void **state)
     EVP_PKEY_free(s);
 }
 
+/* A cache file with the right header whose key's parts do not fit together (n is another key's): refused,
+ * and the key derived again. */
+static void cache_with_inconsistent_key_parts_is_ignored(void **state)
+{
+    (void)state;
+    EVP_PKEY *a = derive("keys-test-parts", 7, 0);
+    EVP_PKEY *other = derive("keys-test-parts", 7, 1);
+    char path[1200];
+    cache_file("keys-test-parts", 7, 0, path, sizeof path);
+    /* the header the cache wrote, kept; the key after it replaced */
+    char *data = NULL;
+    size_t len = 0;
+    struct core_error err;
+    assert_int_equal(core_file_read(path, 65536, &data, &len, &err), CORE_OK);
+    char *nl = data != NULL ? memchr(data, '\n', len) : NULL;
+    assert_non_null(nl);
+    if (nl == NULL)
+        return;
+    size_t hlen = (size_t)(nl - data) + 1;
+    BIGNUM *n = NULL, *e = NULL, *d = NULL, *p = NULL, *q = NULL, *dp = NULL, *dq = NULL, *qi = NULL;
+    assert_int_equal(EVP_PKEY_get_bn_param(other, OSSL_PKEY_PARAM_RSA_N, &n), 1);
+    assert_int_equal(EVP_PKEY_get_bn_param(a, OSSL_PKEY_PARAM_RSA_E, &e), 1);
+    assert_int_equal(EVP_PKEY_get_bn_param(a, OSSL_PKEY_PARAM_RSA_D, &d), 1);
+    assert_int_equal(EVP_PKEY_get_bn_param(a, OSSL_PKEY_PARAM_RSA_FACTOR1, &p), 1);
+    assert_int_equal(EVP_PKEY_get_bn_param(a, OSSL_PKEY_PARAM_RSA_FACTOR2, &q), 1);
+    assert_int_equal(EVP_PKEY_get_bn_param(a, OSSL_PKEY_PARAM_RSA_EXPONENT1, &dp), 1);
+    assert_int_equal(EVP_PKEY_get_bn_param(a, OSSL_PKEY_PARAM_RSA_EXPONENT2, &dq), 1);
+    assert_int_equal(EVP_PKEY_get_bn_param(a, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, &qi), 1);
+    OSSL_PARAM_BLD *bld = OSSL_PARAM_BLD_new();
+    assert_non_null(bld);
+    if (bld == NULL)
+        return;
+    assert_int_equal(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_N, n), 1);
+    assert_int_equal(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_E, e), 1);
+    assert_int_equal(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_D, d), 1);
+    assert_int_equal(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR1, p), 1);
+    assert_int_equal(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_FACTOR2, q), 1);
+    assert_int_equal(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT1, dp), 1);
+    assert_int_equal(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_EXPONENT2, dq), 1);
+    assert_int_equal(OSSL_PARAM_BLD_push_BN(bld, OSSL_PKEY_PARAM_RSA_COEFFICIENT1, qi), 1);
+    OSSL_PARAM *params = OSSL_PARAM_BLD_to_param(bld);
+    EVP_PKEY_CTX *fc = EVP_PKEY_CTX_new_from_name(NULL, "RSA", NULL);
+    EVP_PKEY *bad = NULL;
+    assert_int_equal(EVP_PKEY_fromdata_init(fc), 1);
+    assert_int_equal(EVP_PKEY_fromdata(fc, &bad, EVP_PKEY_KEYPAIR, params), 1);
+    BIO *bio = BIO_new(BIO_s_mem());
+    assert_int_equal(BIO_write(bio, data, (int)hlen), (int)hlen);
+    assert_int_equal(PEM_write_bio_PrivateKey(bio, bad, NULL, NULL, 0, NULL, NULL), 1);
+    char *pem = NULL;
+    long pem_len = BIO_get_mem_data(bio, &pem);
+    assert_true(pem_len > 0);
+    assert_int_equal(core_file_write_atomic(path, pem, (size_t)pem_len, &err), CORE_OK);
+    EVP_PKEY *b = derive("keys-test-parts", 7, 0);
+    assert_int_equal(EVP_PKEY_eq(a, b), 1);
+    BIO_free(bio);
+    EVP_PKEY_free(bad);
+    EVP_PKEY_CTX_free(fc);
+    OSSL_PARAM_free(params);
+    OSSL_PARAM_BLD_free(bld);
+    BN_free(n);
+    BN_free(e);
+    BN_free(d);
+    BN_free(p);
+    BN_free(q);
+    BN_free(dp);
+    BN_free(dq);
+    BN_free(qi);
+    free(data);
+    EVP_PKEY_free(a);
+    EVP_PKEY_free(b);
+    EVP_PKEY_free(other);
+}
+
 static void no_cache_directory_still_works(void **state)
 {
     (void)state;
@@ -160,6 +235,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(same_inputs_same_key_with_or_without_cache, setup, teardown),
         cmocka_unit_test_setup_teardown(different_id_seed_or_slot_different_key, setup, teardown),
         cmocka_unit_test_setup_teardown(corrupt_or_foreign_cache_is_ignored, setup, teardown),
+        cmocka_unit_test_setup_teardown(cache_with_inconsistent_key_parts_is_ignored, setup, teardown),
         cmocka_unit_test_setup_teardown(no_cache_directory_still_works, setup, teardown),
         cmocka_unit_test_setup_teardown(overlong_id_is_refused, setup, teardown),
     };
