@@ -1604,11 +1604,13 @@ static void read_population(struct reader *r, const struct core_yaml_node *n)
     const struct core_yaml_node *v = required(r, n, "size", "field 'population'");
     bool ok = v != NULL && get_int(r, v, "size", 1, 200000000, &p->size);
     if ((v = core_yaml_get(n, "mix")) != NULL) {
-        ok = get_text(r, v, "mix", 1024, &p->mix) && ok;
-        if (ok && p->mix[0] == '\0') {
+        /* reported whatever `size` was: every problem of the file is reported */
+        bool mix_ok = get_text(r, v, "mix", 1024, &p->mix);
+        if (mix_ok && p->mix[0] == '\0') {
             problem(r, v, "field 'mix': empty");
-            ok = false;
+            mix_ok = false;
         }
+        ok = mix_ok && ok;
     }
     static const char *const insurers_words[] = {"generated", NULL};
     int w;

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "scenario/scenario.h"
@@ -493,6 +494,27 @@ static void words_name_each_enum_value(void **state)
     assert_string_equal(scenario_expect_word((enum scenario_expect_kind)99), "?");
 }
 
+static void a_file_named_without_a_directory_is_read_from_the_current_one(void **state)
+{
+    (void)state;
+    char cwd[1024];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(DATA "/valid"), 0);
+    struct scenario *s = NULL;
+    struct scenario_diags d;
+    scenario_diags_init(&d);
+    int rc = scenario_load_file("population-only.yaml", &s, &d);
+    assert_int_equal(chdir(cwd), 0);
+    assert_int_equal(rc, CORE_OK);
+    assert_non_null(s);
+    if (s == NULL)
+        return;
+    assert_string_equal(s->file, "population-only.yaml");
+    assert_string_equal(s->dir, "."); /* relative policy and mix paths are found beside it */
+    scenario_free(s);
+    scenario_diags_clear(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -502,6 +524,7 @@ int main(void)
         cmocka_unit_test(invalid_files_report_exactly_their_expected_problems),
         cmocka_unit_test(problems_beyond_the_cap_are_counted_not_kept),
         cmocka_unit_test(a_policy_path_is_resolved_against_the_base_directory),
+        cmocka_unit_test(a_file_named_without_a_directory_is_read_from_the_current_one),
         cmocka_unit_test(an_unreadable_file_is_one_problem_without_position),
         cmocka_unit_test(each_problem_of_a_bad_field_is_reported_once),
         cmocka_unit_test(usage_rates_take_up_to_six_decimals),
