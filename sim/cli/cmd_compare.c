@@ -189,12 +189,12 @@ int cli_compare_main(int argc, char **argv)
         goto done;
     struct report_compare *rep;
     if (report_compare_open(o.format, out.f, o.policy[0], o.policy[1], &rep, &err) != CORE_OK) {
-        print_error("report", &err);
+        print_error(NULL, &err);
         goto done;
     }
     status = compare_all(scns, count, &o, rep);
     if (report_compare_close(rep, &err) != CORE_OK) {
-        print_error("report", &err);
+        print_error(NULL, &err);
         status = CLI_EXIT_USAGE;
     }
     if (!cli_out_commit(&out, "compare", status == CLI_EXIT_OK))

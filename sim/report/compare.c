@@ -146,61 +146,68 @@ static void text_close(const struct report_compare *rep)
 
 /* ---- json ------------------------------------------------------------------------------------------- */
 
-static json_t *day_json(core_day d)
+static json_t *day_json(struct report_jb *b, core_day d)
 {
     if (d == CORE_DAY_NONE)
         return json_null();
     char s[11];
     core_date_format(d, s);
-    return json_string(s);
+    return report_jb_new(b, "a date", json_string(s));
 }
 
-static json_t *side_json(long gap, long grace, long degraded, long only)
+static json_t *side_json(struct report_jb *b, long gap, long grace, long degraded, long only)
 {
-    return json_pack("{s:I, s:I, s:I, s:I}", "gap_days", (json_int_t)gap, "grace_days", (json_int_t)grace,
-                     "degraded_days", (json_int_t)degraded, "gap_only_days", (json_int_t)only);
+    return REPORT_PACK(b, "a side", "{s:I, s:I, s:I, s:I}", "gap_days", (json_int_t)gap, "grace_days",
+                       (json_int_t)grace, "degraded_days", (json_int_t)degraded, "gap_only_days",
+                       (json_int_t)only);
 }
 
-static json_t *range_json(const struct scenario_diff_range *d)
+static json_t *range_json(struct report_jb *b, const struct scenario_diff_range *d)
 {
-    json_t *o = json_pack("{s:o, s:o, s:I, s:s, s:s}", "from", day_json(d->from), "to", day_json(d->to),
-                          "days", (json_int_t)(d->to - d->from) + 1, "gap_under", side_key[d->gap_side],
-                          "kept_by", d->kept_by);
+    json_t *o = REPORT_PACK(b, "a range", "{s:o, s:o, s:I, s:s, s:s}", "from", day_json(b, d->from), "to",
+                            day_json(b, d->to), "days", (json_int_t)(d->to - d->from) + 1, "gap_under",
+                            side_key[d->gap_side], "kept_by", report_u8(b, d->kept_by));
     for (int s = 0; o != NULL && s < SCENARIO_SIDES; s++)
-        json_object_set_new(
-            o, side_key[s],
-            json_pack("{s:s, s:s}", "verdict", report_verdict_word(d->verdict[s]), "rule", d->rule[s]));
+        report_jb_set(b, "a range", o, side_key[s],
+                      REPORT_PACK(b, "a range's side", "{s:s, s:s}", "verdict",
+                                  report_verdict_word(d->verdict[s]), "rule", report_u8(b, d->rule[s])));
     return o;
 }
 
-static json_t *resident_json(const struct scenario *scn, const struct scenario_diff_resident *r)
+static json_t *resident_json(struct report_jb *b, const struct scenario *scn,
+                             const struct scenario_diff_resident *r)
 {
-    json_t *ranges = json_array();
+    json_t *ranges = report_jb_new(b, "a resident's ranges", json_array());
     for (size_t k = 0; ranges != NULL && k < r->range_count; k++)
-        json_array_append_new(ranges, range_json(&r->ranges[k]));
-    json_t *o = json_pack("{s:s, s:o}", "id", report_who(scn, r->resident), "ranges", ranges);
+        report_jb_append(b, "a range", ranges, range_json(b, &r->ranges[k]));
+    json_t *o = REPORT_PACK(b, "a resident", "{s:s, s:o}", "id", report_u8(b, report_who(scn, r->resident)),
+                            "ranges", ranges);
     for (int s = 0; o != NULL && s < SCENARIO_SIDES; s++)
-        json_object_set_new(o, side_key[s], side_json(r->gap[s], r->grace[s], r->degraded[s], r->only[s]));
+        report_jb_set(b, "a resident", o, side_key[s],
+                      side_json(b, r->gap[s], r->grace[s], r->degraded[s], r->only[s]));
     return o;
 }
 
 /* TOTALS of report.h's shape, for one file (files = 1) or for all. */
-static json_t *totals_json(size_t files, size_t residents, const long only[SCENARIO_SIDES],
-                           const long gap[SCENARIO_SIDES], const long grace[SCENARIO_SIDES],
-                           const long degraded[SCENARIO_SIDES], const size_t residents_only[SCENARIO_SIDES])
+static json_t *totals_json(struct report_jb *b, size_t files, size_t residents,
+                           const long only[SCENARIO_SIDES], const long gap[SCENARIO_SIDES],
+                           const long grace[SCENARIO_SIDES], const long degraded[SCENARIO_SIDES],
+                           const size_t residents_only[SCENARIO_SIDES])
 {
-    json_t *o = json_pack("{s:I, s:I}", "files", (json_int_t)files, "residents", (json_int_t)residents);
+    json_t *o = REPORT_PACK(b, "the totals", "{s:I, s:I}", "files", (json_int_t)files, "residents",
+                            (json_int_t)residents);
     for (int s = 0; o != NULL && s < SCENARIO_SIDES; s++) {
-        json_t *side = side_json(gap[s], grace[s], degraded[s], only[s]);
+        json_t *side = side_json(b, gap[s], grace[s], degraded[s], only[s]);
         if (side != NULL)
-            json_object_set_new(side, "residents_gap_only", json_integer((json_int_t)residents_only[s]));
-        json_object_set_new(o, side_key[s], side);
+            report_jb_set(b, "the totals", side, "residents_gap_only",
+                          report_jb_new(b, "the totals", json_integer((json_int_t)residents_only[s])));
+        report_jb_set(b, "the totals", o, side_key[s], side);
         /* kept by this side: the gap days and residents of the other side only */
         char key[16];
         snprintf(key, sizeof key, "kept_by_%s", side_key[s]);
-        json_object_set_new(o, key,
-                            json_pack("{s:I, s:I}", "residents", (json_int_t)residents_only[1 - s], "days",
-                                      (json_int_t)only[1 - s]));
+        report_jb_set(b, "the totals", o, key,
+                      REPORT_PACK(b, "the totals", "{s:I, s:I}", "residents",
+                                  (json_int_t)residents_only[1 - s], "days", (json_int_t)only[1 - s]));
     }
     return o;
 }
@@ -208,29 +215,44 @@ static json_t *totals_json(size_t files, size_t residents, const long only[SCENA
 static int json_add(struct report_compare *rep, const struct scenario *scn,
                     const struct scenario_comparison *cmp, struct core_error *err)
 {
-    json_t *residents = json_array();
+    struct report_jb b = {.code = CORE_OK};
+    json_t *residents = report_jb_new(&b, "the residents", json_array());
     for (size_t i = 0; residents != NULL && i < cmp->resident_count; i++)
-        json_array_append_new(residents, resident_json(scn, &cmp->residents[i]));
-    json_t *f = json_pack("{s:s, s:s, s:s, s:{s:o, s:o}, s:o, s:o}", "file", scn->file, "scenario",
-                          scn->name != NULL ? scn->name : "", "policy",
-                          scn->policy_ref != NULL ? scn->policy_ref : "", "period", "from",
-                          day_json(scn->period.from), "to", day_json(scn->period.to), "residents", residents,
-                          "totals",
-                          totals_json(1, cmp->resident_count, cmp->only, cmp->gap, cmp->grace, cmp->degraded,
-                                      cmp->residents_only));
-    if (f == NULL || json_array_append_new(rep->json_files, f) != 0)
-        return oom(err);
+        report_jb_append(&b, "a resident", residents, resident_json(&b, scn, &cmp->residents[i]));
+    json_t *f = REPORT_PACK(
+        &b, "the file", "{s:s, s:s, s:s, s:{s:o, s:o}, s:o, s:o}", "file", report_u8(&b, scn->file),
+        "scenario", report_u8(&b, scn->name != NULL ? scn->name : ""), "policy",
+        report_u8(&b, scn->policy_ref != NULL ? scn->policy_ref : ""), "period", "from",
+        day_json(&b, scn->period.from), "to", day_json(&b, scn->period.to), "residents", residents, "totals",
+        totals_json(&b, 1, cmp->resident_count, cmp->only, cmp->gap, cmp->grace, cmp->degraded,
+                    cmp->residents_only));
+    if (f != NULL && b.code != CORE_OK) { /* nothing that failed is left out silently */
+        json_decref(f);
+        f = NULL;
+    }
+    if (f != NULL)
+        report_jb_append(&b, "the file", rep->json_files, f);
+    if (f == NULL || b.code != CORE_OK)
+        return report_jb_error(&b, "the JSON comparison", scn->file, err);
+    report_jb_free(&b);
     return CORE_OK;
 }
 
 static int json_close(const struct report_compare *rep, struct core_error *err)
 {
-    json_t *doc = json_pack("{s:i, s:{s:s, s:s}, s:O, s:o}", "format", REPORT_COMPARE_FORMAT, "policies", "a",
-                            rep->policy[0], "b", rep->policy[1], "files", rep->json_files, "totals",
-                            totals_json(rep->files, rep->residents, rep->only, rep->gap, rep->grace,
-                                        rep->degraded, rep->residents_only));
+    struct report_jb b = {.code = CORE_OK};
+    json_t *doc = REPORT_PACK(&b, "the document", "{s:i, s:{s:s, s:s}, s:O, s:o}", "format",
+                              REPORT_COMPARE_FORMAT, "policies", "a", report_u8(&b, rep->policy[0]), "b",
+                              report_u8(&b, rep->policy[1]), "files", rep->json_files, "totals",
+                              totals_json(&b, rep->files, rep->residents, rep->only, rep->gap, rep->grace,
+                                          rep->degraded, rep->residents_only));
+    if (doc != NULL && b.code != CORE_OK) {
+        json_decref(doc);
+        doc = NULL;
+    }
     if (doc == NULL)
-        return oom(err);
+        return report_jb_error(&b, "the JSON comparison", "the files", err);
+    report_jb_free(&b);
     int rc = json_dumpf(doc, rep->out, JSON_SORT_KEYS | JSON_INDENT(2)) == 0 ? CORE_OK : write_failed(err);
     json_decref(doc);
     if (rc == CORE_OK && fputc('\n', rep->out) == EOF)

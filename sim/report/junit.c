@@ -6,7 +6,9 @@
  * population's generated residents, when the file has one: its `who: all` results are testcases); one
  * <testcase> per result, named "form:line" (an invariant: "invariant:line" at the resident's definition),
  * with <failure message="..." type="RULE">file:line:column: message</failure> when it failed. No times, no
- * host names, no timestamps: the same runs give the same bytes.
+ * host names, no timestamps: the same runs give the same bytes. Every text is kept whole and written as UTF-8:
+ * invalid sequences (a file name is any bytes) as U+FFFD (report_utf8_dup), the C0 controls XML refuses as
+ * '?', so the document is always well-formed.
  */
 #include <libxml/xmlwriter.h>
 #include <stdlib.h>
@@ -15,10 +17,10 @@
 #include "report/report_int.h"
 
 struct junit_case {
-    char name[64];
-    char where[600]; /* file:line:column */
-    char rule[16];
-    char message[640];
+    char *name;  /* "form:line" */
+    char *where; /* file:line:column */
+    char *rule;
+    char *message;
     bool passed;
 };
 
@@ -37,16 +39,6 @@ struct junit_state {
     size_t count;
 };
 
-static char *dup_str(const char *s)
-{
-    s = s != NULL ? s : "";
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d != NULL)
-        memcpy(d, s, n);
-    return d;
-}
-
 /* XML 1.0 cannot carry C0 control characters other than tab, newline and carriage return, not even as
  * character references: each is written as '?' so the report stays well-formed. */
 static void xml_safe(char *s)
@@ -56,10 +48,25 @@ static void xml_safe(char *s)
             *s = '?';
 }
 
+/* A copy of `s` fit for XML: UTF-8 (invalid sequences as U+FFFD) without the C0 controls XML refuses. Whole:
+ * nothing is cut. NULL when out of memory. */
+static char *xml_dup(const char *s)
+{
+    char *d = report_utf8_dup(s);
+    xml_safe(d);
+    return d;
+}
+
 static int junit_open(struct report *rep, struct core_error *err)
 {
     rep->state = calloc(1, sizeof(struct junit_state));
     return rep->state != NULL ? CORE_OK : core_error_set(err, CORE_ENOMEM, "", 0, 0, "report: out of memory");
+}
+
+static int junit_oom(const struct scenario *scn, struct core_error *err)
+{
+    return core_error_set(err, CORE_ENOMEM, "", 0, 0, "report: out of memory keeping the JUnit results of %s",
+                          scn->file != NULL ? scn->file : "");
 }
 
 static int junit_add(struct report *rep, const struct scenario *scn, const struct scenario_run_result *run,
@@ -68,31 +75,35 @@ static int junit_add(struct report *rep, const struct scenario *scn, const struc
     struct junit_state *st = rep->state;
     struct junit_suite *suites = realloc(st->suites, (st->count + 1) * sizeof *suites);
     if (suites == NULL)
-        return core_error_set(err, CORE_ENOMEM, "", 0, 0, "report: out of memory");
+        return junit_oom(scn, err);
     st->suites = suites;
     struct junit_suite *s = &suites[st->count++];
     memset(s, 0, sizeof *s);
-    s->file = dup_str(scn->file);
-    s->name = dup_str(scn->name);
-    s->policy = dup_str(scn->policy_ref);
+    s->file = xml_dup(scn->file);
+    s->name = xml_dup(scn->name);
+    s->policy = xml_dup(scn->policy_ref);
     s->cases = run->count > 0 ? calloc(run->count, sizeof *s->cases) : NULL;
     if (s->file == NULL || s->name == NULL || s->policy == NULL || (run->count > 0 && s->cases == NULL))
-        return core_error_set(err, CORE_ENOMEM, "", 0, 0, "report: out of memory");
-    xml_safe(s->file);
-    xml_safe(s->name);
-    xml_safe(s->policy);
+        return junit_oom(scn, err);
     s->count = run->count;
     s->population = run->population != NULL ? run->population->residents : -1;
     for (size_t i = 0; i < run->count; i++) {
         const struct scenario_result *r = &run->results[i];
         struct junit_case *c = &s->cases[i];
-        report_result_name(r, c->name, sizeof c->name);
-        snprintf(c->where, sizeof c->where, "%s:%d:%d", scn->file, r->pos.line, r->pos.column);
-        snprintf(c->rule, sizeof c->rule, "%s", r->rule);
-        snprintf(c->message, sizeof c->message, "%s", r->message);
-        xml_safe(c->where);
-        xml_safe(c->rule);
-        xml_safe(c->message);
+        char name[64];
+        report_result_name(r, name, sizeof name);
+        c->name = xml_dup(name);
+        const char *file = scn->file != NULL ? scn->file : "";
+        int n = snprintf(NULL, 0, "%s:%d:%d", file, r->pos.line, r->pos.column);
+        char *where = n >= 0 ? malloc((size_t)n + 1) : NULL;
+        if (where != NULL)
+            snprintf(where, (size_t)n + 1, "%s:%d:%d", file, r->pos.line, r->pos.column);
+        c->where = where != NULL ? xml_dup(where) : NULL;
+        free(where);
+        c->rule = xml_dup(r->rule);
+        c->message = xml_dup(r->message);
+        if (c->name == NULL || c->where == NULL || c->rule == NULL || c->message == NULL)
+            return junit_oom(scn, err);
         c->passed = r->passed;
         if (!r->passed)
             s->failed++;
@@ -106,6 +117,12 @@ static void junit_free(struct junit_state *st)
         free(st->suites[i].file);
         free(st->suites[i].name);
         free(st->suites[i].policy);
+        for (size_t k = 0; st->suites[i].cases != NULL && k < st->suites[i].count; k++) {
+            free(st->suites[i].cases[k].name);
+            free(st->suites[i].cases[k].where);
+            free(st->suites[i].cases[k].rule);
+            free(st->suites[i].cases[k].message);
+        }
         free(st->suites[i].cases);
     }
     free(st->suites);
@@ -148,12 +165,12 @@ static int write_suite(xmlTextWriterPtr w, const struct junit_suite *s)
         ok |= xmlTextWriterWriteAttribute(w, X("classname"), X(s->name));
         ok |= xmlTextWriterWriteAttribute(w, X("file"), X(s->file));
         if (!c->passed) {
-            char text[1300];
-            snprintf(text, sizeof text, "%s: %s", c->where, c->message);
             ok |= xmlTextWriterStartElement(w, X("failure"));
             ok |= xmlTextWriterWriteAttribute(w, X("message"), X(c->message));
             ok |= xmlTextWriterWriteAttribute(w, X("type"), X(c->rule[0] != '\0' ? c->rule : "expectation"));
-            ok |= xmlTextWriterWriteString(w, X(text));
+            ok |= xmlTextWriterWriteString(w, X(c->where)); /* file:line:column: message, whole */
+            ok |= xmlTextWriterWriteString(w, X(": "));
+            ok |= xmlTextWriterWriteString(w, X(c->message));
             ok |= xmlTextWriterEndElement(w);
         }
         ok |= xmlTextWriterEndElement(w);

@@ -2,6 +2,8 @@
  * report.c: the report's life (open, add runs, close), the choice of format, and the helpers the formats
  * share (summaries, words, positions).
  */
+#include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,6 +150,189 @@ void report_day(core_day d, char out[11])
 void report_result_name(const struct scenario_result *r, char *out, size_t cap)
 {
     snprintf(out, cap, "%s:%d", r->form != NULL ? r->form : "?", r->pos.line);
+}
+
+/* The length of the valid UTF-8 sequence at `s` (1 to 4), or 0 when there is none; then *bad is how many
+ * bytes one U+FFFD stands for (the maximal subpart: the lead byte and the continuation bytes it allowed). Never
+ * reads past a NUL, which is no continuation byte. */
+static size_t utf8_seq(const unsigned char *s, size_t *bad)
+{
+    unsigned char c = s[0], lo = 0x80, hi = 0xBF;
+    size_t need;
+    *bad = 1;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        need = 1;
+    else if (c >= 0xE0 && c <= 0xEF) {
+        need = 2;
+        lo = c == 0xE0 ? 0xA0 : 0x80; /* E0 80..9F: overlong */
+        hi = c == 0xED ? 0x9F : 0xBF; /* ED A0..BF: surrogates */
+    } else if (c >= 0xF0 && c <= 0xF4) {
+        need = 3;
+        lo = c == 0xF0 ? 0x90 : 0x80; /* F0 80..8F: overlong */
+        hi = c == 0xF4 ? 0x8F : 0xBF; /* F4 90..: above U+10FFFF */
+    } else
+        return 0; /* 80..BF alone, C0, C1 (overlong), F5..FF */
+    for (size_t i = 1; i <= need; i++) {
+        if (s[i] < lo || s[i] > hi) {
+            *bad = i;
+            return 0;
+        }
+        lo = 0x80;
+        hi = 0xBF;
+    }
+    return need + 1;
+}
+
+bool report_utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+    size_t bad;
+    while (*p != '\0') {
+        size_t n = utf8_seq(p, &bad);
+        if (n == 0)
+            return false;
+        p += n;
+    }
+    return true;
+}
+
+char *report_utf8_dup(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)(s != NULL ? s : "");
+    size_t len = strlen((const char *)p);
+    /* each U+FFFD (3 bytes) replaces at least one byte */
+    char *out = len <= (SIZE_MAX - 1) / 3 ? malloc(len * 3 + 1) : NULL;
+    if (out == NULL)
+        return NULL;
+    size_t o = 0, bad;
+    while (*p != '\0') {
+        size_t n = utf8_seq(p, &bad);
+        if (n > 0) {
+            memcpy(out + o, p, n);
+            o += n;
+            p += n;
+        } else {
+            memcpy(out + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            p += bad;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* ---- JSON builds (json.c, compare.c) ---- */
+
+void report_jb_fail(struct report_jb *b, int code, const char *fmt, ...)
+{
+    if (b->code != CORE_OK)
+        return; /* the first failure is the cause; what follows only reports its NULL */
+    b->code = code;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(b->what, sizeof b->what, fmt, ap);
+    va_end(ap);
+}
+
+void report_jb_free(struct report_jb *b)
+{
+    for (size_t i = 0; i < b->owned_count; i++)
+        free(b->owned[i]);
+    free(b->owned);
+    b->owned = NULL;
+    b->owned_count = b->owned_cap = 0;
+}
+
+/* `s` as jansson takes it: itself when valid UTF-8 (or NULL), else a repaired copy owned by `b`. NULL (and
+ * `b` failed) when out of memory. */
+const char *report_u8(struct report_jb *b, const char *s)
+{
+    if (report_utf8_valid(s))
+        return s;
+    if (b->owned_count == b->owned_cap) {
+        size_t cap = b->owned_cap != 0 ? b->owned_cap * 2 : 8;
+        char **o = realloc(b->owned, cap * sizeof *o);
+        if (o == NULL) {
+            report_jb_fail(b, CORE_ENOMEM, "out of memory repairing text that is not UTF-8");
+            return NULL;
+        }
+        b->owned = o;
+        b->owned_cap = cap;
+    }
+    char *d = report_utf8_dup(s);
+    if (d == NULL) {
+        report_jb_fail(b, CORE_ENOMEM, "out of memory repairing text that is not UTF-8");
+        return NULL;
+    }
+    b->owned[b->owned_count++] = d;
+    return d;
+}
+
+/* The result of json_pack_ex(&b->je, ...) building `what`. */
+json_t *report_jb_packed(struct report_jb *b, const char *what, json_t *v)
+{
+    if (v != NULL)
+        return v;
+    enum json_error_code code = json_error_code(&b->je);
+    if (code == json_error_out_of_memory)
+        report_jb_fail(b, CORE_ENOMEM, "%s: out of memory (%s)", what, b->je.text);
+    else if (code == json_error_null_value && strcmp(b->je.text, "NULL object value") == 0)
+        /* every value given to a pack is checked (and its failure recorded first): jansson's own string or
+         * number could not be allocated */
+        report_jb_fail(b, CORE_ENOMEM, "%s: out of memory", what);
+    else
+        report_jb_fail(b, CORE_EINVAL, "%s: %s", what, b->je.text);
+    return NULL;
+}
+
+json_t *report_jb_new(struct report_jb *b, const char *what, json_t *v)
+{
+    if (v == NULL)
+        report_jb_fail(b, CORE_ENOMEM, "%s: out of memory", what);
+    return v;
+}
+
+json_t *report_jb_string(struct report_jb *b, const char *what, const char *s)
+{
+    const char *t = report_u8(b, s);
+    return t != NULL ? report_jb_new(b, what, json_string(t)) : NULL;
+}
+
+/* Appends `v` (stolen) to `a`; a NULL `v` is a failure already recorded. */
+void report_jb_append(struct report_jb *b, const char *what, json_t *a, json_t *v)
+{
+    if (v == NULL)
+        report_jb_fail(b, CORE_ENOMEM, "%s: out of memory", what);
+    else if (a == NULL)
+        json_decref(v); /* the array's own failure is recorded */
+    else if (json_array_append_new(a, v) != 0)
+        report_jb_fail(b, CORE_ENOMEM, "%s: out of memory appending it to its list", what);
+}
+
+/* Sets `key` of `o` to `v` (stolen); -1 on failure. */
+int report_jb_set(struct report_jb *b, const char *what, json_t *o, const char *key, json_t *v)
+{
+    if (v == NULL) {
+        report_jb_fail(b, CORE_ENOMEM, "%s: out of memory", what);
+        return -1;
+    }
+    if (o == NULL || json_object_set_new(o, key, v) != 0) {
+        report_jb_fail(b, CORE_ENOMEM, "%s: out of memory setting \"%s\"", what, key);
+        return -1;
+    }
+    return 0;
+}
+
+/* Sets err from the build's failure (naming the file) and frees what the build kept. */
+int report_jb_error(struct report_jb *b, const char *what, const char *file, struct core_error *err)
+{
+    int code = b->code != CORE_OK ? b->code : CORE_ENOMEM;
+    int rc = core_error_set(err, code, "", 0, 0, "report: %s of %s could not be built: %s", what,
+                            file != NULL ? file : "", b->code != CORE_OK ? b->what : "out of memory");
+    report_jb_free(b);
+    return rc;
 }
 
 int report_open(enum report_format format, FILE *out, struct report **rep, struct core_error *err)

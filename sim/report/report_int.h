@@ -4,6 +4,8 @@
 #ifndef MYNASIM_REPORT_INT_H
 #define MYNASIM_REPORT_INT_H
 
+#include <jansson.h>
+
 #include "report/report.h"
 #include "world/world.h"
 
@@ -36,6 +38,50 @@ const char *report_clinic(const struct scenario *scn, int clinic);
 void report_day(core_day d, char out[11]);
 /* "visit:12" — the name of a result in JUnit and JSON: its form and its line. */
 void report_result_name(const struct scenario_result *r, char *out, size_t cap);
+
+/*
+ * Text the reports were given is written as UTF-8 (JSON and XML must be; jansson refuses anything else), yet a
+ * file name on Linux is any bytes. Each invalid UTF-8 sequence becomes U+FFFD, one per maximal subpart
+ * (Unicode 15, 3.9 "U+FFFD substitution of maximal subparts", as browsers do): a lone continuation byte, a
+ * lead byte whose sequence is cut short (also at the end), an overlong form (C0, C1, E0 80..9F, F0 80..8F), an
+ * encoded surrogate (ED A0..BF) and anything above U+10FFFF (F4 90.., F5..FF). Valid text is unchanged.
+ */
+/* Whether `s` (NULL: yes) is valid UTF-8. */
+bool report_utf8_valid(const char *s);
+/* A copy of `s` (NULL: "") with each invalid sequence replaced (malloc'd, the caller frees); NULL only when
+ * out of memory. */
+char *report_utf8_dup(const char *s);
+
+/* One build of JSON values: the repaired copies of invalid UTF-8 text (alive until the values are packed)
+ * and the first failure. */
+struct report_jb {
+    char **owned;
+    size_t owned_count, owned_cap;
+    int code;        /* CORE_OK until something fails */
+    char what[300];  /* what could not be built, and why */
+    json_error_t je; /* json_pack_ex's */
+};
+
+/* The first failure of a build is its cause: `code` and `what` (later ones only see its NULL). */
+void report_jb_fail(struct report_jb *b, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Frees the repaired copies (after the values holding them are packed: jansson copies strings). */
+void report_jb_free(struct report_jb *b);
+/* `s` as jansson takes it: `s` itself when valid UTF-8 (or NULL), else a repaired copy the build owns; NULL
+ * (and the build failed) when out of memory. */
+const char *report_u8(struct report_jb *b, const char *s);
+/* `v` (what built `what`), recording the failure when NULL: json_pack_ex's reason, or out of memory. */
+json_t *report_jb_packed(struct report_jb *b, const char *what, json_t *v);
+#define REPORT_PACK(b, what, ...) report_jb_packed((b), (what), json_pack_ex(&(b)->je, 0, __VA_ARGS__))
+json_t *report_jb_new(struct report_jb *b, const char *what, json_t *v);
+/* A JSON string of `s` repaired. */
+json_t *report_jb_string(struct report_jb *b, const char *what, const char *s);
+/* Appends `v` (stolen, NULL: a failure) to `a`. */
+void report_jb_append(struct report_jb *b, const char *what, json_t *a, json_t *v);
+/* Sets `key` of `o` to `v` (stolen, NULL: a failure); -1 on failure. */
+int report_jb_set(struct report_jb *b, const char *what, json_t *o, const char *key, json_t *v);
+/* Sets err to "report: WHAT of FILE could not be built: CAUSE" with the build's code and frees the build. */
+int report_jb_error(struct report_jb *b, const char *what, const char *file, struct core_error *err);
 
 /* Each format: one per-run state (text writes at once; json and junit keep a tree until close). */
 struct report_ops {
