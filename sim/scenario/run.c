@@ -375,14 +375,14 @@ static void check_usage_rate(struct checker *c, const struct scenario_expect *e,
                     (double)e->min_ppm / 1e6, (double)e->max_ppm / 1e6);
         return;
     }
-    /* The world replays named residents only and keeps no count of online checks by route (world.h), so a
-     * usage rate cannot be measured yet. A silently skipped expectation would look like a pass: it fails. */
+    /* SCENARIO-FORMAT.md: the usage rate is a population's measure (card-route checks over all online checks
+     * of its generated residents' visits). A scenario of named residents has none, and a silently skipped
+     * expectation would look like a pass: it fails, saying why. */
     r->passed = false;
-    message(
-        c, r,
-        "expected a usage_rate in %04d-%02d, got none: usage rates are not supported yet (populations are "
-        "not replayed)",
-        y, m);
+    message(c, r,
+            "expected a usage_rate in %04d-%02d, got none: the usage rate is measured over a population's "
+            "visits and this scenario has no population",
+            y, m);
 }
 
 static void check_one(struct checker *c, const struct scenario_expect *e, struct scenario_result *r)

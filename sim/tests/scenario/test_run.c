@@ -158,11 +158,11 @@ static void counts_compare_exact_and_ranges_and_sum_over_all(void **state)
     assert_string_equal(r->message, "r1: expected grace_days 1..5, got 6 (rule AMEND-1)");
 }
 
-static void usage_rate_fails_as_not_supported(void **state)
+static void usage_rate_of_named_residents_fails_saying_why(void **state)
 {
     const struct scenario_result *r = run(*state, 13);
     assert_false(r->passed);
-    assert_non_null(strstr(r->message, "not supported"));
+    assert_non_null(strstr(r->message, "this scenario has no population"));
 }
 
 static void gap_days_the_file_does_not_expect_fail_the_run(void **state)
@@ -286,7 +286,7 @@ int main(void)
         T(online_check_absent_warning_means_none),
         T(received_is_checked_by_its_date),
         T(counts_compare_exact_and_ranges_and_sum_over_all),
-        T(usage_rate_fails_as_not_supported),
+        T(usage_rate_of_named_residents_fails_saying_why),
         T(gap_days_the_file_does_not_expect_fail_the_run),
         T(first_gap_is_compared),
         T(a_world_that_cannot_be_built_is_an_error),
