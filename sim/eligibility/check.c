@@ -248,11 +248,21 @@ static int answer_person(const struct eligibility_registry *reg, uint32_t person
     return s.latest == ELIG_NIL ? CORE_OK : fill_qualification(reg, s.latest, on, out);
 }
 
+/* Every field, the numbers as empty strings: the check answers dozens of times per resident of a population,
+ * and a memset of the whole answer cost more than the answer. */
 static void answer_clear(struct eligibility_answer *out, enum eligibility_result r)
 {
-    memset(out, 0, sizeof *out);
     out->result = r;
-    out->qualification.end = CORE_DAY_NONE;
+    out->warnings = 0;
+    out->has_qualification = false;
+    struct eligibility_qualification *q = &out->qualification;
+    q->numbers.insurer_number[0] = q->numbers.symbol[0] = q->numbers.number[0] = q->numbers.branch[0] = '\0';
+    q->role = (enum eligibility_role)0;
+    q->born = q->start = 0;
+    q->end = CORE_DAY_NONE;
+    q->copay_percent = 0;
+    q->limit = (enum eligibility_limit)0;
+    q->tax_arrears = false;
 }
 
 int eligibility_check_person(const struct eligibility_registry *reg, uint32_t person, core_day on,
