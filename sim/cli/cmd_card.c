@@ -268,6 +268,9 @@ static const char serve_usage[] =
     "      swap PROFILE [STATEFILE]   serve another card (a .yaml profile), reset; STATEFILE becomes "
     "--state\n"
     "      swap STATEFILE             load the current card's state from a file, reset\n"
+    "      issue PROFILE SERIAL [STATEFILE]\n"
+    "                                 serve a card from PROFILE whose auth certificate carries SERIAL\n"
+    "                                 (1..2^63-1), reset; its state from STATEFILE once (not saved there)\n"
     "      save NAME | restore NAME   snapshot the whole card in memory, and put it back exactly\n"
     "      status | state             connection and counters\n"
     "  --quiet           log only warnings\n";
@@ -620,7 +623,8 @@ static const char control_usage[] =
     "usage: mynasim card control --socket PATH COMMAND [ARGS...]\n\n"
     "Sends one command line to the control socket of `mynasim card serve --control PATH` and prints the\n"
     "answer. Exits 0 on \"OK ...\", 1 on \"ERR ...\". Commands: insert, remove, status, state,\n"
-    "swap PROFILE [STATEFILE], swap STATEFILE, save NAME, restore NAME (see `mynasim card serve --help`).\n";
+    "swap PROFILE [STATEFILE], swap STATEFILE, issue PROFILE SERIAL [STATEFILE], save NAME, restore NAME\n"
+    "(see `mynasim card serve --help`).\n";
 
 static int cmd_control(int argc, char **argv)
 {

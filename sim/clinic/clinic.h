@@ -236,14 +236,17 @@ int clinic_reception_run(const struct clinic_reception *in, struct clinic_recept
  * from POST /nonce, and, against a service started with --control (loopback only), its date, its outage and
  * the registration of reader devices. HTTP/1.1 over plain IPv4 sockets, one connection per request
  * (Connection: close), the body sized by Content-Length; the answer is read with limits (headers 16 KiB, the
- * body ELIGIBILITY_MSG_MAX_BYTES + 4 KiB) and a 10-second timeout on every send and receive, so a hostile or
- * stuck server costs a bounded wait and a bounded buffer, never a hang or a crash.
+ * body ELIGIBILITY_MSG_MAX_BYTES + 4 KiB) and a timeout on every send and receive (10 s unless set), so a
+ * hostile or stuck server costs a bounded wait and a bounded buffer, never a hang or a crash.
  */
 struct clinic_http;
 /* "HOST:PORT" (an IPv4 address). Checks the service answers GET /health with 200: CORE_EIO naming the address
  * when it does not (nothing listens, or something else does). */
 int clinic_http_open(const char *host_port, struct clinic_http **out, struct core_error *err);
 void clinic_http_close(struct clinic_http *h);
+/* The timeout on every later send and receive, in milliseconds (0: the default 10 s). A stuck server then
+ * costs at most this per send or receive; the request fails with CORE_EIO "no answer in time". */
+void clinic_http_set_timeout_ms(struct clinic_http *h, unsigned ms);
 /* One request: method and path, a body (may be NULL with len 0). *status is the HTTP status; *body a malloc'd
  * copy of the response body (NUL-terminated beyond *body_len) when body is not NULL. CORE_EIO when the
  * exchange fails or the answer is not HTTP within the limits. */

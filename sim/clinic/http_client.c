@@ -30,6 +30,7 @@ struct clinic_http {
     struct sockaddr_in addr;
     char host[64];
     unsigned port;
+    unsigned timeout_ms; /* every send and receive; HTTP_TIMEOUT_S by default */
 };
 
 static int parse_host_port(const char *s, struct clinic_http *h, struct core_error *err)
@@ -160,7 +161,8 @@ int clinic_http_request(struct clinic_http *h, const char *method, const char *p
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
         return core_error_set(err, CORE_EIO, NULL, 0, 0, "http: socket: %s", strerror(errno));
-    struct timeval tv = {.tv_sec = HTTP_TIMEOUT_S, .tv_usec = 0};
+    struct timeval tv = {.tv_sec = (time_t)(h->timeout_ms / 1000u),
+                         .tv_usec = (suseconds_t)(h->timeout_ms % 1000u) * 1000};
     (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     int one = 1;
@@ -234,6 +236,7 @@ int clinic_http_open(const char *host_port, struct clinic_http **out, struct cor
     struct clinic_http *h = calloc(1, sizeof *h);
     if (h == NULL)
         return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "http: out of memory");
+    h->timeout_ms = HTTP_TIMEOUT_S * 1000u;
     int rc = parse_host_port(host_port, h, err);
     int status = 0;
     if (rc == CORE_OK)
@@ -252,6 +255,12 @@ int clinic_http_open(const char *host_port, struct clinic_http **out, struct cor
 void clinic_http_close(struct clinic_http *h)
 {
     free(h);
+}
+
+void clinic_http_set_timeout_ms(struct clinic_http *h, unsigned ms)
+{
+    if (h != NULL)
+        h->timeout_ms = ms > 0 ? ms : HTTP_TIMEOUT_S * 1000u;
 }
 
 int clinic_http_transport(void *ctx, const uint8_t *request, size_t len, uint8_t **response,

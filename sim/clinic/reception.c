@@ -423,10 +423,16 @@ static int card_route(struct flow *f)
         bool blocked = prc == CORE_OK && tries == 0;
         if (!blocked) {
             int left = -1;
-            if (pcsc_jpki_verify(rd, PCSC_JPKI_AUTH, in->pin != NULL ? in->pin : "", &left, &sw, &cerr) !=
-                CORE_OK)
+            sw = 0;
+            int vrc = pcsc_jpki_verify(rd, PCSC_JPKI_AUTH, in->pin != NULL ? in->pin : "", &left, &sw, &cerr);
+            if (vrc != CORE_OK && vrc != CORE_ESTATE && vrc != CORE_EINVAL && vrc != CORE_ENOTFOUND) {
+                /* The card stopped answering during VERIFY: the reader cannot go on (not the holder's PIN). */
+                answer_only(a, ELIGIBILITY_READER_DOWN);
+                goto done;
+            }
+            if (vrc != CORE_OK)
                 blocked = left == 0;
-            if (!blocked && sw != ISO7816_SW_OK) {
+            if (!blocked && (vrc != CORE_OK || sw != ISO7816_SW_OK)) {
                 /* A wrong PIN with tries left: the holder cannot authenticate today. */
                 answer_only(a, ELIGIBILITY_PIN_LOCKED);
                 goto done;

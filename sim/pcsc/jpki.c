@@ -203,6 +203,8 @@ int pcsc_jpki_verify(struct pcsc_reader *reader, enum pcsc_jpki_key key, const c
 {
     uint16_t s = 0;
     *tries_left = -1;
+    if (sw != NULL)
+        *sw = 0; /* no status word: nothing was sent */
     if ((unsigned)key > PCSC_JPKI_SIGN)
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "no such key");
     size_t n = strlen(pin);

@@ -187,7 +187,11 @@ enum spoil {
     SPOIL_XXE,
     SPOIL_OTHER_FILE,
     SPOIL_FAIL,
-    SPOIL_EMPTY
+    SPOIL_EMPTY,
+    SPOIL_OTHER_DATE, /* a well-formed answer for another day */
+    SPOIL_OTHER_KIND, /* a well-formed answer to the other kind of request */
+    SPOIL_NULL,       /* CORE_OK and no response at all */
+    SPOIL_OVERSIZED,  /* the answer padded beyond ELIGIBILITY_MSG_MAX_BYTES */
 };
 struct hostile {
     struct eligibility_service *svc;
@@ -199,6 +203,11 @@ static int hostile_transport(void *ctx, const uint8_t *req, size_t len, uint8_t 
     struct hostile *h = ctx;
     if (h->how == SPOIL_FAIL)
         return CORE_EIO;
+    if (h->how == SPOIL_NULL) {
+        *resp = NULL;
+        *resp_len = 0;
+        return CORE_OK;
+    }
     int rc = eligibility_service_handle(h->svc, req, len, resp, resp_len);
     if (rc != CORE_OK)
         return rc;
@@ -225,6 +234,31 @@ static int hostile_transport(void *ctx, const uint8_t *req, size_t len, uint8_t 
     case SPOIL_EMPTY:
         *resp_len = 0;
         break;
+    case SPOIL_OTHER_DATE: {
+        char *p = memmem(*resp, *resp_len, "<QualificationConfirmationDate>", 31);
+        assert_non_null(p);
+        if (p != NULL)
+            p[31 + 3] = p[31 + 3] == '4' ? '3' : '4'; /* 2025 -> 2024 */
+        break;
+    }
+    case SPOIL_OTHER_KIND: {
+        char *p = memmem(*resp, *resp_len, "<ReferenceClassification>", 25);
+        assert_non_null(p);
+        if (p != NULL)
+            p[25] = p[25] == '1' ? '2' : '1';
+        break;
+    }
+    case SPOIL_OVERSIZED: {
+        size_t big = (size_t)ELIGIBILITY_MSG_MAX_BYTES + 100u;
+        uint8_t *b = realloc(*resp, big);
+        assert_non_null(b);
+        if (b == NULL)
+            break;
+        memset(b + *resp_len, ' ', big - *resp_len);
+        *resp = b;
+        *resp_len = big;
+        break;
+    }
     default:
         break;
     }
@@ -292,7 +326,8 @@ static void rules_path(struct fixture *f, const struct resident *r, const struct
     assert_int_equal(clinic_decide(&in, dec), CORE_OK);
 }
 
-static struct hostile *current_hostile; /* set by a test: requests go through it */
+static struct hostile *current_hostile;                    /* set by a test: requests go through it */
+static void (*current_tweak)(struct clinic_reception *in); /* set by a test: changes the visit's inputs */
 
 static void wire_path(struct fixture *f, struct resident *r, const struct visit *v,
                       struct clinic_reception_result *out)
@@ -328,6 +363,8 @@ static void wire_path(struct fixture *f, struct resident *r, const struct visit 
     }
     in.institution = INSTITUTION;
     in.policy = f->policy;
+    if (current_tweak != NULL)
+        current_tweak(&in);
     struct core_error err;
     core_error_clear(&err);
     if (clinic_reception_run(&in, out, &err) != CORE_OK)
@@ -519,8 +556,8 @@ static void unshowable_name_shows_as_a_black_circle(void **state)
 static void a_broken_service_reads_as_service_down(void **state)
 {
     struct fixture *f = *state;
-    enum spoil spoils[] = {SPOIL_TRUNCATE,   SPOIL_GARBAGE, SPOIL_XXE,
-                           SPOIL_OTHER_FILE, SPOIL_FAIL,    SPOIL_EMPTY};
+    enum spoil spoils[] = {SPOIL_TRUNCATE, SPOIL_GARBAGE,    SPOIL_XXE,  SPOIL_OTHER_FILE, SPOIL_FAIL,
+                           SPOIL_EMPTY,    SPOIL_OTHER_DATE, SPOIL_NULL, SPOIL_OVERSIZED,  SPOIL_OTHER_KIND};
     for (size_t i = 0; i < sizeof spoils / sizeof spoils[0]; i++) {
         struct hostile h = {f->svc, spoils[i]};
         current_hostile = &h;
@@ -695,6 +732,411 @@ static void device_keys_are_deterministic(void **state)
     clinic_device_free(c);
 }
 
+/* ---- more inputs, faults and broken cards ------------------------------------------------------------ */
+
+static void tweak_no_institution(struct clinic_reception *in)
+{
+    in->institution = NULL;
+}
+static void tweak_short_institution(struct clinic_reception *in)
+{
+    in->institution = "12345";
+}
+static void tweak_no_pin(struct clinic_reception *in)
+{
+    in->pin = NULL;
+}
+static int failing_nonce(void *ctx, uint8_t out[32])
+{
+    (void)ctx;
+    memset(out, 0, 32);
+    return CORE_EIO;
+}
+static void tweak_failing_nonce(struct clinic_reception *in)
+{
+    in->nonce = failing_nonce;
+}
+static void tweak_no_borrowed_cert(struct clinic_reception *in)
+{
+    in->borrowed_cert = NULL;
+}
+static void tweak_empty_borrowed_cert(struct clinic_reception *in)
+{
+    in->borrowed_cert_len = 0;
+}
+static void tweak_huge_borrowed_cert(struct clinic_reception *in)
+{
+    in->borrowed_cert_len = 1u << 20;
+}
+static void tweak_bad_name(struct clinic_reception *in)
+{
+    in->holder_name = "\xff\xfe not UTF-8";
+}
+
+static void institution_pin_and_nonce_inputs(void **state)
+{
+    struct fixture *f = *state;
+    struct visit v = {.on = "2025-06-02", .reader = CLINIC_READER_PIN, .online_ok = true, .card = true};
+    /* Without a valid institution code the desk still writes a well-formed request. */
+    void (*tweaks[])(struct clinic_reception *) = {tweak_no_institution, tweak_short_institution};
+    for (size_t i = 0; i < 2; i++) {
+        current_tweak = tweaks[i];
+        struct clinic_reception_result r = both(f, &f->normal, &v);
+        current_tweak = NULL;
+        assert_int_equal(r.card.result, ELIGIBILITY_OK);
+        assert_int_equal(r.requests, 1);
+    }
+    /* No PIN keyed: the holder does not authenticate, nothing is sent, the counter is untouched. */
+    current_tweak = tweak_no_pin;
+    struct clinic_reception_result r;
+    wire_path(f, &f->normal, &v, &r);
+    current_tweak = NULL;
+    assert_int_equal(r.card.result, ELIGIBILITY_PIN_LOCKED);
+    assert_int_equal(r.requests, 0);
+    assert_int_equal(card_state(f->normal.card)->tries_left[CARD_PIN_AUTH],
+                     card_state(f->normal.card)->tries_max[CARD_PIN_AUTH]);
+    /* The nonce cannot be had: the check did not work (service_down), on every route; nothing is sent. */
+    enum clinic_reader readers[] = {CLINIC_READER_PIN, CLINIC_READER_FACE};
+    for (size_t i = 0; i < 2; i++) {
+        v.reader = readers[i];
+        v.paper_card = true;
+        current_tweak = tweak_failing_nonce;
+        wire_path(f, &f->normal, &v, &r);
+        current_tweak = NULL;
+        assert_int_equal(r.card.result, ELIGIBILITY_SERVICE_DOWN);
+        assert_int_equal(r.paper_card.result, ELIGIBILITY_OK); /* the number route needs no nonce */
+        assert_int_equal(r.requests, 1);
+        assert_false(r.decision.card_used);
+        assert_int_equal(r.decision.route, CLINIC_ROUTE_PAPER_CARD);
+    }
+}
+
+static void a_borrowed_certificate_that_is_not_there_is_not_sent(void **state)
+{
+    struct fixture *f = *state;
+    void (*tweaks[])(struct clinic_reception *) = {tweak_no_borrowed_cert, tweak_empty_borrowed_cert,
+                                                   tweak_huge_borrowed_cert};
+    for (size_t i = 0; i < 3; i++) {
+        struct visit v = {.on = "2025-06-02", .reader = CLINIC_READER_FACE, .online_ok = true, .card = true};
+        v.faults.borrowed_certificate = true;
+        current_tweak = tweaks[i];
+        struct clinic_reception_result r;
+        wire_path(f, &f->normal, &v, &r);
+        current_tweak = NULL;
+        assert_int_equal(r.card.result, ELIGIBILITY_OK); /* the card's own certificate went */
+        assert_int_equal(r.auth, ELIGIBILITY_AUTH_FACE);
+        assert_int_equal(r.requests, 1);
+    }
+}
+
+static void a_name_that_cannot_be_encoded_is_not_shown(void **state)
+{
+    struct fixture *f = *state;
+    struct visit v = {.on = "2025-06-02", .reader = CLINIC_READER_FACE, .online_ok = true, .card = true};
+    v.faults.unshowable_name = true;
+    v.holder_name = "placeholder";
+    current_tweak = tweak_bad_name;
+    struct clinic_reception_result r;
+    wire_path(f, &f->normal, &v, &r);
+    current_tweak = NULL;
+    assert_int_equal(r.card.result, ELIGIBILITY_OK);
+    assert_string_equal(r.shown_name, "");
+    /* With no qualification in the answer there is no name to show either. */
+    v.on = "2019-06-03";
+    v.holder_name = "\xe5\xb1\xb1\xe7\x94\xb0";
+    wire_path(f, &f->normal, &v, &r);
+    assert_int_not_equal(r.card.result, ELIGIBILITY_OK);
+    assert_string_equal(r.shown_name, "");
+}
+
+static void the_last_wrong_pin_blocks_and_the_service_is_told(void **state)
+{
+    struct fixture *f = *state;
+    uint8_t saved[CARD_STATE_MAX];
+    size_t len = 0;
+    assert_int_equal(card_state_save(f->normal.card, saved, sizeof saved, &len), CORE_OK);
+    struct visit v = {.on = "2025-06-02", .reader = CLINIC_READER_PIN, .online_ok = true, .card = true};
+    v.pin = strcmp(f->normal.pin, "0000") == 0 ? "9999" : "0000";
+    int max = card_state(f->normal.card)->tries_max[CARD_PIN_AUTH];
+    assert_true(max >= 1);
+    struct clinic_reception_result r;
+    for (int i = 1; i < max; i++) {
+        wire_path(f, &f->normal, &v, &r);
+        assert_int_equal(r.card.result, ELIGIBILITY_PIN_LOCKED);
+        assert_int_equal(r.requests, 0);
+        assert_int_equal(card_state(f->normal.card)->tries_left[CARD_PIN_AUTH], max - i);
+    }
+    /* The last try: the PIN is now blocked, and the request says so (the service answers pin_locked). */
+    wire_path(f, &f->normal, &v, &r);
+    assert_int_equal(card_state(f->normal.card)->tries_left[CARD_PIN_AUTH], 0);
+    assert_int_equal(r.card.result, ELIGIBILITY_PIN_LOCKED);
+    assert_int_equal(r.requests, 1);
+    assert_int_equal(r.auth, ELIGIBILITY_AUTH_PIN);
+    /* The right PIN no longer helps: blocked before any VERIFY. */
+    v.pin = NULL;
+    wire_path(f, &f->normal, &v, &r);
+    assert_int_equal(r.card.result, ELIGIBILITY_PIN_LOCKED);
+    assert_int_equal(r.requests, 1);
+    struct core_error err;
+    assert_int_equal(card_state_restore(f->normal.card, saved, len, &err), CORE_OK);
+}
+
+/* A card behind a spy: the real card answers, except where a test spoils one APDU or the face file. */
+enum spy_how { SPY_NONE, SPY_FAIL, SPY_SW, SPY_SHORT };
+enum spy_face {
+    FACE_REAL,
+    FACE_NOT_FOUND,
+    FACE_GARBAGE,
+    FACE_TINY,
+    FACE_WRONG_SIZE,
+    FACE_EOF,
+    FACE_FLOOD,
+    FACE_OVERLONG
+};
+struct spy {
+    struct pcsc_reader *real;
+    int n, at;
+    int fail_ins; /* when not 0: every APDU with this INS fails at the reader */
+    enum spy_how how;
+    enum spy_face face;
+    bool surface; /* the card-surface AP is selected */
+};
+
+static size_t spy_atr(void *ctx, uint8_t *out, size_t cap)
+{
+    return mute_atr(ctx, out, cap);
+}
+static int spy_transmit(void *ctx, const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap, size_t *rlen,
+                        struct core_error *err)
+{
+    struct spy *s = ctx;
+    s->n++;
+    if (s->fail_ins != 0 && len >= 2 && capdu[1] == s->fail_ins)
+        return core_error_set(err, CORE_EIO, NULL, 0, 0, "the reader hiccups");
+    if (s->n == s->at && s->how == SPY_FAIL)
+        return core_error_set(err, CORE_EIO, NULL, 0, 0, "the reader hiccups");
+    if (s->n == s->at && s->how == SPY_SW) {
+        rapdu[0] = 0x6F;
+        rapdu[1] = 0x00;
+        *rlen = 2;
+        return CORE_OK;
+    }
+    if (s->n == s->at && s->how == SPY_SHORT) {
+        rapdu[0] = 0x90;
+        *rlen = 1;
+        return CORE_OK;
+    }
+    if (len >= 5 && capdu[1] == 0xA4 && capdu[2] == 0x04)
+        s->surface = len >= 15 && capdu[4] == 10 && capdu[5] == 0xD3 && capdu[6] == 0x92 && capdu[7] == 0x10;
+    if (s->surface && s->face != FACE_REAL && len >= 4 && capdu[1] == 0xB0) {
+        size_t n = 0;
+        uint16_t sw = 0x9000;
+        switch (s->face) {
+        case FACE_NOT_FOUND:
+            sw = 0x6A82;
+            break;
+        case FACE_GARBAGE:
+            memset(rapdu, 0x42, 10);
+            n = 10;
+            break;
+        case FACE_TINY: { /* an image tag too short for a PGM */
+            static const uint8_t t[] = {0x5F, 0x2E, 0x05, 'P', '5', '\n', '1', ' '};
+            memcpy(rapdu, t, sizeof t);
+            n = sizeof t;
+            break;
+        }
+        case FACE_WRONG_SIZE: { /* a PGM header, but 16x16 */
+            static const uint8_t t[] = {0x5F, 0x2E, 0x0F, 'P', '5', '\n', '1',  '6', ' ',
+                                        '1',  '6',  '\n', '2', '5', '5',  '\n', 0,   0};
+            memcpy(rapdu, t, sizeof t);
+            n = sizeof t;
+            break;
+        }
+        case FACE_EOF:
+            memset(rapdu, 0, 256);
+            n = 256;
+            sw = 0x6282;
+            break;
+        case FACE_FLOOD:
+            memset(rapdu, 0x5F, 256);
+            n = 256;
+            break;
+        case FACE_OVERLONG:
+            memset(rapdu, 0x5F, 257);
+            n = 257;
+            break;
+        default:
+            break;
+        }
+        assert_true(n + 2 <= cap);
+        rapdu[n] = (uint8_t)(sw >> 8);
+        rapdu[n + 1] = (uint8_t)sw;
+        *rlen = n + 2;
+        return CORE_OK;
+    }
+    return pcsc_reader_transmit(s->real, capdu, len, rapdu, cap, rlen, err);
+}
+static const struct pcsc_card_ops spy_ops = {spy_atr, mute_power, mute_power, mute_power, spy_transmit, NULL};
+
+static struct clinic_reception_result spy_visit(struct fixture *f, struct resident *r, struct spy *s,
+                                                enum clinic_reader reader)
+{
+    struct core_error err;
+    struct resident spied = *r;
+    s->real = r->reader;
+    s->n = 0;
+    s->surface = false;
+    assert_int_equal(pcsc_reader_open_ops(&spy_ops, s, &spied.reader, &err), CORE_OK);
+    struct visit v = {.on = "2025-06-02", .reader = reader, .online_ok = true, .card = true};
+    struct clinic_reception_result out;
+    wire_path(f, &spied, &v, &out);
+    pcsc_reader_close(spied.reader);
+    return out;
+}
+
+static void a_face_file_that_does_not_match_falls_back(void **state)
+{
+    struct fixture *f = *state;
+    enum spy_face faces[] = {FACE_NOT_FOUND, FACE_GARBAGE, FACE_TINY,    FACE_WRONG_SIZE,
+                             FACE_EOF,       FACE_FLOOD,   FACE_OVERLONG};
+    for (size_t i = 0; i < sizeof faces / sizeof faces[0]; i++) {
+        struct spy s = {.face = faces[i]};
+        struct clinic_reception_result r = spy_visit(f, &f->normal, &s, CLINIC_READER_FACE);
+        if (r.card.result != ELIGIBILITY_OK || r.auth != ELIGIBILITY_AUTH_PIN)
+            fail_msg("face %zu: result %d auth %d", i, (int)r.card.result, (int)r.auth);
+        assert_int_equal(r.requests, 1);
+        r = spy_visit(f, &f->face_only, &s, CLINIC_READER_FACE);
+        if (r.card.result != ELIGIBILITY_OK || r.auth != ELIGIBILITY_AUTH_VISUAL)
+            fail_msg("face-only %zu: result %d auth %d", i, (int)r.card.result, (int)r.auth);
+    }
+    /* Untouched, the spy is the card itself. */
+    struct spy s = {.face = FACE_REAL};
+    struct clinic_reception_result r = spy_visit(f, &f->normal, &s, CLINIC_READER_FACE);
+    assert_int_equal(r.card.result, ELIGIBILITY_OK);
+    assert_int_equal(r.auth, ELIGIBILITY_AUTH_FACE);
+}
+
+/* Every APDU of a visit in turn fails, answers 6F00, or answers one byte: the visit always ends in an answer
+ * (never an error, never a request with a half-read card), and a failure before the request means none. */
+static void any_apdu_can_fail_and_the_visit_still_ends(void **state)
+{
+    struct fixture *f = *state;
+    struct resident *cards[] = {&f->normal, &f->face_only};
+    enum clinic_reader readers[] = {CLINIC_READER_PIN, CLINIC_READER_FACE};
+    enum spy_how hows[] = {SPY_FAIL, SPY_SW, SPY_SHORT};
+    uint8_t saved[CARD_STATE_MAX];
+    size_t len = 0;
+    assert_int_equal(card_state_save(f->normal.card, saved, sizeof saved, &len), CORE_OK);
+    for (size_t c = 0; c < 2; c++)
+        for (size_t k = 0; k < 2; k++) {
+            struct spy clean = {.how = SPY_NONE};
+            struct clinic_reception_result r = spy_visit(f, cards[c], &clean, readers[k]);
+            assert_int_equal(r.card.result, ELIGIBILITY_OK);
+            int total = clean.n;
+            assert_true(total >= 3);
+            for (size_t h = 0; h < 3; h++)
+                for (int at = 1; at <= total; at++) {
+                    struct spy s = {.how = hows[h], .at = at};
+                    r = spy_visit(f, cards[c], &s, readers[k]);
+                    enum eligibility_result res = r.card.result;
+                    if (res != ELIGIBILITY_OK && res != ELIGIBILITY_READER_DOWN &&
+                        res != ELIGIBILITY_PIN_LOCKED && res != ELIGIBILITY_CERT_REVOKED)
+                        fail_msg("card %zu reader %zu how %zu at %d: %d", c, k, h, at, (int)res);
+                    if (res == ELIGIBILITY_READER_DOWN)
+                        assert_int_equal(r.requests, 0);
+                    assert_true(r.requests <= 1);
+                    assert_int_equal(r.decision.card_used, res == ELIGIBILITY_OK);
+                    struct core_error err;
+                    assert_int_equal(card_state_restore(f->normal.card, saved, len, &err), CORE_OK);
+                }
+            /* The first APDU of a PIN reader's visit selects the JPKI AP: without it nothing goes. */
+            if (readers[k] == CLINIC_READER_PIN) {
+                struct spy s = {.how = SPY_FAIL, .at = 1};
+                r = spy_visit(f, cards[c], &s, readers[k]);
+                assert_int_equal(r.card.result, ELIGIBILITY_READER_DOWN);
+                assert_int_equal(r.requests, 0);
+            }
+        }
+    /* The PIN route's last APDU is the signature: a reader failing there sends nothing. */
+    struct spy clean = {.how = SPY_NONE};
+    spy_visit(f, &f->normal, &clean, CLINIC_READER_PIN);
+    struct spy s = {.how = SPY_FAIL, .at = clean.n};
+    struct clinic_reception_result r = spy_visit(f, &f->normal, &s, CLINIC_READER_PIN);
+    assert_int_equal(r.card.result, ELIGIBILITY_READER_DOWN);
+    assert_int_equal(r.requests, 0);
+}
+
+/* The reader failing during VERIFY is the reader's fault, not the holder's PIN: reader_down, nothing sent,
+ * and the card's PIN counter untouched. */
+static void a_reader_failing_during_verify_is_a_reader_fault(void **state)
+{
+    struct fixture *f = *state;
+    int tries = card_state(f->normal.card)->tries_left[CARD_PIN_AUTH];
+    assert_true(tries > 0);
+    struct spy s = {.how = SPY_NONE, .fail_ins = 0x20};
+    struct clinic_reception_result r = spy_visit(f, &f->normal, &s, CLINIC_READER_PIN);
+    assert_int_equal(r.card.result, ELIGIBILITY_READER_DOWN);
+    assert_int_equal(r.requests, 0);
+    assert_false(r.decision.card_used);
+    assert_int_equal(card_state(f->normal.card)->tries_left[CARD_PIN_AUTH], tries);
+}
+
+static void more_bad_inputs_are_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct core_error err;
+    struct clinic_reception_result r;
+    struct clinic_presented p;
+    memset(&p, 0, sizeof p);
+    struct clinic_reception in;
+    memset(&in, 0, sizeof in);
+    in.on = D("2025-06-02");
+    in.reader = CLINIC_READER_PIN;
+    in.online_ok = true;
+    in.policy = f->policy;
+    assert_int_equal(clinic_reception_run(&in, &r, &err), CORE_EINVAL); /* nothing presented */
+    assert_string_equal(err.message, "reception: missing input");
+    in.presented = &p;
+    in.policy = NULL;
+    assert_int_equal(clinic_reception_run(&in, &r, &err), CORE_EINVAL);
+    in.policy = f->policy;
+    assert_int_equal(clinic_reception_run(&in, NULL, &err), CORE_EINVAL);
+    /* A transport without a nonce source, or no reader device. */
+    in.transport = hostile_transport;
+    in.device = f->device;
+    assert_int_equal(clinic_reception_run(&in, &r, &err), CORE_EINVAL);
+    assert_string_equal(err.message, "reception: a working reader needs a service");
+    in.transport = NULL;
+    in.service = f->svc;
+    in.device = NULL;
+    assert_int_equal(clinic_reception_run(&in, &r, &err), CORE_EINVAL);
+    /* A reader that does not work needs neither: the desk decides offline. */
+    in.online_ok = false;
+    in.service = NULL;
+    p.paper_card = true;
+    p.paper_numbers = f->normal.numbers;
+    p.paper_expiry = CORE_DAY_NONE;
+    p.born = f->normal.born;
+    assert_int_equal(clinic_reception_run(&in, &r, &err), CORE_OK);
+    assert_int_equal(r.requests, 0);
+    assert_int_equal(r.decision.route, CLINIC_ROUTE_PAPER_CARD);
+    /* Device names: too long for the label, or no place for the device. */
+    char name[200];
+    memset(name, 'n', sizeof name - 1);
+    name[sizeof name - 1] = '\0';
+    struct clinic_device *dev = (struct clinic_device *)&err;
+    assert_int_equal(clinic_device_new(name, &dev, &err), CORE_EINVAL);
+    assert_null(dev);
+    assert_string_equal(err.message, "reception: clinic name too long");
+    assert_int_equal(clinic_device_new("clinic-z", NULL, &err), CORE_EINVAL);
+    const uint8_t *spki = NULL;
+    size_t len = 0;
+    assert_int_equal(clinic_device_public_key(f->device, NULL, &len), CORE_EINVAL);
+    assert_int_equal(clinic_device_public_key(f->device, &spki, NULL), CORE_EINVAL);
+    assert_int_equal(clinic_device_register(f->device, NULL, &err), CORE_EINVAL);
+    assert_string_equal(err.message, "reception: no reader or service");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -713,6 +1155,14 @@ int main(void)
         cmocka_unit_test(a_card_that_does_not_answer_is_a_reader_fault),
         cmocka_unit_test(bad_inputs_are_refused),
         cmocka_unit_test(device_keys_are_deterministic),
+        cmocka_unit_test(institution_pin_and_nonce_inputs),
+        cmocka_unit_test(a_borrowed_certificate_that_is_not_there_is_not_sent),
+        cmocka_unit_test(a_name_that_cannot_be_encoded_is_not_shown),
+        cmocka_unit_test(the_last_wrong_pin_blocks_and_the_service_is_told),
+        cmocka_unit_test(a_face_file_that_does_not_match_falls_back),
+        cmocka_unit_test(any_apdu_can_fail_and_the_visit_still_ends),
+        cmocka_unit_test(a_reader_failing_during_verify_is_a_reader_fault),
+        cmocka_unit_test(more_bad_inputs_are_refused),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

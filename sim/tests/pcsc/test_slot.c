@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <openssl/x509.h>
 
 #include "pcsc/pcsc.h"
 
@@ -239,6 +240,144 @@ static void swap_with_a_state_file_loads_and_keeps_it(void **state)
     assert_int_equal(auth_tries(fx), 2);
 }
 
+/* ---- issue PROFILE SERIAL [STATEFILE] ---------------------------------------------------------------- */
+
+static uint64_t served_serial(struct fixture *fx)
+{
+    const uint8_t *der = NULL;
+    size_t len = 0;
+    assert_int_equal(card_cert_der(pcsc_slot_card(fx->slot), CARD_CERT_AUTH, &der, &len), 0);
+    const unsigned char *p = der;
+    X509 *x = d2i_X509(NULL, &p, (long)len);
+    assert_non_null(x);
+    uint64_t serial = 0;
+    assert_int_equal(ASN1_INTEGER_get_uint64(&serial, X509_get0_serialNumber(x)), 1);
+    X509_free(x);
+    return serial;
+}
+
+static void issue_gives_the_auth_certificate_its_serial_and_snapshots_keep_it(void **state)
+{
+    struct fixture *fx = *state;
+    /* a state file with one wrong PIN, made by a first slot */
+    open_slot(fx, fx->state);
+    assert_int_equal(send_apdu(fx, SELECT_JPKI), 0x9000);
+    assert_int_equal(send_apdu(fx, SELECT_AUTH_PIN), 0x9000);
+    assert_int_equal(send_apdu(fx, WRONG_PIN), 0x63C2);
+    open_slot(fx, NULL);
+    uint64_t derived = served_serial(fx);
+    assert_true(derived != 123456789u);
+    control(fx, "save derived", 0);
+
+    char line[8500], want[8500];
+    snprintf(line, sizeof line, "issue %s 123456789", fx->profile);
+    snprintf(want, sizeof want, "profile %s serial 123456789", fx->profile);
+    assert_string_equal(control(fx, line, 0), want);
+    assert_int_equal(served_serial(fx), 123456789u);
+    assert_true(card_powered(pcsc_slot_card(fx->slot))); /* reset */
+    assert_int_equal(auth_tries(fx), 3);
+    snprintf(want, sizeof want, "profile=%s", fx->profile);
+    assert_non_null(strstr(control(fx, "state", 0), want));
+    control(fx, "save issued", 0);
+
+    /* Another profile: another card (its state file is refused as another card's), the largest serial. */
+    snprintf(line, sizeof line, "issue %s 9223372036854775807 %s", fx->other, fx->state);
+    assert_string_equal(control(fx, line, -1), "card state: byte 8: the state belongs to another card");
+    snprintf(line, sizeof line, "issue %s 9223372036854775807", fx->other);
+    snprintf(want, sizeof want, "profile %s serial 9223372036854775807", fx->other);
+    assert_string_equal(control(fx, line, 0), want);
+    assert_int_equal(served_serial(fx), 9223372036854775807ull);
+    control(fx, "save other", 0);
+    /* The same profile with its state from the file once (one wrong PIN). */
+    snprintf(line, sizeof line, "issue %s 77 %s", fx->profile, fx->state);
+    snprintf(want, sizeof want, "profile %s serial 77", fx->profile);
+    assert_string_equal(control(fx, line, 0), want);
+    assert_int_equal(served_serial(fx), 77u);
+    assert_int_equal(auth_tries(fx), 2);
+    /* The file is not written back: a wrong PIN now leaves it as it was. */
+    struct stat before, after;
+    assert_int_equal(stat(fx->state, &before), 0);
+    assert_int_equal(send_apdu(fx, SELECT_JPKI), 0x9000);
+    assert_int_equal(send_apdu(fx, SELECT_AUTH_PIN), 0x9000);
+    assert_int_equal(send_apdu(fx, WRONG_PIN), 0x63C1);
+    assert_int_equal(stat(fx->state, &after), 0);
+    assert_int_equal(before.st_size, after.st_size);
+    assert_int_equal(before.st_mtim.tv_sec, after.st_mtim.tv_sec);
+    assert_int_equal(before.st_mtim.tv_nsec, after.st_mtim.tv_nsec);
+
+    /* Restoring brings back the same card with the same serial. */
+    control(fx, "restore issued", 0);
+    assert_int_equal(served_serial(fx), 123456789u);
+    assert_int_equal(auth_tries(fx), 3);
+    snprintf(want, sizeof want, "profile=%s", fx->profile);
+    assert_non_null(strstr(control(fx, "state", 0), want));
+    control(fx, "restore other", 0);
+    assert_int_equal(served_serial(fx), 9223372036854775807ull);
+    control(fx, "restore derived", 0);
+    assert_int_equal(served_serial(fx), derived);
+    /* The same serial again on the same profile: the same certificate. */
+    snprintf(line, sizeof line, "issue %s 123456789", fx->profile);
+    control(fx, line, 0);
+    assert_int_equal(served_serial(fx), 123456789u);
+    control(fx, "restore issued", 0);
+    assert_int_equal(served_serial(fx), 123456789u);
+}
+
+static void issue_refuses_bad_arguments_and_keeps_the_card(void **state)
+{
+    struct fixture *fx = *state;
+    open_slot(fx, NULL);
+    uint64_t serial = served_serial(fx);
+    char line[8500];
+    static const char usage[] = "usage: issue PROFILE.yaml SERIAL [STATEFILE]";
+    assert_string_equal(control(fx, "issue", -1), usage);
+    snprintf(line, sizeof line, "issue %s", fx->profile);
+    assert_string_equal(control(fx, line, -1), usage);
+    assert_string_equal(control(fx, "issue card.state 5", -1), usage);
+    static const char *const serials[] = {
+        "abc", "0", "-1", "+-1", "12x", "9223372036854775808", "99999999999999999999999"};
+    for (size_t i = 0; i < sizeof serials / sizeof serials[0]; i++) {
+        char want[128];
+        snprintf(line, sizeof line, "issue %s %s", fx->profile, serials[i]);
+        snprintf(want, sizeof want, "issue: SERIAL must be a number 1..2^63-1: %s", serials[i]);
+        assert_string_equal(control(fx, line, -1), want);
+    }
+    snprintf(line, sizeof line, "issue %s 5 %s extra", fx->profile, fx->state);
+    assert_string_equal(control(fx, line, -1), "issue: too many arguments");
+    /* A profile that cannot be read. */
+    struct core_error err;
+    core_error_clear(&err);
+    char reply[256];
+    assert_int_not_equal(
+        pcsc_slot_control(fx->slot, "issue /nonexistent/x.yaml 5", reply, sizeof reply, &err), 0);
+    assert_true(err.message[0] != '\0');
+    assert_true(strstr(err.file, "/nonexistent/x.yaml") != NULL ||
+                strstr(err.message, "/nonexistent/x.yaml") != NULL);
+    /* A path too long for the slot. */
+    char longp[4200];
+    memset(longp, 'a', sizeof longp);
+    memcpy(longp + sizeof longp - 6, ".yaml", 6);
+    snprintf(line, sizeof line, "issue %s 5", longp);
+    assert_string_equal(control(fx, line, -1), "path too long");
+    /* A state file that cannot be read, and one that is not a card state. */
+    snprintf(line, sizeof line, "issue %s 5 %s/missing.state", fx->profile, fx->dir);
+    core_error_clear(&err);
+    assert_int_not_equal(pcsc_slot_control(fx->slot, line, reply, sizeof reply, &err), 0);
+    assert_non_null(strstr(err.file, "missing.state"));
+    FILE *fp = fopen(fx->state, "w");
+    assert_non_null(fp);
+    if (fp == NULL)
+        return;
+    fputs("not a card state\n", fp);
+    fclose(fp);
+    snprintf(line, sizeof line, "issue %s 5 %s", fx->profile, fx->state);
+    core_error_clear(&err);
+    assert_int_not_equal(pcsc_slot_control(fx->slot, line, reply, sizeof reply, &err), 0);
+    assert_string_equal(err.file, fx->state);
+    /* Nothing was replaced. */
+    assert_int_equal(served_serial(fx), serial);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -251,6 +390,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(swap_serves_another_card_and_restore_brings_the_first_back, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(swap_with_a_state_file_loads_and_keeps_it, setup, teardown),
+        cmocka_unit_test_setup_teardown(issue_gives_the_auth_certificate_its_serial_and_snapshots_keep_it,
+                                        setup, teardown),
+        cmocka_unit_test_setup_teardown(issue_refuses_bad_arguments_and_keeps_the_card, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
