@@ -41,12 +41,14 @@ struct cert_entry {
     bool chain_ok; /* chains to the auth CA, serial fits 64 bits */
     uint64_t serial;
     core_day not_before;
-    EVP_PKEY *pkey; /* the certificate's public key (NULL when the chain failed) */
+    EVP_PKEY *pkey;       /* the certificate's public key (NULL when the chain failed) */
+    EVP_PKEY_CTX *verify; /* made at its first signature, kept: a visit then costs one RSA public operation */
 };
 
 struct reader {
     char id[33];
     EVP_PKEY *pkey;
+    EVP_PKEY_CTX *verify; /* as for certificates */
 };
 
 struct eligibility_service {
@@ -54,6 +56,10 @@ struct eligibility_service {
     const struct policy *policy;
     X509 *auth_ca;
     EVP_PKEY *auth_ca_key;
+    /* SHA-256 fetched once and one digest context reused: every request hashes a nonce, a certificate and the
+     * signed data, and OpenSSL 3 fetches the algorithm anew for each implicit use. */
+    EVP_MD *sha256;
+    EVP_MD_CTX *md;
     core_day date; /* CORE_DAY_NONE: the process clock, Japan time */
     bool down;
     /* nonces */
@@ -73,6 +79,7 @@ struct eligibility_service {
 static void cert_cache_clear(struct eligibility_service *svc)
 {
     for (size_t i = 0; i < CERT_CACHE_SIZE; i++) {
+        EVP_PKEY_CTX_free(svc->certs[i].verify);
         EVP_PKEY_free(svc->certs[i].pkey);
         memset(&svc->certs[i], 0, sizeof svc->certs[i]);
     }
@@ -97,7 +104,9 @@ int eligibility_service_new(const struct eligibility_registry *reg, const struct
     svc->date = CORE_DAY_NONE;
     svc->nonce_used = calloc(NONCE_WINDOW / 8u, 1);
     svc->certs = calloc(CERT_CACHE_SIZE, sizeof *svc->certs);
-    if (svc->nonce_used == NULL || svc->certs == NULL) {
+    svc->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    svc->md = EVP_MD_CTX_new();
+    if (svc->nonce_used == NULL || svc->certs == NULL || svc->sha256 == NULL || svc->md == NULL) {
         eligibility_service_free(svc);
         return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "out of memory");
     }
@@ -125,9 +134,13 @@ void eligibility_service_free(struct eligibility_service *svc)
         cert_cache_clear(svc);
     free(svc->certs);
     free(svc->nonce_used);
-    for (size_t i = 0; i < svc->reader_count; i++)
+    for (size_t i = 0; i < svc->reader_count; i++) {
+        EVP_PKEY_CTX_free(svc->readers[i].verify);
         EVP_PKEY_free(svc->readers[i].pkey);
+    }
     free(svc->readers);
+    EVP_MD_CTX_free(svc->md);
+    EVP_MD_free(svc->sha256);
     EVP_PKEY_free(svc->auth_ca_key);
     X509_free(svc->auth_ca);
     free(svc);
@@ -154,14 +167,14 @@ void eligibility_service_set_down(struct eligibility_service *svc, bool down)
 
 /* ---- nonces ------------------------------------------------------------------------------------------ */
 
-static bool sha256_parts(const void *a, size_t alen, const void *b, size_t blen, uint8_t out[32])
+/* SHA-256 of a || b || c (c may be empty). */
+static bool sha256_parts(const struct eligibility_service *svc, const void *a, size_t alen, const void *b,
+                         size_t blen, const void *c, size_t clen, uint8_t out[32])
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    bool ok = ctx != NULL && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
-              EVP_DigestUpdate(ctx, a, alen) == 1 && EVP_DigestUpdate(ctx, b, blen) == 1 &&
-              EVP_DigestFinal_ex(ctx, out, NULL) == 1;
-    EVP_MD_CTX_free(ctx);
-    return ok;
+    return EVP_DigestInit_ex2(svc->md, svc->sha256, NULL) == 1 && EVP_DigestUpdate(svc->md, a, alen) == 1 &&
+           EVP_DigestUpdate(svc->md, b, blen) == 1 &&
+           (clen == 0 || EVP_DigestUpdate(svc->md, c, clen) == 1) &&
+           EVP_DigestFinal_ex(svc->md, out, NULL) == 1;
 }
 
 void eligibility_service_seed(struct eligibility_service *svc, uint64_t seed)
@@ -172,7 +185,7 @@ void eligibility_service_seed(struct eligibility_service *svc, uint64_t seed)
     uint8_t s[8];
     for (int i = 0; i < 8; i++)
         s[i] = (uint8_t)(seed >> (8 * i));
-    if (!sha256_parts(label, sizeof label - 1, s, sizeof s, svc->nonce_key))
+    if (!sha256_parts(svc, label, sizeof label - 1, s, sizeof s, NULL, 0, svc->nonce_key))
         memset(svc->nonce_key, 0, sizeof svc->nonce_key);
     /* A new key makes every nonce issued before unverifiable; the window starts afresh. */
     svc->nonce_next = 0;
@@ -185,7 +198,7 @@ static bool nonce_make(const struct eligibility_service *svc, uint64_t c, uint8_
     uint8_t mac[32];
     for (int i = 0; i < 8; i++)
         nonce[i] = (uint8_t)(c >> (56 - 8 * i));
-    if (!sha256_parts(svc->nonce_key, sizeof svc->nonce_key, nonce, 8, mac))
+    if (!sha256_parts(svc, svc->nonce_key, sizeof svc->nonce_key, nonce, 8, NULL, 0, mac))
         return false;
     memcpy(nonce + 8, mac, NONCE_LEN - 8);
     return true;
@@ -275,9 +288,11 @@ int eligibility_service_register_reader(struct eligibility_service *svc, const c
         r = &svc->readers[svc->reader_count++];
         memcpy(r->id, device_id, idlen + 1);
     } else {
-        EVP_PKEY_free(r->pkey); /* re-registration replaces the key */
+        EVP_PKEY_CTX_free(r->verify); /* re-registration replaces the key */
+        EVP_PKEY_free(r->pkey);
     }
     r->pkey = pkey;
+    r->verify = NULL;
     return CORE_OK;
 }
 
@@ -314,10 +329,10 @@ done:
 }
 
 /* The cached verdict on a certificate (checked now when not yet seen); NULL only when hashing failed. */
-static const struct cert_entry *cert_lookup(struct eligibility_service *svc, const uint8_t *der, size_t len)
+static struct cert_entry *cert_lookup(struct eligibility_service *svc, const uint8_t *der, size_t len)
 {
     uint8_t hash[32];
-    if (EVP_Digest(der, len, hash, NULL, EVP_sha256(), NULL) != 1)
+    if (!sha256_parts(svc, der, len, NULL, 0, NULL, 0, hash))
         return NULL;
     if (svc->cert_count >= CERT_CACHE_SIZE / 4u * 3u)
         cert_cache_clear(svc); /* bounded memory: a full cache starts again */
@@ -345,17 +360,26 @@ static const struct cert_entry *cert_lookup(struct eligibility_service *svc, con
 
 /* ---- signatures -------------------------------------------------------------------------------------- */
 
-static bool verify_sha256(EVP_PKEY *pkey, const uint8_t *sig, size_t siglen, const uint8_t *a, size_t alen,
-                          const uint8_t *b, size_t blen, const uint8_t *c, size_t clen)
+/* A SHA-256 signature over a || b || c by pkey (RSA PKCS#1 v1.5 or ECDSA), with the verifying context kept in
+ * *verify for the next time. */
+static bool verify_sha256(const struct eligibility_service *svc, EVP_PKEY *pkey, EVP_PKEY_CTX **verify,
+                          const uint8_t *sig, size_t siglen, const uint8_t *a, size_t alen, const uint8_t *b,
+                          size_t blen, const uint8_t *c, size_t clen)
 {
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    bool ok = ctx != NULL && EVP_DigestVerifyInit(ctx, NULL, EVP_sha256(), NULL, pkey) == 1 &&
-              EVP_DigestVerifyUpdate(ctx, a, alen) == 1 &&
-              (blen == 0 || EVP_DigestVerifyUpdate(ctx, b, blen) == 1) &&
-              (clen == 0 || EVP_DigestVerifyUpdate(ctx, c, clen) == 1) &&
-              EVP_DigestVerifyFinal(ctx, sig, siglen) == 1;
-    EVP_MD_CTX_free(ctx);
-    return ok;
+    uint8_t digest[32];
+    if (!sha256_parts(svc, a, alen, b, blen, c, clen, digest))
+        return false;
+    if (*verify == NULL) {
+        EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL);
+        if (ctx == NULL || EVP_PKEY_verify_init(ctx) != 1 ||
+            (EVP_PKEY_is_a(pkey, "RSA") && EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1) ||
+            EVP_PKEY_CTX_set_signature_md(ctx, svc->sha256) != 1) {
+            EVP_PKEY_CTX_free(ctx);
+            return false;
+        }
+        *verify = ctx;
+    }
+    return EVP_PKEY_verify(*verify, sig, siglen, digest, sizeof digest) == 1;
 }
 
 int eligibility_card_digest_info(const uint8_t *nonce, size_t len, uint8_t out[ELIGIBILITY_DIGEST_INFO_LEN])
@@ -396,23 +420,23 @@ static bool card_proofs_hold(struct eligibility_service *svc, const struct eligi
     /* The nonce first: a request that presents one spends it, whatever follows. */
     if (!nonce_spend(svc, c->nonce, c->nonce_len))
         return false; /* replayed, stale or never issued */
-    const struct cert_entry *e = cert_lookup(svc, c->certificate, c->certificate_len);
+    struct cert_entry *e = cert_lookup(svc, c->certificate, c->certificate_len);
     if (e == NULL || !e->chain_ok || on < e->not_before)
         return false; /* J-LIS never issued it (or not yet) */
     *serial = e->serial;
     if (c->auth_class == ELIGIBILITY_MSG_AUTH_PIN) {
         if (c->pin_blocked)
             return true; /* no signature: the registry answers pin_locked */
-        return verify_sha256(e->pkey, c->signature, c->signature_len, c->nonce, c->nonce_len, NULL, 0, NULL,
-                             0);
+        return verify_sha256(svc, e->pkey, &e->verify, c->signature, c->signature_len, c->nonce, c->nonce_len,
+                             NULL, 0, NULL, 0);
     }
     /* Face and visual routes: a registered reader vouches for the match; a failed match proves nothing. */
-    const struct reader *r = reader_find(svc, c->reader_id);
+    struct reader *r = reader_find(svc, c->reader_id);
     if (r == NULL || c->face_match != 1)
         return false;
     uint8_t match = (uint8_t)c->face_match;
-    return verify_sha256(r->pkey, c->reader_signature, c->reader_signature_len, c->nonce, c->nonce_len,
-                         c->certificate, c->certificate_len, &match, 1);
+    return verify_sha256(svc, r->pkey, &r->verify, c->reader_signature, c->reader_signature_len, c->nonce,
+                         c->nonce_len, c->certificate, c->certificate_len, &match, 1);
 }
 
 static void process_time(const struct eligibility_service *svc, char out[15])
