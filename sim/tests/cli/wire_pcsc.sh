@@ -44,6 +44,7 @@ scenarios=(
     face-only-card-registers-at-clinic-reader       # a face-only card: face and visual routes
     clinic-reader-down-and-system-outage            # reader fault, the system outage (/control/down)
     society-to-kyokai-job-change-with-dependents    # several residents, cards changing hands of insurers
+    desk-readers-and-faults                         # borrowed certificate and replayed request refused for real
 )
 for name in "${scenarios[@]}"; do
     f=$SCENARIOS/$name.yaml
