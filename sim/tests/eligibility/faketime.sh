@@ -33,8 +33,12 @@ sed -e 's|<InsurerNumber>[^<]*<|<InsurerNumber>01110014<|' \
   -e 's|<Birthdate>[^<]*<|<Birthdate>19860202<|' \
   "$src/fixtures/messages/OQSsiquc01req_20250115093000001.xml" >"$work/req.xml"
 
+# Read whole, not piped into grep -q: with pipefail, grep -q leaving early makes nm die of SIGPIPE and the
+# test then missed an ASan build now and then.
 asan=
-if nm -D "$mynasim" 2>/dev/null | grep -q __asan_init || ldd "$mynasim" 2>/dev/null | grep -q libasan; then
+syms=$(nm -D "$mynasim" 2>/dev/null || true)
+libs=$(ldd "$mynasim" 2>/dev/null || true)
+if [[ "$syms" == *__asan_init* || "$libs" == *libasan* ]]; then
   asan=1
 fi
 
