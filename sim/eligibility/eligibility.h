@@ -423,7 +423,7 @@ struct eligibility_http_options {
     const char *host;         /* IPv4 address to listen on, "127.0.0.1" */
     uint16_t port;            /* 0: any free port (eligibility_http_port tells which) */
     bool control;             /* the /control/ endpoints */
-    size_t body_max;          /* 0: ELIGIBILITY_MSG_MAX_BYTES */
+    size_t body_max;          /* at most (and 0:) ELIGIBILITY_MSG_MAX_BYTES; more is read and dropped */
     unsigned timeout_seconds; /* idle connection timeout; 0: 10 */
     unsigned max_connections; /* 0: 256 */
 };

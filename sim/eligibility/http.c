@@ -5,7 +5,8 @@
  *   GET  /health           200 "ok": the service is ready
  *   POST /nonce            200, a fresh nonce in base64 (the card route's first step)
  *   POST /eligibility      a request message in, the response message out (200; 413 with a MYNE3001
- *                          response when the body is over ELIGIBILITY_MSG_MAX_BYTES)
+ *                          response when the body is over the options' body_max, which is at most and by
+ *                          default ELIGIBILITY_MSG_MAX_BYTES)
  * With control on, from loopback clients only (403 otherwise):
  *   POST /control/date     body YYYY-MM-DD: the service's date; "clock": the process clock again
  *   POST /control/down     body 1 or 0: the outage
@@ -85,7 +86,7 @@ static bool from_loopback(struct MHD_Connection *conn)
 static bool upload_add(struct upload *u, const char *data, size_t n)
 {
     if (u->over || n > u->limit - u->len) {
-        /* Keep up to the limit + 1 bytes, so the codec still sees "too large"; drop the rest. */
+        /* Keep up to the limit + 1 bytes and drop the rest: an over-long body is answered as too large. */
         size_t room = u->limit + 1u - u->len;
         n = n < room ? n : room;
         u->over = true;
@@ -110,10 +111,16 @@ static bool upload_add(struct upload *u, const char *data, size_t n)
 static enum MHD_Result serve_eligibility(struct eligibility_http *h, struct MHD_Connection *conn,
                                          const struct upload *u)
 {
+    /* A body over the limit is answered as the codec answers a message too large (MYNE3001), whatever the
+     * limit: what was kept of it is not the message, and a limit below the codec's would otherwise read as a
+     * truncated (malformed) one. The parser refuses on the length alone, before reading a byte. */
+    static const uint8_t too_large[ELIGIBILITY_MSG_MAX_BYTES + 1];
+    const uint8_t *body = u->over ? too_large : u->data;
+    size_t len = u->over ? sizeof too_large : u->len;
     uint8_t *out = NULL;
     size_t out_len = 0;
     pthread_mutex_lock(&h->lock);
-    int rc = eligibility_service_handle(h->svc, u->data, u->len, &out, &out_len);
+    int rc = eligibility_service_handle(h->svc, body, len, &out, &out_len);
     pthread_mutex_unlock(&h->lock);
     if (rc != CORE_OK)
         return text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, "the service could not answer\n");
@@ -245,7 +252,9 @@ int eligibility_http_start(struct eligibility_service *svc, const struct eligibi
         return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "out of memory");
     h->svc = svc;
     h->control = o->control;
-    h->body_max = o->body_max ? o->body_max : ELIGIBILITY_MSG_MAX_BYTES;
+    /* Never above the codec's own limit: a body the codec refuses as too large gets 413 too. */
+    h->body_max =
+        o->body_max && o->body_max < ELIGIBILITY_MSG_MAX_BYTES ? o->body_max : ELIGIBILITY_MSG_MAX_BYTES;
     pthread_mutex_init(&h->lock, NULL);
     unsigned timeout = o->timeout_seconds ? o->timeout_seconds : 10u;
     unsigned limit = o->max_connections ? o->max_connections : 256u;

@@ -10,7 +10,11 @@
 #include <string.h>
 #include <cmocka.h>
 #include <openssl/evp.h>
+#include <openssl/bn.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "card/card.h"
 #include "eligibility/eligibility.h"
@@ -555,6 +559,591 @@ static void samples_are_answered(void **state)
     }
 }
 
+/* ---- certificates minted with the test J-LIS CA's key (fixtures/pki) ----------------------------------- */
+
+static EVP_PKEY *load_ca_key(void)
+{
+    FILE *fp = fopen(MYNASIM_SOURCE_DIR "/fixtures/pki/auth-ca.key.pem", "r");
+    assert_non_null(fp);
+    if (fp == NULL)
+        return NULL;
+    EVP_PKEY *k = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
+    fclose(fp);
+    assert_non_null(k);
+    return k;
+}
+
+static X509 *load_ca_cert(void)
+{
+    FILE *fp = fopen(MYNASIM_SOURCE_DIR "/fixtures/pki/auth-ca.crt.pem", "r");
+    assert_non_null(fp);
+    if (fp == NULL)
+        return NULL;
+    X509 *x = PEM_read_X509(fp, NULL, NULL, NULL);
+    fclose(fp);
+    assert_non_null(x);
+    return x;
+}
+
+/* A certificate for `key`, issued under `issuer` (the CA's subject, or a name of its own when NULL), signed
+ * by `signer`, serial `serial_hex`, valid from `from` (YYYYMMDDhhmmssZ) for ten years. Returns its DER size. */
+static size_t mint_cert(EVP_PKEY *key, const X509 *issuer, EVP_PKEY *signer, const char *serial_hex,
+                        const char *from, uint8_t *out, size_t cap)
+{
+    X509 *x = X509_new();
+    assert_non_null(x);
+    if (x == NULL)
+        return 0;
+    assert_int_equal(X509_set_version(x, 2), 1);
+    BIGNUM *bn = NULL;
+    assert_true(BN_hex2bn(&bn, serial_hex) > 0);
+    ASN1_INTEGER *serial = BN_to_ASN1_INTEGER(bn, NULL);
+    assert_int_equal(X509_set_serialNumber(x, serial), 1);
+    ASN1_INTEGER_free(serial);
+    BN_free(bn);
+    ASN1_TIME *t = ASN1_TIME_new();
+    assert_int_equal(ASN1_TIME_set_string_X509(t, from), 1);
+    assert_int_equal(X509_set1_notBefore(x, t), 1);
+    assert_int_equal(ASN1_TIME_set_string_X509(t, "20400101000000Z"), 1);
+    assert_int_equal(X509_set1_notAfter(x, t), 1);
+    ASN1_TIME_free(t);
+    X509_NAME *subject = X509_NAME_new();
+    X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC, (const unsigned char *)"mynasim test holder", -1,
+                               -1, 0);
+    assert_int_equal(X509_set_subject_name(x, subject), 1);
+    if (issuer != NULL) {
+        assert_int_equal(X509_set_issuer_name(x, X509_get_subject_name(issuer)), 1);
+    } else {
+        X509_NAME *other = X509_NAME_new();
+        X509_NAME_add_entry_by_txt(other, "CN", MBSTRING_ASC, (const unsigned char *)"not J-LIS", -1, -1, 0);
+        assert_int_equal(X509_set_issuer_name(x, other), 1);
+        X509_NAME_free(other);
+    }
+    X509_NAME_free(subject);
+    assert_int_equal(X509_set_pubkey(x, key), 1);
+    assert_true(X509_sign(x, signer, EVP_sha256()) > 0);
+    unsigned char *der = NULL;
+    int n = i2d_X509(x, &der);
+    assert_true(n > 0 && (size_t)n <= cap);
+    memcpy(out, der, (size_t)n);
+    OPENSSL_free(der);
+    X509_free(x);
+    return (size_t)n;
+}
+
+/* A PIN-route request with the certificate `der`, its nonce signed by `key` (RSA PKCS#1 v1.5, SHA-256). */
+static void minted_pin_request(struct fixture *f, const uint8_t *der, size_t len, EVP_PKEY *key,
+                               struct eligibility_request_msg *m)
+{
+    memset(m, 0, sizeof *m);
+    header(m);
+    m->kind = ELIGIBILITY_REQUEST_CARD;
+    m->card.auth_class = ELIGIBILITY_MSG_AUTH_PIN;
+    memcpy(m->card.certificate, der, len);
+    m->card.certificate_len = len;
+    assert_int_equal(eligibility_service_nonce(f->svc, m->card.nonce), CORE_OK);
+    m->card.nonce_len = 32;
+    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+    size_t siglen = sizeof m->card.signature;
+    assert_int_equal(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key), 1);
+    assert_int_equal(EVP_DigestSign(ctx, m->card.signature, &siglen, m->card.nonce, 32), 1);
+    EVP_MD_CTX_free(ctx);
+    m->card.signature_len = siglen;
+    snprintf(m->card.reader_id, sizeof m->card.reader_id, "reader-1312345678-01");
+}
+
+/* A second person in the registry, holding card `card_id` with the certificate of serial `serial`. */
+static uint32_t add_holder(struct fixture *f, uint64_t card_id, uint64_t serial, const char *symbol,
+                           bool registered)
+{
+    uint32_t person, membership;
+    assert_int_equal(eligibility_person_add(f->reg, D("1990-01-01"), &person), CORE_OK);
+    struct eligibility_enrollment e;
+    memset(&e, 0, sizeof e);
+    snprintf(e.numbers.insurer_number, sizeof e.numbers.insurer_number, "%s", INSURER);
+    snprintf(e.numbers.symbol, sizeof e.numbers.symbol, "%s", symbol);
+    snprintf(e.numbers.number, sizeof e.numbers.number, "%llu", (unsigned long long)card_id);
+    e.start = D("2020-04-01");
+    assert_int_equal(
+        eligibility_file_enrollment(f->reg, person, &e, D("2020-04-01"), CORE_DAY_NONE, &membership),
+        CORE_OK);
+    assert_int_equal(eligibility_card_issue(f->reg, person, card_id, D("2021-04-01"), D("2031-04-01"), serial,
+                                            D("2030-04-01")),
+                     CORE_OK);
+    if (registered)
+        assert_int_equal(eligibility_file_registration(f->reg, person, D("2021-05-01")), CORE_OK);
+    return person;
+}
+
+static void assert_error_code(const struct eligibility_response_msg *res, const char *code)
+{
+    assert_int_equal(res->segment, 9);
+    assert_int_equal(res->status, 2);
+    assert_string_equal(res->error_code, code);
+}
+
+static void registry_answers_for_minted_certificates(void **state)
+{
+    struct fixture *f = *state;
+    EVP_PKEY *ca = load_ca_key();
+    X509 *ca_cert = load_ca_cert();
+    EVP_PKEY *holder = EVP_RSA_gen(2048);
+    assert_non_null(holder);
+    static uint8_t der[ELIGIBILITY_MSG_CERT_MAX];
+    struct eligibility_request_msg m;
+    struct eligibility_response_msg res;
+
+    /* Chains to the CA, signed by the holder's key, but J-LIS has no record of serial 0x1000: unknown. */
+    size_t n = mint_cert(holder, ca_cert, ca, "1000", "20200101000000Z", der, sizeof der);
+    minted_pin_request(f, der, n, holder, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    assert_error_code(&res, "MYNE2003");
+
+    /* The registry's records decide once the proofs hold: ok, then not registered, suspended, expired card,
+     * renewed certificate. */
+    add_holder(f, 501, 0x1001, "7", true);
+    n = mint_cert(holder, ca_cert, ca, "1001", "20200101000000Z", der, sizeof der);
+    minted_pin_request(f, der, n, holder, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_OK);
+    assert_string_equal(res.qualification.numbers.number, "501");
+    assert_string_equal(res.qualification.numbers.symbol, "7");
+    assert_string_equal(res.result_code, "");
+
+    add_holder(f, 502, 0x1002, "7", false);
+    n = mint_cert(holder, ca_cert, ca, "1002", "20200101000000Z", der, sizeof der);
+    minted_pin_request(f, der, n, holder, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_NOT_REGISTERED);
+    assert_error_code(&res, "MYNE2006");
+
+    add_holder(f, 503, 0x1003, "7", true);
+    assert_int_equal(eligibility_card_suspend(f->reg, 503, D("2025-05-01")), CORE_OK);
+    n = mint_cert(holder, ca_cert, ca, "1003", "20200101000000Z", der, sizeof der);
+    minted_pin_request(f, der, n, holder, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_CARD_SUSPENDED);
+    assert_error_code(&res, "MYNE2001");
+
+    add_holder(f, 504, 0x1004, "7", true);
+    assert_int_equal(eligibility_card_renew_cert(f->reg, 504, D("2025-05-01"), 0x1005, D("2030-04-01")),
+                     CORE_OK);
+    n = mint_cert(holder, ca_cert, ca, "1004", "20200101000000Z", der, sizeof der);
+    minted_pin_request(f, der, n, holder, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    assert_error_code(&res, "MYNE2003");
+    n = mint_cert(holder, ca_cert, ca, "1005", "20200101000000Z", der, sizeof der);
+    minted_pin_request(f, der, n, holder, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_OK);
+
+    /* The card itself past its expiry (2031-04-01): card_expired. */
+    eligibility_service_set_date(f->svc, D("2031-06-01"));
+    n = mint_cert(holder, ca_cert, ca, "1001", "20200101000000Z", der, sizeof der);
+    minted_pin_request(f, der, n, holder, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_CARD_EXPIRED);
+    assert_error_code(&res, "MYNE2002");
+
+    EVP_PKEY_free(holder);
+    X509_free(ca_cert);
+    EVP_PKEY_free(ca);
+}
+
+static void certificate_expiring_soon_carries_the_warning(void **state)
+{
+    struct fixture *f = *state;
+    struct eligibility_request_msg m;
+    struct eligibility_response_msg res;
+    /* The fixture card's certificate expires 2026-04-01: a month before, the reader is warned (AMEND-3). */
+    eligibility_service_set_date(f->svc, D("2026-03-01"));
+    pin_request(f, NULL, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_OK);
+    assert_string_equal(res.result_code, ELIGIBILITY_CODE_CERT_EXPIRES_SOON);
+    /* The last day of the grace (national: AMEND-3) passes, the day after does not. */
+    core_day last = eligibility_cert_grace_end(D(CERT_EXPIRY), 3);
+    eligibility_service_set_date(f->svc, last);
+    pin_request(f, NULL, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_OK);
+    assert_string_equal(res.result_code, ELIGIBILITY_CODE_CERT_IN_GRACE);
+    eligibility_service_set_date(f->svc, last + 1);
+    pin_request(f, NULL, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_CERT_EXPIRED);
+    assert_error_code(&res, "MYNE2004");
+}
+
+static void certificates_the_ca_did_not_issue_are_refused(void **state)
+{
+    struct fixture *f = *state;
+    EVP_PKEY *ca = load_ca_key();
+    X509 *ca_cert = load_ca_cert();
+    EVP_PKEY *holder = EVP_RSA_gen(2048);
+    EVP_PKEY *rogue_ca = EVP_RSA_gen(2048);
+    EVP_PKEY *ec = EVP_EC_gen("P-256");
+    assert_non_null(holder);
+    assert_non_null(rogue_ca);
+    assert_non_null(ec);
+    static uint8_t der[ELIGIBILITY_MSG_CERT_MAX];
+    struct eligibility_request_msg m;
+    struct eligibility_response_msg res;
+    add_holder(f, 601, 0x2001, "8", true);
+
+    /* The control: the CA's own certificate for serial 0x2001 passes. */
+    size_t n = mint_cert(holder, ca_cert, ca, "2001", "20200101000000Z", der, sizeof der);
+    minted_pin_request(f, der, n, holder, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_OK);
+
+    /* Issued under another name (not the CA's). */
+    n = mint_cert(holder, NULL, ca, "2001", "20200101000000Z", der, sizeof der);
+    minted_pin_request(f, der, n, holder, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    /* The CA's name, another key's signature: the wrong chain. */
+    n = mint_cert(holder, ca_cert, rogue_ca, "2001", "20200101000000Z", der, sizeof der);
+    minted_pin_request(f, der, n, holder, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    /* A serial wider than the registry's 64 bits. */
+    n = mint_cert(holder, ca_cert, ca, "100000000000000002001", "20200101000000Z", der, sizeof der);
+    minted_pin_request(f, der, n, holder, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    /* Not valid yet on the service's date (2025-06-02): from 2025-06-03. */
+    n = mint_cert(holder, ca_cert, ca, "2001", "20250603000000Z", der, sizeof der);
+    minted_pin_request(f, der, n, holder, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    /* ... and accepted on that day (the same certificate, now cached). */
+    eligibility_service_set_date(f->svc, D("2025-06-03"));
+    minted_pin_request(f, der, n, holder, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_OK);
+    /* A user authentication certificate holds an RSA key; an EC one is not J-LIS's. */
+    n = mint_cert(ec, ca_cert, ca, "2001", "20200101000000Z", der, sizeof der);
+    face_request(f, f->reader_key, "reader-1312345678-01", ELIGIBILITY_MSG_AUTH_FACE, &m);
+    memcpy(m.card.certificate, der, n);
+    m.card.certificate_len = n;
+    reader_sign(f->reader_key, &m.card);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+
+    EVP_PKEY_free(ec);
+    EVP_PKEY_free(rogue_ca);
+    EVP_PKEY_free(holder);
+    X509_free(ca_cert);
+    EVP_PKEY_free(ca);
+}
+
+static void nonce_of_the_wrong_length_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct eligibility_request_msg m;
+    struct eligibility_response_msg res;
+    pin_request(f, NULL, &m);
+    m.card.nonce_len = 16; /* a well-formed Nonce element, but not one of this service's 32-byte nonces */
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    m.card.nonce_len = 33;
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+}
+
+static void stale_nonce_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct eligibility_request_msg old, m;
+    struct eligibility_response_msg res;
+    pin_request(f, NULL, &old); /* counter 0 */
+    uint8_t nonce[32];
+    for (uint32_t i = 0; i < (1u << 20) - 1u; i++)
+        assert_int_equal(eligibility_service_nonce(f->svc, nonce), CORE_OK);
+    /* 2^20 issued since counter 0 (this one included): counter 0 has left the window. */
+    pin_request(f, NULL, &m);
+    ask(f, &old, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_OK);
+}
+
+static void stale_nonce_boundary(void **state)
+{
+    struct fixture *f = *state;
+    struct eligibility_request_msg old, m;
+    struct eligibility_response_msg res;
+    pin_request(f, NULL, &old); /* counter 0 */
+    uint8_t nonce[32];
+    for (uint32_t i = 0; i < (1u << 20) - 2u; i++)
+        assert_int_equal(eligibility_service_nonce(f->svc, nonce), CORE_OK);
+    /* Counter 2^20 - 1 issued: counter 0 is the oldest still in the window, and unused. */
+    pin_request(f, NULL, &m);
+    ask(f, &old, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_OK);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_OK);
+}
+
+static void certificate_cache_starts_again_when_full(void **state)
+{
+    struct fixture *f = *state;
+    struct eligibility_request_msg m;
+    struct eligibility_response_msg res;
+    pin_request(f, NULL, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_OK);
+    /* 3,100 distinct non-certificates: each one checked and cached, the cache cleared past 3,072 entries
+     * (colliding slots probed on the way). */
+    for (unsigned i = 0; i < 3100u; i++) {
+        pin_request(f, NULL, &m);
+        m.card.certificate[0] = (uint8_t)(i >> 8);
+        m.card.certificate[1] = (uint8_t)i;
+        m.card.certificate_len = 2;
+        ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+        assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    }
+    /* The card's certificate, checked afresh, still passes, and a bad one still fails. */
+    pin_request(f, NULL, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_OK);
+    pin_request(f, NULL, &m);
+    m.card.certificate[0] = 0;
+    m.card.certificate[1] = 5;
+    m.card.certificate_len = 2;
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+}
+
+static void reader_registration_is_checked(void **state)
+{
+    struct fixture *f = *state;
+    struct core_error err;
+    EVP_PKEY *p384 = EVP_EC_gen("P-384");
+    EVP_PKEY *fresh = EVP_EC_gen("P-256");
+    assert_non_null(p384);
+    assert_non_null(fresh);
+    uint8_t *spki = NULL, *spki384 = NULL;
+    int n = i2d_PUBKEY(fresh, &spki);
+    int n384 = i2d_PUBKEY(p384, &spki384);
+    assert_true(n > 0 && n384 > 0);
+    assert_int_equal(eligibility_service_register_reader(NULL, "r", spki, (size_t)n, &err), CORE_EINVAL);
+    assert_int_equal(eligibility_service_register_reader(f->svc, NULL, spki, (size_t)n, &err), CORE_EINVAL);
+    assert_int_equal(eligibility_service_register_reader(f->svc, "r", NULL, (size_t)n, &err), CORE_EINVAL);
+    assert_int_equal(eligibility_service_register_reader(f->svc, "", spki, (size_t)n, &err), CORE_EINVAL);
+    assert_string_equal(err.message, "reader id must be 1-32 characters");
+    assert_int_equal(eligibility_service_register_reader(f->svc, "123456789012345678901234567890123", spki,
+                                                         (size_t)n, &err),
+                     CORE_EINVAL);
+    assert_string_equal(err.message, "reader id must be 1-32 characters");
+    static const char *const bad_ids[] = {"a b", "a/b", "a:b", "a@b", "a[b", "a`b", "a{b", "caf\xc3\xa9"};
+    for (size_t i = 0; i < sizeof bad_ids / sizeof bad_ids[0]; i++) {
+        assert_int_equal(eligibility_service_register_reader(f->svc, bad_ids[i], spki, (size_t)n, &err),
+                         CORE_EINVAL);
+        assert_string_equal(err.message, "reader id: only [0-9A-Za-z_.-]");
+    }
+    static uint8_t big[4097];
+    assert_int_equal(eligibility_service_register_reader(f->svc, "r", big, sizeof big, &err), CORE_EINVAL);
+    assert_string_equal(err.message, "reader key too long");
+    assert_int_equal(eligibility_service_register_reader(f->svc, "r", spki384, (size_t)n384, &err),
+                     CORE_EINVAL);
+    assert_string_equal(err.message, "reader key: not an ECDSA P-256 public key");
+    /* A P-256 key with a byte after it; a truncated one; not DER at all. */
+    uint8_t padded[512];
+    memcpy(padded, spki, (size_t)n);
+    padded[n] = 0;
+    assert_int_equal(eligibility_service_register_reader(f->svc, "r", padded, (size_t)n + 1, &err),
+                     CORE_EINVAL);
+    assert_int_equal(eligibility_service_register_reader(f->svc, "r", spki, (size_t)n - 1, &err),
+                     CORE_EINVAL);
+    assert_int_equal(eligibility_service_register_reader(f->svc, "r", big, 10, &err), CORE_EINVAL);
+
+    /* Re-keying the fixture's reader: the old key no longer vouches, the new one does. */
+    assert_int_equal(
+        eligibility_service_register_reader(f->svc, "reader-1312345678-01", spki, (size_t)n, &err), CORE_OK);
+    struct eligibility_request_msg m;
+    struct eligibility_response_msg res;
+    face_request(f, f->reader_key, "reader-1312345678-01", ELIGIBILITY_MSG_AUTH_FACE, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    face_request(f, fresh, "reader-1312345678-01", ELIGIBILITY_MSG_AUTH_FACE, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_OK);
+
+    /* Many readers (past the first allocation of eight), each with its own key: the last one vouches. */
+    for (int i = 0; i < 12; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "R_%02d.x-y", i);
+        assert_int_equal(eligibility_service_register_reader(f->svc, id, spki, (size_t)n, &err), CORE_OK);
+    }
+    face_request(f, fresh, "R_11.x-y", ELIGIBILITY_MSG_AUTH_VISUAL, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_OK);
+    face_request(f, fresh, "R_12.x-y", ELIGIBILITY_MSG_AUTH_VISUAL, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+
+    OPENSSL_free(spki);
+    OPENSSL_free(spki384);
+    EVP_PKEY_free(fresh);
+    EVP_PKEY_free(p384);
+}
+
+static void a_registry_value_the_codec_cannot_carry_is_an_error(void **state)
+{
+    struct fixture *f = *state;
+    EVP_PKEY *ca = load_ca_key();
+    X509 *ca_cert = load_ca_cert();
+    EVP_PKEY *holder = EVP_RSA_gen(2048);
+    assert_non_null(holder);
+    static uint8_t der[ELIGIBILITY_MSG_CERT_MAX];
+    struct eligibility_request_msg m;
+    struct eligibility_response_msg res;
+    /* An insurer filed a symbol with a control character: the response cannot carry it (MYNE3009), and the
+     * answer is still a well-formed response with the request's header. */
+    add_holder(f, 701, 0x3001,
+               "1\x01"
+               "2",
+               true);
+    size_t n = mint_cert(holder, ca_cert, ca, "3001", "20200101000000Z", der, sizeof der);
+    minted_pin_request(f, der, n, holder, &m);
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_error_code(&res, "MYNE3009");
+    assert_string_equal(res.file_id, "20250602093000001");
+    assert_int_equal(res.reference, 1);
+    assert_result(&res, ELIGIBILITY_SERVICE_DOWN); /* what the clinic reads from it */
+    EVP_PKEY_free(holder);
+    X509_free(ca_cert);
+    EVP_PKEY_free(ca);
+}
+
+static void null_and_edge_arguments(void **state)
+{
+    struct fixture *f = *state;
+    struct core_error err;
+    struct eligibility_service *svc = (struct eligibility_service *)1;
+    assert_int_equal(eligibility_service_new(NULL, f->policy, &svc, &err), CORE_EINVAL);
+    assert_int_equal(eligibility_service_new(f->reg, f->policy, NULL, &err), CORE_EINVAL);
+    eligibility_service_free(NULL);
+    eligibility_service_set_date(NULL, D("2025-01-01"));
+    eligibility_service_set_down(NULL, true);
+    eligibility_service_seed(NULL, 1);
+    assert_int_equal(eligibility_service_date(NULL), CORE_DAY_NONE);
+    uint8_t nonce[32];
+    assert_int_equal(eligibility_service_nonce(NULL, nonce), CORE_EINVAL);
+    assert_int_equal(eligibility_service_nonce(f->svc, NULL), CORE_EINVAL);
+    uint8_t di[ELIGIBILITY_DIGEST_INFO_LEN];
+    assert_int_equal(eligibility_card_digest_info(NULL, 32, di), CORE_EINVAL);
+    assert_int_equal(eligibility_card_digest_info(nonce, 32, NULL), CORE_EINVAL);
+    /* The DigestInfo of SHA-256(""): the fixed prefix, then the well-known digest. */
+    assert_int_equal(eligibility_card_digest_info(nonce, 0, di), CORE_OK);
+    assert_int_equal(di[0], 0x30);
+    assert_int_equal(di[18], 0x20);
+    assert_int_equal(di[19], 0xe3);
+    assert_int_equal(di[50], 0x55);
+
+    static struct eligibility_card_auth c;
+    memset(&c, 0, sizeof c);
+    c.nonce_len = 32;
+    c.certificate_len = 10;
+    c.face_match = 2;
+    uint8_t out[64];
+    size_t len = 0;
+    assert_int_equal(eligibility_reader_signed_data(NULL, out, sizeof out, &len), CORE_EINVAL);
+    assert_int_equal(eligibility_reader_signed_data(&c, NULL, sizeof out, &len), CORE_EINVAL);
+    assert_int_equal(eligibility_reader_signed_data(&c, out, sizeof out, NULL), CORE_EINVAL);
+    assert_int_equal(eligibility_reader_signed_data(&c, out, 42, &len), CORE_EINVAL); /* 43 needed */
+    assert_int_equal(eligibility_reader_signed_data(&c, out, 43, &len), CORE_OK);
+    assert_int_equal(len, 43);
+    assert_int_equal(out[42], 2);
+    c.nonce_len = sizeof c.nonce + 1;
+    assert_int_equal(eligibility_reader_signed_data(&c, out, sizeof out, &len), CORE_EINVAL);
+    c.nonce_len = 32;
+    c.certificate_len = sizeof c.certificate + 1;
+    assert_int_equal(eligibility_reader_signed_data(&c, out, sizeof out, &len), CORE_EINVAL);
+
+    uint8_t *resp = NULL;
+    size_t resp_len = 0;
+    assert_int_equal(eligibility_service_handle(f->svc, (const uint8_t *)"x", 1, NULL, &resp_len),
+                     CORE_EINVAL);
+    assert_int_equal(eligibility_service_handle(f->svc, (const uint8_t *)"x", 1, &resp, NULL), CORE_EINVAL);
+    /* No request at all: a malformed one, answered as such. */
+    assert_int_equal(eligibility_service_handle(f->svc, NULL, 0, &resp, &resp_len), CORE_OK);
+    struct eligibility_response_msg res;
+    struct eligibility_msg_error merr;
+    assert_int_equal(eligibility_response_parse(resp, resp_len, &res, &merr), CORE_OK);
+    free(resp);
+    assert_error_code(&res, "MYNE3002");
+    assert_int_equal(res.date, CORE_DAY_NONE);
+    assert_int_equal(res.reference, 0);
+}
+
+static void the_process_clock_dates_the_answer(void **state)
+{
+    struct fixture *f = *state;
+    struct eligibility_request_msg m;
+    struct eligibility_response_msg res;
+    eligibility_service_set_date(f->svc, CORE_DAY_NONE);
+    core_day before = core_date_today();
+    assert_true(eligibility_service_date(f->svc) >= before);
+    memset(&m, 0, sizeof m);
+    header(&m);
+    m.kind = ELIGIBILITY_REQUEST_NUMBERS;
+    snprintf(m.numbers.insurer_number, sizeof m.numbers.insurer_number, "%s", INSURER);
+    snprintf(m.numbers.number, sizeof m.numbers.number, "34");
+    m.born = D("1980-04-01");
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    core_day after = core_date_today();
+    /* ProcessExecutionTime is the clock's Japan date and time: 14 digits, a day between before and after. */
+    assert_int_equal(strlen(res.process_time), 14);
+    char ymd[11];
+    snprintf(ymd, sizeof ymd, "%.4s-%.2s-%.2s", res.process_time, res.process_time + 4, res.process_time + 6);
+    core_day when = D(ymd);
+    assert_true(when >= before && when <= after);
+    int hh = (res.process_time[8] - '0') * 10 + (res.process_time[9] - '0');
+    int mm = (res.process_time[10] - '0') * 10 + (res.process_time[11] - '0');
+    assert_true(hh < 24 && mm < 60);
+}
+
+static void a_broken_test_ca_stops_the_service_from_starting(void **state)
+{
+    struct fixture *f = *state;
+    char dir[] = "/tmp/mynasim-svc-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[256];
+    snprintf(path, sizeof path, "%s/pki", dir);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/pki/auth-ca.crt.pem", dir);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    if (fp == NULL)
+        return;
+    fputs("-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n", fp);
+    fclose(fp);
+    const char *old = getenv("MYNASIM_DATA_DIR");
+    char *saved = old ? strdup(old) : NULL;
+    setenv("MYNASIM_DATA_DIR", dir, 1);
+    struct eligibility_service *svc = NULL;
+    struct core_error err;
+    int rc = eligibility_service_new(f->reg, f->policy, &svc, &err);
+    if (saved != NULL) {
+        setenv("MYNASIM_DATA_DIR", saved, 1);
+        free(saved);
+    } else {
+        unsetenv("MYNASIM_DATA_DIR");
+    }
+    unlink(path);
+    snprintf(path, sizeof path, "%s/pki", dir);
+    rmdir(path);
+    rmdir(dir);
+    assert_int_equal(rc, CORE_ECRYPTO);
+    assert_null(svc);
+    assert_string_equal(err.message, "not a PEM certificate");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -576,6 +1165,22 @@ int main(void)
         cmocka_unit_test_setup_teardown(number_request_is_answered, setup_national, teardown),
         cmocka_unit_test_setup_teardown(bad_requests_get_error_codes, setup_national, teardown),
         cmocka_unit_test_setup_teardown(samples_are_answered, setup_national, teardown),
+        cmocka_unit_test_setup_teardown(registry_answers_for_minted_certificates, setup_national, teardown),
+        cmocka_unit_test_setup_teardown(certificate_expiring_soon_carries_the_warning, setup_national,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(certificates_the_ca_did_not_issue_are_refused, setup_national,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(nonce_of_the_wrong_length_is_refused, setup_national, teardown),
+        cmocka_unit_test_setup_teardown(stale_nonce_is_refused, setup_national, teardown),
+        cmocka_unit_test_setup_teardown(stale_nonce_boundary, setup_national, teardown),
+        cmocka_unit_test_setup_teardown(certificate_cache_starts_again_when_full, setup_national, teardown),
+        cmocka_unit_test_setup_teardown(reader_registration_is_checked, setup_national, teardown),
+        cmocka_unit_test_setup_teardown(a_registry_value_the_codec_cannot_carry_is_an_error, setup_national,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(null_and_edge_arguments, setup_national, teardown),
+        cmocka_unit_test_setup_teardown(the_process_clock_dates_the_answer, setup_national, teardown),
+        cmocka_unit_test_setup_teardown(a_broken_test_ca_stops_the_service_from_starting, setup_national,
+                                        teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
