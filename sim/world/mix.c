@@ -71,6 +71,13 @@ static int req_int(struct mreader *r, const struct core_yaml_node *map, const ch
     return rc;
 }
 
+static int req_date(struct mreader *r, const struct core_yaml_node *map, const char *key, core_day *out)
+{
+    const struct core_yaml_node *v;
+    int rc = core_yaml_require(r->doc, map, key, &v, r->err);
+    return rc != CORE_OK ? rc : core_yaml_date(r->doc, v, key, out, r->err);
+}
+
 static int seq_of(struct mreader *r, const struct core_yaml_node *n, const char *field, size_t max)
 {
     if (n == NULL || n->kind != CORE_YAML_SEQ)
@@ -244,6 +251,31 @@ static int read_lag(struct mreader *r, const struct core_yaml_node *n, const cha
     return sum_is_one(r, n, field, sum);
 }
 
+/* Year rows {year, share}: ascending years, shares sum to 1. */
+static int read_years(struct mreader *r, const struct core_yaml_node *n, const char *field,
+                      struct mix_years *out)
+{
+    int rc = seq_of(r, n, field, MIX_ISSUE_YEARS_MAX);
+    if (rc != CORE_OK)
+        return rc;
+    const char *keys[] = {"year", "share", NULL};
+    double sum = 0;
+    out->n = 0;
+    for (size_t i = 0; i < n->count; i++) {
+        const struct core_yaml_node *row = n->items[i];
+        if ((rc = core_yaml_check_keys(r->doc, row, keys, r->err)) != CORE_OK ||
+            (rc = req_int(r, row, "year", 1900, 9999, &out->year[i])) != CORE_OK ||
+            (rc = req_num(r, row, "share", 0, 1, &out->share[i])) != CORE_OK)
+            return rc;
+        if (i > 0 && out->year[i] <= out->year[i - 1])
+            return core_yaml_error(r->doc, core_yaml_get(row, "year"), r->err, CORE_EINVAL,
+                                   "field 'year': years must be in ascending order");
+        sum += out->share[i];
+        out->n++;
+    }
+    return sum_is_one(r, n, field, sum);
+}
+
 static int sub(struct mreader *r, const struct core_yaml_node *map, const char *key,
                const struct core_yaml_node **out)
 {
@@ -252,7 +284,8 @@ static int sub(struct mreader *r, const struct core_yaml_node *map, const char *
 
 static int read_card(struct mreader *r, const struct core_yaml_node *n, struct world_mix *m)
 {
-    static const char *const keys[] = {"ownership", "registration", "face_only", "monthly", NULL};
+    static const char *const keys[] = {"ownership",           "registration",        "face_only", "monthly",
+                                       "issued_before_start", "registration_opened", NULL};
     const struct core_yaml_node *v;
     int rc = core_yaml_check_keys(r->doc, n, keys, r->err);
     if (rc == CORE_OK && (rc = sub(r, n, "ownership", &v)) == CORE_OK)
@@ -263,6 +296,25 @@ static int read_card(struct mreader *r, const struct core_yaml_node *n, struct w
         rc = req_num(r, n, "face_only", 0, 1, &m->face_only);
     if (rc == CORE_OK && (rc = sub(r, n, "monthly", &v)) == CORE_OK)
         rc = read_months(r, v, "monthly", "get_card", &m->get_card, "register", &m->register_monthly);
+    if (rc == CORE_OK && (rc = sub(r, n, "issued_before_start", &v)) == CORE_OK)
+        rc = read_years(r, v, "issued_before_start", &m->issued_before_start);
+    if (rc == CORE_OK)
+        rc = req_date(r, n, "registration_opened", &m->registration_opened);
+    return rc;
+}
+
+static int read_paper_card(struct mreader *r, const struct core_yaml_node *n, struct world_mix *m)
+{
+    static const char *const keys[] = {"regional_renewal", "employee_joined_from",
+                                       "employee_joined_days_before_start", NULL};
+    int rc = core_yaml_check_keys(r->doc, n, keys, r->err);
+    if (rc == CORE_OK)
+        rc = req_date(r, n, "regional_renewal", &m->regional_renewal);
+    if (rc == CORE_OK)
+        rc = req_date(r, n, "employee_joined_from", &m->employee_joined_from);
+    if (rc == CORE_OK)
+        rc = req_int(r, n, "employee_joined_days_before_start", 0, 3650,
+                     &m->employee_joined_days_before_start);
     return rc;
 }
 
@@ -293,9 +345,10 @@ static int read_households(struct mreader *r, const struct core_yaml_node *n, st
 
 static int read_root(struct mreader *r, const struct core_yaml_node *root, struct world_mix *m)
 {
-    static const char *const keys[] = {
-        "mix",  "description",  "age_pyramid", "household_sizes", "insurer_kinds", "dependents", "income",
-        "card", "presentation", "yearly",      "visits",          "desk_faults",   "lags",       NULL};
+    static const char *const keys[] = {"mix",           "description", "age_pyramid", "household_sizes",
+                                       "insurer_kinds", "dependents",  "income",      "card",
+                                       "presentation",  "yearly",      "visits",      "desk_faults",
+                                       "lags",          "paper_card",  NULL};
     static const char *const dep_keys[] = {"adult_share", NULL};
     static const char *const income_keys[] = {"general", "high", NULL};
     static const char *const rate_keys[] = {"job_change",  "move",      "card_loss",    "withdrawal",
@@ -348,6 +401,8 @@ static int read_root(struct mreader *r, const struct core_yaml_node *root, struc
                 rc = read_lag(r, w, lag_keys[k], &m->lag[k]);
         }
     }
+    if (rc == CORE_OK && (rc = sub(r, root, "paper_card", &v)) == CORE_OK)
+        rc = read_paper_card(r, v, m);
     return rc;
 }
 

@@ -9,6 +9,7 @@
 #define MIX_MONTHS_MAX 60
 #define MIX_HOUSEHOLD_MAX 8
 #define MIX_LAG_ROWS_MAX 16
+#define MIX_ISSUE_YEARS_MAX 32
 #define MIX_KINDS 5 /* enum scenario_insurer_kind */
 /* A list of shares sums to 1 within this. */
 #define MIX_SHARE_TOLERANCE 0.001
@@ -54,6 +55,13 @@ struct mix_lagdist {
     double share[MIX_LAG_ROWS_MAX];
 };
 
+/* Years and their shares (ascending years). */
+struct mix_years {
+    int n;
+    int year[MIX_ISSUE_YEARS_MAX];
+    double share[MIX_ISSUE_YEARS_MAX];
+};
+
 struct world_mix {
     char name[64];
     struct mix_ages age;                     /* share of residents */
@@ -67,6 +75,11 @@ struct world_mix {
     struct mix_ages own, reg;
     double face_only;
     struct mix_months get_card, register_monthly;
+    struct mix_years issued_before_start;  /* the year a card held at the start was issued */
+    core_day registration_opened;          /* registrations for insurance use possible from this day */
+    core_day regional_renewal;             /* NHI and latter-stage elderly paper cards: the issue day */
+    core_day employee_joined_from;         /* employee paper cards: the earliest issue (joining) day */
+    int employee_joined_days_before_start; /* ... and the latest, this many days before the start */
     struct mix_months present;
     double rate[MIX_RATE_COUNT];
     struct mix_ages visits;

@@ -141,6 +141,10 @@ struct worker {
     struct core_rng root;
     long long h_from, h_to, total_h;
     int last_size; /* the last household's size (cut to fill `size` exactly) */
+    /* the policy's numbers the generator needs, read once (on the period's first day): the latter-stage
+     * elderly age (AGE-75), the auth PIN's tries (a PIN block is that many wrong tries, MYNA-7), and the
+     * certificates' validity in birthdays after issue (card dates) */
+    int latter_age, pin_tries, cert_years;
     core_day checks_from;
     struct world_population agg;
     /* one household's scenario, reused */
@@ -273,9 +277,6 @@ static int insurer_of_kind(struct worker *wk, struct core_rng *g, enum scenario_
     return hh_insurer(wk, k, idx);
 }
 
-/* Card issue years before the run (2016 .. 2024): an assumption (docs/POPULATIONS.md, Not yet in the mix). */
-static const double issue_year_share[] = {0.03, 0.04, 0.04, 0.04, 0.10, 0.15, 0.35, 0.20, 0.05};
-
 /* Generates household h into wk->hs (residents, insurers, events) and wk->pv (visits). */
 static void household_make(struct worker *wk, long long h)
 {
@@ -300,7 +301,7 @@ static void household_make(struct worker *wk, long long h)
         int band = pick(&g, m->age.v, m->age.n);
         age[i] =
             m->age.from[band] + (int)core_rng_below(&g, (uint64_t)(m->age.to[band] - m->age.from[band] + 1));
-        if (head < 0 && age[i] >= 18 && age[i] < 75)
+        if (head < 0 && age[i] >= 18 && age[i] < wk->latter_age)
             head = i;
     }
     /* The head comes first: dependents name an index that world_new sets up before them. */
@@ -310,9 +311,9 @@ static void household_make(struct worker *wk, long long h)
         age[head] = t;
     }
     head = 0;
-    enum scenario_insurer_kind head_kind = age[head] >= 75  ? SCENARIO_INSURER_LATTER_ELDERLY
-                                           : age[head] < 18 ? SCENARIO_INSURER_NHI
-                                                            : kind_for_age(&g, m, age[head]);
+    enum scenario_insurer_kind head_kind = age[head] >= wk->latter_age ? SCENARIO_INSURER_LATTER_ELDERLY
+                                           : age[head] < 18            ? SCENARIO_INSURER_NHI
+                                                                       : kind_for_age(&g, m, age[head]);
     for (int i = 0; i < size; i++) {
         struct scenario_resident *r = &wk->res[i];
         memset(r, 0, sizeof *r);
@@ -328,7 +329,7 @@ static void household_make(struct worker *wk, long long h)
         r->of = SCENARIO_NONE;
         r->role = SCENARIO_ROLE_INSURED;
         enum scenario_insurer_kind k;
-        if (age[i] >= 75)
+        if (age[i] >= wk->latter_age)
             k = SCENARIO_INSURER_LATTER_ELDERLY;
         else if (i == head)
             k = head_kind;
@@ -344,14 +345,13 @@ static void household_make(struct worker *wk, long long h)
         r->insurer = r->role == SCENARIO_ROLE_DEPENDENT ? wk->res[head].insurer
                                                         : insurer_of_kind(wk, &g, k, pref, muni);
         r->income = chance(&g, m->income_high) ? SCENARIO_INCOME_HIGH : SCENARIO_INCOME_GENERAL;
-        /* Paper card: NHI and latter-elderly renew each August; employee cards date from joining. */
+        /* Paper card (the mix's paper_card): NHI and latter-elderly ones from the last yearly renewal, employee
+         * ones from joining. */
         r->has_paper_card = true;
-        core_day aug1, join_from;
-        (void)core_date_from_ymd(2024, 8, 1, &aug1);
-        (void)core_date_from_ymd(2019, 4, 1, &join_from);
-        core_day issued = (k == SCENARIO_INSURER_NHI || k == SCENARIO_INSURER_LATTER_ELDERLY)
-                              ? aug1
-                              : day_in(&g, join_from, from - 30);
+        core_day issued =
+            (k == SCENARIO_INSURER_NHI || k == SCENARIO_INSURER_LATTER_ELDERLY)
+                ? m->regional_renewal
+                : day_in(&g, m->employee_joined_from, from - m->employee_joined_days_before_start);
         r->paper_card_issued = issued > from - 1 ? from - 1 : issued;
         if (r->paper_card_issued < born)
             r->paper_card_issued = born;
@@ -360,7 +360,8 @@ static void household_make(struct worker *wk, long long h)
         r->card_cert_expires = CORE_DAY_NONE;
         r->registered = CORE_DAY_NONE;
         if (chance(&g, mix_age_value(&m->own, age[i]))) {
-            int y = 2016 + pick(&g, issue_year_share, 9);
+            int y =
+                m->issued_before_start.year[pick(&g, m->issued_before_start.share, m->issued_before_start.n)];
             core_day y0, y1;
             (void)core_date_from_ymd(y, 1, 1, &y0);
             (void)core_date_from_ymd(y, 12, 31, &y1);
@@ -373,8 +374,7 @@ static void household_make(struct worker *wk, long long h)
                 r->card_issued = day_in(&g, y0, y1);
                 r->card_face_only = chance(&g, m->face_only);
                 if (chance(&g, mix_age_value(&m->reg, age[i]))) {
-                    core_day r0;
-                    (void)core_date_from_ymd(2021, 10, 20, &r0);
+                    core_day r0 = m->registration_opened;
                     r->registered = day_in(&g, r->card_issued > r0 ? r->card_issued : r0, from - 1);
                 }
             }
@@ -453,15 +453,15 @@ static void household_make(struct worker *wk, long long h)
             if (!r->card_face_only && chance(&g, 1 - exp(-m->rate[MIX_RATE_PIN_BLOCK] * years))) {
                 core_day d = day_in(&g, from + 1, to);
                 if ((e = ev_add(wk, SCENARIO_EVENT_WRONG_PIN, d, i)) != NULL) {
-                    e->times = 3;
+                    e->times = wk->pin_tries;
                     e->pin = SCENARIO_PIN_AUTH;
                     if ((e = ev_add(wk, SCENARIO_EVENT_RESET_PIN,
                                     d + lag_draw(&g, &m->lag[MIX_LAG_PIN_RESET]), i)) != NULL)
                         e->pin = SCENARIO_PIN_AUTH;
                 }
             }
-            /* The card's certificate expires on the fifth birthday after issue (docs/RULES.md, card dates). */
-            core_day cexp = core_date_nth_birthday_after(r->born, r->card_issued, 5);
+            /* The card's certificate expires on the Nth birthday after issue (docs/RULES.md, card dates). */
+            core_day cexp = core_date_nth_birthday_after(r->born, r->card_issued, wk->cert_years);
             if (!r->card_face_only && cexp >= from && cexp <= to &&
                 chance(&g, m->rate[MIX_RATE_CERT_RENEWAL]))
                 (void)ev_add(wk, SCENARIO_EVENT_RENEW_CERT,
@@ -790,6 +790,14 @@ static int worker_setup(struct worker *wk, const struct scenario *scn, const str
         if (dd != 1)
             (void)core_date_from_ymd(y, mm, 1, &mo);
     }
+    long long v[3] = {0, 0, 0};
+    if (policy_int_id(scn->policy, POLICY_COPAY_LATTER_AGE, scn->period.from, &v[0]) != CORE_OK ||
+        policy_int_id(scn->policy, POLICY_CARD_PIN_TRIES_AUTH, scn->period.from, &v[1]) != CORE_OK ||
+        policy_int_id(scn->policy, POLICY_CARD_CERT_VALIDITY_YEARS, scn->period.from, &v[2]) != CORE_OK)
+        return CORE_ENOTFOUND;
+    wk->latter_age = (int)v[0];
+    wk->pin_tries = (int)v[1];
+    wk->cert_years = (int)v[2];
     static const char *const ids[] = {"face-clinic", "pin-clinic", "no-reader-clinic"};
     for (int c = 0; c < 3; c++) {
         snprintf(wk->clinics[c].id, sizeof wk->clinics[c].id, "%s", ids[c]);
@@ -845,8 +853,9 @@ int world_population_run_detail(const struct scenario *scn, const struct world_m
     }
     int rc = agg_init(p, scn->period.from, scn->period.to);
     for (int t = 0; t < threads; t++) {
-        if (worker_setup(&wk[t], scn, mix) != CORE_OK && rc == CORE_OK)
-            rc = CORE_ENOMEM;
+        int src = worker_setup(&wk[t], scn, mix);
+        if (src != CORE_OK && rc == CORE_OK)
+            rc = src;
         wk[t].root = root;
         wk[t].total_h = nh;
         wk[t].last_size = last;
@@ -878,6 +887,10 @@ int world_population_run_detail(const struct scenario *scn, const struct world_m
             }
         for (int t = 0; t < threads; t++)
             agg_merge(p, &wk[t].agg);
+    } else if (rc == CORE_ENOTFOUND) {
+        core_error_set(err, rc, scn->file, scn->population.pos.line, scn->population.pos.column,
+                       "population: the policy lacks copay.latter_age, card.pin_tries.auth or "
+                       "card.cert_validity_years on the period's first day");
     } else {
         core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "population: out of memory");
     }

@@ -59,6 +59,19 @@ static void shipped_national_mix_loads_by_name(void **state)
     core_day oct;
     assert_int_equal(core_date_parse("2025-10-15", 10, &oct), CORE_OK);
     assert_true(mix_month_value(&m->present, oct) > 0.5);
+    /* The generator's dates and card issue years (were literals in population.c; the output is unchanged). */
+    assert_int_equal(m->issued_before_start.n, 9);
+    assert_int_equal(m->issued_before_start.year[0], 2016);
+    assert_int_equal(m->issued_before_start.year[8], 2024);
+    assert_true(m->issued_before_start.share[6] == 0.35);
+    core_day d;
+    assert_int_equal(core_date_parse("2021-10-20", 10, &d), CORE_OK);
+    assert_int_equal(m->registration_opened, d);
+    assert_int_equal(core_date_parse("2024-08-01", 10, &d), CORE_OK);
+    assert_int_equal(m->regional_renewal, d);
+    assert_int_equal(core_date_parse("2019-04-01", 10, &d), CORE_OK);
+    assert_int_equal(m->employee_joined_from, d);
+    assert_int_equal(m->employee_joined_days_before_start, 30);
     world_mix_free(m);
 }
 
@@ -91,6 +104,16 @@ static const struct bad_case bad_cases[] = {
      "missing field 'none'"},
     {"income: {general: 0.93, high: 0.07}", "income: [0.93]", "mapping"},
     {"  job_change: 0.05", "  job_change: 0.05\n  strikes: 0.1", "unknown key 'strikes'"},
+    {"{year: 2022, share: 0.35}", "{year: 2022, share: 0.45}", "field 'issued_before_start': shares sum to"},
+    {"{year: 2022, share: 0.35}", "{year: 2019, share: 0.35}", "years must be in ascending order"},
+    {"{year: 2016, share: 0.03}", "{year: 16, share: 0.03}", "field 'year': 16 is out of range"},
+    {"registration_opened: 2021-10-20", "registration_opened: 2021-10", "field 'registration_opened'"},
+    {"registration_opened: 2021-10-20", "registration_opened_on: 2021-10-20", "unknown key"},
+    {"regional_renewal: 2024-08-01", "regional_renewal: 08-01", "field 'regional_renewal'"},
+    {"employee_joined_from: 2019-04-01", "employee_joined_from: 2019", "field 'employee_joined_from'"},
+    {"employee_joined_days_before_start: 30", "employee_joined_days_before_start: -30",
+     "field 'employee_joined_days_before_start'"},
+    {"\npaper_card:\n", "\npaper_cards:\n", "unknown key 'paper_cards'"},
 };
 
 static void every_bad_field_is_refused_with_its_position(void **state)

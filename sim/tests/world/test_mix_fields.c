@@ -1,4 +1,4 @@
-/* Tests of the population mix reader (sim/world/mix.c) on a small mix of its own (tiny[] below, 36 lines): every
+/* Tests of the population mix reader (sim/world/mix.c) on a small mix of its own (tiny[] below, 42 lines): every
  * malformed field is refused with the exact file:line:column and message (the first problem found), bands,
  * months, shares and lists are validated at their edges, and mix files are found by name, absolute path or
  * relative to a base directory. */
@@ -38,6 +38,8 @@ static const char *const tiny[] = {
     "  monthly:",
     "    - {month: 2024-12, get_card: 0.006, register: 0.035}",
     "    - {month: 2025-03, get_card: 0.004, register: 0.025}",
+    "  issued_before_start: [{year: 2020, share: 0.25}, {year: 2023, share: 0.75}]",
+    "  registration_opened: 2021-10-20",
     "presentation:",
     "  - {month: 2024-12, share: 0.3}",
     "  - {month: 2025-06, share: 0.5}",
@@ -53,6 +55,10 @@ static const char *const tiny[] = {
     "  reissue: [{days: 30, share: 1}]",
     "  pin_reset: [{days: 14, share: 1}]",
     "  renewal_ahead: [{days: 30, share: 1}]",
+    "paper_card:",
+    "  regional_renewal: 2024-08-01",
+    "  employee_joined_from: 2019-04-01",
+    "  employee_joined_days_before_start: 30",
 };
 
 #define TINY_LINES (sizeof tiny / sizeof tiny[0])
@@ -120,6 +126,18 @@ static void the_tiny_mix_loads_with_every_value(void **state)
     assert_true(m->register_monthly.v[1] == 0.025);
     assert_int_equal(m->register_monthly.month[1], m->get_card.month[1]);
     assert_int_equal(m->present.n, 2);
+    assert_int_equal(m->issued_before_start.n, 2);
+    assert_int_equal(m->issued_before_start.year[0], 2020);
+    assert_int_equal(m->issued_before_start.year[1], 2023);
+    assert_true(m->issued_before_start.share[0] == 0.25 && m->issued_before_start.share[1] == 0.75);
+    core_day when;
+    assert_int_equal(core_date_parse("2021-10-20", 10, &when), CORE_OK);
+    assert_int_equal(m->registration_opened, when);
+    assert_int_equal(core_date_parse("2024-08-01", 10, &when), CORE_OK);
+    assert_int_equal(m->regional_renewal, when);
+    assert_int_equal(core_date_parse("2019-04-01", 10, &when), CORE_OK);
+    assert_int_equal(m->employee_joined_from, when);
+    assert_int_equal(m->employee_joined_days_before_start, 30);
     assert_true(m->rate[MIX_RATE_CERT_RENEWAL] == 0.85 && m->rate[MIX_RATE_WITHDRAWAL] == 0.002);
     assert_true(m->visits.v[0] == 10);
     assert_true(m->reader[0] == 0.9 && m->reader[2] == 0.05);
@@ -195,14 +213,26 @@ struct bad {
     "11, share: 0.0625}, {days: 12, share: 0.0625}, {days: 13, share: 0.0625}, {days: 14, share: 0.0625}, "  \
     "{days: 15, share: 0.0625}, {days: 16, share: 0.0625}"
 
+/* 33 rows, one more than card.issued_before_start takes. */
+#define YEARS33                                                                                              \
+    "{year: 1990, share: 0.04}, {year: 1991, share: 0.04}, {year: 1992, share: 0.04}, {year: 1993, share: "  \
+    "0.04}, {year: 1994, share: 0.04}, {year: 1995, share: 0.04}, {year: 1996, share: 0.04}, {year: 1997, "  \
+    "share: 0.04}, {year: 1998, share: 0.04}, {year: 1999, share: 0.04}, {year: 2000, share: 0.04}, {year: " \
+    "2001, share: 0.04}, {year: 2002, share: 0.04}, {year: 2003, share: 0.04}, {year: 2004, share: 0.04}, "  \
+    "{year: 2005, share: 0.04}, {year: 2006, share: 0.04}, {year: 2007, share: 0.04}, {year: 2008, share: "  \
+    "0.04}, {year: 2009, share: 0.04}, {year: 2010, share: 0.04}, {year: 2011, share: 0.04}, {year: 2012, "  \
+    "share: 0.04}, {year: 2013, share: 0.04}, {year: 2014, share: 0.04}, {year: 2015, share: 0}, {year: "    \
+    "2016, share: 0}, {year: 2017, share: 0}, {year: 2018, share: 0}, {year: 2019, share: 0}, {year: 2020, " \
+    "share: 0}, {year: 2021, share: 0}, {year: 2022, share: 0}"
+
 static const struct bad bads[] = {
-    {1, 36, "- tiny", 1, 1, "a mix file is a mapping with 'mix: NAME'"},
+    {1, 42, "- tiny", 1, 1, "a mix file is a mapping with 'mix: NAME'"},
     {1, 2, "description: no name", 1, 1, "missing field 'mix'"},
     {1, 1, "mix: [tiny]", 1, 6, "field 'mix': expected text, found a list"},
     {2, 2, "description: [a, b]", 2, 14, "field 'description': expected text"},
     {2, 2, "description: a\nbogus: 1", 3, 1,
      "unknown key 'bogus' (expected one of: mix, description, age_pyramid, household_sizes, insurer_kinds, "
-     "dependents, income, card, presentation, yearly, visits, desk_faults, lags)"},
+     "dependents, income, card, presentation, yearly, visits, desk_faults, lags, paper_card)"},
     {4, 4, "  - {from: 0, to: 64, share: .}", 4, 30, "field 'share': expected a number"},
     {4, 4, "  - {from: 0, to: 64, share: 1e999}", 4, 30, "field 'share': expected a number"},
     {4, 4, "  - {from: 0, to: 64, share: 0.8.1}", 4, 30, "field 'share': expected a number"},
@@ -271,9 +301,13 @@ static const struct bad bads[] = {
      "field 'income': shares sum to 1.1000, not 1 (tolerance 0.001)"},
     {13, 13, "income: {general: 0.9}", 13, 9, "missing field 'high'"},
     {14, 14, "card:\n  colour: gold", 15, 3,
-     "unknown key 'colour' (expected one of: ownership, registration, face_only, monthly)"},
+     "unknown key 'colour' (expected one of: ownership, registration, face_only, monthly, "
+     "issued_before_start, "
+     "registration_opened)"},
     {15, 16, "  owner:\n    - {from: 0, to: 99, share: 0.8}", 15, 3,
-     "unknown key 'owner' (expected one of: ownership, registration, face_only, monthly)"},
+     "unknown key 'owner' (expected one of: ownership, registration, face_only, monthly, "
+     "issued_before_start, "
+     "registration_opened)"},
     {15, 16, "  ownership: 0.8", 15, 14, "field 'ownership': expected a list"},
     {16, 16, "    - {from: 0, to: 99, share: 1.1}", 16, 32, "field 'share': 1.1 is outside 0..1"},
     {18, 18, "    - {from: 1, to: 99, share: 0.7}", 18, 7,
@@ -301,60 +335,121 @@ static const struct bad bads[] = {
     {22, 22, "    - {month: 2024-11, get_card: 0.004, register: 0.025}", 22, 15,
      "field 'month': months must be in ascending order"},
     {20, 22, "  monthly: []", 20, 12, "field 'monthly': empty list"},
-    {25, 25, "  - {month: 2024-12, share: 0.5}", 25, 13, "field 'month': months must be in ascending order"},
-    {25, 25, "  - {month: 2025-06, share: 0.5, get_card: 0.1}", 25, 34,
+    {27, 27, "  - {month: 2024-12, share: 0.5}", 27, 13, "field 'month': months must be in ascending order"},
+    {27, 27, "  - {month: 2025-06, share: 0.5, get_card: 0.1}", 27, 34,
      "unknown key 'get_card' (expected one of: month, share)"},
-    {25, 25, "  - {month: 2025-06}", 25, 5, "missing field 'share'"},
-    {23, 25, "presentation: {month: 2025-06}", 23, 15, "field 'presentation': expected a list"},
-    {23, 25, "presentation: [" MANY61 "]", 23, 15, "field 'presentation': more than 60 rows"},
-    {26, 26,
+    {27, 27, "  - {month: 2025-06}", 27, 5, "missing field 'share'"},
+    {25, 27, "presentation: {month: 2025-06}", 25, 15, "field 'presentation': expected a list"},
+    {25, 27, "presentation: [" MANY61 "]", 25, 15, "field 'presentation': more than 60 rows"},
+    {28, 28,
      "yearly: {job_change: 0.05, move: 0.04, card_loss: 0.01, withdrawal: 0.002, card_return: 0.001, "
      "pin_block: 0.01}",
-     26, 9, "missing field 'cert_renewal'"},
-    {26, 26,
+     28, 9, "missing field 'cert_renewal'"},
+    {28, 28,
      "yearly: {job_change: 1.05, move: 0.04, card_loss: 0.01, withdrawal: 0.002, card_return: 0.001, "
      "pin_block: 0.01, cert_renewal: 0.85}",
-     26, 22, "field 'job_change': 1.05 is outside 0..1"},
-    {27, 30,
+     28, 22, "field 'job_change': 1.05 is outside 0..1"},
+    {29, 32,
      "visits: {per_year: [{from: 0, to: 99, visits: 10}], readers: {face: 0.9, pin: 0.05, none: 0.05}, "
      "emergency: 1}",
-     27, 98, "unknown key 'emergency' (expected one of: per_year, readers)"},
-    {29, 29, "    - {from: 0, to: 99, visits: 367}", 29, 33, "field 'visits': 367 is outside 0..366"},
-    {28, 29, "  per_years: []", 28, 3, "unknown key 'per_years' (expected one of: per_year, readers)"},
-    {28, 29, "  per_year: 10", 28, 13, "field 'per_year': expected a list"},
-    {30, 30, "  readers: {face: 0.9, pin: 0.05, none: 0.06}", 30, 12,
+     29, 98, "unknown key 'emergency' (expected one of: per_year, readers)"},
+    {31, 31, "    - {from: 0, to: 99, visits: 367}", 31, 33, "field 'visits': 367 is outside 0..366"},
+    {30, 31, "  per_years: []", 30, 3, "unknown key 'per_years' (expected one of: per_year, readers)"},
+    {30, 31, "  per_year: 10", 30, 13, "field 'per_year': expected a list"},
+    {32, 32, "  readers: {face: 0.9, pin: 0.05, none: 0.06}", 32, 12,
      "field 'readers': shares sum to 1.0100, not 1 (tolerance 0.001)"},
-    {30, 30, "  readers: {face: 0.9, pin: 0.1}", 30, 12, "missing field 'none'"},
-    {30, 30, "  reader: {face: 0.9, pin: 0.05, none: 0.05}", 30, 3,
+    {32, 32, "  readers: {face: 0.9, pin: 0.1}", 32, 12, "missing field 'none'"},
+    {32, 32, "  reader: {face: 0.9, pin: 0.05, none: 0.05}", 32, 3,
      "unknown key 'reader' (expected one of: per_year, readers)"},
-    {27, 30, "visits: 10", 27, 9, "expected a mapping, found a single value"},
-    {31, 31, "desk_faults: {reader_fault: 2, unshowable_name: 0.002, before_reflection: 0.05}", 31, 29,
+    {29, 32, "visits: 10", 29, 9, "expected a mapping, found a single value"},
+    {33, 33, "desk_faults: {reader_fault: 2, unshowable_name: 0.002, before_reflection: 0.05}", 33, 29,
      "field 'reader_fault': 2 is outside 0..1"},
-    {31, 31, "desk_faults: {reader_fault: 0.005, unshowable_name: 0.002}", 31, 14,
+    {33, 33, "desk_faults: {reader_fault: 0.005, unshowable_name: 0.002}", 33, 14,
      "missing field 'before_reflection'"},
-    {33, 33, "  loss_filing: [{days: 0, share: 0.5}, {days: 5, share: 0.4}]", 33, 16,
+    {35, 35, "  loss_filing: [{days: 0, share: 0.5}, {days: 5, share: 0.4}]", 35, 16,
      "field 'loss_filing': shares sum to 0.9000, not 1 (tolerance 0.001)"},
-    {33, 33, "  loss_filing: [{days: -1, share: 0.5}, {days: 5, share: 0.5}]", 33, 24,
+    {35, 35, "  loss_filing: [{days: -1, share: 0.5}, {days: 5, share: 0.5}]", 35, 24,
      "field 'days': -1 is out of range (0..3650)"},
-    {33, 33, "  loss_filing: [{days: 0, share: 0.5}, {days: 3651, share: 0.5}]", 33, 47,
+    {35, 35, "  loss_filing: [{days: 0, share: 0.5}, {days: 3651, share: 0.5}]", 35, 47,
      "field 'days': 3651 is out of range (0..3650)"},
-    {33, 33, "  loss_filing: [{days: 0, share: 0.5}, {days: 5, share: 0.5, note: x}]", 33, 62,
+    {35, 35, "  loss_filing: [{days: 0, share: 0.5}, {days: 5, share: 0.5, note: x}]", 35, 62,
      "unknown key 'note' (expected one of: days, share)"},
-    {33, 33, "  loss_filing: [{days: 0, share: 0.5}, {days: 5, share: x}]", 33, 57,
+    {35, 35, "  loss_filing: [{days: 0, share: 0.5}, {days: 5, share: x}]", 35, 57,
      "field 'share': expected a number"},
-    {33, 33, "  loss_filing: [{days: 0, share: 0.5}, {share: 0.5}]", 33, 40, "missing field 'days'"},
-    {33, 33, "  loss_filing: 0", 33, 16, "field 'loss_filing': expected a list"},
-    {33, 33, "  loss_filing: []", 33, 16, "field 'loss_filing': empty list"},
-    {33, 33, "  loss_filing: [" LAG17 "]", 33, 16, "field 'loss_filing': more than 16 rows"},
-    {34, 34, "  reissue: [{days: 30, share: 1}]\n  pin_reset: [{days: 14, share: 1}]", 36, 3,
-     "duplicate key 'pin_reset' (first at line 35)"},
-    {36, 36, "  renewal_behind: [{days: 30, share: 1}]", 36, 3,
+    {35, 35, "  loss_filing: [{days: 0, share: 0.5}, {share: 0.5}]", 35, 40, "missing field 'days'"},
+    {35, 35, "  loss_filing: 0", 35, 16, "field 'loss_filing': expected a list"},
+    {35, 35, "  loss_filing: []", 35, 16, "field 'loss_filing': empty list"},
+    {35, 35, "  loss_filing: [" LAG17 "]", 35, 16, "field 'loss_filing': more than 16 rows"},
+    {36, 36, "  reissue: [{days: 30, share: 1}]\n  pin_reset: [{days: 14, share: 1}]", 38, 3,
+     "duplicate key 'pin_reset' (first at line 37)"},
+    {38, 38, "  renewal_behind: [{days: 30, share: 1}]", 38, 3,
      "unknown key 'renewal_behind' (expected one of: loss_filing, reissue, pin_reset, renewal_ahead)"},
-    {36, 36, "", 33, 3, "missing field 'renewal_ahead'"},
-    {36, 36, "  renewal_ahead: [{days: 30, share: 0.5}]", 36, 18,
+    {38, 38, "", 35, 3, "missing field 'renewal_ahead'"},
+    {38, 38, "  renewal_ahead: [{days: 30, share: 0.5}]", 38, 18,
      "field 'renewal_ahead': shares sum to 0.5000, not 1 (tolerance 0.001)"},
-    {32, 36, "lags: []", 32, 7, "expected a mapping, found a list"},
+    {34, 38, "lags: []", 34, 7, "expected a mapping, found a list"},
     {3, 5, "age_pyramid: x", 3, 14, "field 'age_pyramid': expected a list"},
+    /* card.issued_before_start: {year, share} rows, ascending years, shares summing to 1. */
+    {23, 23, "  issued_before_start: [{year: 2020, share: 0.25}, {year: 2023, share: 0.7}]", 23, 24,
+     "field 'issued_before_start': shares sum to 0.9500, not 1 (tolerance 0.001)"},
+    {23, 23, "  issued_before_start: [{year: 2023, share: 0.25}, {year: 2020, share: 0.75}]", 23, 59,
+     "field 'year': years must be in ascending order"},
+    {23, 23, "  issued_before_start: [{year: 2020, share: 0.25}, {year: 2020, share: 0.75}]", 23, 59,
+     "field 'year': years must be in ascending order"},
+    {23, 23, "  issued_before_start: [{year: 1899, share: 0.25}, {year: 2023, share: 0.75}]", 23, 32,
+     "field 'year': 1899 is out of range (1900..9999)"},
+    {23, 23, "  issued_before_start: [{year: 2020, share: 0.25}, {year: 10000, share: 0.75}]", 23, 59,
+     "field 'year': 10000 is out of range (1900..9999)"},
+    {23, 23, "  issued_before_start: [{year: 2020-01, share: 0.25}, {year: 2023, share: 0.75}]", 23, 32,
+     "field 'year': expected an integer, found '2020-01'"},
+    {23, 23, "  issued_before_start: [{year: 2020, share: 1.25}, {year: 2023, share: 0.75}]", 23, 45,
+     "field 'share': 1.25 is outside 0..1"},
+    {23, 23, "  issued_before_start: [{year: 2020, share: x}, {year: 2023, share: 0.75}]", 23, 45,
+     "field 'share': expected a number"},
+    {23, 23, "  issued_before_start: [{year: 2020}, {year: 2023, share: 0.75}]", 23, 25,
+     "missing field 'share'"},
+    {23, 23, "  issued_before_start: [{share: 0.25}, {year: 2023, share: 0.75}]", 23, 25,
+     "missing field 'year'"},
+    {23, 23, "  issued_before_start: [{year: 2020, share: 0.25, month: 4}, {year: 2023, share: 0.75}]", 23,
+     51, "unknown key 'month' (expected one of: year, share)"},
+    {23, 23, "  issued_before_start: 2020", 23, 24, "field 'issued_before_start': expected a list"},
+    {23, 23, "  issued_before_start: []", 23, 24, "field 'issued_before_start': empty list"},
+    {23, 23, "  issued_before_start: [" YEARS33 "]", 23, 24,
+     "field 'issued_before_start': more than 32 rows"},
+    {23, 23, "  issued_before_start: [0.25, 0.75]", 23, 25, "expected a mapping, found a single value"},
+    {23, 23, "", 15, 3, "missing field 'issued_before_start'"},
+    /* card.registration_opened: a date. */
+    {24, 24, "  registration_opened: 2021-10-32", 24, 24,
+     "field 'registration_opened': '2021-10-32' is not a date (YYYY-MM-DD)"},
+    {24, 24, "  registration_opened: 2021-10", 24, 24,
+     "field 'registration_opened': '2021-10' is not a date (YYYY-MM-DD)"},
+    {24, 24, "  registration_opened: [2021-10-20]", 24, 24,
+     "field 'registration_opened': expected a date YYYY-MM-DD, found a list"},
+    {24, 24, "", 15, 3, "missing field 'registration_opened'"},
+    /* paper_card: two dates and a number of days. */
+    {39, 42, "", 1, 1, "missing field 'paper_card'"},
+    {39, 42, "paper_card: 2024-08-01", 39, 13, "expected a mapping, found a single value"},
+    {39, 42, "paper_card: [2024-08-01]", 39, 13, "expected a mapping, found a list"},
+    {40, 40, "  regional_renewal: 2024-08-01\n  employee_joined_to: 2024-11-01", 41, 3,
+     "unknown key 'employee_joined_to' (expected one of: regional_renewal, employee_joined_from, "
+     "employee_joined_days_before_start)"},
+    {40, 40, "  regional_renewal: 08-01", 40, 21,
+     "field 'regional_renewal': '08-01' is not a date (YYYY-MM-DD)"},
+    {40, 40, "  regional_renewal: 2024-02-30", 40, 21,
+     "field 'regional_renewal': '2024-02-30' is not a date (YYYY-MM-DD)"},
+    {40, 40, "", 41, 3, "missing field 'regional_renewal'"},
+    {41, 41, "  employee_joined_from: 1899-12-31", 41, 25,
+     "field 'employee_joined_from': '1899-12-31' is not a date (YYYY-MM-DD)"},
+    {41, 41, "  employee_joined_from: {year: 2019}", 41, 25,
+     "field 'employee_joined_from': expected a date YYYY-MM-DD, found a mapping"},
+    {41, 41, "", 40, 3, "missing field 'employee_joined_from'"},
+    {42, 42, "  employee_joined_days_before_start: -1", 42, 38,
+     "field 'employee_joined_days_before_start': -1 is out of range (0..3650)"},
+    {42, 42, "  employee_joined_days_before_start: 3651", 42, 38,
+     "field 'employee_joined_days_before_start': 3651 is out of range (0..3650)"},
+    {42, 42, "  employee_joined_days_before_start: 30.5", 42, 38,
+     "field 'employee_joined_days_before_start': expected an integer, found '30.5'"},
+    {42, 42, "", 40, 3, "missing field 'employee_joined_days_before_start'"},
 };
 
 static void every_malformed_field_is_refused_at_its_position(void **state)
