@@ -43,22 +43,6 @@ static const char *wire_yaml =
 #define CN 2
 #define CD 3
 
-static void run_fidelity(struct run *r, const char *yaml, enum world_fidelity fidelity)
-{
-    struct scenario_diags diags;
-    scenario_diags_init(&diags);
-    int rc = scenario_load_buffer("wire.yaml", yaml, strlen(yaml), NULL, &r->scn, &diags);
-    if (rc != CORE_OK)
-        fail_msg("scenario: %d:%d: %s", diags.count ? diags.items[0].line : 0,
-                 diags.count ? diags.items[0].column : 0, diags.count ? diags.items[0].message : "?");
-    scenario_diags_clear(&diags);
-    struct core_error err;
-    core_error_clear(&err);
-    if (world_new(r->scn, &r->w, &err) != CORE_OK || world_set_fidelity(r->w, fidelity, &err) != CORE_OK ||
-        world_run(r->w, &err) != CORE_OK)
-        fail_msg("world: %s", err.message);
-}
-
 static void assert_same_visit(const struct world_visit *a, const struct world_visit *b, const char *what)
 {
     if (a->card_check != b->card_check || a->decision.outcome != b->decision.outcome ||
@@ -77,8 +61,8 @@ static void visit_events_decide_alike_on_both_paths(void **state)
 {
     (void)state;
     struct run rules, wire;
-    run_fidelity(&rules, wire_yaml, WORLD_FIDELITY_RULES);
-    run_fidelity(&wire, wire_yaml, WORLD_FIDELITY_WIRE);
+    run_yaml_fidelity(&rules, wire_yaml, WORLD_FIDELITY_RULES);
+    run_yaml_fidelity(&wire, wire_yaml, WORLD_FIDELITY_WIRE);
     assert_int_equal(world_visit_count(rules.w), 5);
     assert_int_equal(world_visit_count(wire.w), 5);
     for (size_t i = 0; i < world_visit_count(rules.w); i++) {
@@ -110,8 +94,8 @@ static void probes_decide_alike_on_both_paths(void **state)
 {
     (void)state;
     struct run rules, wire;
-    run_fidelity(&rules, wire_yaml, WORLD_FIDELITY_RULES);
-    run_fidelity(&wire, wire_yaml, WORLD_FIDELITY_WIRE);
+    run_yaml_fidelity(&rules, wire_yaml, WORLD_FIDELITY_RULES);
+    run_yaml_fidelity(&wire, wire_yaml, WORLD_FIDELITY_WIRE);
     static const char *const days[] = {"2025-12-10", "2026-01-05", "2026-01-20", "2026-02-10", "2026-03-02"};
     static const unsigned faults[] = {0,
                                       FAULT(FACE_MISMATCH),
@@ -168,8 +152,8 @@ static void online_checks_answer_alike_on_both_paths(void **state)
 {
     (void)state;
     struct run rules, wire;
-    run_fidelity(&rules, wire_yaml, WORLD_FIDELITY_RULES);
-    run_fidelity(&wire, wire_yaml, WORLD_FIDELITY_WIRE);
+    run_yaml_fidelity(&rules, wire_yaml, WORLD_FIDELITY_RULES);
+    run_yaml_fidelity(&wire, wire_yaml, WORLD_FIDELITY_WIRE);
     static const char *const days[] = {"2025-12-02", "2026-01-05", "2026-01-20", "2026-02-05", "2026-03-03"};
     static const int clinics[] = {SCENARIO_NONE, CF, CP, CD};
     for (int res = 0; res < 4; res++)
@@ -202,7 +186,7 @@ static void fidelity_is_chosen_before_the_run(void **state)
     assert_string_equal(err.message, "world: fidelity is chosen before the run");
 
     struct run r;
-    run_fidelity(&r, wire_yaml, WORLD_FIDELITY_RULES);
+    run_yaml_fidelity(&r, wire_yaml, WORLD_FIDELITY_RULES);
     core_error_clear(&err);
     assert_int_equal(world_set_fidelity(r.w, WORLD_FIDELITY_WIRE, &err), CORE_EINVAL);
     assert_string_equal(err.message, "world: fidelity is chosen before the run");

@@ -30,7 +30,8 @@ struct run {
     struct world *w;
 };
 
-static inline void run_yaml(struct run *r, const char *yaml)
+/* Loads `yaml`, builds its world on the given path (world_set_fidelity) and runs it. */
+static inline void run_yaml_fidelity(struct run *r, const char *yaml, enum world_fidelity fidelity)
 {
     struct scenario_diags diags;
     scenario_diags_init(&diags);
@@ -41,8 +42,14 @@ static inline void run_yaml(struct run *r, const char *yaml)
     scenario_diags_clear(&diags);
     struct core_error err;
     core_error_clear(&err);
-    if (world_new(r->scn, &r->w, &err) != CORE_OK || world_run(r->w, &err) != CORE_OK)
+    if (world_new(r->scn, &r->w, &err) != CORE_OK || world_set_fidelity(r->w, fidelity, &err) != CORE_OK ||
+        world_run(r->w, &err) != CORE_OK)
         fail_msg("world: %s", err.message);
+}
+
+static inline void run_yaml(struct run *r, const char *yaml)
+{
+    run_yaml_fidelity(r, yaml, WORLD_FIDELITY_RULES);
 }
 
 /* The scenario `pre` + policy name + `post` (both policies are run from one text). */
