@@ -8,26 +8,13 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "scenario/scenario.h"
+#include "scenario_test.h"
 
 #define DATA MYNASIM_SOURCE_DIR "/sim/tests/scenario/data/compare"
 
 static struct scenario *load(const char *name, const char *policy)
 {
-    char path[1024];
-    snprintf(path, sizeof path, "%s/%s", DATA, name);
-    struct scenario_diags d;
-    scenario_diags_init(&d);
-    struct scenario *s = NULL;
-    int rc = scenario_load_file_with_policy(path, policy, &s, &d);
-    if (rc != CORE_OK && d.count > 0) {
-        char buf[1200];
-        core_error_format(&d.items[0], buf, sizeof buf);
-        fail_msg("%s", buf);
-    }
-    assert_int_equal(rc, CORE_OK);
-    scenario_diags_clear(&d);
-    return s;
+    return load_in(DATA, name, policy);
 }
 
 static void compare_file(const char *name, const char *a, const char *b, struct scenario **sa,
