@@ -27,15 +27,7 @@
 #include "card/card.h"
 #include "clinic/clinic.h"
 #include "pcsc/pcsc.h"
-
-#define INSURER "112334"
-
-static core_day D(const char *s)
-{
-    core_day d;
-    assert_int_equal(core_date_parse(s, strlen(s), &d), CORE_OK);
-    return d;
-}
+#include "clinic_test.h"
 
 /* ---- a scripted server: one canned answer per connection --------------------------------------------- */
 
@@ -145,17 +137,25 @@ static void fake_stop(struct fake *fs)
 
 static const struct fake_reply health_ok = {FAKE_SEND, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n", 0};
 
+/* A scripted server started with `replies` (the first must be health_ok) and a client opened on it. */
+static struct clinic_http *fake_open(struct fake *fs, const struct fake_reply *replies, size_t n)
+{
+    fake_start(fs, replies, n);
+    struct core_error err;
+    struct clinic_http *h = NULL;
+    assert_int_equal(clinic_http_open(fs->addr, &h, &err), CORE_OK);
+    return h;
+}
+
 /* Opens a client on the scripted server (its first reply must be health_ok) and makes one request. */
 static int fake_request(const struct fake_reply *reply, int *status, char *body, size_t cap, char *msg,
                         size_t msg_cap)
 {
     struct fake_reply replies[2] = {health_ok, *reply};
     struct fake fs;
-    fake_start(&fs, replies, 2);
+    struct clinic_http *h = fake_open(&fs, replies, 2);
     struct core_error err;
     core_error_clear(&err);
-    struct clinic_http *h = NULL;
-    assert_int_equal(clinic_http_open(fs.addr, &h, &err), CORE_OK);
     clinic_http_set_timeout_ms(h, 200);
     uint8_t *b = NULL;
     size_t blen = 0;
@@ -302,10 +302,7 @@ static void nonces_must_be_32_bytes_of_base64(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct fake_reply replies[2] = {health_ok, {FAKE_SEND, cases[i].answer, 0}};
         struct fake fs;
-        fake_start(&fs, replies, 2);
-        struct core_error err;
-        struct clinic_http *h = NULL;
-        assert_int_equal(clinic_http_open(fs.addr, &h, &err), CORE_OK);
+        struct clinic_http *h = fake_open(&fs, replies, 2);
         uint8_t nonce[32];
         memset(nonce, 0xEE, sizeof nonce);
         int rc = clinic_http_nonce(h, nonce);
@@ -337,10 +334,7 @@ static void transport_takes_200_and_413_only(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct fake_reply replies[2] = {health_ok, {FAKE_SEND, cases[i].answer, 0}};
         struct fake fs;
-        fake_start(&fs, replies, 2);
-        struct core_error err;
-        struct clinic_http *h = NULL;
-        assert_int_equal(clinic_http_open(fs.addr, &h, &err), CORE_OK);
+        struct clinic_http *h = fake_open(&fs, replies, 2);
         static uint8_t untouched[] = "not touched";
         uint8_t *resp = untouched;
         size_t resp_len = 99;
@@ -427,10 +421,8 @@ static void requests_with_missing_arguments_are_refused(void **state)
 {
     (void)state;
     struct fake fs;
-    fake_start(&fs, &health_ok, 1);
+    struct clinic_http *h = fake_open(&fs, &health_ok, 1);
     struct core_error err;
-    struct clinic_http *h = NULL;
-    assert_int_equal(clinic_http_open(fs.addr, &h, &err), CORE_OK);
     fake_stop(&fs);
     int status = 7;
     static uint8_t untouched[] = "x";
@@ -470,20 +462,6 @@ struct world {
     struct eligibility_numbers numbers;
     core_day born;
 };
-
-static uint64_t serial_of(struct card *c)
-{
-    const uint8_t *der = NULL;
-    size_t len = 0;
-    assert_int_equal(card_cert_der(c, CARD_CERT_AUTH, &der, &len), CORE_OK);
-    const unsigned char *p = der;
-    X509 *x = d2i_X509(NULL, &p, (long)len);
-    assert_non_null(x);
-    uint64_t serial = 0;
-    assert_int_equal(ASN1_INTEGER_get_uint64(&serial, X509_get0_serialNumber(x)), 1);
-    X509_free(x);
-    return serial;
-}
 
 static void world_start(struct world *w, bool control)
 {

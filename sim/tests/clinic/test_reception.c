@@ -16,16 +16,9 @@
 #include "card/card.h"
 #include "clinic/clinic.h"
 #include "pcsc/pcsc.h"
+#include "clinic_test.h"
 
-#define INSURER "112334"
 #define INSTITUTION "1312345678"
-
-static core_day D(const char *s)
-{
-    core_day d;
-    assert_int_equal(core_date_parse(s, strlen(s), &d), CORE_OK);
-    return d;
-}
 
 /* One resident: a card in a reader, a person in the registry. */
 struct resident {
@@ -44,20 +37,6 @@ struct fixture {
     struct clinic_device *device;
     struct resident normal, face_only, blocked, stranger;
 };
-
-static uint64_t serial_of(struct card *c)
-{
-    const uint8_t *der = NULL;
-    size_t len = 0;
-    assert_int_equal(card_cert_der(c, CARD_CERT_AUTH, &der, &len), CORE_OK);
-    const unsigned char *p = der;
-    X509 *x = d2i_X509(NULL, &p, (long)len);
-    assert_non_null(x);
-    uint64_t serial = 0;
-    assert_int_equal(ASN1_INTEGER_get_uint64(&serial, X509_get0_serialNumber(x)), 1);
-    X509_free(x);
-    return serial;
-}
 
 /* A card from a shipped profile (another id gives another card with the same holder); filed with the registry
  * unless `stranger` (J-LIS never issued it). */
@@ -612,14 +591,22 @@ static void certificate_and_notice_go_by_numbers(void **state)
     assert_int_equal(r.requests, 0);
 }
 
+/* The normal resident's card state saved into `saved` (its size in *len), and a visit at a PIN reader with a
+ * PIN that is not theirs. */
+static struct visit wrong_pin_visit(struct fixture *f, uint8_t saved[CARD_STATE_MAX], size_t *len)
+{
+    assert_int_equal(card_state_save(f->normal.card, saved, CARD_STATE_MAX, len), CORE_OK);
+    struct visit v = {.on = "2025-06-02", .reader = CLINIC_READER_PIN, .online_ok = true, .card = true};
+    v.pin = strcmp(f->normal.pin, "0000") == 0 ? "9999" : "0000";
+    return v;
+}
+
 static void a_wrong_pin_is_not_a_signature(void **state)
 {
     struct fixture *f = *state;
     uint8_t saved[CARD_STATE_MAX];
     size_t len = 0;
-    assert_int_equal(card_state_save(f->normal.card, saved, sizeof saved, &len), CORE_OK);
-    struct visit v = {.on = "2025-06-02", .reader = CLINIC_READER_PIN, .online_ok = true, .card = true};
-    v.pin = strcmp(f->normal.pin, "0000") == 0 ? "9999" : "0000";
+    struct visit v = wrong_pin_visit(f, saved, &len);
     struct clinic_reception_result r;
     wire_path(f, &f->normal, &v, &r);
     assert_int_equal(r.card.result, ELIGIBILITY_PIN_LOCKED);
@@ -854,9 +841,7 @@ static void the_last_wrong_pin_blocks_and_the_service_is_told(void **state)
     struct fixture *f = *state;
     uint8_t saved[CARD_STATE_MAX];
     size_t len = 0;
-    assert_int_equal(card_state_save(f->normal.card, saved, sizeof saved, &len), CORE_OK);
-    struct visit v = {.on = "2025-06-02", .reader = CLINIC_READER_PIN, .online_ok = true, .card = true};
-    v.pin = strcmp(f->normal.pin, "0000") == 0 ? "9999" : "0000";
+    struct visit v = wrong_pin_visit(f, saved, &len);
     int max = card_state(f->normal.card)->tries_max[CARD_PIN_AUTH];
     assert_true(max >= 1);
     struct clinic_reception_result r;

@@ -23,13 +23,7 @@
 #include <unistd.h>
 
 #include "eligibility/eligibility.h"
-
-static core_day D(const char *s)
-{
-    core_day d;
-    assert_int_equal(core_date_parse(s, strlen(s), &d), CORE_OK);
-    return d;
-}
+#include "eligibility_test.h"
 
 #define INSURER "112334"
 #define SERIAL 0x4001u
@@ -190,20 +184,10 @@ struct fixture {
 
 static size_t mint_cert(EVP_PKEY *key, uint64_t serial, uint8_t *out, size_t cap)
 {
-    FILE *fp = fopen(MYNASIM_SOURCE_DIR "/fixtures/pki/auth-ca.key.pem", "r");
-    assert_non_null(fp);
-    if (fp == NULL)
+    EVP_PKEY *ca = load_ca_key();
+    X509 *ca_cert = load_ca_cert();
+    if (ca_cert == NULL)
         return 0;
-    EVP_PKEY *ca = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
-    fclose(fp);
-    fp = fopen(MYNASIM_SOURCE_DIR "/fixtures/pki/auth-ca.crt.pem", "r");
-    assert_non_null(fp);
-    if (fp == NULL)
-        return 0;
-    X509 *ca_cert = PEM_read_X509(fp, NULL, NULL, NULL);
-    fclose(fp);
-    assert_non_null(ca);
-    assert_non_null(ca_cert);
     X509 *x = X509_new();
     assert_int_equal(X509_set_version(x, 2), 1);
     assert_int_equal(ASN1_INTEGER_set_uint64(X509_get_serialNumber(x), serial), 1);
@@ -275,22 +259,23 @@ static void make_world(struct fixture *f)
     f->cert_len = mint_cert(f->holder, SERIAL, f->cert, sizeof f->cert);
 }
 
-static int setup(void **state)
+static int setup_with(void **state, bool control)
 {
     struct fixture *f = malloc(sizeof *f);
     make_world(f);
-    start(f, "127.0.0.1", true);
+    start(f, "127.0.0.1", control);
     *state = f;
     return 0;
 }
 
+static int setup(void **state)
+{
+    return setup_with(state, true);
+}
+
 static int setup_no_control(void **state)
 {
-    struct fixture *f = malloc(sizeof *f);
-    make_world(f);
-    start(f, "127.0.0.1", false);
-    *state = f;
-    return 0;
+    return setup_with(state, false);
 }
 
 static int teardown(void **state)
@@ -310,11 +295,7 @@ static int teardown(void **state)
 static size_t number_request(char *buf, size_t cap)
 {
     struct eligibility_request_msg m;
-    memset(&m, 0, sizeof m);
-    m.kind = ELIGIBILITY_REQUEST_NUMBERS;
-    m.date = D("2025-06-02");
-    snprintf(m.institution, sizeof m.institution, "1312345678");
-    snprintf(m.file_id, sizeof m.file_id, "http-1");
+    request_header(&m, ELIGIBILITY_REQUEST_NUMBERS, "2025-06-02", "http-1");
     snprintf(m.numbers.insurer_number, sizeof m.numbers.insurer_number, "%s", INSURER);
     snprintf(m.numbers.number, sizeof m.numbers.number, "34");
     m.born = D("1980-04-01");
@@ -330,16 +311,6 @@ static void parse_response(const struct reply *r, struct eligibility_response_ms
     if (eligibility_response_parse(r->body, r->body_len, res, &merr) != CORE_OK)
         fail_msg("response does not parse: %s %s", eligibility_msg_code_string(merr.code), merr.message);
 }
-
-static enum eligibility_result result_of(const struct eligibility_response_msg *res)
-{
-    struct eligibility_answer a;
-    assert_int_equal(eligibility_response_to_answer(res, &a), CORE_OK);
-    return a.result;
-}
-
-#define assert_result(res, want)                                                                             \
-    assert_string_equal(eligibility_result_name(result_of(res)), eligibility_result_name(want))
 
 /* POST /eligibility with the number request; the response parsed. */
 static void ask_numbers(struct fixture *f, struct eligibility_response_msg *res)
@@ -540,11 +511,7 @@ static void face_request_over_http(struct fixture *f, EVP_PKEY *reader, const ch
                                    struct eligibility_response_msg *res)
 {
     struct eligibility_request_msg m;
-    memset(&m, 0, sizeof m);
-    m.kind = ELIGIBILITY_REQUEST_CARD;
-    m.date = D("2025-06-02");
-    snprintf(m.institution, sizeof m.institution, "1312345678");
-    snprintf(m.file_id, sizeof m.file_id, "http-face");
+    request_header(&m, ELIGIBILITY_REQUEST_CARD, "2025-06-02", "http-face");
     m.card.auth_class = ELIGIBILITY_MSG_AUTH_FACE;
     memcpy(m.card.certificate, f->cert, f->cert_len);
     m.card.certificate_len = f->cert_len;
@@ -552,15 +519,7 @@ static void face_request_over_http(struct fixture *f, EVP_PKEY *reader, const ch
     m.card.nonce_len = 32;
     snprintf(m.card.reader_id, sizeof m.card.reader_id, "%s", reader_id);
     m.card.face_match = 1;
-    static uint8_t data[32 + ELIGIBILITY_MSG_CERT_MAX + 1];
-    size_t len = 0;
-    assert_int_equal(eligibility_reader_signed_data(&m.card, data, sizeof data, &len), CORE_OK);
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    size_t siglen = sizeof m.card.reader_signature;
-    assert_int_equal(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, reader), 1);
-    assert_int_equal(EVP_DigestSign(ctx, m.card.reader_signature, &siglen, data, len), 1);
-    EVP_MD_CTX_free(ctx);
-    m.card.reader_signature_len = siglen;
+    reader_sign(reader, &m.card);
     static char buf[ELIGIBILITY_MSG_MAX_BYTES];
     size_t blen = 0;
     struct eligibility_msg_error merr;

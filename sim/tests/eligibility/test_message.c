@@ -15,15 +15,9 @@
 #include <libxml/xmlschemas.h>
 
 #include "eligibility/eligibility.h"
+#include "eligibility_test.h"
 
 #define BUFSZ ELIGIBILITY_MSG_MAX_BYTES
-
-static core_day D(const char *s)
-{
-    core_day d;
-    assert_int_equal(core_date_parse(s, strlen(s), &d), CORE_OK);
-    return d;
-}
 
 static void numbers_request(struct eligibility_request_msg *m)
 {

@@ -9,22 +9,12 @@
 #include <cmocka.h>
 
 #include "eligibility/eligibility.h"
-
-static core_day D(const char *s)
-{
-    core_day d;
-    assert_int_equal(core_date_parse(s, strlen(s), &d), CORE_OK);
-    return d;
-}
+#include "eligibility_test.h"
 
 static void number_request(struct eligibility_request_msg *m)
 {
-    memset(m, 0, sizeof *m);
-    m->kind = ELIGIBILITY_REQUEST_NUMBERS;
+    request_header(m, ELIGIBILITY_REQUEST_NUMBERS, "2025-06-02", "F-1");
     m->encoding = ELIGIBILITY_ENC_CP932;
-    m->date = D("2025-06-02");
-    snprintf(m->institution, sizeof m->institution, "1312345678");
-    snprintf(m->file_id, sizeof m->file_id, "F-1");
     snprintf(m->numbers.insurer_number, sizeof m->numbers.insurer_number, "112334");
     snprintf(m->numbers.symbol, sizeof m->numbers.symbol, "12");
     snprintf(m->numbers.number, sizeof m->numbers.number, "34");

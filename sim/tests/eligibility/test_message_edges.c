@@ -13,21 +13,11 @@
 #include <cmocka.h>
 
 #include "eligibility/eligibility.h"
-
-static core_day D(const char *s)
-{
-    core_day d;
-    assert_int_equal(core_date_parse(s, strlen(s), &d), CORE_OK);
-    return d;
-}
+#include "eligibility_test.h"
 
 static void numbers_request(struct eligibility_request_msg *m)
 {
-    memset(m, 0, sizeof *m);
-    m->kind = ELIGIBILITY_REQUEST_NUMBERS;
-    m->date = D("2025-01-15");
-    snprintf(m->institution, sizeof m->institution, "1312345678");
-    snprintf(m->file_id, sizeof m->file_id, "req-0001");
+    request_header(m, ELIGIBILITY_REQUEST_NUMBERS, "2025-01-15", "req-0001");
     m->limit_consent = 1;
     snprintf(m->numbers.insurer_number, sizeof m->numbers.insurer_number, "06130215");
     snprintf(m->numbers.symbol, sizeof m->numbers.symbol, "12");
@@ -37,11 +27,7 @@ static void numbers_request(struct eligibility_request_msg *m)
 
 static void card_request(struct eligibility_request_msg *m)
 {
-    memset(m, 0, sizeof *m);
-    m->kind = ELIGIBILITY_REQUEST_CARD;
-    m->date = D("2025-01-15");
-    snprintf(m->institution, sizeof m->institution, "1312345678");
-    snprintf(m->file_id, sizeof m->file_id, "card-0001");
+    request_header(m, ELIGIBILITY_REQUEST_CARD, "2025-01-15", "card-0001");
     m->limit_consent = 1;
     m->born = CORE_DAY_NONE;
     m->card.auth_class = ELIGIBILITY_MSG_AUTH_PIN;
@@ -72,7 +58,8 @@ static void ok_response(struct eligibility_response_msg *res)
     assert_int_equal(eligibility_response_from_answer(&req, &a, "20250115093000", res), CORE_OK);
 }
 
-static char *encode_request(const struct eligibility_request_msg *m)
+/* A request (`req`) or a response (`res`, when `req` is NULL) encoded in UTF-8: a new NUL-terminated string. */
+static char *encode(const struct eligibility_request_msg *req, const struct eligibility_response_msg *res)
 {
     char *buf = malloc(ELIGIBILITY_MSG_MAX_BYTES + 1);
     assert_non_null(buf);
@@ -80,26 +67,24 @@ static char *encode_request(const struct eligibility_request_msg *m)
         return NULL;
     size_t len = 0;
     struct eligibility_msg_error err;
-    if (eligibility_request_encode(m, ELIGIBILITY_ENC_UTF8, buf, ELIGIBILITY_MSG_MAX_BYTES, &len, &err) !=
-        CORE_OK)
+    int rc = req != NULL ? eligibility_request_encode(req, ELIGIBILITY_ENC_UTF8, buf,
+                                                      ELIGIBILITY_MSG_MAX_BYTES, &len, &err)
+                         : eligibility_response_encode(res, ELIGIBILITY_ENC_UTF8, buf,
+                                                       ELIGIBILITY_MSG_MAX_BYTES, &len, &err);
+    if (rc != CORE_OK)
         fail_msg("encode: %s %s", eligibility_msg_code_string(err.code), err.message);
     buf[len] = '\0';
     return buf;
 }
 
+static char *encode_request(const struct eligibility_request_msg *m)
+{
+    return encode(m, NULL);
+}
+
 static char *encode_response(const struct eligibility_response_msg *m)
 {
-    char *buf = malloc(ELIGIBILITY_MSG_MAX_BYTES + 1);
-    assert_non_null(buf);
-    if (buf == NULL)
-        return NULL;
-    size_t len = 0;
-    struct eligibility_msg_error err;
-    if (eligibility_response_encode(m, ELIGIBILITY_ENC_UTF8, buf, ELIGIBILITY_MSG_MAX_BYTES, &len, &err) !=
-        CORE_OK)
-        fail_msg("encode: %s %s", eligibility_msg_code_string(err.code), err.message);
-    buf[len] = '\0';
-    return buf;
+    return encode(NULL, m);
 }
 
 /* `doc` with the text of the first <element> replaced by `value` (a new string). */
@@ -140,15 +125,16 @@ static int parse_response_text(const char *text, struct eligibility_msg_error *e
     return eligibility_response_parse(text, strlen(text), &m, err);
 }
 
-/* The request `doc` with `element` set to each of `values`: refused with `code` (0: accepted). */
-static void expect_request_values(const char *doc, const char *element, const char *const *values, size_t n,
-                                  int code)
+/* The document `doc` (read by `parse`) with `element` set to each of `values`: refused with `code` (0:
+ * accepted). */
+static void expect_values(int (*parse)(const char *, struct eligibility_msg_error *), const char *doc,
+                          const char *element, const char *const *values, size_t n, int code)
 {
     for (size_t i = 0; i < n; i++) {
         char *text = with(doc, element, values[i]);
         struct eligibility_msg_error err;
         memset(&err, 0, sizeof err);
-        int rc = parse_request_text(text, &err);
+        int rc = parse(text, &err);
         if (code == 0 ? rc != CORE_OK : (rc != CORE_EINVAL || err.code != code))
             fail_msg("%s = \"%s\": rc %d code %d (%s), want code %d", element, values[i], rc, err.code,
                      err.message, code);
@@ -156,20 +142,8 @@ static void expect_request_values(const char *doc, const char *element, const ch
     }
 }
 
-static void expect_response_values(const char *doc, const char *element, const char *const *values, size_t n,
-                                   int code)
-{
-    for (size_t i = 0; i < n; i++) {
-        char *text = with(doc, element, values[i]);
-        struct eligibility_msg_error err;
-        memset(&err, 0, sizeof err);
-        int rc = parse_response_text(text, &err);
-        if (code == 0 ? rc != CORE_OK : (rc != CORE_EINVAL || err.code != code))
-            fail_msg("%s = \"%s\": rc %d code %d (%s), want code %d", element, values[i], rc, err.code,
-                     err.message, code);
-        free(text);
-    }
-}
+#define expect_request_values(...) expect_values(parse_request_text, __VA_ARGS__)
+#define expect_response_values(...) expect_values(parse_response_text, __VA_ARGS__)
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -307,17 +281,22 @@ static void byte_order_marks_whitespace_and_prefixes(void **state)
     if (buf == NULL)
         return;
     /* A UTF-8 byte order mark is skipped; part of one is not XML. */
-    memcpy(buf, "\xEF\xBB\xBF", 3);
-    memcpy(buf + 3, xml, n + 1);
-    assert_int_equal(parse_request_text(buf, &err), CORE_OK);
-    memcpy(buf, "\xEF\xBB", 2);
-    memcpy(buf + 2, xml, n + 1);
-    assert_int_equal(parse_request_text(buf, &err), CORE_EINVAL);
-    assert_int_equal(err.code, ELIGIBILITY_MSG_ENCODING);
-    memcpy(buf, "\xEF", 1);
-    memcpy(buf + 1, xml, n + 1);
-    assert_int_equal(parse_request_text(buf, &err), CORE_EINVAL);
-    assert_int_equal(err.code, ELIGIBILITY_MSG_ENCODING);
+    static const struct {
+        const char *mark;
+        int rc, code;
+    } marks[] = {
+        {"\xEF\xBB\xBF", CORE_OK, ELIGIBILITY_MSG_OK},
+        {"\xEF\xBB", CORE_EINVAL, ELIGIBILITY_MSG_ENCODING},
+        {"\xEF", CORE_EINVAL, ELIGIBILITY_MSG_ENCODING},
+    };
+    for (size_t i = 0; i < N(marks); i++) {
+        size_t k = strlen(marks[i].mark);
+        memcpy(buf, marks[i].mark, k);
+        memcpy(buf + k, xml, n + 1);
+        assert_int_equal(parse_request_text(buf, &err), marks[i].rc);
+        if (marks[i].rc != CORE_OK)
+            assert_int_equal(err.code, marks[i].code);
+    }
     memcpy(buf, "\xEF\xBB\xBF", 4); /* a mark and nothing else */
     assert_int_equal(parse_request_text(buf, &err), CORE_EINVAL);
     assert_int_equal(err.code, ELIGIBILITY_MSG_MALFORMED);

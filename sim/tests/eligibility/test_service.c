@@ -18,13 +18,7 @@
 
 #include "card/card.h"
 #include "eligibility/eligibility.h"
-
-static core_day D(const char *s)
-{
-    core_day d;
-    assert_int_equal(core_date_parse(s, strlen(s), &d), CORE_OK);
-    return d;
-}
+#include "eligibility_test.h"
 
 #define INSURER "112334"
 #define CERT_EXPIRY "2026-04-01" /* the default card's certificates (fixtures/cards/default.yaml) */
@@ -169,20 +163,22 @@ static void setup_named(struct fixture *f, const char *policy_name)
     OPENSSL_free(spki);
 }
 
-static int setup_national(void **state)
+static int setup_with(void **state, const char *policy_name)
 {
     struct fixture *f = malloc(sizeof *f);
-    setup_named(f, "national");
+    setup_named(f, policy_name);
     *state = f;
     return 0;
 }
 
+static int setup_national(void **state)
+{
+    return setup_with(state, "national");
+}
+
 static int setup_announced(void **state)
 {
-    struct fixture *f = malloc(sizeof *f);
-    setup_named(f, "as-announced-2024");
-    *state = f;
-    return 0;
+    return setup_with(state, "as-announced-2024");
 }
 
 static int teardown(void **state)
@@ -199,53 +195,37 @@ static int teardown(void **state)
 
 /* ---- requests and answers ---------------------------------------------------------------------------- */
 
-static void header(struct eligibility_request_msg *m)
+/* A cleared request of `kind` with this file's header. */
+static void header(struct eligibility_request_msg *m, enum eligibility_request_kind kind)
 {
-    m->date = D("2025-06-02");
-    snprintf(m->institution, sizeof m->institution, "1312345678");
-    snprintf(m->file_id, sizeof m->file_id, "20250602093000001");
+    request_header(m, kind, "2025-06-02", "20250602093000001");
     m->limit_consent = 1;
+}
+
+/* A cleared card request with the fixture's card's certificate, its `auth` class and a fresh nonce. */
+static void card_header(struct fixture *f, int auth, const uint8_t *cert, size_t cert_len,
+                        struct eligibility_request_msg *m)
+{
+    header(m, ELIGIBILITY_REQUEST_CARD);
+    m->card.auth_class = auth;
+    memcpy(m->card.certificate, cert, cert_len);
+    m->card.certificate_len = cert_len;
+    assert_int_equal(eligibility_service_nonce(f->svc, m->card.nonce), CORE_OK);
+    m->card.nonce_len = 32;
 }
 
 /* A PIN-route request: a fresh nonce, signed by `signer` (the fixture's card when NULL). */
 static void pin_request(struct fixture *f, struct card *signer, struct eligibility_request_msg *m)
 {
-    memset(m, 0, sizeof *m);
-    header(m);
-    m->kind = ELIGIBILITY_REQUEST_CARD;
-    m->card.auth_class = ELIGIBILITY_MSG_AUTH_PIN;
-    memcpy(m->card.certificate, f->cert, f->cert_len);
-    m->card.certificate_len = f->cert_len;
-    assert_int_equal(eligibility_service_nonce(f->svc, m->card.nonce), CORE_OK);
-    m->card.nonce_len = 32;
+    card_header(f, ELIGIBILITY_MSG_AUTH_PIN, f->cert, f->cert_len, m);
     m->card.signature_len = card_sign_nonce(signer ? signer : f->card, m->card.nonce, 32, m->card.signature);
     snprintf(m->card.reader_id, sizeof m->card.reader_id, "reader-1312345678-01");
-}
-
-static void reader_sign(EVP_PKEY *key, struct eligibility_card_auth *c)
-{
-    uint8_t data[32 + ELIGIBILITY_MSG_CERT_MAX + 1];
-    size_t len = 0;
-    assert_int_equal(eligibility_reader_signed_data(c, data, sizeof data, &len), CORE_OK);
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    size_t siglen = sizeof c->reader_signature;
-    assert_int_equal(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key), 1);
-    assert_int_equal(EVP_DigestSign(ctx, c->reader_signature, &siglen, data, len), 1);
-    c->reader_signature_len = siglen;
-    EVP_MD_CTX_free(ctx);
 }
 
 static void face_request(struct fixture *f, EVP_PKEY *key, const char *reader, int auth,
                          struct eligibility_request_msg *m)
 {
-    memset(m, 0, sizeof *m);
-    header(m);
-    m->kind = ELIGIBILITY_REQUEST_CARD;
-    m->card.auth_class = auth;
-    memcpy(m->card.certificate, f->cert, f->cert_len);
-    m->card.certificate_len = f->cert_len;
-    assert_int_equal(eligibility_service_nonce(f->svc, m->card.nonce), CORE_OK);
-    m->card.nonce_len = 32;
+    card_header(f, auth, f->cert, f->cert_len, m);
     snprintf(m->card.reader_id, sizeof m->card.reader_id, "%s", reader);
     m->card.face_match = 1;
     reader_sign(key, &m->card);
@@ -273,15 +253,13 @@ static void ask(struct fixture *f, const struct eligibility_request_msg *m, enum
     ask_raw(f, buf, len, res);
 }
 
-static enum eligibility_result result_of(const struct eligibility_response_msg *res)
+/* `m` asked in UTF-8: the answer in `res`, its result `want`. */
+static void ask_expect(struct fixture *f, const struct eligibility_request_msg *m,
+                       enum eligibility_result want, struct eligibility_response_msg *res)
 {
-    struct eligibility_answer a;
-    assert_int_equal(eligibility_response_to_answer(res, &a), CORE_OK);
-    return a.result;
+    ask(f, m, ELIGIBILITY_ENC_UTF8, res);
+    assert_result(res, want);
 }
-
-#define assert_result(res, want)                                                                             \
-    assert_string_equal(eligibility_result_name(result_of(res)), eligibility_result_name(want))
 
 /* ---- tests ------------------------------------------------------------------------------------------- */
 
@@ -291,8 +269,7 @@ static void pin_route_with_the_cards_signature_is_accepted(void **state)
     struct eligibility_request_msg m;
     struct eligibility_response_msg res;
     pin_request(f, NULL, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_OK);
+    ask_expect(f, &m, ELIGIBILITY_OK, &res);
     assert_int_equal(res.reference, 1);
     assert_true(res.has_qualification);
     assert_string_equal(res.qualification.numbers.insurer_number, INSURER);
@@ -311,10 +288,8 @@ static void replayed_nonce_is_refused(void **state)
     struct eligibility_request_msg m;
     struct eligibility_response_msg res;
     pin_request(f, NULL, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_OK);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_expect(f, &m, ELIGIBILITY_OK, &res);
+    ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
     assert_string_equal(res.error_code, "MYNE2003");
 }
 
@@ -325,18 +300,15 @@ static void nonce_never_issued_is_refused(void **state)
     struct eligibility_response_msg res;
     pin_request(f, NULL, &m);
     m.card.nonce[31] ^= 1; /* the MAC no longer matches */
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
     /* A nonce of a counter not yet issued (a guess ahead) is refused too. */
     pin_request(f, NULL, &m);
     m.card.nonce[0] = 0x7F;
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
     /* A reseeded service no longer knows its old nonces. */
     pin_request(f, NULL, &m);
     eligibility_service_seed(f->svc, 43);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
 }
 
 static void borrowed_certificate_is_refused(void **state)
@@ -346,8 +318,7 @@ static void borrowed_certificate_is_refused(void **state)
     struct eligibility_request_msg m;
     struct eligibility_response_msg res;
     pin_request(f, other, &m); /* this card's certificate, the other card's signature */
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
     card_free(other);
 }
 
@@ -358,18 +329,15 @@ static void certificate_not_from_jlis_is_refused(void **state)
     struct eligibility_response_msg res;
     pin_request(f, NULL, &m);
     m.card.certificate[m.card.certificate_len - 1] ^= 0x01; /* the CA's signature no longer verifies */
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
     /* Not a certificate at all. */
     pin_request(f, NULL, &m);
     m.card.certificate_len = 40;
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
     /* Before the certificate's first day. */
     eligibility_service_set_date(f->svc, D("2021-03-01"));
     pin_request(f, NULL, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
 }
 
 static void expired_certificate_under_national_passes_in_grace(void **state)
@@ -379,13 +347,11 @@ static void expired_certificate_under_national_passes_in_grace(void **state)
     struct eligibility_response_msg res;
     eligibility_service_set_date(f->svc, D("2026-05-15"));
     pin_request(f, NULL, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_OK);
+    ask_expect(f, &m, ELIGIBILITY_OK, &res);
     assert_string_equal(res.result_code, ELIGIBILITY_CODE_CERT_IN_GRACE);
     eligibility_service_set_date(f->svc, D("2027-01-15"));
     pin_request(f, NULL, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_EXPIRED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_EXPIRED, &res);
     assert_string_equal(res.error_code, "MYNE2004");
 }
 
@@ -396,8 +362,7 @@ static void expired_certificate_as_announced_is_refused(void **state)
     struct eligibility_response_msg res;
     eligibility_service_set_date(f->svc, D("2026-05-15"));
     pin_request(f, NULL, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_EXPIRED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_EXPIRED, &res);
 }
 
 static void blocked_pin_answers_pin_locked(void **state)
@@ -408,8 +373,7 @@ static void blocked_pin_answers_pin_locked(void **state)
     pin_request(f, NULL, &m);
     m.card.pin_blocked = 1;
     m.card.signature_len = 0;
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_PIN_LOCKED);
+    ask_expect(f, &m, ELIGIBILITY_PIN_LOCKED, &res);
 }
 
 static void registered_reader_vouches_for_face_and_visual(void **state)
@@ -421,19 +385,16 @@ static void registered_reader_vouches_for_face_and_visual(void **state)
     ask(f, &m, ELIGIBILITY_ENC_CP932, &res);
     assert_result(&res, ELIGIBILITY_OK);
     face_request(f, f->reader_key, "reader-1312345678-01", ELIGIBILITY_MSG_AUTH_VISUAL, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_OK);
+    ask_expect(f, &m, ELIGIBILITY_OK, &res);
     /* The reader's signature covers the match result: flipping it breaks the signature. */
     face_request(f, f->reader_key, "reader-1312345678-01", ELIGIBILITY_MSG_AUTH_FACE, &m);
     m.card.face_match = 2;
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
     /* A failed match, honestly signed, proves nothing either. */
     face_request(f, f->reader_key, "reader-1312345678-01", ELIGIBILITY_MSG_AUTH_FACE, &m);
     m.card.face_match = 2;
     reader_sign(f->reader_key, &m.card);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
 }
 
 static void unregistered_reader_is_refused(void **state)
@@ -442,13 +403,11 @@ static void unregistered_reader_is_refused(void **state)
     struct eligibility_request_msg m;
     struct eligibility_response_msg res;
     face_request(f, f->reader_key, "reader-9999999999-01", ELIGIBILITY_MSG_AUTH_FACE, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
     /* A registered id, but a key the service does not know. */
     EVP_PKEY *rogue = EVP_EC_gen("P-256");
     face_request(f, rogue, "reader-1312345678-01", ELIGIBILITY_MSG_AUTH_FACE, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
     EVP_PKEY_free(rogue);
     /* Only P-256 keys register. */
     EVP_PKEY *rsa = EVP_RSA_gen(1024);
@@ -470,15 +429,13 @@ static void outage_answers_service_down(void **state)
     struct eligibility_response_msg res;
     pin_request(f, NULL, &m);
     eligibility_service_set_down(f->svc, true);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_SERVICE_DOWN);
+    ask_expect(f, &m, ELIGIBILITY_SERVICE_DOWN, &res);
     assert_string_equal(res.error_code, "MYNE9001");
     ask_raw(f, "garbage", 7, &res);
     assert_string_equal(res.error_code, "MYNE9001");
     /* The nonce was not spent during the outage. */
     eligibility_service_set_down(f->svc, false);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_OK);
+    ask_expect(f, &m, ELIGIBILITY_OK, &res);
 }
 
 static void number_request_is_answered(void **state)
@@ -486,16 +443,13 @@ static void number_request_is_answered(void **state)
     struct fixture *f = *state;
     struct eligibility_request_msg m;
     struct eligibility_response_msg res;
-    memset(&m, 0, sizeof m);
-    header(&m);
-    m.kind = ELIGIBILITY_REQUEST_NUMBERS;
+    header(&m, ELIGIBILITY_REQUEST_NUMBERS);
     snprintf(m.numbers.insurer_number, sizeof m.numbers.insurer_number, "%s", INSURER);
     snprintf(m.numbers.symbol, sizeof m.numbers.symbol, "12");
     snprintf(m.numbers.number, sizeof m.numbers.number, "34");
     snprintf(m.numbers.branch, sizeof m.numbers.branch, "00");
     m.born = D("1980-04-01");
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_OK);
+    ask_expect(f, &m, ELIGIBILITY_OK, &res);
     assert_int_equal(res.reference, 2);
     snprintf(m.numbers.number, sizeof m.numbers.number, "35");
     ask(f, &m, ELIGIBILITY_ENC_CP932, &res);
@@ -561,30 +515,6 @@ static void samples_are_answered(void **state)
 
 /* ---- certificates minted with the test J-LIS CA's key (fixtures/pki) ----------------------------------- */
 
-static EVP_PKEY *load_ca_key(void)
-{
-    FILE *fp = fopen(MYNASIM_SOURCE_DIR "/fixtures/pki/auth-ca.key.pem", "r");
-    assert_non_null(fp);
-    if (fp == NULL)
-        return NULL;
-    EVP_PKEY *k = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
-    fclose(fp);
-    assert_non_null(k);
-    return k;
-}
-
-static X509 *load_ca_cert(void)
-{
-    FILE *fp = fopen(MYNASIM_SOURCE_DIR "/fixtures/pki/auth-ca.crt.pem", "r");
-    assert_non_null(fp);
-    if (fp == NULL)
-        return NULL;
-    X509 *x = PEM_read_X509(fp, NULL, NULL, NULL);
-    fclose(fp);
-    assert_non_null(x);
-    return x;
-}
-
 /* A certificate for `key`, issued under `issuer` (the CA's subject, or a name of its own when NULL), signed
  * by `signer`, serial `serial_hex`, valid from `from` (YYYYMMDDhhmmssZ) for ten years. Returns its DER size. */
 static size_t mint_cert(EVP_PKEY *key, const X509 *issuer, EVP_PKEY *signer, const char *serial_hex,
@@ -635,14 +565,7 @@ static size_t mint_cert(EVP_PKEY *key, const X509 *issuer, EVP_PKEY *signer, con
 static void minted_pin_request(struct fixture *f, const uint8_t *der, size_t len, EVP_PKEY *key,
                                struct eligibility_request_msg *m)
 {
-    memset(m, 0, sizeof *m);
-    header(m);
-    m->kind = ELIGIBILITY_REQUEST_CARD;
-    m->card.auth_class = ELIGIBILITY_MSG_AUTH_PIN;
-    memcpy(m->card.certificate, der, len);
-    m->card.certificate_len = len;
-    assert_int_equal(eligibility_service_nonce(f->svc, m->card.nonce), CORE_OK);
-    m->card.nonce_len = 32;
+    card_header(f, ELIGIBILITY_MSG_AUTH_PIN, der, len, m);
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     size_t siglen = sizeof m->card.signature;
     assert_int_equal(EVP_DigestSignInit(ctx, NULL, EVP_sha256(), NULL, key), 1);
@@ -650,6 +573,19 @@ static void minted_pin_request(struct fixture *f, const uint8_t *der, size_t len
     EVP_MD_CTX_free(ctx);
     m->card.signature_len = siglen;
     snprintf(m->card.reader_id, sizeof m->card.reader_id, "reader-1312345678-01");
+}
+
+/* A certificate minted as mint_cert does (holder's key `holder`), sent in a PIN-route request signed by
+ * `holder` and asked in UTF-8: the answer in `res`, its result `want`. */
+static void ask_minted(struct fixture *f, EVP_PKEY *holder, const X509 *issuer, EVP_PKEY *signer,
+                       const char *serial_hex, const char *from, enum eligibility_result want,
+                       struct eligibility_response_msg *res)
+{
+    static uint8_t der[ELIGIBILITY_MSG_CERT_MAX];
+    struct eligibility_request_msg m;
+    size_t n = mint_cert(holder, issuer, signer, serial_hex, from, der, sizeof der);
+    minted_pin_request(f, der, n, holder, &m);
+    ask_expect(f, &m, want, res);
 }
 
 /* A second person in the registry, holding card `card_id` with the certificate of serial `serial`. */
@@ -689,62 +625,39 @@ static void registry_answers_for_minted_certificates(void **state)
     X509 *ca_cert = load_ca_cert();
     EVP_PKEY *holder = EVP_RSA_gen(2048);
     assert_non_null(holder);
-    static uint8_t der[ELIGIBILITY_MSG_CERT_MAX];
-    struct eligibility_request_msg m;
     struct eligibility_response_msg res;
 
     /* Chains to the CA, signed by the holder's key, but J-LIS has no record of serial 0x1000: unknown. */
-    size_t n = mint_cert(holder, ca_cert, ca, "1000", "20200101000000Z", der, sizeof der);
-    minted_pin_request(f, der, n, holder, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_minted(f, holder, ca_cert, ca, "1000", "20200101000000Z", ELIGIBILITY_CERT_REVOKED, &res);
     assert_error_code(&res, "MYNE2003");
 
     /* The registry's records decide once the proofs hold: ok, then not registered, suspended, expired card,
      * renewed certificate. */
     add_holder(f, 501, 0x1001, "7", true);
-    n = mint_cert(holder, ca_cert, ca, "1001", "20200101000000Z", der, sizeof der);
-    minted_pin_request(f, der, n, holder, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_OK);
+    ask_minted(f, holder, ca_cert, ca, "1001", "20200101000000Z", ELIGIBILITY_OK, &res);
     assert_string_equal(res.qualification.numbers.number, "501");
     assert_string_equal(res.qualification.numbers.symbol, "7");
     assert_string_equal(res.result_code, "");
 
     add_holder(f, 502, 0x1002, "7", false);
-    n = mint_cert(holder, ca_cert, ca, "1002", "20200101000000Z", der, sizeof der);
-    minted_pin_request(f, der, n, holder, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_NOT_REGISTERED);
+    ask_minted(f, holder, ca_cert, ca, "1002", "20200101000000Z", ELIGIBILITY_NOT_REGISTERED, &res);
     assert_error_code(&res, "MYNE2006");
 
     add_holder(f, 503, 0x1003, "7", true);
     assert_int_equal(eligibility_card_suspend(f->reg, 503, D("2025-05-01")), CORE_OK);
-    n = mint_cert(holder, ca_cert, ca, "1003", "20200101000000Z", der, sizeof der);
-    minted_pin_request(f, der, n, holder, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CARD_SUSPENDED);
+    ask_minted(f, holder, ca_cert, ca, "1003", "20200101000000Z", ELIGIBILITY_CARD_SUSPENDED, &res);
     assert_error_code(&res, "MYNE2001");
 
     add_holder(f, 504, 0x1004, "7", true);
     assert_int_equal(eligibility_card_renew_cert(f->reg, 504, D("2025-05-01"), 0x1005, D("2030-04-01")),
                      CORE_OK);
-    n = mint_cert(holder, ca_cert, ca, "1004", "20200101000000Z", der, sizeof der);
-    minted_pin_request(f, der, n, holder, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_minted(f, holder, ca_cert, ca, "1004", "20200101000000Z", ELIGIBILITY_CERT_REVOKED, &res);
     assert_error_code(&res, "MYNE2003");
-    n = mint_cert(holder, ca_cert, ca, "1005", "20200101000000Z", der, sizeof der);
-    minted_pin_request(f, der, n, holder, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_OK);
+    ask_minted(f, holder, ca_cert, ca, "1005", "20200101000000Z", ELIGIBILITY_OK, &res);
 
     /* The card itself past its expiry (2031-04-01): card_expired. */
     eligibility_service_set_date(f->svc, D("2031-06-01"));
-    n = mint_cert(holder, ca_cert, ca, "1001", "20200101000000Z", der, sizeof der);
-    minted_pin_request(f, der, n, holder, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CARD_EXPIRED);
+    ask_minted(f, holder, ca_cert, ca, "1001", "20200101000000Z", ELIGIBILITY_CARD_EXPIRED, &res);
     assert_error_code(&res, "MYNE2002");
 
     EVP_PKEY_free(holder);
@@ -760,20 +673,17 @@ static void certificate_expiring_soon_carries_the_warning(void **state)
     /* The fixture card's certificate expires 2026-04-01: a month before, the reader is warned (AMEND-3). */
     eligibility_service_set_date(f->svc, D("2026-03-01"));
     pin_request(f, NULL, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_OK);
+    ask_expect(f, &m, ELIGIBILITY_OK, &res);
     assert_string_equal(res.result_code, ELIGIBILITY_CODE_CERT_EXPIRES_SOON);
     /* The last day of the grace (national: AMEND-3) passes, the day after does not. */
     core_day last = eligibility_cert_grace_end(D(CERT_EXPIRY), 3);
     eligibility_service_set_date(f->svc, last);
     pin_request(f, NULL, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_OK);
+    ask_expect(f, &m, ELIGIBILITY_OK, &res);
     assert_string_equal(res.result_code, ELIGIBILITY_CODE_CERT_IN_GRACE);
     eligibility_service_set_date(f->svc, last + 1);
     pin_request(f, NULL, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_EXPIRED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_EXPIRED, &res);
     assert_error_code(&res, "MYNE2004");
 }
 
@@ -794,44 +704,30 @@ static void certificates_the_ca_did_not_issue_are_refused(void **state)
     add_holder(f, 601, 0x2001, "8", true);
 
     /* The control: the CA's own certificate for serial 0x2001 passes. */
-    size_t n = mint_cert(holder, ca_cert, ca, "2001", "20200101000000Z", der, sizeof der);
-    minted_pin_request(f, der, n, holder, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_OK);
+    ask_minted(f, holder, ca_cert, ca, "2001", "20200101000000Z", ELIGIBILITY_OK, &res);
 
     /* Issued under another name (not the CA's). */
-    n = mint_cert(holder, NULL, ca, "2001", "20200101000000Z", der, sizeof der);
-    minted_pin_request(f, der, n, holder, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_minted(f, holder, NULL, ca, "2001", "20200101000000Z", ELIGIBILITY_CERT_REVOKED, &res);
     /* The CA's name, another key's signature: the wrong chain. */
-    n = mint_cert(holder, ca_cert, rogue_ca, "2001", "20200101000000Z", der, sizeof der);
-    minted_pin_request(f, der, n, holder, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_minted(f, holder, ca_cert, rogue_ca, "2001", "20200101000000Z", ELIGIBILITY_CERT_REVOKED, &res);
     /* A serial wider than the registry's 64 bits. */
-    n = mint_cert(holder, ca_cert, ca, "100000000000000002001", "20200101000000Z", der, sizeof der);
-    minted_pin_request(f, der, n, holder, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_minted(f, holder, ca_cert, ca, "100000000000000002001", "20200101000000Z", ELIGIBILITY_CERT_REVOKED,
+               &res);
     /* Not valid yet on the service's date (2025-06-02): from 2025-06-03. */
-    n = mint_cert(holder, ca_cert, ca, "2001", "20250603000000Z", der, sizeof der);
+    size_t n = mint_cert(holder, ca_cert, ca, "2001", "20250603000000Z", der, sizeof der);
     minted_pin_request(f, der, n, holder, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
     /* ... and accepted on that day (the same certificate, now cached). */
     eligibility_service_set_date(f->svc, D("2025-06-03"));
     minted_pin_request(f, der, n, holder, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_OK);
+    ask_expect(f, &m, ELIGIBILITY_OK, &res);
     /* A user authentication certificate holds an RSA key; an EC one is not J-LIS's. */
     n = mint_cert(ec, ca_cert, ca, "2001", "20200101000000Z", der, sizeof der);
     face_request(f, f->reader_key, "reader-1312345678-01", ELIGIBILITY_MSG_AUTH_FACE, &m);
     memcpy(m.card.certificate, der, n);
     m.card.certificate_len = n;
     reader_sign(f->reader_key, &m.card);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
 
     EVP_PKEY_free(ec);
     EVP_PKEY_free(rogue_ca);
@@ -847,45 +743,36 @@ static void nonce_of_the_wrong_length_is_refused(void **state)
     struct eligibility_response_msg res;
     pin_request(f, NULL, &m);
     m.card.nonce_len = 16; /* a well-formed Nonce element, but not one of this service's 32-byte nonces */
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
     m.card.nonce_len = 33;
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
+}
+
+/* A request with counter 0's nonce, then `more` nonces issued, then a request with a fresh one: the old
+ * request is answered `want_old`, the fresh one ok. */
+static void stale_nonce_case(struct fixture *f, uint32_t more, enum eligibility_result want_old)
+{
+    struct eligibility_request_msg old, m;
+    struct eligibility_response_msg res;
+    pin_request(f, NULL, &old); /* counter 0 */
+    uint8_t nonce[32];
+    for (uint32_t i = 0; i < more; i++)
+        assert_int_equal(eligibility_service_nonce(f->svc, nonce), CORE_OK);
+    pin_request(f, NULL, &m);
+    ask_expect(f, &old, want_old, &res);
+    ask_expect(f, &m, ELIGIBILITY_OK, &res);
 }
 
 static void stale_nonce_is_refused(void **state)
 {
-    struct fixture *f = *state;
-    struct eligibility_request_msg old, m;
-    struct eligibility_response_msg res;
-    pin_request(f, NULL, &old); /* counter 0 */
-    uint8_t nonce[32];
-    for (uint32_t i = 0; i < (1u << 20) - 1u; i++)
-        assert_int_equal(eligibility_service_nonce(f->svc, nonce), CORE_OK);
-    /* 2^20 issued since counter 0 (this one included): counter 0 has left the window. */
-    pin_request(f, NULL, &m);
-    ask(f, &old, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_OK);
+    /* 2^20 issued since counter 0 (the fresh one included): counter 0 has left the window. */
+    stale_nonce_case(*state, (1u << 20) - 1u, ELIGIBILITY_CERT_REVOKED);
 }
 
 static void stale_nonce_boundary(void **state)
 {
-    struct fixture *f = *state;
-    struct eligibility_request_msg old, m;
-    struct eligibility_response_msg res;
-    pin_request(f, NULL, &old); /* counter 0 */
-    uint8_t nonce[32];
-    for (uint32_t i = 0; i < (1u << 20) - 2u; i++)
-        assert_int_equal(eligibility_service_nonce(f->svc, nonce), CORE_OK);
     /* Counter 2^20 - 1 issued: counter 0 is the oldest still in the window, and unused. */
-    pin_request(f, NULL, &m);
-    ask(f, &old, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_OK);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_OK);
+    stale_nonce_case(*state, (1u << 20) - 2u, ELIGIBILITY_OK);
 }
 
 static void certificate_cache_starts_again_when_full(void **state)
@@ -894,8 +781,7 @@ static void certificate_cache_starts_again_when_full(void **state)
     struct eligibility_request_msg m;
     struct eligibility_response_msg res;
     pin_request(f, NULL, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_OK);
+    ask_expect(f, &m, ELIGIBILITY_OK, &res);
     /* 3,100 distinct non-certificates: each one checked and cached, the cache cleared past 3,072 entries
      * (colliding slots probed on the way). */
     for (unsigned i = 0; i < 3100u; i++) {
@@ -908,14 +794,12 @@ static void certificate_cache_starts_again_when_full(void **state)
     }
     /* The card's certificate, checked afresh, still passes, and a bad one still fails. */
     pin_request(f, NULL, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_OK);
+    ask_expect(f, &m, ELIGIBILITY_OK, &res);
     pin_request(f, NULL, &m);
     m.card.certificate[0] = 0;
     m.card.certificate[1] = 5;
     m.card.certificate_len = 2;
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
 }
 
 static void reader_registration_is_checked(void **state)
@@ -967,11 +851,9 @@ static void reader_registration_is_checked(void **state)
     struct eligibility_request_msg m;
     struct eligibility_response_msg res;
     face_request(f, f->reader_key, "reader-1312345678-01", ELIGIBILITY_MSG_AUTH_FACE, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
     face_request(f, fresh, "reader-1312345678-01", ELIGIBILITY_MSG_AUTH_FACE, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_OK);
+    ask_expect(f, &m, ELIGIBILITY_OK, &res);
 
     /* Many readers (past the first allocation of eight), each with its own key: the last one vouches. */
     for (int i = 0; i < 12; i++) {
@@ -980,11 +862,9 @@ static void reader_registration_is_checked(void **state)
         assert_int_equal(eligibility_service_register_reader(f->svc, id, spki, (size_t)n, &err), CORE_OK);
     }
     face_request(f, fresh, "R_11.x-y", ELIGIBILITY_MSG_AUTH_VISUAL, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_OK);
+    ask_expect(f, &m, ELIGIBILITY_OK, &res);
     face_request(f, fresh, "R_12.x-y", ELIGIBILITY_MSG_AUTH_VISUAL, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_result(&res, ELIGIBILITY_CERT_REVOKED);
+    ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
 
     OPENSSL_free(spki);
     OPENSSL_free(spki384);
@@ -999,8 +879,6 @@ static void a_registry_value_the_codec_cannot_carry_is_an_error(void **state)
     X509 *ca_cert = load_ca_cert();
     EVP_PKEY *holder = EVP_RSA_gen(2048);
     assert_non_null(holder);
-    static uint8_t der[ELIGIBILITY_MSG_CERT_MAX];
-    struct eligibility_request_msg m;
     struct eligibility_response_msg res;
     /* An insurer filed a symbol with a control character: the response cannot carry it (MYNE3009), and the
      * answer is still a well-formed response with the request's header. */
@@ -1008,13 +886,11 @@ static void a_registry_value_the_codec_cannot_carry_is_an_error(void **state)
                "1\x01"
                "2",
                true);
-    size_t n = mint_cert(holder, ca_cert, ca, "3001", "20200101000000Z", der, sizeof der);
-    minted_pin_request(f, der, n, holder, &m);
-    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    /* ELIGIBILITY_SERVICE_DOWN: what the clinic reads from it */
+    ask_minted(f, holder, ca_cert, ca, "3001", "20200101000000Z", ELIGIBILITY_SERVICE_DOWN, &res);
     assert_error_code(&res, "MYNE3009");
     assert_string_equal(res.file_id, "20250602093000001");
     assert_int_equal(res.reference, 1);
-    assert_result(&res, ELIGIBILITY_SERVICE_DOWN); /* what the clinic reads from it */
     EVP_PKEY_free(holder);
     X509_free(ca_cert);
     EVP_PKEY_free(ca);
@@ -1089,9 +965,7 @@ static void the_process_clock_dates_the_answer(void **state)
     eligibility_service_set_date(f->svc, CORE_DAY_NONE);
     core_day before = core_date_today();
     assert_true(eligibility_service_date(f->svc) >= before);
-    memset(&m, 0, sizeof m);
-    header(&m);
-    m.kind = ELIGIBILITY_REQUEST_NUMBERS;
+    header(&m, ELIGIBILITY_REQUEST_NUMBERS);
     snprintf(m.numbers.insurer_number, sizeof m.numbers.insurer_number, "%s", INSURER);
     snprintf(m.numbers.number, sizeof m.numbers.number, "34");
     m.born = D("1980-04-01");
@@ -1146,41 +1020,35 @@ static void a_broken_test_ca_stops_the_service_from_starting(void **state)
 
 int main(void)
 {
+#define NATIONAL(test) cmocka_unit_test_setup_teardown(test, setup_national, teardown)
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(pin_route_with_the_cards_signature_is_accepted, setup_national,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(replayed_nonce_is_refused, setup_national, teardown),
-        cmocka_unit_test_setup_teardown(nonce_never_issued_is_refused, setup_national, teardown),
-        cmocka_unit_test_setup_teardown(borrowed_certificate_is_refused, setup_national, teardown),
-        cmocka_unit_test_setup_teardown(certificate_not_from_jlis_is_refused, setup_national, teardown),
-        cmocka_unit_test_setup_teardown(expired_certificate_under_national_passes_in_grace, setup_national,
-                                        teardown),
+        NATIONAL(pin_route_with_the_cards_signature_is_accepted),
+        NATIONAL(replayed_nonce_is_refused),
+        NATIONAL(nonce_never_issued_is_refused),
+        NATIONAL(borrowed_certificate_is_refused),
+        NATIONAL(certificate_not_from_jlis_is_refused),
+        NATIONAL(expired_certificate_under_national_passes_in_grace),
         cmocka_unit_test_setup_teardown(expired_certificate_as_announced_is_refused, setup_announced,
                                         teardown),
-        cmocka_unit_test_setup_teardown(blocked_pin_answers_pin_locked, setup_national, teardown),
-        cmocka_unit_test_setup_teardown(registered_reader_vouches_for_face_and_visual, setup_national,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(unregistered_reader_is_refused, setup_national, teardown),
-        cmocka_unit_test_setup_teardown(outage_answers_service_down, setup_national, teardown),
-        cmocka_unit_test_setup_teardown(number_request_is_answered, setup_national, teardown),
-        cmocka_unit_test_setup_teardown(bad_requests_get_error_codes, setup_national, teardown),
-        cmocka_unit_test_setup_teardown(samples_are_answered, setup_national, teardown),
-        cmocka_unit_test_setup_teardown(registry_answers_for_minted_certificates, setup_national, teardown),
-        cmocka_unit_test_setup_teardown(certificate_expiring_soon_carries_the_warning, setup_national,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(certificates_the_ca_did_not_issue_are_refused, setup_national,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(nonce_of_the_wrong_length_is_refused, setup_national, teardown),
-        cmocka_unit_test_setup_teardown(stale_nonce_is_refused, setup_national, teardown),
-        cmocka_unit_test_setup_teardown(stale_nonce_boundary, setup_national, teardown),
-        cmocka_unit_test_setup_teardown(certificate_cache_starts_again_when_full, setup_national, teardown),
-        cmocka_unit_test_setup_teardown(reader_registration_is_checked, setup_national, teardown),
-        cmocka_unit_test_setup_teardown(a_registry_value_the_codec_cannot_carry_is_an_error, setup_national,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(null_and_edge_arguments, setup_national, teardown),
-        cmocka_unit_test_setup_teardown(the_process_clock_dates_the_answer, setup_national, teardown),
-        cmocka_unit_test_setup_teardown(a_broken_test_ca_stops_the_service_from_starting, setup_national,
-                                        teardown),
+        NATIONAL(blocked_pin_answers_pin_locked),
+        NATIONAL(registered_reader_vouches_for_face_and_visual),
+        NATIONAL(unregistered_reader_is_refused),
+        NATIONAL(outage_answers_service_down),
+        NATIONAL(number_request_is_answered),
+        NATIONAL(bad_requests_get_error_codes),
+        NATIONAL(samples_are_answered),
+        NATIONAL(registry_answers_for_minted_certificates),
+        NATIONAL(certificate_expiring_soon_carries_the_warning),
+        NATIONAL(certificates_the_ca_did_not_issue_are_refused),
+        NATIONAL(nonce_of_the_wrong_length_is_refused),
+        NATIONAL(stale_nonce_is_refused),
+        NATIONAL(stale_nonce_boundary),
+        NATIONAL(certificate_cache_starts_again_when_full),
+        NATIONAL(reader_registration_is_checked),
+        NATIONAL(a_registry_value_the_codec_cannot_carry_is_an_error),
+        NATIONAL(null_and_edge_arguments),
+        NATIONAL(the_process_clock_dates_the_answer),
+        NATIONAL(a_broken_test_ca_stops_the_service_from_starting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
