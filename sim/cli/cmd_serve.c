@@ -149,7 +149,11 @@ int cli_serve_main(int argc, char **argv)
         goto done;
     }
     eligibility_service_seed(svc, seed);
-    eligibility_service_set_date(svc, on);
+    if (eligibility_service_set_date(svc, on) != CORE_OK) {
+        fprintf(stderr, "mynasim serve: --date: %s is outside 1900-01-01 .. 9999-12-31\n", date);
+        status = CLI_EXIT_USAGE;
+        goto done;
+    }
 
     /* SIGTERM and SIGINT are taken by sigwait below: block them before the server's thread starts, so it
      * inherits the mask and the signal reaches this thread. */

@@ -384,8 +384,9 @@ int eligibility_service_new(const struct eligibility_registry *reg, const struct
                             struct eligibility_service **out, struct core_error *err);
 void eligibility_service_free(struct eligibility_service *svc);
 /* The service's "today"; CORE_DAY_NONE: the process clock in Japan time (core_date_today, so libfaketime
- * moves it). */
-void eligibility_service_set_date(struct eligibility_service *svc, core_day on);
+ * moves it). CORE_EINVAL, the date unchanged, for a day outside 1900-01-01 .. 9999-12-31: the messages cannot
+ * carry it (ProcessExecutionTime), and a service must always be able to answer. */
+int eligibility_service_set_date(struct eligibility_service *svc, core_day on);
 /* The day the service answers for now. */
 core_day eligibility_service_date(const struct eligibility_service *svc);
 /* Outage: every request is answered service_down (no nonce is spent). */
@@ -393,7 +394,8 @@ void eligibility_service_set_down(struct eligibility_service *svc, bool down);
 /* A fresh single-use nonce (32 bytes): a counter and a MAC under a key derived from the seed, so runs are
  * reproducible. At most 2^20 are outstanding: older unused ones are refused as stale. */
 int eligibility_service_nonce(struct eligibility_service *svc, uint8_t nonce[32]);
-/* A new seed: nonces issued before it are refused from now on. */
+/* A new seed: nonces issued before it are refused from now on, even under the same seed again (each seeding
+ * is counted into the key). */
 void eligibility_service_seed(struct eligibility_service *svc, uint64_t seed);
 /* Registers (or re-keys) a reader device's public key (DER SubjectPublicKeyInfo, ECDSA P-256) under a device
  * id ([0-9A-Za-z_.-], 1-32); only registered readers may vouch for face matches and visual checks. */

@@ -161,9 +161,9 @@ static enum MHD_Result serve_control(struct eligibility_http *h, struct MHD_Conn
     if (strcmp(url, "/control/date") == 0) {
         core_day d = CORE_DAY_NONE;
         if (len == 5 && memcmp(body, "clock", 5) == 0)
-            eligibility_service_set_date(h->svc, CORE_DAY_NONE);
+            rc = eligibility_service_set_date(h->svc, CORE_DAY_NONE);
         else if ((rc = core_date_parse(len ? body : "", len, &d)) == CORE_OK)
-            eligibility_service_set_date(h->svc, d);
+            rc = eligibility_service_set_date(h->svc, d);
     } else if (strcmp(url, "/control/down") == 0) {
         if (len == 1 && (body[0] == '0' || body[0] == '1'))
             eligibility_service_set_down(h->svc, body[0] == '1');

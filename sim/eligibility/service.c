@@ -65,6 +65,7 @@ struct eligibility_service {
     /* nonces */
     uint8_t nonce_key[32];
     uint64_t nonce_next;
+    uint64_t seedings;   /* eligibility_service_seed calls so far: part of the key */
     uint8_t *nonce_used; /* NONCE_WINDOW bits */
     /* certificates */
     struct cert_entry *certs;
@@ -146,10 +147,17 @@ void eligibility_service_free(struct eligibility_service *svc)
     free(svc);
 }
 
-void eligibility_service_set_date(struct eligibility_service *svc, core_day on)
+int eligibility_service_set_date(struct eligibility_service *svc, core_day on)
 {
-    if (svc != NULL)
-        svc->date = on;
+    if (svc == NULL)
+        return CORE_EINVAL;
+    core_day first = 0, last = 0;
+    if (on != CORE_DAY_NONE &&
+        (core_date_from_ymd(1900, 1, 1, &first) != CORE_OK ||
+         core_date_from_ymd(9999, 12, 31, &last) != CORE_OK || on < first || on > last))
+        return CORE_EINVAL;
+    svc->date = on;
+    return CORE_OK;
 }
 
 core_day eligibility_service_date(const struct eligibility_service *svc)
@@ -182,9 +190,14 @@ void eligibility_service_seed(struct eligibility_service *svc, uint64_t seed)
     if (svc == NULL)
         return;
     static const char label[] = "mynasim eligibility nonce key";
-    uint8_t s[8];
-    for (int i = 0; i < 8; i++)
+    /* The seed, then how many times the service was seeded: the same seed again is another key, so a nonce
+     * issued before can never verify again. */
+    svc->seedings++;
+    uint8_t s[16];
+    for (int i = 0; i < 8; i++) {
         s[i] = (uint8_t)(seed >> (8 * i));
+        s[8 + i] = (uint8_t)(svc->seedings >> (8 * i));
+    }
     if (!sha256_parts(svc, label, sizeof label - 1, s, sizeof s, NULL, 0, svc->nonce_key))
         memset(svc->nonce_key, 0, sizeof svc->nonce_key);
     /* A new key makes every nonce issued before unverifiable; the window starts afresh. */

@@ -448,7 +448,7 @@ int w_wire_desk(const struct world *w, const struct w_wire_visit *v, struct elig
     const struct clinic_input *ci = v->in;
     const struct scenario_resident *sr = w->res[v->resident].sr;
     struct wire_remote *remote = wire->remote;
-    eligibility_service_set_date(wire->svc, ci->on);
+    (void)eligibility_service_set_date(wire->svc, ci->on); /* a scenario's days are always in range */
     eligibility_service_set_down(wire->svc, v->service_down);
 
     struct clinic_reception in;

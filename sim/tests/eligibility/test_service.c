@@ -309,6 +309,35 @@ static void nonce_never_issued_is_refused(void **state)
     pin_request(f, NULL, &m);
     eligibility_service_seed(f->svc, 43);
     ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
+    /* Not even under the same seed again: the nonce issued before is not issued again, nor accepted. */
+    struct eligibility_request_msg old;
+    eligibility_service_seed(f->svc, 44);
+    pin_request(f, NULL, &old); /* the first nonce of seed 44 */
+    eligibility_service_seed(f->svc, 44);
+    struct eligibility_request_msg fresh;
+    pin_request(f, NULL, &fresh);
+    assert_memory_not_equal(fresh.card.nonce, old.card.nonce, 32);
+    ask_expect(f, &old, ELIGIBILITY_CERT_REVOKED, &res);
+    ask_expect(f, &fresh, ELIGIBILITY_OK, &res);
+}
+
+/* The messages carry years 1900..9999 only (ProcessExecutionTime): a service date outside is refused and the
+ * service keeps answering for its date. */
+static void a_service_date_the_messages_cannot_carry_is_refused(void **state)
+{
+    struct fixture *f = *state;
+    core_day before = eligibility_service_date(f->svc);
+    assert_int_equal(eligibility_service_set_date(f->svc, D("1900-01-01") - 1), CORE_EINVAL);
+    assert_int_equal(eligibility_service_set_date(f->svc, D("9999-12-31") + 1), CORE_EINVAL);
+    assert_int_equal(eligibility_service_date(f->svc), before);
+    assert_int_equal(eligibility_service_set_date(f->svc, D("1900-01-01")), CORE_OK);
+    assert_int_equal(eligibility_service_set_date(f->svc, D("9999-12-31")), CORE_OK);
+    assert_int_equal(eligibility_service_set_date(NULL, D("2025-06-02")), CORE_EINVAL);
+    assert_int_equal(eligibility_service_set_date(f->svc, before), CORE_OK);
+    struct eligibility_request_msg m;
+    struct eligibility_response_msg res;
+    pin_request(f, NULL, &m);
+    ask_expect(f, &m, ELIGIBILITY_OK, &res);
 }
 
 static void borrowed_certificate_is_refused(void **state)
@@ -1025,6 +1054,7 @@ int main(void)
         NATIONAL(pin_route_with_the_cards_signature_is_accepted),
         NATIONAL(replayed_nonce_is_refused),
         NATIONAL(nonce_never_issued_is_refused),
+        NATIONAL(a_service_date_the_messages_cannot_carry_is_refused),
         NATIONAL(borrowed_certificate_is_refused),
         NATIONAL(certificate_not_from_jlis_is_refused),
         NATIONAL(expired_certificate_under_national_passes_in_grace),
