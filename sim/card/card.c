@@ -3,7 +3,7 @@
  * file-system commands every application shares (SELECT, READ BINARY).
  *
  * Dispatch is a table: a command is looked up by INS, then its CLA is checked. The order of checks follows
- * ISO 7816-4 and what OpenSC's probing expects (PLATFORM-NOTES.md): an unparseable APDU gets 6700, a CLA
+ * ISO 7816-4 and what OpenSC's probing expects (docs/PLATFORM.md): an unparseable APDU gets 6700, a CLA
  * other than 00/80 gets 6E00, an unknown INS 6D00 (so GET DATA 00 CA / 00 CB probes fail cleanly), a known
  * INS under the wrong CLA 6E00. SELECT never answers 9000 except for the three applications of this card,
  * or an EF of the application currently selected: a 9000 to a foreign AID would make another OpenSC driver

@@ -171,7 +171,7 @@ int clinic_device_register(const struct clinic_device *dev, struct eligibility_s
 /* The reader signs with ECDSA P-256 / SHA-256 what eligibility_reader_signed_data says (nonce, certificate,
  * match result); the card signs eligibility_card_digest_info of the nonce (COMPUTE DIGITAL SIGNATURE). */
 
-/* Faults produced for real on the wire (SCENARIOS.md `faults:`). */
+/* Faults produced for real on the wire (docs/SCENARIO-FORMAT.md, Faults). */
 struct clinic_faults {
     bool face_mismatch;        /* the face match fails */
     bool reader_fault;         /* the reader does not read: no request is sent (reader_down) */

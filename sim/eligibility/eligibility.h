@@ -373,8 +373,9 @@ int eligibility_request_to_number_request(const struct eligibility_request_msg *
  * (docs/MESSAGES.md, "The card route's proofs": a nonce it issued and nobody used, a certificate chaining to
  * the test J-LIS user authentication CA, the card's or a registered reader's signature), then
  * eligibility_check_card / eligibility_check_numbers on the service's date. A refused proof answers
- * cert_revoked (SCENARIOS.md's borrowed_certificate and replayed_request). The registry and policy must
- * outlive the service. Not thread-safe: one per thread, or a lock around eligibility_service_handle.
+ * cert_revoked (docs/SCENARIO-FORMAT.md, Faults: borrowed_certificate, replayed_request). The registry and
+ * policy must outlive the service. Not thread-safe: one per thread, or a lock around
+ * eligibility_service_handle.
  */
 struct eligibility_service;
 

@@ -2,8 +2,8 @@
  * service.c: the online eligibility system as a service: one request message in, one response message out.
  *
  * The card route is mynasim's own (docs/MESSAGES.md, "The card route's proofs"). Before the registry is
- * asked, a card request must prove three things, each refused as cert_revoked (SCENARIOS.md: a borrowed
- * certificate and a replayed request are refused that way):
+ * asked, a card request must prove three things, each refused as cert_revoked (docs/SCENARIO-FORMAT.md,
+ * Faults: a borrowed certificate and a replayed request are refused that way):
  *   - the nonce is one this service issued and nobody has used: nonces are a counter and a MAC under a key
  *     derived from the service's seed, so issuing costs no memory and a run is reproducible; a sliding bitmap
  *     of NONCE_WINDOW counters remembers which were used (older ones are refused as stale);
@@ -489,7 +489,7 @@ static int answer(struct eligibility_service *svc, const struct eligibility_requ
     cr.on = on;
     cr.card_in_hand = true;
     if (!card_proofs_hold(svc, &req->card, on, &cr.cert_serial)) {
-        a->result = ELIGIBILITY_CERT_REVOKED; /* SCENARIOS.md: borrowed_certificate, replayed_request */
+        a->result = ELIGIBILITY_CERT_REVOKED; /* SCENARIO-FORMAT.md, Faults */
         return CORE_OK;
     }
     cr.auth = req->card.auth_class == ELIGIBILITY_MSG_AUTH_PIN    ? ELIGIBILITY_AUTH_PIN

@@ -1,6 +1,6 @@
 /*
  * jpki.c: a JPKI client (公的個人認証), the reader side of the card's JPKI application. It sends the APDUs
- * OpenSC's jpki driver sends (PLATFORM-NOTES.md), short APDUs only, so what works here works for the
+ * OpenSC's jpki driver sends (docs/PLATFORM.md), short APDUs only, so what works here works for the
  * reference client too:
  *   select AP       00 A4 04 0C 0A D392F000260100000001
  *   select EF       00 A4 02 0C 02 FID
