@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "replay/replay.h"
 #include "report/report.h"
 #include "scenario/scenario.h"
 
@@ -51,7 +52,7 @@ static void print_error(const char *context, const struct core_error *e)
 struct compare_options {
     enum report_format format;
     const char *out;
-    const char *policy[SCENARIO_SIDES];
+    const char *policy[REPLAY_SIDES];
     int policies;
     bool quiet;
     int first; /* the first FILE|DIR argument */
@@ -72,7 +73,7 @@ static int parse_options(int argc, char **argv, struct compare_options *o)
         if (a[0] != '-' || a[1] == '\0')
             break;
         if ((v = cli_option_value(argc, argv, &i, "--policy", &missing)) != NULL) {
-            if (o->policies == SCENARIO_SIDES) {
+            if (o->policies == REPLAY_SIDES) {
                 fprintf(stderr, "mynasim compare: --policy given more than twice (see --help)\n");
                 return CLI_EXIT_USAGE;
             }
@@ -99,7 +100,7 @@ static int parse_options(int argc, char **argv, struct compare_options *o)
         }
     }
     o->first = i;
-    if (o->policies != SCENARIO_SIDES) {
+    if (o->policies != REPLAY_SIDES) {
         fprintf(stderr, "mynasim compare: give two policies: --policy A --policy B (see --help)\n");
         return CLI_EXIT_USAGE;
     }
@@ -113,7 +114,7 @@ static int parse_options(int argc, char **argv, struct compare_options *o)
 /* Each policy loads (a bad name is one usage error, not one problem per file). */
 static bool policies_load(const struct compare_options *o)
 {
-    for (int s = 0; s < SCENARIO_SIDES; s++)
+    for (int s = 0; s < REPLAY_SIDES; s++)
         if (!cli_policy_loads("mynasim compare", o->policy[s]))
             return false;
     return true;
@@ -121,11 +122,11 @@ static bool policies_load(const struct compare_options *o)
 
 /* Reads every file under both policies; prints every problem (once per file) and returns false on any. */
 static bool load_all(char **paths, size_t count, const struct compare_options *o,
-                     struct scenario *(*scns)[SCENARIO_SIDES])
+                     struct scenario *(*scns)[REPLAY_SIDES])
 {
     bool ok = true;
     for (size_t i = 0; i < count; i++) {
-        for (int s = 0; s < SCENARIO_SIDES; s++) {
+        for (int s = 0; s < REPLAY_SIDES; s++) {
             size_t problems;
             if (cli_load_scenario(paths[i], o->policy[s], &scns[i][s], &problems) != CORE_OK) {
                 ok = false;
@@ -138,19 +139,19 @@ static bool load_all(char **paths, size_t count, const struct compare_options *o
     return ok;
 }
 
-static int compare_all(struct scenario *(*scns)[SCENARIO_SIDES], size_t count,
-                       const struct compare_options *o, struct report_compare *rep)
+static int compare_all(struct scenario *(*scns)[REPLAY_SIDES], size_t count, const struct compare_options *o,
+                       struct report_compare *rep)
 {
     bool progress = cli_progress_on(o->quiet);
     for (size_t i = 0; i < count; i++) {
         cli_progress(progress, i, count, scns[i][0]->file);
-        struct scenario_comparison cmp;
+        struct replay_comparison cmp;
         struct core_error err;
         core_error_clear(&err);
-        int rc = scenario_compare(scns[i][0], scns[i][1], &cmp, &err);
+        int rc = replay_compare(scns[i][0], scns[i][1], &cmp, &err);
         if (rc == CORE_OK)
             rc = report_compare_add(rep, scns[i][0], &cmp, &err);
-        scenario_comparison_free(&cmp);
+        replay_comparison_free(&cmp);
         if (rc != CORE_OK) {
             cli_progress_break(progress);
             print_error(scns[i][0]->file, &err);
@@ -175,7 +176,7 @@ int cli_compare_main(int argc, char **argv)
     size_t count;
     if (cli_paths_expand("compare", argv + o.first, (size_t)(argc - o.first), &paths, &count) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
-    struct scenario *(*scns)[SCENARIO_SIDES] = calloc(count, sizeof *scns);
+    struct scenario *(*scns)[REPLAY_SIDES] = calloc(count, sizeof *scns);
     if (scns == NULL) {
         scenario_paths_free(paths, count);
         fprintf(stderr, "mynasim compare: out of memory\n");
@@ -202,7 +203,7 @@ int cli_compare_main(int argc, char **argv)
 done:
     cli_out_release(&out);
     for (size_t i = 0; i < count; i++)
-        for (int s = 0; s < SCENARIO_SIDES; s++)
+        for (int s = 0; s < REPLAY_SIDES; s++)
             scenario_free(scns[i][s]);
     free(scns);
     scenario_paths_free(paths, count);

@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "replay/replay.h"
 #include "report/report.h"
 #include "scenario/scenario.h"
 #include "world/world.h"
@@ -158,24 +159,24 @@ static int replay_all(struct scenario **scns, size_t count, const struct run_opt
         .service = o->service, .reader = o->card_reader, .card_control = o->card_control};
     for (size_t i = 0; i < count; i++) {
         cli_progress(progress, i, count, scns[i]->file);
-        struct scenario_run_result res;
+        struct replay_run_result res;
         struct core_error err;
         core_error_clear(&err);
         struct report_detail detail = {.out = detail_out, .file = scns[i]->file};
-        struct scenario_run_options ro = {.population_detail =
-                                              detail_out != NULL ? report_detail_household : NULL,
-                                          .population_detail_ctx = &detail,
-                                          .wire = o->wire,
-                                          .prepare = o->service != NULL ? prepare_remote : NULL,
-                                          .prepare_ctx = &remote};
-        int rc = scenario_run_with(scns[i], &ro, &res, &err);
+        struct replay_run_options ro = {.population_detail =
+                                            detail_out != NULL ? report_detail_household : NULL,
+                                        .population_detail_ctx = &detail,
+                                        .wire = o->wire,
+                                        .prepare = o->service != NULL ? prepare_remote : NULL,
+                                        .prepare_ctx = &remote};
+        int rc = replay_run_with(scns[i], &ro, &res, &err);
         if (rc != CORE_OK) {
             cli_progress_break(progress);
             cli_print_error(scns[i]->file, &err);
             const char *why = res.world != NULL ? world_wire_error(res.world) : NULL;
             if (why != NULL)
                 fprintf(stderr, "%s: the remote wire path failed: %s\n", scns[i]->file, why);
-            scenario_run_result_free(&res);
+            replay_run_result_free(&res);
             return CLI_EXIT_USAGE;
         }
         if (res.failed > 0) {
@@ -183,7 +184,7 @@ static int replay_all(struct scenario **scns, size_t count, const struct run_opt
             status = CLI_EXIT_FAILED;
         }
         rc = report_add(rep, scns[i], &res, &err);
-        scenario_run_result_free(&res);
+        replay_run_result_free(&res);
         if (rc != CORE_OK) {
             cli_progress_break(progress);
             cli_print_error(NULL, &err); /* the message starts "report: " */

@@ -32,15 +32,15 @@
 struct report_compare {
     enum report_format format;
     FILE *out;
-    const char *policy[SCENARIO_SIDES];
+    const char *policy[REPLAY_SIDES];
     size_t files;
     size_t residents;
-    long only[SCENARIO_SIDES], gap[SCENARIO_SIDES], grace[SCENARIO_SIDES], degraded[SCENARIO_SIDES];
-    size_t residents_only[SCENARIO_SIDES];
+    long only[REPLAY_SIDES], gap[REPLAY_SIDES], grace[REPLAY_SIDES], degraded[REPLAY_SIDES];
+    size_t residents_only[REPLAY_SIDES];
     json_t *json_files; /* JSON: the files, dumped on close */
 };
 
-static const char *const side_key[SCENARIO_SIDES] = {"a", "b"};
+static const char *const side_key[REPLAY_SIDES] = {"a", "b"};
 
 static int oom(struct core_error *err)
 {
@@ -84,7 +84,7 @@ int report_compare_open(enum report_format format, FILE *out, const char *policy
 
 /* ---- text ------------------------------------------------------------------------------------------- */
 
-static void text_range(const struct report_compare *rep, const struct scenario_diff_range *d)
+static void text_range(const struct report_compare *rep, const struct replay_diff_range *d)
 {
     char from[11], to[11];
     report_day(d->from, from);
@@ -104,7 +104,7 @@ static void text_range(const struct report_compare *rep, const struct scenario_d
 }
 
 static void text_add(struct report_compare *rep, const struct scenario *scn,
-                     const struct scenario_comparison *cmp)
+                     const struct replay_comparison *cmp)
 {
     size_t differ = 0;
     for (size_t i = 0; i < cmp->resident_count; i++)
@@ -117,7 +117,7 @@ static void text_add(struct report_compare *rep, const struct scenario *scn,
             cmp->resident_count == 1 ? "" : "s", differ, differ == 1 ? "s" : "", rep->policy[0], cmp->gap[0],
             rep->policy[1], cmp->gap[1], cmp->grace[0], cmp->grace[1], cmp->degraded[0], cmp->degraded[1]);
     for (size_t i = 0; i < cmp->resident_count; i++) {
-        const struct scenario_diff_resident *r = &cmp->residents[i];
+        const struct replay_diff_resident *r = &cmp->residents[i];
         if (r->range_count == 0)
             continue;
         fprintf(rep->out, "  %s: %ld gap day%s only under %s, %ld only under %s\n",
@@ -133,7 +133,7 @@ static void text_close(const struct report_compare *rep)
     FILE *o = rep->out;
     fprintf(o, "\ntotal: %zu file%s, %zu resident%s\n", rep->files, rep->files == 1 ? "" : "s",
             rep->residents, rep->residents == 1 ? "" : "s");
-    for (int s = 0; s < SCENARIO_SIDES; s++)
+    for (int s = 0; s < REPLAY_SIDES; s++)
         fprintf(o, "  kept insured by %s and not by %s: %zu resident%s, %ld day%s\n", rep->policy[s],
                 rep->policy[1 - s], rep->residents_only[1 - s], rep->residents_only[1 - s] == 1 ? "" : "s",
                 rep->only[1 - s], rep->only[1 - s] == 1 ? "" : "s");
@@ -162,12 +162,12 @@ static json_t *side_json(struct report_jb *b, long gap, long grace, long degrade
                        (json_int_t)only);
 }
 
-static json_t *range_json(struct report_jb *b, const struct scenario_diff_range *d)
+static json_t *range_json(struct report_jb *b, const struct replay_diff_range *d)
 {
     json_t *o = REPORT_PACK(b, "a range", "{s:o, s:o, s:I, s:s, s:s}", "from", day_json(b, d->from), "to",
                             day_json(b, d->to), "days", (json_int_t)(d->to - d->from) + 1, "gap_under",
                             side_key[d->gap_side], "kept_by", report_u8(b, d->kept_by));
-    for (int s = 0; o != NULL && s < SCENARIO_SIDES; s++)
+    for (int s = 0; o != NULL && s < REPLAY_SIDES; s++)
         report_jb_set(b, "a range", o, side_key[s],
                       REPORT_PACK(b, "a range's side", "{s:s, s:s}", "verdict",
                                   report_verdict_word(d->verdict[s]), "rule", report_u8(b, d->rule[s])));
@@ -175,28 +175,27 @@ static json_t *range_json(struct report_jb *b, const struct scenario_diff_range 
 }
 
 static json_t *resident_json(struct report_jb *b, const struct scenario *scn,
-                             const struct scenario_diff_resident *r)
+                             const struct replay_diff_resident *r)
 {
     json_t *ranges = report_jb_new(b, "a resident's ranges", json_array());
     for (size_t k = 0; ranges != NULL && k < r->range_count; k++)
         report_jb_append(b, "a range", ranges, range_json(b, &r->ranges[k]));
     json_t *o = REPORT_PACK(b, "a resident", "{s:s, s:o}", "id", report_u8(b, report_who(scn, r->resident)),
                             "ranges", ranges);
-    for (int s = 0; o != NULL && s < SCENARIO_SIDES; s++)
+    for (int s = 0; o != NULL && s < REPLAY_SIDES; s++)
         report_jb_set(b, "a resident", o, side_key[s],
                       side_json(b, r->gap[s], r->grace[s], r->degraded[s], r->only[s]));
     return o;
 }
 
 /* TOTALS of report.h's shape, for one file (files = 1) or for all. */
-static json_t *totals_json(struct report_jb *b, size_t files, size_t residents,
-                           const long only[SCENARIO_SIDES], const long gap[SCENARIO_SIDES],
-                           const long grace[SCENARIO_SIDES], const long degraded[SCENARIO_SIDES],
-                           const size_t residents_only[SCENARIO_SIDES])
+static json_t *totals_json(struct report_jb *b, size_t files, size_t residents, const long only[REPLAY_SIDES],
+                           const long gap[REPLAY_SIDES], const long grace[REPLAY_SIDES],
+                           const long degraded[REPLAY_SIDES], const size_t residents_only[REPLAY_SIDES])
 {
     json_t *o = REPORT_PACK(b, "the totals", "{s:I, s:I}", "files", (json_int_t)files, "residents",
                             (json_int_t)residents);
-    for (int s = 0; o != NULL && s < SCENARIO_SIDES; s++) {
+    for (int s = 0; o != NULL && s < REPLAY_SIDES; s++) {
         json_t *side = side_json(b, gap[s], grace[s], degraded[s], only[s]);
         if (side != NULL)
             report_jb_set(b, "the totals", side, "residents_gap_only",
@@ -213,7 +212,7 @@ static json_t *totals_json(struct report_jb *b, size_t files, size_t residents,
 }
 
 static int json_add(struct report_compare *rep, const struct scenario *scn,
-                    const struct scenario_comparison *cmp, struct core_error *err)
+                    const struct replay_comparison *cmp, struct core_error *err)
 {
     struct report_jb b = {.code = CORE_OK};
     json_t *residents = report_jb_new(&b, "the residents", json_array());
@@ -263,11 +262,11 @@ static int json_close(const struct report_compare *rep, struct core_error *err)
 /* ---- both ------------------------------------------------------------------------------------------- */
 
 int report_compare_add(struct report_compare *rep, const struct scenario *scn,
-                       const struct scenario_comparison *cmp, struct core_error *err)
+                       const struct replay_comparison *cmp, struct core_error *err)
 {
     rep->files++;
     rep->residents += cmp->resident_count;
-    for (int s = 0; s < SCENARIO_SIDES; s++) {
+    for (int s = 0; s < REPLAY_SIDES; s++) {
         rep->only[s] += cmp->only[s];
         rep->gap[s] += cmp->gap[s];
         rep->grace[s] += cmp->grace[s];

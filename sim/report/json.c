@@ -180,7 +180,7 @@ int report_detail_household(void *ctx, const struct world_pop_household *hh, str
     return CORE_OK;
 }
 
-static json_t *result_json(struct report_jb *b, const struct scenario *scn, const struct scenario_result *r)
+static json_t *result_json(struct report_jb *b, const struct scenario *scn, const struct replay_result *r)
 {
     char name[64];
     report_result_name(r, name, sizeof name);
@@ -256,8 +256,7 @@ static json_t *population_json(struct report_jb *b, const struct scenario *scn,
                        "registered", (json_int_t)p->registered_end);
 }
 
-static json_t *run_json(struct report_jb *b, const struct scenario *scn,
-                        const struct scenario_run_result *run)
+static json_t *run_json(struct report_jb *b, const struct scenario *scn, const struct replay_run_result *run)
 {
     struct report_summary s;
     report_summarize(scn, run, &s);
@@ -306,7 +305,7 @@ static int json_open(struct report *rep, struct core_error *err)
                : core_error_set(err, CORE_ENOMEM, "", 0, 0, "report: out of memory starting the JSON report");
 }
 
-static int json_add(struct report *rep, const struct scenario *scn, const struct scenario_run_result *run,
+static int json_add(struct report *rep, const struct scenario *scn, const struct replay_run_result *run,
                     struct core_error *err)
 {
     struct report_jb b = {.code = CORE_OK};

@@ -69,7 +69,7 @@ static int junit_oom(const struct scenario *scn, struct core_error *err)
                           scn->file != NULL ? scn->file : "");
 }
 
-static int junit_add(struct report *rep, const struct scenario *scn, const struct scenario_run_result *run,
+static int junit_add(struct report *rep, const struct scenario *scn, const struct replay_run_result *run,
                      struct core_error *err)
 {
     struct junit_state *st = rep->state;
@@ -88,7 +88,7 @@ static int junit_add(struct report *rep, const struct scenario *scn, const struc
     s->count = run->count;
     s->population = run->population != NULL ? run->population->residents : -1;
     for (size_t i = 0; i < run->count; i++) {
-        const struct scenario_result *r = &run->results[i];
+        const struct replay_result *r = &run->results[i];
         struct junit_case *c = &s->cases[i];
         char name[64];
         report_result_name(r, name, sizeof name);

@@ -44,7 +44,7 @@ const char *report_verdict_word(int verdict)
     }
 }
 
-void report_summarize(const struct scenario *scn, const struct scenario_run_result *run,
+void report_summarize(const struct scenario *scn, const struct replay_run_result *run,
                       struct report_summary *out)
 {
     memset(out, 0, sizeof *out);
@@ -147,7 +147,7 @@ void report_day(core_day d, char out[11])
         core_date_format(d, out);
 }
 
-void report_result_name(const struct scenario_result *r, char *out, size_t cap)
+void report_result_name(const struct replay_result *r, char *out, size_t cap)
 {
     snprintf(out, cap, "%s:%d", r->form != NULL ? r->form : "?", r->pos.line);
 }
@@ -361,7 +361,7 @@ int report_open(enum report_format format, FILE *out, struct report **rep, struc
     return CORE_OK;
 }
 
-int report_add(struct report *rep, const struct scenario *scn, const struct scenario_run_result *run,
+int report_add(struct report *rep, const struct scenario *scn, const struct replay_run_result *run,
                struct core_error *err)
 {
     if (rep == NULL || scn == NULL || run == NULL)

@@ -1,7 +1,7 @@
 /*
  * report: renders scenario runs for people (text), for tools (JSON, with jansson) and for CI (JUnit XML, with
  * libxml2's xmlTextWriter). A run is the validated scenario, the replayed world and the results of checking
- * its expectations (sim/scenario, scenario_run).
+ * its expectations (sim/replay, replay_run).
  *
  * A report covers one or more runs, added in the order the command replays the files (sorted paths): open,
  * add each run, close. Text is written as each run is added; JSON and JUnit are written whole on close
@@ -18,6 +18,7 @@
 #include <stdio.h>
 
 #include "core/core.h"
+#include "replay/replay.h"
 #include "scenario/scenario.h"
 
 enum report_format {
@@ -35,14 +36,14 @@ struct report;
 /* A report written to `out` (which the caller owns and closes). */
 int report_open(enum report_format format, FILE *out, struct report **rep, struct core_error *err);
 /* Adds one run. The scenario and the run result are read now; they may be freed after the call. */
-int report_add(struct report *rep, const struct scenario *scn, const struct scenario_run_result *run,
+int report_add(struct report *rep, const struct scenario *scn, const struct replay_run_result *run,
                struct core_error *err);
 /* Writes what remains and frees the report (also on error). CORE_EIO when `out` could not be written. */
 int report_close(struct report *rep, struct core_error *err);
 
 /*
  * Per-resident detail of populations (`mynasim run --detail`): JSON Lines, one compact object per generated
- * resident with sorted keys, written as each household finishes (scenario_run_options.population_detail with
+ * resident with sorted keys, written as each household finishes (replay_run_options.population_detail with
  * a struct report_detail as its context), never held:
  *   {born, claim_errors, degraded_days, events [...], file, first_gap, gap_days, grace_days, household, id,
  *    insurer, ranges [...], visits [...]}
@@ -62,7 +63,7 @@ const char *report_verdict_word(int verdict);
 
 /*
  * Comparisons (`mynasim compare`): one scenario file read under two policies and set side by side
- * (scenario.h, comparing). Text or JSON only (CORE_EINVAL for junit: a comparison has no pass or fail). The
+ * (replay.h, comparing). Text or JSON only (CORE_EINVAL for junit: a comparison has no pass or fail). The
  * text is written as each file is added; the JSON is one object written on close:
  *   {"format": 1, "policies": {"a": NAME, "b": NAME}, "files": [FILE, ...], "totals": TOTALS}
  * with keys sorted and a two-space indent, so the same input gives the same bytes.
@@ -73,7 +74,7 @@ int report_compare_open(enum report_format format, FILE *out, const char *policy
                         struct report_compare **rep, struct core_error *err);
 /* Adds one file's comparison (`scn` is the file as read under the first policy). */
 int report_compare_add(struct report_compare *rep, const struct scenario *scn,
-                       const struct scenario_comparison *cmp, struct core_error *err);
+                       const struct replay_comparison *cmp, struct core_error *err);
 /* Writes the totals (and, for JSON, everything) and frees the report (also on error). */
 int report_compare_close(struct report_compare *rep, struct core_error *err);
 

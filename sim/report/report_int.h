@@ -20,7 +20,7 @@ struct report_summary {
     long degraded_days;
     long claim_errors;
 };
-void report_summarize(const struct scenario *scn, const struct scenario_run_result *run,
+void report_summarize(const struct scenario *scn, const struct replay_run_result *run,
                       struct report_summary *out);
 
 /* A population's rules sorted by name (JSON) or by days and claim errors, most first (text); `out` holds
@@ -37,7 +37,7 @@ const char *report_clinic(const struct scenario *scn, int clinic);
 /* "2025-09-11", or "" for CORE_DAY_NONE. */
 void report_day(core_day d, char out[11]);
 /* "visit:12" — the name of a result in JUnit and JSON: its form and its line. */
-void report_result_name(const struct scenario_result *r, char *out, size_t cap);
+void report_result_name(const struct replay_result *r, char *out, size_t cap);
 
 /*
  * Text the reports were given is written as UTF-8 (JSON and XML must be; jansson refuses anything else), yet a
@@ -86,7 +86,7 @@ int report_jb_error(struct report_jb *b, const char *what, const char *file, str
 /* Each format: one per-run state (text writes at once; json and junit keep a tree until close). */
 struct report_ops {
     int (*open)(struct report *rep, struct core_error *err);
-    int (*add)(struct report *rep, const struct scenario *scn, const struct scenario_run_result *run,
+    int (*add)(struct report *rep, const struct scenario *scn, const struct replay_run_result *run,
                struct core_error *err);
     int (*close)(struct report *rep, struct core_error *err);
 };

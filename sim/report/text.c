@@ -18,7 +18,7 @@ static int text_open(struct report *rep, struct core_error *err)
     return CORE_OK;
 }
 
-static void result_line(FILE *f, const struct scenario *scn, const struct scenario_result *r)
+static void result_line(FILE *f, const struct scenario *scn, const struct replay_result *r)
 {
     /* The message names the rule already. */
     fprintf(f, "  %s:%d:%d: %s: %s\n", scn->file, r->pos.line, r->pos.column, r->form != NULL ? r->form : "?",
@@ -134,7 +134,7 @@ static void population_section(FILE *f, const struct scenario *scn, const struct
             p->peak_household);
 }
 
-static int text_add(struct report *rep, const struct scenario *scn, const struct scenario_run_result *run,
+static int text_add(struct report *rep, const struct scenario *scn, const struct replay_run_result *run,
                     struct core_error *err)
 {
     (void)err;

@@ -443,6 +443,51 @@ const char *scenario_expect_word(enum scenario_expect_kind k)
     return (unsigned)k <= SCENARIO_EXPECT_USAGE_RATE ? expect_words[k] : "?";
 }
 
+/* The word of value `v` in a NULL-terminated table, "?" past its end. */
+static const char *word_at(const char *const *words, int v)
+{
+    for (int i = 0; v >= 0 && words[i] != NULL; i++)
+        if (i == v)
+            return words[i];
+    return "?";
+}
+
+const char *scenario_outcome_word(enum scenario_outcome o)
+{
+    return word_at(outcome_words, (int)o);
+}
+
+const char *scenario_route_word(enum scenario_route r)
+{
+    return r == SCENARIO_ROUTE_NONE ? "none" : word_at(route_words, (int)r);
+}
+
+const char *scenario_check_word(enum scenario_check_result c)
+{
+    return word_at(check_words, (int)c);
+}
+
+const char *scenario_warning_word(enum scenario_warning w)
+{
+    return w == SCENARIO_WARNING_NONE ? "none" : word_at(warning_words, (int)w);
+}
+
+size_t scenario_documents_format(unsigned docs, const char *sep, char *out, size_t cap)
+{
+    size_t len = 0;
+    if (cap > 0)
+        out[0] = '\0';
+    for (int d = 0; d < SCENARIO_DOC_COUNT; d++) {
+        if ((docs & SCENARIO_DOC_BIT(d)) == 0)
+            continue;
+        int n = snprintf(out + (len < cap ? len : cap), len < cap ? cap - len : 0, "%s%s", len > 0 ? sep : "",
+                         document_words[d]);
+        if (n > 0)
+            len += (size_t)n;
+    }
+    return len;
+}
+
 /* Rule ids of docs/RULES.md that `rule:` may cite. A new rule is a new row. */
 static const char *const rule_ids[] = {
     "D-1",      "D-2",     "D-3",     "D-4",      "D-5",      "D-6",      "D-7",      "PAPER-1",
@@ -1880,4 +1925,25 @@ int scenario_find_resident(const struct scenario *s, const char *id)
         if (strcmp(s->residents[i].id, id) == 0)
             return (int)i;
     return SCENARIO_NONE;
+}
+
+/* ---- another policy for a read file (`mynasim run --policy`) ----------------------------------------- */
+
+int scenario_policy_replace(struct scenario *s, const char *name_or_path, struct core_error *err)
+{
+    for (size_t i = 0; i < s->insurer_count; i++)
+        if (s->insurers[i].policy != NULL)
+            return core_error_set(
+                err, CORE_EINVAL, s->file, s->insurers[i].policy_pos.line, s->insurers[i].policy_pos.column,
+                "insurer '%s' overrides policy parameters of the file's policy; --policy cannot "
+                "replace it",
+                s->insurers[i].id);
+    struct policy *p = NULL;
+    int rc = policy_load(name_or_path, NULL, &p, err);
+    if (rc != CORE_OK)
+        return rc;
+    policy_free(s->policy);
+    s->policy = p;
+    s->policy_ref = name_or_path;
+    return CORE_OK;
 }

@@ -430,6 +430,21 @@ int scenario_find_resident(const struct scenario *s, const char *id);
 const char *scenario_document_word(enum scenario_document d);
 const char *scenario_event_word(enum scenario_event_kind k);
 const char *scenario_expect_word(enum scenario_expect_kind k);
+/* Words of docs/SCENARIO-FORMAT.md for the expectation values, for messages and reports: the same tables the
+ * reader parses with. "none" for SCENARIO_ROUTE_NONE and SCENARIO_WARNING_NONE, "?" out of range. */
+const char *scenario_outcome_word(enum scenario_outcome o);
+const char *scenario_route_word(enum scenario_route r);
+const char *scenario_check_word(enum scenario_check_result c);
+const char *scenario_warning_word(enum scenario_warning w);
+/* "paper_card,card": the documents of a set, in vocabulary order, joined by `sep`; "" for none. Returns the
+ * length the whole text needs, as snprintf does. */
+size_t scenario_documents_format(unsigned docs, const char *sep, char *out, size_t cap);
+
+/* Replaces the file's policy with `name_or_path` (a shipped name, or a path relative to the current
+ * directory): `mynasim run --policy`. Refused (CORE_EINVAL) when an insurer overrides policy parameters,
+ * since those overrides were applied to the file's policy when it was read. `name_or_path` is kept as
+ * policy_ref: it must outlive the scenario. */
+int scenario_policy_replace(struct scenario *s, const char *name_or_path, struct core_error *err);
 
 /*
  * Expands FILE|DIR arguments into a sorted list of files: a FILE is taken as given, a DIR contributes every
@@ -439,129 +454,5 @@ const char *scenario_expect_word(enum scenario_expect_kind k);
 int scenario_paths_expand(char *const *args, size_t nargs, char ***out, size_t *count,
                           struct core_error *err);
 void scenario_paths_free(char **paths, size_t count);
-
-/* ==== running (sim/scenario/run.c) ==================================================================== */
-/*
- * Replaying a validated scenario through the world (sim/world) and checking every expectation of the file
- * and the run's invariants against the world's queries. Readings taken where docs/SCENARIO-FORMAT.md is silent are in
- * docs/SCENARIO-RUNNING-NOTES.md.
- */
-
-struct world;
-struct world_population;
-
-/* One checked expectation, or an invariant the run broke (a gap day the file does not expect). */
-struct scenario_result {
-    const struct scenario_expect *expect; /* NULL for an invariant */
-    struct scenario_pos pos;              /* the expectation's position (an invariant: the resident's) */
-    const char *form;                     /* the form's word ("holds", "visit", ...) or "invariant" */
-    int resident;                         /* index, SCENARIO_WHO_ALL or SCENARIO_NONE */
-    core_day date;                        /* the day checked, CORE_DAY_NONE for totals */
-    char rule[16];                        /* the expectation's `rule:`, else the rule the world names; "" */
-    bool passed;
-    char message[640]; /* "expected X, got Y" naming the resident, the day and the rule */
-};
-
-struct scenario_run_result {
-    struct world *world; /* the replayed world, owned: reports read it */
-    struct scenario_result *results;
-    size_t count; /* expectations in file order, then invariants in resident order */
-    size_t passed;
-    size_t failed;
-    struct world_population *population; /* a population's aggregates (world.h); NULL without one */
-};
-
-/* Builds and runs the world of `scn` and checks every expectation. CORE_OK when the run could be made,
- * whatever the results (out->failed counts the failures); an error code when the world could not be built
- * or run (err says why). Free `out` with scenario_run_result_free in either case. */
-int scenario_run(const struct scenario *scn, struct scenario_run_result *out, struct core_error *err);
-
-struct world_pop_household;
-/* What a run may be asked besides its results. */
-struct scenario_run_options {
-    /* Per-resident detail of a population (`mynasim run --detail`): called with each finished household, in
-     * order (world.h, world_population_run_detail); anything but CORE_OK stops the run. NULL: none. */
-    int (*population_detail)(void *ctx, const struct world_pop_household *hh, struct core_error *err);
-    void *population_detail_ctx;
-    /* `mynasim run --fidelity wire` (the command's default): the named residents' visits and probes take the
-     * wire path (world.h, world_set_fidelity). false (this struct's zero, and scenario_run): the rules path.
-     * Populations always take the rules path. */
-    bool wire;
-    /* Called with the world after world_new and the fidelity, before world_run: `mynasim run --service` makes
-     * its wire path remote there (world.h, world_set_wire_remote; docs/WIRE.md). Anything but CORE_OK stops
-     * the run with that code. NULL: none. */
-    int (*prepare)(void *ctx, struct world *w, struct core_error *err);
-    void *prepare_ctx;
-};
-/* scenario_run with options (NULL: none). */
-int scenario_run_with(const struct scenario *scn, const struct scenario_run_options *opt,
-                      struct scenario_run_result *out, struct core_error *err);
-void scenario_run_result_free(struct scenario_run_result *r);
-
-/* Replaces the file's policy with `name_or_path` (a shipped name, or a path relative to the current
- * directory): `mynasim run --policy`. Refused (CORE_EINVAL) when an insurer overrides policy parameters,
- * since those overrides were applied to the file's policy when it was read. */
-int scenario_policy_replace(struct scenario *s, const char *name_or_path, struct core_error *err);
-
-/* Words of docs/SCENARIO-FORMAT.md for the expectation values, for messages and reports. */
-const char *scenario_outcome_word(enum scenario_outcome o);
-const char *scenario_route_word(enum scenario_route r);
-const char *scenario_check_word(enum scenario_check_result c);
-const char *scenario_warning_word(enum scenario_warning w);
-/* "paper_card,card": the documents of a set, in vocabulary order, joined by `sep`; "" for none. */
-size_t scenario_documents_format(unsigned docs, const char *sep, char *out, size_t cap);
-
-/* ==== comparing (sim/scenario/compare.c) ================================================================ */
-/*
- * The same scenario replayed under two policies (`mynasim compare`), day ranges set side by side: for each
- * resident, the days that are gap days (INV-1) under one policy and not the other, grouped into ranges, each
- * with the rules that make the difference. Under `national` against `as-announced-2024` this is who the
- * amendments kept insured. Expectations are not checked: the comparison is of the invariants only. Pure:
- * it reads two replayed worlds through world.h's queries and prints nothing.
- */
-
-/* Side 0 is the first policy (A), side 1 the second (B). */
-enum { SCENARIO_SIDE_A = 0, SCENARIO_SIDE_B = 1, SCENARIO_SIDES = 2 };
-
-/* A maximal run of days that are gap days under one side only, with the same verdicts and rules throughout. */
-struct scenario_diff_range {
-    core_day from;
-    core_day to;                   /* included */
-    int gap_side;                  /* SCENARIO_SIDE_A or _B: the side on which these are gap days */
-    int verdict[SCENARIO_SIDES];   /* enum world_verdict under each side */
-    char rule[SCENARIO_SIDES][16]; /* each side's range rule: the gap's cause, AMEND-1 for grace, or "" */
-    char kept_by[16];              /* the rule that keeps the other side insured ("AMEND-1"), or "" */
-};
-
-struct scenario_diff_resident {
-    int resident;              /* index into the scenario's residents */
-    long only[SCENARIO_SIDES]; /* gap days under this side and not the other */
-    long gap[SCENARIO_SIDES];  /* the world's totals under each side */
-    long grace[SCENARIO_SIDES];
-    long degraded[SCENARIO_SIDES];
-    size_t range_count;
-    struct scenario_diff_range *ranges; /* in date order */
-};
-
-struct scenario_comparison {
-    size_t resident_count;
-    struct scenario_diff_resident *residents; /* every resident, in the scenario's order */
-    long only[SCENARIO_SIDES];                /* sums over residents */
-    long gap[SCENARIO_SIDES];
-    long grace[SCENARIO_SIDES];
-    long degraded[SCENARIO_SIDES];
-    size_t residents_only[SCENARIO_SIDES]; /* residents with a gap day under this side only */
-};
-
-/* Compares two replayed worlds of the same scenario file (read under two policies: the same residents).
- * CORE_OK, or CORE_ENOMEM / CORE_EINVAL (the worlds do not have the same residents). Free `out` with
- * scenario_comparison_free in either case. */
-int scenario_compare_worlds(const struct scenario *scn, const struct world *a, const struct world *b,
-                            struct scenario_comparison *out, struct core_error *err);
-/* Builds and replays the worlds of `a` and `b` (one file read under two policies) and compares them. An
- * error when a world cannot be built or run (err says which policy) or the files differ in residents. */
-int scenario_compare(const struct scenario *a, const struct scenario *b, struct scenario_comparison *out,
-                     struct core_error *err);
-void scenario_comparison_free(struct scenario_comparison *c);
 
 #endif

@@ -1,6 +1,6 @@
 /*
- * fake_world.h: a test double of sim/world (world.h) with canned answers, so the scenario runner and the
- * reports can be tested without the engine. Tests fill `fake_world` before scenario_run; every world.h
+ * fake_world.h: a test double of sim/world (world.h) with canned answers, so the runner (sim/replay) and the
+ * reports can be tested without the engine. Tests fill `fake_world` before replay_run; every world.h
  * function answers from it. Linked only into test executables, never into the library.
  */
 #ifndef MYNASIM_TESTS_FAKE_WORLD_H

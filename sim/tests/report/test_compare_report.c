@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "replay/replay.h"
 #include "report/report.h"
 #include "scenario/scenario.h"
 #include "world/world.h"
@@ -42,15 +43,15 @@ static core_day D(const char *s)
 }
 
 /* r1: one day gap under A with rules on both sides and kept_by; r2: three days gap under B, no rules. */
-static void build(struct scenario_comparison *c, struct scenario_diff_range ranges[2],
-                  struct scenario_diff_resident res[2])
+static void build(struct replay_comparison *c, struct replay_diff_range ranges[2],
+                  struct replay_diff_resident res[2])
 {
     memset(c, 0, sizeof *c);
     memset(ranges, 0, 2 * sizeof ranges[0]);
     memset(res, 0, 2 * sizeof res[0]);
     ranges[0].from = D("2025-03-01");
     ranges[0].to = D("2025-03-01");
-    ranges[0].gap_side = SCENARIO_SIDE_A;
+    ranges[0].gap_side = REPLAY_SIDE_A;
     ranges[0].verdict[0] = WORLD_DAY_GAP;
     ranges[0].verdict[1] = WORLD_DAY_USABLE;
     strcpy(ranges[0].rule[0], "PAPER-2");
@@ -58,20 +59,20 @@ static void build(struct scenario_comparison *c, struct scenario_diff_range rang
     strcpy(ranges[0].kept_by, "AMEND-3");
     ranges[1].from = D("2025-04-01");
     ranges[1].to = D("2025-04-03");
-    ranges[1].gap_side = SCENARIO_SIDE_B;
+    ranges[1].gap_side = REPLAY_SIDE_B;
     ranges[1].verdict[0] = WORLD_DAY_GRACE;
     ranges[1].verdict[1] = WORLD_DAY_GAP;
     res[0].resident = 0;
     res[0].ranges = &ranges[0];
     res[0].range_count = 1;
-    res[0].only[SCENARIO_SIDE_A] = 1;
-    res[0].gap[SCENARIO_SIDE_A] = 1;
+    res[0].only[REPLAY_SIDE_A] = 1;
+    res[0].gap[REPLAY_SIDE_A] = 1;
     res[1].resident = 1;
     res[1].ranges = &ranges[1];
     res[1].range_count = 1;
-    res[1].only[SCENARIO_SIDE_B] = 3;
-    res[1].gap[SCENARIO_SIDE_B] = 3;
-    res[1].grace[SCENARIO_SIDE_A] = 3;
+    res[1].only[REPLAY_SIDE_B] = 3;
+    res[1].gap[REPLAY_SIDE_B] = 3;
+    res[1].grace[REPLAY_SIDE_A] = 3;
     c->residents = res;
     c->resident_count = 2;
     c->only[0] = 1;
@@ -83,7 +84,7 @@ static void build(struct scenario_comparison *c, struct scenario_diff_range rang
     c->residents_only[1] = 1;
 }
 
-static char *render(enum report_format fmt, const struct scenario *s, const struct scenario_comparison *c)
+static char *render(enum report_format fmt, const struct scenario *s, const struct replay_comparison *c)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -103,9 +104,9 @@ static void text_names_rules_kept_by_and_singulars(void **state)
 {
     (void)state;
     struct scenario *s = load();
-    struct scenario_comparison c;
-    struct scenario_diff_range ranges[2];
-    struct scenario_diff_resident res[2];
+    struct replay_comparison c;
+    struct replay_diff_range ranges[2];
+    struct replay_diff_resident res[2];
     build(&c, ranges, res);
     char *t = render(REPORT_TEXT, s, &c);
     assert_non_null(strstr(t, "DIFF by-hand (by-hand.yaml): 2 residents, 2 differ; gap days national 1, "
@@ -128,9 +129,9 @@ static void json_has_every_range_field(void **state)
 {
     (void)state;
     struct scenario *s = load();
-    struct scenario_comparison c;
-    struct scenario_diff_range ranges[2];
-    struct scenario_diff_resident res[2];
+    struct replay_comparison c;
+    struct replay_diff_range ranges[2];
+    struct replay_diff_resident res[2];
     build(&c, ranges, res);
     char *t = render(REPORT_JSON, s, &c);
     assert_non_null(strstr(t, "\"kept_by\": \"AMEND-3\""));
@@ -146,7 +147,7 @@ static void same_file_twice_is_same_with_no_ranges(void **state)
 {
     (void)state;
     struct scenario *s = load();
-    struct scenario_comparison c;
+    struct replay_comparison c;
     memset(&c, 0, sizeof c);
     char *t = render(REPORT_TEXT, s, &c);
     assert_non_null(strstr(t, "SAME by-hand (by-hand.yaml): 0 residents, 0 differ;"));
@@ -177,9 +178,9 @@ static void a_full_disk_is_a_write_error(void **state)
     if (full == NULL)
         skip();
     struct scenario *s = load();
-    struct scenario_comparison c;
-    struct scenario_diff_range ranges[2];
-    struct scenario_diff_resident res[2];
+    struct replay_comparison c;
+    struct replay_diff_range ranges[2];
+    struct replay_diff_resident res[2];
     build(&c, ranges, res);
     enum report_format fmts[] = {REPORT_TEXT, REPORT_JSON};
     for (size_t i = 0; i < 2; i++) {
@@ -202,11 +203,11 @@ static void text_singulars_of_one_resident_and_one_day(void **state)
 {
     (void)state;
     struct scenario *s = load();
-    struct scenario_comparison c;
-    struct scenario_diff_range ranges[2];
-    struct scenario_diff_resident res[2];
+    struct replay_comparison c;
+    struct replay_diff_range ranges[2];
+    struct replay_diff_resident res[2];
     build(&c, ranges, res);
-    res[1].only[SCENARIO_SIDE_B] = 1;
+    res[1].only[REPLAY_SIDE_B] = 1;
     ranges[1].to = ranges[1].from;
     c.residents = &res[1];
     c.resident_count = 1;
@@ -233,9 +234,9 @@ static void an_unbuffered_full_disk_fails_at_the_write(void **state)
     if (access("/dev/full", W_OK) != 0)
         skip();
     struct scenario *s = load();
-    struct scenario_comparison c;
-    struct scenario_diff_range ranges[2];
-    struct scenario_diff_resident res[2];
+    struct replay_comparison c;
+    struct replay_diff_range ranges[2];
+    struct replay_diff_resident res[2];
     build(&c, ranges, res);
     enum report_format fmts[] = {REPORT_TEXT, REPORT_JSON};
     for (size_t i = 0; i < 2; i++) {

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "fake_world.h"
+#include "replay/replay.h"
 #include "report/report.h"
 
 #define DATA MYNASIM_SOURCE_DIR "/sim/tests/report/data"
@@ -35,10 +36,10 @@ static char *render(enum report_format format, int runs)
     assert_int_equal(report_open(format, f, &rep, &err), CORE_OK);
     for (int i = 0; i < runs; i++) {
         fake_world_basic();
-        struct scenario_run_result res;
-        assert_int_equal(scenario_run(scn, &res, &err), CORE_OK);
+        struct replay_run_result res;
+        assert_int_equal(replay_run(scn, &res, &err), CORE_OK);
         assert_int_equal(report_add(rep, scn, &res, &err), CORE_OK);
-        scenario_run_result_free(&res);
+        replay_run_result_free(&res);
     }
     assert_int_equal(report_close(rep, &err), CORE_OK);
     fclose(f);

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "fake_world.h"
+#include "replay/replay.h"
 #include "report/report.h"
 
 /* A file name with every character XML and JSON escape, a tab and UTF-8. */
@@ -55,8 +56,8 @@ static struct scenario *load_shapes(void)
 /* The hand-made run: results, the fake world and a population. */
 struct shapes {
     struct scenario *scn;
-    struct scenario_result results[4];
-    struct scenario_run_result run;
+    struct replay_result results[4];
+    struct replay_run_result run;
     struct world_population pop;
     long long gap[10], grace[10], degraded[10], claims[10];
     struct world_pop_month months[4];
@@ -145,7 +146,7 @@ static void build(struct shapes *s)
     /* Results: a failure, a pass without a form or resident, a failure with an odd message, a pass. */
     static const bool passed[] = {false, true, false, true};
     for (int i = 0; i < 4; i++) {
-        struct scenario_result *r = &s->results[i];
+        struct replay_result *r = &s->results[i];
         r->pos.line = 11 + i;
         r->pos.column = 5;
         r->form = i == 1 ? NULL : i == 3 ? "invariant" : "holds";

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "fake_world.h"
+#include "replay/replay.h"
 #include "report/report_int.h"
 
 #define FFFD "\xEF\xBF\xBD"
@@ -164,8 +165,8 @@ static char *render_bad(enum report_format format, size_t *count, size_t *events
     *events = fake_world.event_count;
     struct core_error err;
     core_error_clear(&err);
-    struct scenario_run_result res;
-    assert_int_equal(scenario_run(scn, &res, &err), CORE_OK);
+    struct replay_run_result res;
+    assert_int_equal(replay_run(scn, &res, &err), CORE_OK);
     assert_true(res.count > 1);
     snprintf(res.results[0].message, sizeof res.results[0].message, "%s", BAD_MESSAGE);
     snprintf(res.results[0].rule, sizeof res.results[0].rule, "%s", BAD_RULE);
@@ -186,7 +187,7 @@ static char *render_bad(enum report_format format, size_t *count, size_t *events
     assert_int_equal(report_add(rep, scn, &res, &err), CORE_OK);
     assert_int_equal(report_close(rep, &err), CORE_OK);
     fclose(f);
-    scenario_run_result_free(&res);
+    replay_run_result_free(&res);
     scenario_free(scn);
     assert_int_equal(fake_world.worlds_alive, 0);
     return buf;
@@ -336,8 +337,8 @@ static void a_failing_build_is_an_error_naming_what(void **state)
     fake_world_basic();
     struct core_error err;
     core_error_clear(&err);
-    struct scenario_run_result res;
-    assert_int_equal(scenario_run(scn, &res, &err), CORE_OK);
+    struct replay_run_result res;
+    assert_int_equal(replay_run(scn, &res, &err), CORE_OK);
     int failures = 0;
     for (long n = 0;; n++) {
         char *buf = NULL;
@@ -373,7 +374,7 @@ static void a_failing_build_is_an_error_naming_what(void **state)
             break;
     }
     assert_true(failures > 100); /* every value of the run allocates */
-    scenario_run_result_free(&res);
+    replay_run_result_free(&res);
     scenario_free(scn);
 }
 

@@ -494,6 +494,64 @@ static void words_name_each_enum_value(void **state)
     assert_string_equal(scenario_expect_word((enum scenario_expect_kind)99), "?");
 }
 
+/* The expectation values' words, printed from the tables the reader parses with. */
+static void words_of_the_expectation_values(void **state)
+{
+    (void)state;
+    assert_string_equal(scenario_outcome_word(SCENARIO_OUTCOME_INSURED_BY_DECLARATION),
+                        "insured_by_declaration");
+    assert_string_equal(scenario_outcome_word((enum scenario_outcome)99), "?");
+    assert_string_equal(scenario_route_word(SCENARIO_ROUTE_CARD_PORTAL), "card_portal");
+    assert_string_equal(scenario_route_word(SCENARIO_ROUTE_NONE), "none");
+    assert_string_equal(scenario_route_word((enum scenario_route)99), "?");
+    assert_string_equal(scenario_check_word(SCENARIO_CHECK_NO_CARD), "no_card");
+    assert_string_equal(scenario_check_word((enum scenario_check_result)99), "?");
+    assert_string_equal(scenario_warning_word(SCENARIO_WARNING_CERT_IN_GRACE), "cert_in_grace");
+    assert_string_equal(scenario_warning_word(SCENARIO_WARNING_NONE), "none");
+    assert_string_equal(scenario_warning_word((enum scenario_warning)99), "?");
+    char buf[8];
+    assert_int_equal(scenario_documents_format(SCENARIO_DOC_BIT(SCENARIO_DOC_PAPER_CARD) |
+                                                   SCENARIO_DOC_BIT(SCENARIO_DOC_PORTAL),
+                                               "+", buf, sizeof buf),
+                     strlen("paper_card+portal"));
+    assert_string_equal(buf, "paper_c");
+    assert_int_equal(scenario_documents_format(0, "+", buf, sizeof buf), 0);
+    assert_string_equal(buf, "");
+}
+
+static void policy_replace_loads_a_shipped_policy(void **state)
+{
+    (void)state;
+    struct scenario *s = load_ok(DATA "/valid/population-only.yaml");
+    struct core_error err;
+    core_error_clear(&err);
+    assert_int_equal(scenario_policy_replace(s, "as-announced-2024", &err), CORE_OK);
+    assert_string_equal(s->policy_ref, "as-announced-2024");
+    assert_int_equal(scenario_policy_replace(s, "no-such-policy", &err), CORE_ENOTFOUND);
+    assert_string_equal(s->policy_ref, "as-announced-2024");
+    scenario_free(s);
+}
+
+static void policy_replace_refuses_insurer_overrides(void **state)
+{
+    (void)state;
+    struct scenario *s = NULL;
+    struct scenario_diags d;
+    scenario_diags_init(&d);
+    static const char yaml[] =
+        "scenario: x\nperiod: {from: 2024-12-01, to: 2025-01-31}\n"
+        "insurers:\n  - {id: i, kind: nhi, policy: {paper_card: {latest_expiry: 2025-07-31}}}\n"
+        "residents:\n  - {id: r, born: 1980-01-01, insurer: i}\n";
+    assert_int_equal(scenario_load_buffer("x.yaml", yaml, sizeof yaml - 1, NULL, &s, &d), CORE_OK);
+    struct core_error err;
+    core_error_clear(&err);
+    assert_int_equal(scenario_policy_replace(s, "national", &err), CORE_EINVAL);
+    assert_int_equal(err.line, 4);
+    assert_non_null(strstr(err.message, "insurer 'i' overrides policy parameters"));
+    scenario_free(s);
+    scenario_diags_clear(&d);
+}
+
 static void a_file_named_without_a_directory_is_read_from_the_current_one(void **state)
 {
     (void)state;
@@ -529,6 +587,9 @@ int main(void)
         cmocka_unit_test(each_problem_of_a_bad_field_is_reported_once),
         cmocka_unit_test(usage_rates_take_up_to_six_decimals),
         cmocka_unit_test(words_name_each_enum_value),
+        cmocka_unit_test(words_of_the_expectation_values),
+        cmocka_unit_test(policy_replace_loads_a_shipped_policy),
+        cmocka_unit_test(policy_replace_refuses_insurer_overrides),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

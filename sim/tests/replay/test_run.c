@@ -1,4 +1,4 @@
-/* Tests of sim/scenario/run.c, the expectation checks, against the fake world (sim/tests/report/fake_world.c). */
+/* Tests of sim/replay/run.c, the expectation checks, against the fake world (sim/tests/report/fake_world.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,11 +8,12 @@
 #include <cmocka.h>
 
 #include "../report/fake_world.h"
+#include "replay/replay.h"
 #include "scenario/scenario.h"
 
 struct fixture {
     struct scenario *scn;
-    struct scenario_run_result res;
+    struct replay_run_result res;
 };
 
 static int setup(void **state)
@@ -30,18 +31,18 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     struct fixture *f = *state;
-    scenario_run_result_free(&f->res);
+    replay_run_result_free(&f->res);
     scenario_free(f->scn);
     assert_int_equal(fake_world.worlds_alive, 0);
     return 0;
 }
 
-static const struct scenario_result *run(struct fixture *f, size_t i)
+static const struct replay_result *run(struct fixture *f, size_t i)
 {
     struct core_error err;
     core_error_clear(&err);
-    scenario_run_result_free(&f->res);
-    assert_int_equal(scenario_run(f->scn, &f->res, &err), CORE_OK);
+    replay_run_result_free(&f->res);
+    assert_int_equal(replay_run(f->scn, &f->res, &err), CORE_OK);
     assert_true(i < f->res.count);
     return &f->res.results[i];
 }
@@ -61,7 +62,7 @@ static void every_expectation_gives_one_result_then_the_invariants(void **state)
 
 static void holds_passes_when_every_document_is_usable(void **state)
 {
-    const struct scenario_result *r = run(*state, 0);
+    const struct replay_result *r = run(*state, 0);
     assert_true(r->passed);
     assert_string_equal(r->form, "holds");
     assert_string_equal(r->message,
@@ -70,7 +71,7 @@ static void holds_passes_when_every_document_is_usable(void **state)
 
 static void holds_fails_naming_the_missing_document(void **state)
 {
-    const struct scenario_result *r = run(*state, 1);
+    const struct replay_result *r = run(*state, 1);
     assert_false(r->passed);
     assert_string_equal(r->message,
                         "r1 on 2025-09-20: expected to hold card usable, got nothing (missing card)");
@@ -79,7 +80,7 @@ static void holds_fails_naming_the_missing_document(void **state)
 static void lacks_fails_with_the_rule_given(void **state)
 {
     assert_true(run(*state, 2)->passed);
-    const struct scenario_result *r = run(*state, 3);
+    const struct replay_result *r = run(*state, 3);
     assert_false(r->passed);
     assert_string_equal(r->rule, "PAPER-2");
     assert_string_equal(
@@ -88,7 +89,7 @@ static void lacks_fails_with_the_rule_given(void **state)
 
 static void visit_checks_outcome_route_and_fee_and_takes_the_desk_rule(void **state)
 {
-    const struct scenario_result *r = run(*state, 4);
+    const struct replay_result *r = run(*state, 4);
     assert_true(r->passed);
     assert_string_equal(r->rule, "DESK-1");
     fake_world.probe_decision.fee_total = 20;
@@ -104,7 +105,7 @@ static void visit_checks_outcome_route_and_fee_and_takes_the_desk_rule(void **st
 
 static void visit_bringing_what_is_not_in_hand_fails_naming_it(void **state)
 {
-    const struct scenario_result *r = run(*state, 5);
+    const struct replay_result *r = run(*state, 5);
     assert_false(r->passed);
     assert_string_equal(r->rule, "MYNA-6");
     assert_non_null(strstr(r->message, "brings card, not in hand that day"));
@@ -113,7 +114,7 @@ static void visit_bringing_what_is_not_in_hand_fails_naming_it(void **state)
 static void visit_probe_error_fails_the_expectation_not_the_run(void **state)
 {
     fake_world.probe_visit_rc = CORE_ESTATE;
-    const struct scenario_result *r = run(*state, 4);
+    const struct replay_result *r = run(*state, 4);
     assert_false(r->passed);
     assert_non_null(strstr(r->message, "got no answer: fake: the probe fails"));
 }
@@ -121,7 +122,7 @@ static void visit_probe_error_fails_the_expectation_not_the_run(void **state)
 static void online_check_absent_warning_means_none(void **state)
 {
     assert_true(run(*state, 6)->passed);
-    const struct scenario_result *r = run(*state, 7);
+    const struct replay_result *r = run(*state, 7);
     assert_false(r->passed);
     assert_string_equal(r->message,
                         "r1 on 2025-01-10: online check at a working face-reader clinic: expected warning "
@@ -140,7 +141,7 @@ static void received_is_checked_by_its_date(void **state)
 {
     assert_true(run(*state, 8)->passed);
     fake_world.received[0] = fake_day("2025-10-01");
-    const struct scenario_result *r = run(*state, 8);
+    const struct replay_result *r = run(*state, 8);
     assert_false(r->passed);
     assert_string_equal(r->message, "r1: expected a certificate received by 2025-09-30, got none");
 }
@@ -149,7 +150,7 @@ static void counts_compare_exact_and_ranges_and_sum_over_all(void **state)
 {
     assert_true(run(*state, 9)->passed);
     assert_true(run(*state, 10)->passed);
-    const struct scenario_result *r = run(*state, 11);
+    const struct replay_result *r = run(*state, 11);
     assert_false(r->passed);
     assert_string_equal(r->message, "all residents: expected degraded_days 0, got 15 (rule INV-2)");
     assert_true(run(*state, 12)->passed);
@@ -160,7 +161,7 @@ static void counts_compare_exact_and_ranges_and_sum_over_all(void **state)
 
 static void usage_rate_of_named_residents_fails_saying_why(void **state)
 {
-    const struct scenario_result *r = run(*state, 13);
+    const struct replay_result *r = run(*state, 13);
     assert_false(r->passed);
     assert_non_null(strstr(r->message, "this scenario has no population"));
 }
@@ -168,7 +169,7 @@ static void usage_rate_of_named_residents_fails_saying_why(void **state)
 static void gap_days_the_file_does_not_expect_fail_the_run(void **state)
 {
     struct fixture *f = *state;
-    const struct scenario_result *r = run(f, 14);
+    const struct replay_result *r = run(f, 14);
     assert_false(r->passed);
     assert_null(r->expect);
     assert_string_equal(r->form, "invariant");
@@ -192,7 +193,7 @@ static void first_gap_is_compared(void **state)
     f->scn->expects[9].count.min = 30;
     f->scn->expects[9].count.max = 30;
     f->scn->expects[9].first_gap = fake_day("2025-12-01");
-    const struct scenario_result *r = run(f, 9);
+    const struct replay_result *r = run(f, 9);
     assert_false(r->passed);
     assert_string_equal(r->message, "r2: expected first_gap 2025-12-01, got 2025-12-02 (rule INV-1)");
     f->scn->expects[9].first_gap = fake_day("2025-12-02");
@@ -205,55 +206,18 @@ static void a_world_that_cannot_be_built_is_an_error(void **state)
     struct core_error err;
     core_error_clear(&err);
     fake_world.run_rc = CORE_EINVAL;
-    assert_int_equal(scenario_run(f->scn, &f->res, &err), CORE_EINVAL);
+    assert_int_equal(replay_run(f->scn, &f->res, &err), CORE_EINVAL);
     assert_string_equal(err.message, "fake: world_run fails");
-    scenario_run_result_free(&f->res);
+    replay_run_result_free(&f->res);
     fake_world.run_rc = CORE_OK;
     fake_world.new_rc = CORE_ENOMEM;
-    assert_int_equal(scenario_run(f->scn, &f->res, &err), CORE_ENOMEM);
+    assert_int_equal(replay_run(f->scn, &f->res, &err), CORE_ENOMEM);
 }
 
-static void policy_replace_loads_a_shipped_policy(void **state)
-{
-    struct fixture *f = *state;
-    struct core_error err;
-    core_error_clear(&err);
-    assert_int_equal(scenario_policy_replace(f->scn, "as-announced-2024", &err), CORE_OK);
-    assert_string_equal(f->scn->policy_ref, "as-announced-2024");
-    assert_int_equal(scenario_policy_replace(f->scn, "no-such-policy", &err), CORE_ENOTFOUND);
-    assert_string_equal(f->scn->policy_ref, "as-announced-2024");
-}
-
-static void policy_replace_refuses_insurer_overrides(void **state)
+/* The reader's words (scenario.h) are the ones the desk and the check answer with: run.c compares them. */
+static void words_agree_with_the_desk_and_the_check(void **state)
 {
     (void)state;
-    struct scenario *s = NULL;
-    struct scenario_diags d;
-    scenario_diags_init(&d);
-    static const char yaml[] =
-        "scenario: x\nperiod: {from: 2024-12-01, to: 2025-01-31}\n"
-        "insurers:\n  - {id: i, kind: nhi, policy: {paper_card: {latest_expiry: 2025-07-31}}}\n"
-        "residents:\n  - {id: r, born: 1980-01-01, insurer: i}\n";
-    assert_int_equal(scenario_load_buffer("x.yaml", yaml, sizeof yaml - 1, NULL, &s, &d), CORE_OK);
-    struct core_error err;
-    core_error_clear(&err);
-    assert_int_equal(scenario_policy_replace(s, "national", &err), CORE_EINVAL);
-    assert_int_equal(err.line, 4);
-    assert_non_null(strstr(err.message, "insurer 'i' overrides policy parameters"));
-    scenario_free(s);
-    scenario_diags_clear(&d);
-}
-
-static void words_of_the_vocabulary(void **state)
-{
-    (void)state;
-    assert_string_equal(scenario_outcome_word(SCENARIO_OUTCOME_INSURED_BY_DECLARATION),
-                        "insured_by_declaration");
-    assert_string_equal(scenario_route_word(SCENARIO_ROUTE_CARD_PORTAL), "card_portal");
-    assert_string_equal(scenario_route_word(SCENARIO_ROUTE_NONE), "none");
-    assert_string_equal(scenario_check_word(SCENARIO_CHECK_NO_CARD), "no_card");
-    assert_string_equal(scenario_warning_word(SCENARIO_WARNING_CERT_IN_GRACE), "cert_in_grace");
-    /* the run's words and the other components' agree */
     for (int i = 0; i <= SCENARIO_OUTCOME_SELF_PAY; i++)
         assert_string_equal(scenario_outcome_word(i), clinic_outcome_name((enum clinic_outcome)i));
     for (int i = 0; i <= SCENARIO_ROUTE_DECLARATION; i++)
@@ -264,12 +228,6 @@ static void words_of_the_vocabulary(void **state)
             found = found || strcmp(scenario_check_word(k), eligibility_result_name(i)) == 0;
         assert_true(found);
     }
-    char buf[8];
-    assert_int_equal(scenario_documents_format(SCENARIO_DOC_BIT(SCENARIO_DOC_PAPER_CARD) |
-                                                   SCENARIO_DOC_BIT(SCENARIO_DOC_PORTAL),
-                                               "+", buf, sizeof buf),
-                     strlen("paper_card+portal"));
-    assert_string_equal(buf, "paper_c");
 }
 
 int main(void)
@@ -290,9 +248,7 @@ int main(void)
         T(gap_days_the_file_does_not_expect_fail_the_run),
         T(first_gap_is_compared),
         T(a_world_that_cannot_be_built_is_an_error),
-        T(policy_replace_loads_a_shipped_policy),
-        T(policy_replace_refuses_insurer_overrides),
-        T(words_of_the_vocabulary),
+        T(words_agree_with_the_desk_and_the_check),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,7 +1,7 @@
-/* Shared helper of the sim/scenario tests: a scenario file loaded under a policy, failing the test with the
+/* Shared helper of the sim/replay tests: a scenario file loaded under a policy, failing the test with the
  * reader's first problem (file:line:column: what) when it does not load. */
-#ifndef MYNASIM_TESTS_SCENARIO_TEST_H
-#define MYNASIM_TESTS_SCENARIO_TEST_H
+#ifndef MYNASIM_TESTS_REPLAY_TEST_H
+#define MYNASIM_TESTS_REPLAY_TEST_H
 
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,5 +1,6 @@
 /*
- * run.c: replaying a scenario and checking what it expects (docs/SCENARIO-FORMAT.md, Expectations and Running).
+ * run.c: replaying a scenario and checking what it expects (docs/SCENARIO-FORMAT.md, Expectations and Running;
+ * replay.h, running).
  *
  * The world is built and run once; every expectation is then a question to the read-only world, asked "as of
  * its day, after all of that day's events" (world.h). Probes (a visit or an online check an expectation
@@ -17,69 +18,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replay/replay.h"
 #include "scenario/scenario.h"
 #include "world/world.h"
 
 /* ---- words --------------------------------------------------------------------------------------------- */
-
-static const char *const outcome_words[] = {"insured", "insured_by_declaration", "self_pay"};
-static const char *const route_words[] = {"card",        "certificate", "paper_card", "card_notice",
-                                          "card_portal", "lookup",      "declaration"};
-static const char *const check_words[] = {
-    "ok",           "not_reflected", "no_qualification", "not_registered", "card_suspended", "card_expired",
-    "cert_expired", "cert_revoked",  "pin_locked",       "reader_down",    "service_down",   "no_card"};
-static const char *const warning_words[] = {"cert_expires_soon", "cert_in_grace"};
-
-#define COUNT_OF(a) (sizeof(a) / sizeof((a)[0]))
-
-const char *scenario_outcome_word(enum scenario_outcome o)
-{
-    return (unsigned)o < COUNT_OF(outcome_words) ? outcome_words[o] : "?";
-}
-
-const char *scenario_route_word(enum scenario_route r)
-{
-    if (r == SCENARIO_ROUTE_NONE)
-        return "none";
-    return (unsigned)r < COUNT_OF(route_words) ? route_words[r] : "?";
-}
-
-const char *scenario_check_word(enum scenario_check_result c)
-{
-    return (unsigned)c < COUNT_OF(check_words) ? check_words[c] : "?";
-}
-
-const char *scenario_warning_word(enum scenario_warning w)
-{
-    if (w == SCENARIO_WARNING_NONE)
-        return "none";
-    return (unsigned)w < COUNT_OF(warning_words) ? warning_words[w] : "?";
-}
-
-size_t scenario_documents_format(unsigned docs, const char *sep, char *out, size_t cap)
-{
-    size_t len = 0;
-    if (cap > 0)
-        out[0] = '\0';
-    for (int d = 0; d < SCENARIO_DOC_COUNT; d++) {
-        if ((docs & SCENARIO_DOC_BIT(d)) == 0)
-            continue;
-        int n = snprintf(out + (len < cap ? len : cap), len < cap ? cap - len : 0, "%s%s", len > 0 ? sep : "",
-                         scenario_document_word((enum scenario_document)d));
-        if (n > 0)
-            len += (size_t)n;
-    }
-    return len;
-}
 
 /* The warnings of an answer (ELIGIBILITY_WARN_* bits, in the order of scenario_warning) as words. */
 static void warnings_format(unsigned warnings, char *out, size_t cap)
 {
     size_t len = 0;
     out[0] = '\0';
-    for (unsigned i = 0; i < COUNT_OF(warning_words); i++)
+    for (unsigned i = 0; i <= (unsigned)SCENARIO_WARNING_CERT_IN_GRACE; i++)
         if (warnings & (1u << i)) {
-            int n = snprintf(out + len, cap - len, "%s%s", len > 0 ? "," : "", warning_words[i]);
+            int n = snprintf(out + len, cap - len, "%s%s", len > 0 ? "," : "",
+                             scenario_warning_word((enum scenario_warning)i));
             if (n < 0 || (size_t)n >= cap - len)
                 return;
             len += (size_t)n;
@@ -93,34 +46,34 @@ static void warnings_format(unsigned warnings, char *out, size_t cap)
 struct checker {
     const struct scenario *scn;
     const struct world *w;
-    struct scenario_run_result *out;
+    struct replay_run_result *out;
     size_t cap;
 };
 
-static struct scenario_result *result_add(struct checker *c)
+static struct replay_result *result_add(struct checker *c)
 {
     if (c->out->count == c->cap) {
         size_t cap = c->cap == 0 ? 16 : c->cap * 2;
-        struct scenario_result *r = realloc(c->out->results, cap * sizeof *r);
+        struct replay_result *r = realloc(c->out->results, cap * sizeof *r);
         if (r == NULL)
             return NULL;
         c->out->results = r;
         c->cap = cap;
     }
-    struct scenario_result *r = &c->out->results[c->out->count++];
+    struct replay_result *r = &c->out->results[c->out->count++];
     memset(r, 0, sizeof *r);
     r->resident = SCENARIO_NONE;
     r->date = CORE_DAY_NONE;
     return r;
 }
 
-static void set_rule(struct scenario_result *r, const char *rule)
+static void set_rule(struct replay_result *r, const char *rule)
 {
     snprintf(r->rule, sizeof r->rule, "%s", rule != NULL ? rule : "");
 }
 
 /* "r1 on 2025-09-11" or "all residents" or "r1": who and when, the start of every message. */
-static void who_when(const struct checker *c, const struct scenario_result *r, char *out, size_t cap)
+static void who_when(const struct checker *c, const struct replay_result *r, char *out, size_t cap)
 {
     const char *who = r->resident == SCENARIO_WHO_ALL ? "all residents"
                       : r->resident >= 0 && (size_t)r->resident < c->scn->resident_count
@@ -136,9 +89,9 @@ static void who_when(const struct checker *c, const struct scenario_result *r, c
 }
 
 /* Sets the message: "<who, when>: <body> (rule X)". */
-static void message(const struct checker *c, struct scenario_result *r, const char *fmt, ...)
+static void message(const struct checker *c, struct replay_result *r, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-static void message(const struct checker *c, struct scenario_result *r, const char *fmt, ...)
+static void message(const struct checker *c, struct replay_result *r, const char *fmt, ...)
 {
     char head[128], body[512];
     who_when(c, r, head, sizeof head);
@@ -179,7 +132,7 @@ static const char *clinic_word(const struct scenario *s, int clinic)
 
 /* ---- the forms ------------------------------------------------------------------------------------------- */
 
-static void check_holds(struct checker *c, const struct scenario_expect *e, struct scenario_result *r)
+static void check_holds(struct checker *c, const struct scenario_expect *e, struct replay_result *r)
 {
     unsigned held = world_holds(c->w, e->resident, e->date);
     unsigned wrong = e->kind == SCENARIO_EXPECT_HOLDS ? e->documents & ~held : e->documents & held;
@@ -198,7 +151,7 @@ static void check_holds(struct checker *c, const struct scenario_expect *e, stru
         message(c, r, "expected to lack %s, got %s usable", want, bad);
 }
 
-static void check_visit(struct checker *c, const struct scenario_expect *e, struct scenario_result *r)
+static void check_visit(struct checker *c, const struct scenario_expect *e, struct replay_result *r)
 {
     struct world_visit v;
     struct core_error err;
@@ -243,7 +196,7 @@ static void check_visit(struct checker *c, const struct scenario_expect *e, stru
         message(c, r, "visit at %s: %s", clinic_word(c->scn, e->visit.clinic), bad);
 }
 
-static void check_online(struct checker *c, const struct scenario_expect *e, struct scenario_result *r)
+static void check_online(struct checker *c, const struct scenario_expect *e, struct replay_result *r)
 {
     struct eligibility_answer a;
     struct core_error err;
@@ -276,7 +229,7 @@ static void check_online(struct checker *c, const struct scenario_expect *e, str
         message(c, r, "online check at %s: %s", clinic_word(c->scn, e->clinic), bad);
 }
 
-static void check_received(struct checker *c, const struct scenario_expect *e, struct scenario_result *r)
+static void check_received(struct checker *c, const struct scenario_expect *e, struct replay_result *r)
 {
     core_day got = world_received(c->w, e->resident, e->received, e->by, (int)e->notice_type);
     char by[11], what[48];
@@ -308,7 +261,7 @@ static void range_format(const struct scenario_range *rg, char *out, size_t cap)
         snprintf(out, cap, "%lld..%lld", rg->min, rg->max);
 }
 
-static void check_count(struct checker *c, const struct scenario_expect *e, struct scenario_result *r)
+static void check_count(struct checker *c, const struct scenario_expect *e, struct replay_result *r)
 {
     long got;
     const char *rule;
@@ -361,7 +314,7 @@ static void check_count(struct checker *c, const struct scenario_expect *e, stru
         message(c, r, "%s", bad);
 }
 
-static void check_usage_rate(struct checker *c, const struct scenario_expect *e, struct scenario_result *r)
+static void check_usage_rate(struct checker *c, const struct scenario_expect *e, struct replay_result *r)
 {
     int y, m, d;
     core_date_to_ymd(e->month, &y, &m, &d);
@@ -385,7 +338,7 @@ static void check_usage_rate(struct checker *c, const struct scenario_expect *e,
             y, m);
 }
 
-static void check_one(struct checker *c, const struct scenario_expect *e, struct scenario_result *r)
+static void check_one(struct checker *c, const struct scenario_expect *e, struct replay_result *r)
 {
     r->expect = e;
     r->pos = e->pos;
@@ -435,7 +388,7 @@ static int check_unexpected_gaps(struct checker *c)
         return CORE_OK;
     const struct world_population *pop = c->out->population;
     if (pop != NULL && pop->gap > 0) { /* a population's gap days are expected only by `who: all` */
-        struct scenario_result *r = result_add(c);
+        struct replay_result *r = result_add(c);
         if (r == NULL)
             return CORE_ENOMEM;
         r->pos = s->population.pos;
@@ -478,7 +431,7 @@ static int check_unexpected_gaps(struct checker *c)
             expected = s->expects[i].kind == SCENARIO_EXPECT_GAP_DAYS && s->expects[i].resident == res;
         if (expected)
             continue;
-        struct scenario_result *r = result_add(c);
+        struct replay_result *r = result_add(c);
         if (r == NULL)
             return CORE_ENOMEM;
         r->pos = s->residents[k].pos;
@@ -507,17 +460,17 @@ static int check_unexpected_gaps(struct checker *c)
     return CORE_OK;
 }
 
-int scenario_run(const struct scenario *scn, struct scenario_run_result *out, struct core_error *err)
+int replay_run(const struct scenario *scn, struct replay_run_result *out, struct core_error *err)
 {
-    return scenario_run_with(scn, NULL, out, err);
+    return replay_run_with(scn, NULL, out, err);
 }
 
-int scenario_run_with(const struct scenario *scn, const struct scenario_run_options *opt,
-                      struct scenario_run_result *out, struct core_error *err)
+int replay_run_with(const struct scenario *scn, const struct replay_run_options *opt,
+                    struct replay_run_result *out, struct core_error *err)
 {
     memset(out, 0, sizeof *out);
     if (scn == NULL)
-        return core_error_set(err, CORE_EINVAL, "", 0, 0, "scenario_run: no scenario");
+        return core_error_set(err, CORE_EINVAL, "", 0, 0, "replay_run: no scenario");
     int rc = world_new(scn, &out->world, err);
     if (rc != CORE_OK)
         return rc;
@@ -544,7 +497,7 @@ int scenario_run_with(const struct scenario *scn, const struct scenario_run_opti
     }
     struct checker c = {.scn = scn, .w = out->world, .out = out, .cap = 0};
     for (size_t i = 0; i < scn->expect_count; i++) {
-        struct scenario_result *r = result_add(&c);
+        struct replay_result *r = result_add(&c);
         if (r == NULL)
             return core_error_set(err, CORE_ENOMEM, scn->file, 0, 0, "out of memory checking expectations");
         check_one(&c, &scn->expects[i], r);
@@ -560,7 +513,7 @@ int scenario_run_with(const struct scenario *scn, const struct scenario_run_opti
     return CORE_OK;
 }
 
-void scenario_run_result_free(struct scenario_run_result *r)
+void replay_run_result_free(struct replay_run_result *r)
 {
     if (r == NULL)
         return;
@@ -569,23 +522,4 @@ void scenario_run_result_free(struct scenario_run_result *r)
     world_population_free(r->population);
     free(r->results);
     memset(r, 0, sizeof *r);
-}
-
-int scenario_policy_replace(struct scenario *s, const char *name_or_path, struct core_error *err)
-{
-    for (size_t i = 0; i < s->insurer_count; i++)
-        if (s->insurers[i].policy != NULL)
-            return core_error_set(
-                err, CORE_EINVAL, s->file, s->insurers[i].policy_pos.line, s->insurers[i].policy_pos.column,
-                "insurer '%s' overrides policy parameters of the file's policy; --policy cannot "
-                "replace it",
-                s->insurers[i].id);
-    struct policy *p = NULL;
-    int rc = policy_load(name_or_path, NULL, &p, err);
-    if (rc != CORE_OK)
-        return rc;
-    policy_free(s->policy);
-    s->policy = p;
-    s->policy_ref = name_or_path;
-    return CORE_OK;
 }

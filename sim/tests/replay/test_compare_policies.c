@@ -1,4 +1,4 @@
-/* Tests of sim/scenario/compare.c beyond AMEND-1's grace: a gap that the other policy keeps insured on a usable
+/* Tests of sim/replay/compare.c beyond AMEND-1's grace: a gap that the other policy keeps insured on a usable
  * day (AMEND-2's certificate mailed to every latter-stage elderly member, named from the world's events), a
  * gap that no amendment explains (a policy file of the test's own, read in place of the file's), ranges that
  * continue one another merged into one, and many ranges for one resident. */
@@ -10,10 +10,11 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "scenario_test.h"
+#include "replay/replay.h"
+#include "replay_test.h"
 #include "world/world.h"
 
-#define DATA MYNASIM_SOURCE_DIR "/sim/tests/scenario/data"
+#define DATA MYNASIM_SOURCE_DIR "/sim/tests/replay/data"
 #define SLOW DATA "/compare-policies/slow-certificates.yaml"
 
 static struct scenario *load(const char *rel, const char *policy)
@@ -23,7 +24,7 @@ static struct scenario *load(const char *rel, const char *policy)
 
 struct pair {
     struct scenario *a, *b;
-    struct scenario_comparison c;
+    struct replay_comparison c;
 };
 
 static void compare(struct pair *p, const char *rel, const char *a, const char *b)
@@ -32,17 +33,17 @@ static void compare(struct pair *p, const char *rel, const char *a, const char *
     p->b = load(rel, b);
     struct core_error err;
     core_error_clear(&err);
-    assert_int_equal(scenario_compare(p->a, p->b, &p->c, &err), CORE_OK);
+    assert_int_equal(replay_compare(p->a, p->b, &p->c, &err), CORE_OK);
 }
 
 static void pair_free(struct pair *p)
 {
-    scenario_comparison_free(&p->c);
+    replay_comparison_free(&p->c);
     scenario_free(p->a);
     scenario_free(p->b);
 }
 
-static void assert_range(const struct scenario_diff_range *r, const char *from, const char *to)
+static void assert_range(const struct replay_diff_range *r, const char *from, const char *to)
 {
     char f[11], t[11];
     core_date_format(r->from, f);
@@ -58,25 +59,25 @@ static void a_certificate_mailed_to_all_elderly_is_kept_by_amend_2(void **state)
     compare(&p, "compare-more/latter-elderly-lost-card.yaml", "as-announced-2024", "national");
     assert_int_equal(p.c.resident_count, 2);
     assert_int_equal(p.c.residents[1].range_count, 0); /* r2: the same mailing, no loss */
-    const struct scenario_diff_resident *r = &p.c.residents[0];
+    const struct replay_diff_resident *r = &p.c.residents[0];
     assert_int_equal(r->resident, 0);
     assert_int_equal(r->range_count, 1);
-    const struct scenario_diff_range *d = &r->ranges[0];
+    const struct replay_diff_range *d = &r->ranges[0];
     assert_range(d, "2025-09-10", "2025-11-30");
-    assert_int_equal(d->gap_side, SCENARIO_SIDE_A);
-    assert_int_equal(d->verdict[SCENARIO_SIDE_A], WORLD_DAY_GAP);
-    assert_int_equal(d->verdict[SCENARIO_SIDE_B], WORLD_DAY_USABLE);
-    assert_string_equal(d->rule[SCENARIO_SIDE_A], "MYNA-6");
-    assert_string_equal(d->rule[SCENARIO_SIDE_B], ""); /* a usable range names no rule */
-    assert_string_equal(d->kept_by, "AMEND-2");        /* from the July mailing, not a guess */
-    assert_int_equal(r->only[SCENARIO_SIDE_A], 82);
-    assert_int_equal(r->only[SCENARIO_SIDE_B], 0);
-    assert_int_equal(r->gap[SCENARIO_SIDE_A], 82);
-    assert_int_equal(r->gap[SCENARIO_SIDE_B], 0);
-    assert_int_equal(r->grace[SCENARIO_SIDE_B], 0); /* usable days, not AMEND-1's grace */
-    assert_int_equal(p.c.only[SCENARIO_SIDE_A], 82);
-    assert_int_equal(p.c.residents_only[SCENARIO_SIDE_A], 1);
-    assert_int_equal(p.c.residents_only[SCENARIO_SIDE_B], 0);
+    assert_int_equal(d->gap_side, REPLAY_SIDE_A);
+    assert_int_equal(d->verdict[REPLAY_SIDE_A], WORLD_DAY_GAP);
+    assert_int_equal(d->verdict[REPLAY_SIDE_B], WORLD_DAY_USABLE);
+    assert_string_equal(d->rule[REPLAY_SIDE_A], "MYNA-6");
+    assert_string_equal(d->rule[REPLAY_SIDE_B], ""); /* a usable range names no rule */
+    assert_string_equal(d->kept_by, "AMEND-2");      /* from the July mailing, not a guess */
+    assert_int_equal(r->only[REPLAY_SIDE_A], 82);
+    assert_int_equal(r->only[REPLAY_SIDE_B], 0);
+    assert_int_equal(r->gap[REPLAY_SIDE_A], 82);
+    assert_int_equal(r->gap[REPLAY_SIDE_B], 0);
+    assert_int_equal(r->grace[REPLAY_SIDE_B], 0); /* usable days, not AMEND-1's grace */
+    assert_int_equal(p.c.only[REPLAY_SIDE_A], 82);
+    assert_int_equal(p.c.residents_only[REPLAY_SIDE_A], 1);
+    assert_int_equal(p.c.residents_only[REPLAY_SIDE_B], 0);
     pair_free(&p);
 }
 
@@ -85,15 +86,15 @@ static void swapped_the_amend_2_gap_is_on_side_b_kept_by_side_a(void **state)
     (void)state;
     struct pair p;
     compare(&p, "compare-more/latter-elderly-lost-card.yaml", "national", "as-announced-2024");
-    const struct scenario_diff_range *d = &p.c.residents[0].ranges[0];
+    const struct replay_diff_range *d = &p.c.residents[0].ranges[0];
     assert_int_equal(p.c.residents[0].range_count, 1);
     assert_range(d, "2025-09-10", "2025-11-30");
-    assert_int_equal(d->gap_side, SCENARIO_SIDE_B);
-    assert_int_equal(d->verdict[SCENARIO_SIDE_A], WORLD_DAY_USABLE);
-    assert_string_equal(d->rule[SCENARIO_SIDE_B], "MYNA-6");
+    assert_int_equal(d->gap_side, REPLAY_SIDE_B);
+    assert_int_equal(d->verdict[REPLAY_SIDE_A], WORLD_DAY_USABLE);
+    assert_string_equal(d->rule[REPLAY_SIDE_B], "MYNA-6");
     assert_string_equal(d->kept_by, "AMEND-2");
-    assert_int_equal(p.c.only[SCENARIO_SIDE_B], 82);
-    assert_int_equal(p.c.residents_only[SCENARIO_SIDE_B], 1);
+    assert_int_equal(p.c.only[REPLAY_SIDE_B], 82);
+    assert_int_equal(p.c.residents_only[REPLAY_SIDE_B], 1);
     pair_free(&p);
 }
 
@@ -104,7 +105,7 @@ static void a_slower_policy_gives_gaps_no_amendment_explains(void **state)
     compare(&p, "compare-more/certificate-lost-five-times.yaml", SLOW, "national");
     assert_string_equal(p.a->policy_ref, SLOW);
     assert_int_equal(p.c.resident_count, 2);
-    const struct scenario_diff_resident *r1 = &p.c.residents[0], *r2 = &p.c.residents[1];
+    const struct replay_diff_resident *r1 = &p.c.residents[0], *r2 = &p.c.residents[1];
     /* five cycles, each 13 days (the 8th to the 20th), each a range of its own: more than the first
      * allocation of ranges holds */
     assert_int_equal(r1->range_count, 5);
@@ -114,30 +115,30 @@ static void a_slower_policy_gives_gaps_no_amendment_explains(void **state)
                                            {"2025-05-08", "2025-05-20"},
                                            {"2025-06-08", "2025-06-20"}};
     for (size_t i = 0; i < 5; i++) {
-        const struct scenario_diff_range *d = &r1->ranges[i];
+        const struct replay_diff_range *d = &r1->ranges[i];
         assert_range(d, want[i][0], want[i][1]);
-        assert_int_equal(d->gap_side, SCENARIO_SIDE_A);
-        assert_int_equal(d->verdict[SCENARIO_SIDE_A], WORLD_DAY_GAP);
-        assert_int_equal(d->verdict[SCENARIO_SIDE_B], WORLD_DAY_USABLE);
-        assert_string_equal(d->rule[SCENARIO_SIDE_A], "MYNA-6");
+        assert_int_equal(d->gap_side, REPLAY_SIDE_A);
+        assert_int_equal(d->verdict[REPLAY_SIDE_A], WORLD_DAY_GAP);
+        assert_int_equal(d->verdict[REPLAY_SIDE_B], WORLD_DAY_USABLE);
+        assert_string_equal(d->rule[REPLAY_SIDE_A], "MYNA-6");
         assert_string_equal(d->kept_by, ""); /* national's certificate came sooner: no amendment did it */
     }
-    assert_int_equal(r1->only[SCENARIO_SIDE_A], 65);
-    assert_int_equal(r1->only[SCENARIO_SIDE_B], 0);
+    assert_int_equal(r1->only[REPLAY_SIDE_A], 65);
+    assert_int_equal(r1->only[REPLAY_SIDE_B], 0);
     /* the days both sides are gaps (the first 7 of each cycle) are in the totals, not in the ranges */
-    assert_int_equal(r1->gap[SCENARIO_SIDE_A], 100);
-    assert_int_equal(r1->gap[SCENARIO_SIDE_B], 35);
-    assert_int_equal(r1->degraded[SCENARIO_SIDE_A], 100);
-    assert_int_equal(r1->degraded[SCENARIO_SIDE_B], 35);
+    assert_int_equal(r1->gap[REPLAY_SIDE_A], 100);
+    assert_int_equal(r1->gap[REPLAY_SIDE_B], 35);
+    assert_int_equal(r1->degraded[REPLAY_SIDE_A], 100);
+    assert_int_equal(r1->degraded[REPLAY_SIDE_B], 35);
     assert_int_equal(r2->range_count, 0);
     assert_null(r2->ranges);
-    assert_int_equal(r2->gap[SCENARIO_SIDE_A] + r2->gap[SCENARIO_SIDE_B], 0);
-    assert_int_equal(p.c.only[SCENARIO_SIDE_A], 65);
-    assert_int_equal(p.c.gap[SCENARIO_SIDE_A], 100);
-    assert_int_equal(p.c.gap[SCENARIO_SIDE_B], 35);
-    assert_int_equal(p.c.degraded[SCENARIO_SIDE_A], 100);
-    assert_int_equal(p.c.residents_only[SCENARIO_SIDE_A], 1);
-    assert_int_equal(p.c.residents_only[SCENARIO_SIDE_B], 0);
+    assert_int_equal(r2->gap[REPLAY_SIDE_A] + r2->gap[REPLAY_SIDE_B], 0);
+    assert_int_equal(p.c.only[REPLAY_SIDE_A], 65);
+    assert_int_equal(p.c.gap[REPLAY_SIDE_A], 100);
+    assert_int_equal(p.c.gap[REPLAY_SIDE_B], 35);
+    assert_int_equal(p.c.degraded[REPLAY_SIDE_A], 100);
+    assert_int_equal(p.c.residents_only[REPLAY_SIDE_A], 1);
+    assert_int_equal(p.c.residents_only[REPLAY_SIDE_B], 0);
     pair_free(&p);
 }
 
@@ -150,22 +151,22 @@ static void adjacent_ranges_kept_by_different_means_stay_apart(void **state)
     struct pair p;
     compare(&p, "compare/lost-card-in-september.yaml", DATA "/compare-policies/slow-as-announced.yaml",
             "national");
-    const struct scenario_diff_resident *r1 = &p.c.residents[0];
+    const struct replay_diff_resident *r1 = &p.c.residents[0];
     assert_int_equal(r1->range_count, 2);
     assert_range(&r1->ranges[0], "2025-09-10", "2025-09-18");
-    assert_int_equal(r1->ranges[0].verdict[SCENARIO_SIDE_B], WORLD_DAY_GRACE);
-    assert_string_equal(r1->ranges[0].rule[SCENARIO_SIDE_B], "AMEND-1");
+    assert_int_equal(r1->ranges[0].verdict[REPLAY_SIDE_B], WORLD_DAY_GRACE);
+    assert_string_equal(r1->ranges[0].rule[REPLAY_SIDE_B], "AMEND-1");
     assert_string_equal(r1->ranges[0].kept_by, "AMEND-1");
     assert_range(&r1->ranges[1], "2025-09-19", "2025-10-01");
-    assert_int_equal(r1->ranges[1].verdict[SCENARIO_SIDE_B], WORLD_DAY_USABLE);
+    assert_int_equal(r1->ranges[1].verdict[REPLAY_SIDE_B], WORLD_DAY_USABLE);
     assert_string_equal(r1->ranges[1].kept_by, "");
     for (size_t i = 0; i < 2; i++) {
-        assert_int_equal(r1->ranges[i].gap_side, SCENARIO_SIDE_A);
-        assert_int_equal(r1->ranges[i].verdict[SCENARIO_SIDE_A], WORLD_DAY_GAP);
-        assert_string_equal(r1->ranges[i].rule[SCENARIO_SIDE_A], "MYNA-6");
+        assert_int_equal(r1->ranges[i].gap_side, REPLAY_SIDE_A);
+        assert_int_equal(r1->ranges[i].verdict[REPLAY_SIDE_A], WORLD_DAY_GAP);
+        assert_string_equal(r1->ranges[i].rule[REPLAY_SIDE_A], "MYNA-6");
     }
-    assert_int_equal(r1->only[SCENARIO_SIDE_A], 22);
-    assert_int_equal(r1->grace[SCENARIO_SIDE_B], 9);
+    assert_int_equal(r1->only[REPLAY_SIDE_A], 22);
+    assert_int_equal(r1->grace[REPLAY_SIDE_B], 9);
     assert_int_equal(p.c.residents[1].range_count, 0);
     pair_free(&p);
 }
@@ -200,19 +201,19 @@ static void ranges_that_split_on_both_sides_alike_stay_one(void **state)
     assert_int_equal(world_run(wa, &err), CORE_OK);
     assert_int_equal(world_new(n, &wb, &err), CORE_OK);
     assert_int_equal(world_run(wb, &err), CORE_OK);
-    struct scenario_comparison c;
-    assert_int_equal(scenario_compare_worlds(s, wa, wb, &c, &err), CORE_OK);
+    struct replay_comparison c;
+    assert_int_equal(replay_compare_worlds(s, wa, wb, &c, &err), CORE_OK);
     assert_range(&c.residents[0].ranges[0], "2025-02-08", "2025-02-20");
-    assert_int_equal(c.only[SCENARIO_SIDE_A], 65);
+    assert_int_equal(c.only[REPLAY_SIDE_A], 65);
     /* the worlds the other way round: the same ranges, on side B */
-    struct scenario_comparison back;
-    assert_int_equal(scenario_compare_worlds(s, wb, wa, &back, &err), CORE_OK);
+    struct replay_comparison back;
+    assert_int_equal(replay_compare_worlds(s, wb, wa, &back, &err), CORE_OK);
     assert_int_equal(back.residents[0].range_count, 5);
-    assert_int_equal(back.residents[0].ranges[4].gap_side, SCENARIO_SIDE_B);
-    assert_int_equal(back.only[SCENARIO_SIDE_B], 65);
-    assert_int_equal(back.only[SCENARIO_SIDE_A], 0);
-    scenario_comparison_free(&back);
-    scenario_comparison_free(&c);
+    assert_int_equal(back.residents[0].ranges[4].gap_side, REPLAY_SIDE_B);
+    assert_int_equal(back.only[REPLAY_SIDE_B], 65);
+    assert_int_equal(back.only[REPLAY_SIDE_A], 0);
+    replay_comparison_free(&back);
+    replay_comparison_free(&c);
     world_free(wa);
     world_free(wb);
     scenario_free(n);

@@ -1,4 +1,4 @@
-/* End-to-end tests of sim/scenario/run.c: small scenario files (data/run/) replayed by the real world. */
+/* End-to-end tests of sim/replay/run.c: small scenario files (data/run/) replayed by the real world. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,16 +7,17 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "replay/replay.h"
 #include "scenario/scenario.h"
 #include "world/world.h"
 
-#define DATA MYNASIM_SOURCE_DIR "/sim/tests/scenario/data/run"
+#define DATA MYNASIM_SOURCE_DIR "/sim/tests/replay/data/run"
 /* Files outside data/run/: run_exit_codes.sh runs that directory whole and compares it with its three files. */
 #define MORE "../run-more/"
 
 struct run {
     struct scenario *scn;
-    struct scenario_run_result res;
+    struct replay_run_result res;
 };
 
 static void run_file(const char *name, struct run *r)
@@ -29,12 +30,12 @@ static void run_file(const char *name, struct run *r)
     scenario_diags_clear(&d);
     struct core_error err;
     core_error_clear(&err);
-    assert_int_equal(scenario_run(r->scn, &r->res, &err), CORE_OK);
+    assert_int_equal(replay_run(r->scn, &r->res, &err), CORE_OK);
 }
 
 static void run_free(struct run *r)
 {
-    scenario_run_result_free(&r->res);
+    replay_run_result_free(&r->res);
     scenario_free(r->scn);
 }
 
@@ -58,7 +59,7 @@ static void a_wrong_outcome_fails_naming_resident_day_and_rule(void **state)
     struct run r;
     run_file("fails.yaml", &r);
     assert_int_equal(r.res.failed, 1);
-    const struct scenario_result *f = NULL;
+    const struct replay_result *f = NULL;
     for (size_t i = 0; i < r.res.count; i++)
         if (!r.res.results[i].passed)
             f = &r.res.results[i];
@@ -79,7 +80,7 @@ static void gap_days_the_file_does_not_expect_fail(void **state)
     struct run r;
     run_file("unexpected-gap.yaml", &r);
     assert_int_equal(r.res.count, r.scn->expect_count + 1);
-    const struct scenario_result *inv = &r.res.results[r.res.count - 1];
+    const struct replay_result *inv = &r.res.results[r.res.count - 1];
     assert_false(inv->passed);
     assert_string_equal(inv->form, "invariant");
     assert_string_equal(inv->rule, "INV-1");
@@ -96,7 +97,7 @@ static void every_difference_of_a_visit_is_named_in_one_message(void **state)
     assert_int_equal(r.res.count, 5);
     assert_int_equal(r.res.failed, 4);
     assert_int_equal(r.res.passed, 1);
-    const struct scenario_result *v = &r.res.results[0];
+    const struct replay_result *v = &r.res.results[0];
     assert_false(v->passed);
     assert_int_equal(v->pos.line, 14);
     assert_int_equal(v->pos.column, 5);
@@ -106,21 +107,21 @@ static void every_difference_of_a_visit_is_named_in_one_message(void **state)
         "copay: 3}; expected claim_error true, got false (rule MYNA-1)");
     assert_string_equal(v->rule, "MYNA-1");
     /* the card applies the high-cost limit at the counter (MYNA-10): limit_applied false is the difference */
-    const struct scenario_result *w = &r.res.results[1];
+    const struct replay_result *w = &r.res.results[1];
     assert_false(w->passed);
     assert_string_equal(
         w->message,
         "r1 on 2025-02-03: visit at clinic-a: expected limit_applied false, got true (rule MYNA-1)");
-    const struct scenario_result *g = &r.res.results[2];
+    const struct replay_result *g = &r.res.results[2];
     assert_false(g->passed);
     assert_string_equal(g->form, "gap_days");
     assert_string_equal(g->message, "r1: expected first_gap 2025-03-01, got none (rule INV-1)");
     assert_string_equal(g->rule, "INV-1");
-    const struct scenario_result *c = &r.res.results[3];
+    const struct replay_result *c = &r.res.results[3];
     assert_false(c->passed);
     assert_string_equal(c->message, "r1: expected grace_days 1..2, got 0 (rule AMEND-1)");
     assert_string_equal(c->rule, "AMEND-1");
-    const struct scenario_result *d = &r.res.results[4];
+    const struct replay_result *d = &r.res.results[4];
     assert_true(d->passed);
     assert_string_equal(d->message, "r1: degraded_days 0 (rule INV-2)");
     assert_string_equal(d->rule, "INV-2");
@@ -135,7 +136,7 @@ static void a_month_without_online_checks_has_no_usage_rate(void **state)
     assert_non_null(r.res.population);
     assert_int_equal(r.res.count, 2);
     assert_true(r.res.results[0].passed);
-    const struct scenario_result *q = &r.res.results[1];
+    const struct replay_result *q = &r.res.results[1];
     assert_false(q->passed);
     assert_int_equal(q->resident, SCENARIO_WHO_ALL);
     assert_string_equal(
@@ -154,7 +155,7 @@ static void a_population_s_gap_days_fail_naming_the_rules_most_first(void **stat
         return;
     assert_true(pop->gap > 0);
     assert_int_equal(r.res.count, 1);
-    const struct scenario_result *inv = &r.res.results[0];
+    const struct replay_result *inv = &r.res.results[0];
     assert_false(inv->passed);
     assert_string_equal(inv->form, "invariant");
     assert_int_equal(inv->resident, SCENARIO_WHO_ALL);

@@ -1,5 +1,5 @@
 /*
- * compare.c: one scenario replayed under two policies, day ranges set side by side (scenario.h, comparing).
+ * compare.c: one scenario replayed under two policies, day ranges set side by side (replay.h, comparing).
  *
  * Each world already keeps, per resident, maximal day ranges with an INV-1 verdict and the rule behind it;
  * the comparison intersects the two lists of ranges (never a loop over days) and keeps the pieces on which
@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "replay/replay.h"
 #include "scenario/scenario.h"
 #include "world/world.h"
 
@@ -68,10 +69,10 @@ static bool is_gap(int verdict)
 }
 
 /* Appends [from, to] or extends the last range when it continues it with the same verdicts and rules. */
-static int add_piece(struct scenario_diff_resident *r, size_t *cap, const struct scenario_diff_range *p)
+static int add_piece(struct replay_diff_resident *r, size_t *cap, const struct replay_diff_range *p)
 {
     if (r->range_count > 0) {
-        struct scenario_diff_range *last = &r->ranges[r->range_count - 1];
+        struct replay_diff_range *last = &r->ranges[r->range_count - 1];
         if (last->to + 1 == p->from && last->gap_side == p->gap_side && last->verdict[0] == p->verdict[0] &&
             last->verdict[1] == p->verdict[1] && strcmp(last->rule[0], p->rule[0]) == 0 &&
             strcmp(last->rule[1], p->rule[1]) == 0 && strcmp(last->kept_by, p->kept_by) == 0) {
@@ -81,7 +82,7 @@ static int add_piece(struct scenario_diff_resident *r, size_t *cap, const struct
     }
     if (r->range_count == *cap) {
         size_t ncap = *cap ? *cap * 2 : 4;
-        struct scenario_diff_range *grown = realloc(r->ranges, ncap * sizeof *grown);
+        struct replay_diff_range *grown = realloc(r->ranges, ncap * sizeof *grown);
         if (grown == NULL)
             return CORE_ENOMEM;
         r->ranges = grown;
@@ -91,11 +92,11 @@ static int add_piece(struct scenario_diff_resident *r, size_t *cap, const struct
     return CORE_OK;
 }
 
-static int compare_resident(const struct world *const w[SCENARIO_SIDES], int res,
-                            struct scenario_diff_resident *out)
+static int compare_resident(const struct world *const w[REPLAY_SIDES], int res,
+                            struct replay_diff_resident *out)
 {
     out->resident = res;
-    for (int s = 0; s < SCENARIO_SIDES; s++) {
+    for (int s = 0; s < REPLAY_SIDES; s++) {
         out->gap[s] = world_gap_days(w[s], res);
         out->grace[s] = world_grace_days(w[s], res);
         out->degraded[s] = world_degraded_days(w[s], res);
@@ -109,17 +110,17 @@ static int compare_resident(const struct world *const w[SCENARIO_SIDES], int res
         core_day from = ra->from > rb->from ? ra->from : rb->from;
         core_day to = ra->to < rb->to ? ra->to : rb->to;
         if (from <= to && is_gap(ra->verdict) != is_gap(rb->verdict)) {
-            struct scenario_diff_range p;
+            struct replay_diff_range p;
             memset(&p, 0, sizeof p);
             p.from = from;
             p.to = to;
-            p.gap_side = is_gap(ra->verdict) ? SCENARIO_SIDE_A : SCENARIO_SIDE_B;
+            p.gap_side = is_gap(ra->verdict) ? REPLAY_SIDE_A : REPLAY_SIDE_B;
             p.verdict[0] = (int)ra->verdict;
             p.verdict[1] = (int)rb->verdict;
             rule_copy(p.rule[0], ra->rule);
             rule_copy(p.rule[1], rb->rule);
-            int kept = p.gap_side == SCENARIO_SIDE_A ? SCENARIO_SIDE_B : SCENARIO_SIDE_A;
-            rule_copy(p.kept_by, kept_by(w[kept], res, kept == SCENARIO_SIDE_A ? ra : rb, from, to));
+            int kept = p.gap_side == REPLAY_SIDE_A ? REPLAY_SIDE_B : REPLAY_SIDE_A;
+            rule_copy(p.kept_by, kept_by(w[kept], res, kept == REPLAY_SIDE_A ? ra : rb, from, to));
             if (add_piece(out, &cap, &p) != CORE_OK)
                 return CORE_ENOMEM;
             out->only[p.gap_side] += (long)(to - from) + 1;
@@ -136,8 +137,8 @@ static int compare_resident(const struct world *const w[SCENARIO_SIDES], int res
     return CORE_OK;
 }
 
-int scenario_compare_worlds(const struct scenario *scn, const struct world *a, const struct world *b,
-                            struct scenario_comparison *out, struct core_error *err)
+int replay_compare_worlds(const struct scenario *scn, const struct world *a, const struct world *b,
+                          struct replay_comparison *out, struct core_error *err)
 {
     memset(out, 0, sizeof *out);
     if (scn->resident_count == 0)
@@ -146,12 +147,12 @@ int scenario_compare_worlds(const struct scenario *scn, const struct world *a, c
     if (out->residents == NULL)
         return core_error_set(err, CORE_ENOMEM, scn->file, 0, 0, "out of memory comparing");
     out->resident_count = scn->resident_count;
-    const struct world *const w[SCENARIO_SIDES] = {a, b};
+    const struct world *const w[REPLAY_SIDES] = {a, b};
     for (size_t i = 0; i < scn->resident_count; i++) {
-        struct scenario_diff_resident *r = &out->residents[i];
+        struct replay_diff_resident *r = &out->residents[i];
         if (compare_resident(w, (int)i, r) != CORE_OK)
             return core_error_set(err, CORE_ENOMEM, scn->file, 0, 0, "out of memory comparing");
-        for (int s = 0; s < SCENARIO_SIDES; s++) {
+        for (int s = 0; s < REPLAY_SIDES; s++) {
             out->only[s] += r->only[s];
             out->gap[s] += r->gap[s];
             out->grace[s] += r->grace[s];
@@ -163,8 +164,8 @@ int scenario_compare_worlds(const struct scenario *scn, const struct world *a, c
     return CORE_OK;
 }
 
-int scenario_compare(const struct scenario *a, const struct scenario *b, struct scenario_comparison *out,
-                     struct core_error *err)
+int replay_compare(const struct scenario *a, const struct scenario *b, struct replay_comparison *out,
+                   struct core_error *err)
 {
     memset(out, 0, sizeof *out);
     if (a->resident_count != b->resident_count)
@@ -177,10 +178,10 @@ int scenario_compare(const struct scenario *a, const struct scenario *b, struct 
                                   a->residents[i].pos.column,
                                   "read under two policies, resident %zu is '%s' and '%s'", i + 1,
                                   a->residents[i].id, b->residents[i].id);
-    const struct scenario *scn[SCENARIO_SIDES] = {a, b};
-    struct world *w[SCENARIO_SIDES] = {NULL, NULL};
+    const struct scenario *scn[REPLAY_SIDES] = {a, b};
+    struct world *w[REPLAY_SIDES] = {NULL, NULL};
     int rc = CORE_OK;
-    for (int s = 0; s < SCENARIO_SIDES && rc == CORE_OK; s++) {
+    for (int s = 0; s < REPLAY_SIDES && rc == CORE_OK; s++) {
         struct core_error inner;
         core_error_clear(&inner);
         rc = world_new(scn[s], &w[s], &inner);
@@ -193,13 +194,13 @@ int scenario_compare(const struct scenario *a, const struct scenario *b, struct 
         }
     }
     if (rc == CORE_OK)
-        rc = scenario_compare_worlds(a, w[0], w[1], out, err);
-    for (int s = 0; s < SCENARIO_SIDES; s++)
+        rc = replay_compare_worlds(a, w[0], w[1], out, err);
+    for (int s = 0; s < REPLAY_SIDES; s++)
         world_free(w[s]);
     return rc;
 }
 
-void scenario_comparison_free(struct scenario_comparison *c)
+void replay_comparison_free(struct replay_comparison *c)
 {
     if (c == NULL)
         return;

@@ -1,4 +1,4 @@
-/* Tests of sim/scenario/compare.c and of reading a file under another policy (scenario.c): small files
+/* Tests of sim/replay/compare.c and of reading a file under another policy (scenario.c): small files
  * (data/compare/) replayed by the real world under national and as-announced-2024. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,9 +8,10 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "scenario_test.h"
+#include "replay/replay.h"
+#include "replay_test.h"
 
-#define DATA MYNASIM_SOURCE_DIR "/sim/tests/scenario/data/compare"
+#define DATA MYNASIM_SOURCE_DIR "/sim/tests/replay/data/compare"
 
 static struct scenario *load(const char *name, const char *policy)
 {
@@ -18,45 +19,45 @@ static struct scenario *load(const char *name, const char *policy)
 }
 
 static void compare_file(const char *name, const char *a, const char *b, struct scenario **sa,
-                         struct scenario **sb, struct scenario_comparison *cmp)
+                         struct scenario **sb, struct replay_comparison *cmp)
 {
     *sa = load(name, a);
     *sb = load(name, b);
     struct core_error err;
     core_error_clear(&err);
-    assert_int_equal(scenario_compare(*sa, *sb, cmp, &err), CORE_OK);
+    assert_int_equal(replay_compare(*sa, *sb, cmp, &err), CORE_OK);
 }
 
 static void lost_card_is_nine_gap_days_only_under_as_announced_kept_by_amend_1(void **state)
 {
     (void)state;
     struct scenario *a, *b;
-    struct scenario_comparison c;
+    struct replay_comparison c;
     compare_file("lost-card-in-september.yaml", "national", "as-announced-2024", &a, &b, &c);
     assert_int_equal(c.resident_count, 2);
-    const struct scenario_diff_resident *r1 = &c.residents[0], *r2 = &c.residents[1];
-    assert_int_equal(r1->only[SCENARIO_SIDE_A], 0);
-    assert_int_equal(r1->only[SCENARIO_SIDE_B], 9);
-    assert_int_equal(r1->grace[SCENARIO_SIDE_A], 9);
-    assert_int_equal(r1->gap[SCENARIO_SIDE_B], 9);
+    const struct replay_diff_resident *r1 = &c.residents[0], *r2 = &c.residents[1];
+    assert_int_equal(r1->only[REPLAY_SIDE_A], 0);
+    assert_int_equal(r1->only[REPLAY_SIDE_B], 9);
+    assert_int_equal(r1->grace[REPLAY_SIDE_A], 9);
+    assert_int_equal(r1->gap[REPLAY_SIDE_B], 9);
     assert_int_equal(r1->range_count, 1);
-    const struct scenario_diff_range *d = &r1->ranges[0];
+    const struct replay_diff_range *d = &r1->ranges[0];
     char from[11], to[11];
     core_date_format(d->from, from);
     core_date_format(d->to, to);
     assert_string_equal(from, "2025-09-10");
     assert_string_equal(to, "2025-09-18");
-    assert_int_equal(d->gap_side, SCENARIO_SIDE_B);
+    assert_int_equal(d->gap_side, REPLAY_SIDE_B);
     assert_string_equal(d->kept_by, "AMEND-1");
-    assert_string_equal(d->rule[SCENARIO_SIDE_A], "AMEND-1");
-    assert_true(d->rule[SCENARIO_SIDE_B][0] != '\0'); /* the gap's cause */
+    assert_string_equal(d->rule[REPLAY_SIDE_A], "AMEND-1");
+    assert_true(d->rule[REPLAY_SIDE_B][0] != '\0'); /* the gap's cause */
     /* the neighbour who keeps her card is the same under both */
     assert_int_equal(r2->range_count, 0);
     assert_int_equal(r2->only[0] + r2->only[1], 0);
-    assert_int_equal(c.residents_only[SCENARIO_SIDE_B], 1);
-    assert_int_equal(c.residents_only[SCENARIO_SIDE_A], 0);
-    assert_int_equal(c.only[SCENARIO_SIDE_B], 9);
-    scenario_comparison_free(&c);
+    assert_int_equal(c.residents_only[REPLAY_SIDE_B], 1);
+    assert_int_equal(c.residents_only[REPLAY_SIDE_A], 0);
+    assert_int_equal(c.only[REPLAY_SIDE_B], 9);
+    replay_comparison_free(&c);
     scenario_free(a);
     scenario_free(b);
 }
@@ -65,13 +66,13 @@ static void swapped_policies_put_the_gap_on_side_a(void **state)
 {
     (void)state;
     struct scenario *a, *b;
-    struct scenario_comparison c;
+    struct replay_comparison c;
     compare_file("lost-card-in-september.yaml", "as-announced-2024", "national", &a, &b, &c);
-    assert_int_equal(c.only[SCENARIO_SIDE_A], 9);
-    assert_int_equal(c.only[SCENARIO_SIDE_B], 0);
-    assert_int_equal(c.residents[0].ranges[0].gap_side, SCENARIO_SIDE_A);
+    assert_int_equal(c.only[REPLAY_SIDE_A], 9);
+    assert_int_equal(c.only[REPLAY_SIDE_B], 0);
+    assert_int_equal(c.residents[0].ranges[0].gap_side, REPLAY_SIDE_A);
     assert_string_equal(c.residents[0].ranges[0].kept_by, "AMEND-1");
-    scenario_comparison_free(&c);
+    replay_comparison_free(&c);
     scenario_free(a);
     scenario_free(b);
 }
@@ -80,13 +81,13 @@ static void the_same_policy_twice_differs_nowhere(void **state)
 {
     (void)state;
     struct scenario *a, *b;
-    struct scenario_comparison c;
+    struct replay_comparison c;
     compare_file("lost-card-in-september.yaml", "national", "national", &a, &b, &c);
     for (size_t i = 0; i < c.resident_count; i++)
         assert_int_equal(c.residents[i].range_count, 0);
     assert_int_equal(c.only[0] + c.only[1], 0);
     assert_int_equal(c.grace[0], c.grace[1]);
-    scenario_comparison_free(&c);
+    replay_comparison_free(&c);
     scenario_free(a);
     scenario_free(b);
 }
@@ -119,11 +120,11 @@ static void overrides_make_the_difference_twelve_days(void **state)
 {
     (void)state;
     struct scenario *a, *b;
-    struct scenario_comparison c;
+    struct replay_comparison c;
     compare_file("insurer-overrides-lag.yaml", "national", "as-announced-2024", &a, &b, &c);
-    assert_int_equal(c.only[SCENARIO_SIDE_B], 12);
+    assert_int_equal(c.only[REPLAY_SIDE_B], 12);
     assert_string_equal(c.residents[0].ranges[0].kept_by, "AMEND-1");
-    scenario_comparison_free(&c);
+    replay_comparison_free(&c);
     scenario_free(a);
     scenario_free(b);
 }

@@ -1,0 +1,131 @@
+/*
+ * replay: replaying a validated scenario (sim/scenario) through the world (sim/world) and checking every
+ * expectation of the file and the run's invariants against the world's queries (`mynasim run`); and comparing
+ * one file replayed under two policies, day range against day range (`mynasim compare`). Readings taken where
+ * docs/SCENARIO-FORMAT.md is silent are in docs/SCENARIO-RUNNING-NOTES.md.
+ *
+ * replay builds and runs worlds and then only asks them questions through world.h's queries: a probe (an
+ * expectation's visit or online check) changes nothing, so expectations are checked in file order after the
+ * whole run. It produces results (pass or fail, position, rule, a message for people) and comparisons; it
+ * never prints them (sim/report does) and never exits.
+ *
+ * What replay must never know: how the world keeps its history or judges a day (only world.h's queries), how
+ * a card, a clinic or the eligibility system works inside, how a file is parsed (the reader gives it a
+ * validated `struct scenario`), how results are rendered (sim/report), or the command line (sim/cli).
+ */
+#ifndef MYNASIM_REPLAY_H
+#define MYNASIM_REPLAY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/core.h"
+#include "scenario/scenario.h"
+
+struct world;
+struct world_population;
+struct world_pop_household;
+
+/* ==== running (sim/replay/run.c) ======================================================================= */
+
+/* One checked expectation, or an invariant the run broke (a gap day the file does not expect). */
+struct replay_result {
+    const struct scenario_expect *expect; /* NULL for an invariant */
+    struct scenario_pos pos;              /* the expectation's position (an invariant: the resident's) */
+    const char *form;                     /* the form's word ("holds", "visit", ...) or "invariant" */
+    int resident;                         /* index, SCENARIO_WHO_ALL or SCENARIO_NONE */
+    core_day date;                        /* the day checked, CORE_DAY_NONE for totals */
+    char rule[16];                        /* the expectation's `rule:`, else the rule the world names; "" */
+    bool passed;
+    char message[640]; /* "expected X, got Y" naming the resident, the day and the rule */
+};
+
+struct replay_run_result {
+    struct world *world; /* the replayed world, owned: reports read it */
+    struct replay_result *results;
+    size_t count; /* expectations in file order, then invariants in resident order */
+    size_t passed;
+    size_t failed;
+    struct world_population *population; /* a population's aggregates (world.h); NULL without one */
+};
+
+/* Builds and runs the world of `scn` and checks every expectation. CORE_OK when the run could be made,
+ * whatever the results (out->failed counts the failures); an error code when the world could not be built
+ * or run (err says why). Free `out` with replay_run_result_free in either case. */
+int replay_run(const struct scenario *scn, struct replay_run_result *out, struct core_error *err);
+
+/* What a run may be asked besides its results. */
+struct replay_run_options {
+    /* Per-resident detail of a population (`mynasim run --detail`): called with each finished household, in
+     * order (world.h, world_population_run_detail); anything but CORE_OK stops the run. NULL: none. */
+    int (*population_detail)(void *ctx, const struct world_pop_household *hh, struct core_error *err);
+    void *population_detail_ctx;
+    /* `mynasim run --fidelity wire` (the command's default): the named residents' visits and probes take the
+     * wire path (world.h, world_set_fidelity). false (this struct's zero, and replay_run): the rules path.
+     * Populations always take the rules path. */
+    bool wire;
+    /* Called with the world after world_new and the fidelity, before world_run: `mynasim run --service` makes
+     * its wire path remote there (world.h, world_set_wire_remote; docs/WIRE.md). Anything but CORE_OK stops
+     * the run with that code. NULL: none. */
+    int (*prepare)(void *ctx, struct world *w, struct core_error *err);
+    void *prepare_ctx;
+};
+/* replay_run with options (NULL: none). */
+int replay_run_with(const struct scenario *scn, const struct replay_run_options *opt,
+                    struct replay_run_result *out, struct core_error *err);
+void replay_run_result_free(struct replay_run_result *r);
+
+/* ==== comparing (sim/replay/compare.c) ================================================================= */
+/*
+ * The same scenario replayed under two policies (`mynasim compare`), day ranges set side by side: for each
+ * resident, the days that are gap days (INV-1) under one policy and not the other, grouped into ranges, each
+ * with the rules that make the difference. Under `national` against `as-announced-2024` this is who the
+ * amendments kept insured. Expectations are not checked: the comparison is of the invariants only. Pure:
+ * it reads two replayed worlds through world.h's queries and prints nothing.
+ */
+
+/* Side 0 is the first policy (A), side 1 the second (B). */
+enum { REPLAY_SIDE_A = 0, REPLAY_SIDE_B = 1, REPLAY_SIDES = 2 };
+
+/* A maximal run of days that are gap days under one side only, with the same verdicts and rules throughout. */
+struct replay_diff_range {
+    core_day from;
+    core_day to;                 /* included */
+    int gap_side;                /* REPLAY_SIDE_A or _B: the side on which these are gap days */
+    int verdict[REPLAY_SIDES];   /* enum world_verdict under each side */
+    char rule[REPLAY_SIDES][16]; /* each side's range rule: the gap's cause, AMEND-1 for grace, or "" */
+    char kept_by[16];            /* the rule that keeps the other side insured ("AMEND-1"), or "" */
+};
+
+struct replay_diff_resident {
+    int resident;            /* index into the scenario's residents */
+    long only[REPLAY_SIDES]; /* gap days under this side and not the other */
+    long gap[REPLAY_SIDES];  /* the world's totals under each side */
+    long grace[REPLAY_SIDES];
+    long degraded[REPLAY_SIDES];
+    size_t range_count;
+    struct replay_diff_range *ranges; /* in date order */
+};
+
+struct replay_comparison {
+    size_t resident_count;
+    struct replay_diff_resident *residents; /* every resident, in the scenario's order */
+    long only[REPLAY_SIDES];                /* sums over residents */
+    long gap[REPLAY_SIDES];
+    long grace[REPLAY_SIDES];
+    long degraded[REPLAY_SIDES];
+    size_t residents_only[REPLAY_SIDES]; /* residents with a gap day under this side only */
+};
+
+/* Compares two replayed worlds of the same scenario file (read under two policies: the same residents).
+ * CORE_OK, or CORE_ENOMEM / CORE_EINVAL (the worlds do not have the same residents). Free `out` with
+ * replay_comparison_free in either case. */
+int replay_compare_worlds(const struct scenario *scn, const struct world *a, const struct world *b,
+                          struct replay_comparison *out, struct core_error *err);
+/* Builds and replays the worlds of `a` and `b` (one file read under two policies) and compares them. An
+ * error when a world cannot be built or run (err says which policy) or the files differ in residents. */
+int replay_compare(const struct scenario *a, const struct scenario *b, struct replay_comparison *out,
+                   struct core_error *err);
+void replay_comparison_free(struct replay_comparison *c);
+
+#endif
