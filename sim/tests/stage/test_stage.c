@@ -335,6 +335,7 @@ static void the_online_check_alone(void **state)
     c.online_ok = true;
     assert_int_equal(stage_check(f->stage, &c, &a, &err), CORE_OK);
     assert_int_equal(a.result, ELIGIBILITY_NOT_REGISTERED);
+    assert_int_equal(stage_check(f->stage, &c, NULL, &err), CORE_EINVAL);
     c.card = NULL;
     assert_int_equal(stage_check(f->stage, &c, &a, &err), CORE_EINVAL);
     assert_int_equal(stage_check(NULL, &c, &a, &err), CORE_EINVAL);
@@ -372,6 +373,15 @@ static void bad_visits_are_refused(void **state)
     struct stage_visit v;
     memset(&v, 0, sizeof v);
     assert_int_equal(stage_desk(f->stage, &v, &a, &d, &err), CORE_EINVAL); /* no clinic_input */
+    struct clinic_input in;
+    memset(&in, 0, sizeof in);
+    v.in = &in;
+    assert_int_equal(stage_desk(f->stage, &v, &a, &d, &err), CORE_EINVAL); /* nothing presented */
+    struct clinic_presented p;
+    memset(&p, 0, sizeof p);
+    in.presented = &p;
+    assert_int_equal(stage_desk(f->stage, &v, NULL, &d, &err), CORE_EINVAL);
+    assert_int_equal(stage_desk(f->stage, &v, &a, NULL, &err), CORE_EINVAL);
     /* A card its profile cannot make: the stage's machinery fails, the visit is not decided. */
     struct stage_card bad = f->normal;
     bad.id = 99;
@@ -481,7 +491,14 @@ static void remote_pieces_that_do_not_answer_are_named(void **state)
     struct stage *s = NULL;
     struct core_error err;
     assert_int_equal(stage_new_remote(NULL, f->policy, clinics, 3, &s, &err), CORE_EINVAL);
-    struct stage_remote r = {"127.0.0.1:1", "stage-test-no-such-reader", "/nonexistent/stage-test.sock"};
+    struct stage_remote r = {NULL, NULL, "/nonexistent/stage-test.sock"};
+    assert_int_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, &err), CORE_EINVAL);
+    r.service = "127.0.0.1:1";
+    r.card_control = NULL;
+    assert_int_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, &err), CORE_EINVAL);
+    r.reader = "stage-test-no-such-reader";
+    r.card_control = "/nonexistent/stage-test.sock";
+    assert_int_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, NULL), CORE_EIO); /* no error wanted */
     assert_int_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, &err), CORE_EIO);
     assert_null(s);
     assert_non_null(strstr(err.message, "the eligibility service at 127.0.0.1:1 is not reachable"));
