@@ -517,7 +517,7 @@ static void remote_pieces_that_do_not_answer_are_named(void **state)
     assert_non_null(strstr(err.message, "the card server's control channel /nonexistent/stage-test.sock is "
                                         "not reachable"));
     /* A socket that answers, but not as a card server. */
-    struct fake_control fc;
+    struct fake_control fc = {.fd = -1};
     fake_control_start(&fc, "OK hello\n");
     r.card_control = fc.path;
     assert_int_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, &err), CORE_EINVAL);
