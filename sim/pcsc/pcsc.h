@@ -151,7 +151,7 @@ int pcsc_parse_host_port(const char *s, char *host, size_t cap, unsigned *port, 
  *   swap STATEFILE            restore the current card's state from a state file, then reset
  *   issue PROFILE SERIAL [STATEFILE]
  *                             personalise PROFILE with SERIAL as its auth certificate's serial (the serial J-LIS
- *                             recorded: the world's cards, sim/world/wire.c) and reset; with STATEFILE, its
+ *                             recorded: the wire path's cards, sim/stage) and reset; with STATEFILE, its
  *                             state is loaded from there once (no persistence from then on)
  *   save NAME                 keep a snapshot of the whole card (profile and state) under NAME, in memory
  *   restore NAME              put the snapshot back exactly (no reset: a probe leaves no trace)

@@ -1,0 +1,563 @@
+/* Tests of sim/stage, the wire path's set, driven directly in process: a card made from a profile is presented
+ * at a clinic's reader and the stage gives the card's answer and the desk's decision — every reader, no card,
+ * each fault, the system down, a blocked PIN (and no trace left after it), a face-only card, a card J-LIS
+ * issued but not registered — and the error paths of the local and the remote stage (what is unreachable is
+ * named). The remote stage's visits run against real processes in ctest scenarios.wire_pcsc. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <pthread.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "scenario/scenario.h"
+#include "stage/stage.h"
+
+#define INSURER "112334"
+
+static core_day D(const char *s)
+{
+    core_day d;
+    assert_int_equal(core_date_parse(s, strlen(s), &d), CORE_OK);
+    return d;
+}
+
+#define CLINIC_DEFAULT 0
+#define CLINIC_A 1
+#define CLINIC_B 2
+
+struct fixture {
+    struct policy *policy;
+    struct eligibility_registry *reg;
+    struct stage *stage;
+    struct stage_card normal, face_only, unregistered;
+};
+
+/* A card from a shipped profile, with its own id and the serial J-LIS records; filed with the registry (a
+ * person insured since 2020, the card issued, registered for insurance use unless `unregistered`). */
+static void make_card(struct fixture *f, struct stage_card *c, const char *profile_name, uint64_t id,
+                      const char *number, bool registered)
+{
+    struct core_error err;
+    char path[1024];
+    assert_int_equal(policy_find_data(profile_name, path, sizeof path, &err), CORE_OK);
+    card_profile_init(&c->profile);
+    if (card_profile_load(path, &c->profile, &err) != CORE_OK)
+        fail_msg("%s: %s", path, err.message);
+    c->id = id;
+    snprintf(c->profile.id, sizeof c->profile.id, "stage-test-%llu", (unsigned long long)id);
+    c->profile.auth_cert_serial = 0x5A6E0000u + id;
+    struct card_state st;
+    assert_int_equal(card_profile_check(&c->profile, f->policy, &st, &err), CORE_OK);
+    uint32_t person, membership;
+    assert_int_equal(eligibility_person_add(f->reg, c->profile.holder.born, &person), CORE_OK);
+    struct eligibility_enrollment e;
+    memset(&e, 0, sizeof e);
+    snprintf(e.numbers.insurer_number, sizeof e.numbers.insurer_number, "%s", INSURER);
+    snprintf(e.numbers.symbol, sizeof e.numbers.symbol, "12");
+    snprintf(e.numbers.number, sizeof e.numbers.number, "%s", number);
+    snprintf(e.numbers.branch, sizeof e.numbers.branch, "00");
+    e.start = D("2020-04-01");
+    assert_int_equal(
+        eligibility_file_enrollment(f->reg, person, &e, D("2020-04-01"), D("2020-04-01"), &membership),
+        CORE_OK);
+    assert_int_equal(eligibility_card_issue(f->reg, person, id, st.issued, st.expires,
+                                            c->profile.auth_cert_serial, st.cert_expires),
+                     CORE_OK);
+    if (registered)
+        assert_int_equal(eligibility_file_registration(f->reg, person, D("2024-05-01")), CORE_OK);
+}
+
+static const struct stage_clinic clinics[] = {
+    {"default-face-clinic", "1300000001"},
+    {"stage-clinic-a", "1312345678"},
+    {"stage-clinic-b", "1398765432"},
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    struct core_error err;
+    if (policy_load_named("national", &f->policy, &err) != CORE_OK)
+        fail_msg("policy: %s", err.message);
+    assert_int_equal(eligibility_registry_new(f->policy, &f->reg), CORE_OK);
+    make_card(f, &f->normal, "cards/default.yaml", 1, "1001", true);
+    make_card(f, &f->face_only, "cards/face_only.yaml", 2, "1002", true);
+    make_card(f, &f->unregistered, "cards/default.yaml", 3, "1003", false);
+    if (stage_new_local(f->reg, f->policy, clinics, 3, &f->stage, &err) != CORE_OK)
+        fail_msg("stage: %s", err.message);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    stage_free(f->stage);
+    eligibility_registry_free(f->reg);
+    policy_free(f->policy);
+    free(f);
+    return 0;
+}
+
+/* ---- one visit ------------------------------------------------------------------------------------------ */
+
+struct visit {
+    size_t clinic;
+    const struct stage_card *card; /* shown when not NULL */
+    enum clinic_reader reader;
+    bool online_ok;
+    struct clinic_faults faults;
+    bool service_down, pin_blocked;
+    const char *on;
+};
+
+struct outcome {
+    int rc;
+    struct eligibility_answer card;
+    struct clinic_decision decision;
+};
+
+static struct outcome run(struct fixture *f, const struct visit *vv)
+{
+    struct clinic_presented p;
+    memset(&p, 0, sizeof p);
+    p.card = vv->card != NULL;
+    p.card_face_only = vv->card != NULL && vv->card->profile.kind == CARD_KIND_FACE_ONLY;
+    p.born = vv->card != NULL ? vv->card->profile.holder.born : D("1980-04-01");
+    p.paper_expiry = CORE_DAY_NONE;
+    struct clinic_input in;
+    memset(&in, 0, sizeof in);
+    in.on = D(vv->on != NULL ? vv->on : "2025-06-02");
+    in.visit = CLINIC_VISIT_FIRST;
+    in.reader = vv->reader;
+    in.online_ok = vv->online_ok;
+    in.presented = &p;
+    in.policy = f->policy;
+    struct stage_visit v;
+    memset(&v, 0, sizeof v);
+    v.clinic = vv->clinic;
+    v.card = vv->card;
+    v.faults = vv->faults;
+    v.service_down = vv->service_down;
+    v.pin_blocked = vv->pin_blocked;
+    v.holder_name = vv->card != NULL ? vv->card->profile.holder.name : NULL;
+    v.in = &in;
+    struct outcome o;
+    memset(&o, 0, sizeof o);
+    o.card.result = ELIGIBILITY_NO_CARD; /* untouched unless the card was shown */
+    struct core_error err;
+    core_error_clear(&err);
+    o.rc = stage_desk(f->stage, &v, &o.card, &o.decision, &err);
+    return o;
+}
+
+static void assert_answer(const struct outcome *o, enum eligibility_result want)
+{
+    assert_int_equal(o->rc, CORE_OK);
+    if (o->card.result != want)
+        fail_msg("answer %s, want %s", eligibility_result_name(o->card.result),
+                 eligibility_result_name(want));
+}
+
+static void the_card_route_at_every_reader(void **state)
+{
+    struct fixture *f = *state;
+    struct visit v = {.clinic = CLINIC_A, .card = &f->normal, .reader = CLINIC_READER_PIN, .online_ok = true};
+    struct outcome o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_OK);
+    assert_true(o.card.has_qualification);
+    assert_string_equal(o.card.qualification.numbers.number, "1001");
+    assert_int_equal(o.decision.outcome, CLINIC_INSURED);
+    assert_int_equal(o.decision.route, CLINIC_ROUTE_CARD);
+    assert_true(o.decision.card_used);
+    assert_true(o.decision.fee_charged);
+    assert_true(o.decision.fee_total > 0);
+    /* The face reader, at the default clinic and at another. */
+    v.reader = CLINIC_READER_FACE;
+    v.clinic = CLINIC_DEFAULT;
+    o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_OK);
+    assert_int_equal(o.decision.route, CLINIC_ROUTE_CARD);
+    v.clinic = CLINIC_B;
+    o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_OK);
+    /* A face-only card: the face route, and the visual check at a PIN reader. */
+    v.card = &f->face_only;
+    o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_OK);
+    assert_string_equal(o.card.qualification.numbers.number, "1002");
+    v.reader = CLINIC_READER_PIN;
+    o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_OK);
+    assert_int_equal(o.decision.route, CLINIC_ROUTE_CARD);
+    /* Issued but not registered for insurance use. */
+    v.card = &f->unregistered;
+    o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_NOT_REGISTERED);
+    assert_int_not_equal(o.decision.route, CLINIC_ROUTE_CARD);
+    assert_false(o.decision.card_used);
+    /* The certificate expired on 2026-04-01: within three months, answered with a warning (the grace);
+     * after them, refused. */
+    v.card = &f->normal;
+    v.on = "2026-06-01";
+    o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_OK);
+    assert_true(o.card.warnings & ELIGIBILITY_WARN_CERT_IN_GRACE);
+    v.on = "2027-01-04";
+    o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_CERT_EXPIRED);
+    assert_string_equal(stage_kind(f->stage), "local");
+    assert_null(stage_error(f->stage));
+}
+
+static void no_card_and_no_check(void **state)
+{
+    struct fixture *f = *state;
+    /* Nothing shown: the card's answer is untouched, the desk decides without it. */
+    struct visit v = {.clinic = CLINIC_A, .reader = CLINIC_READER_PIN, .online_ok = true};
+    struct outcome o = run(f, &v);
+    assert_int_equal(o.rc, CORE_OK);
+    assert_int_equal(o.card.result, ELIGIBILITY_NO_CARD);
+    assert_int_equal(o.decision.outcome, CLINIC_SELF_PAY);
+    assert_int_equal(o.decision.route, CLINIC_ROUTE_NONE);
+    /* No request can go: no reader, the online check down, the reader fault. */
+    v.card = &f->normal;
+    v.reader = CLINIC_READER_NONE;
+    o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_READER_DOWN);
+    assert_false(o.decision.card_used);
+    v.reader = CLINIC_READER_FACE;
+    v.online_ok = false;
+    o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_READER_DOWN);
+    v.online_ok = true;
+    v.faults.reader_fault = true;
+    o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_READER_DOWN);
+    /* The system down. */
+    v.faults.reader_fault = false;
+    v.service_down = true;
+    o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_SERVICE_DOWN);
+    assert_false(o.decision.card_used);
+    /* Up again the next visit. */
+    v.service_down = false;
+    o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_OK);
+}
+
+static void faults_for_real(void **state)
+{
+    struct fixture *f = *state;
+    struct visit v = {
+        .clinic = CLINIC_A, .card = &f->normal, .reader = CLINIC_READER_FACE, .online_ok = true};
+    v.faults.borrowed_certificate = true; /* a certificate J-LIS never recorded */
+    struct outcome o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_CERT_REVOKED);
+    assert_false(o.decision.card_used);
+    v.faults.borrowed_certificate = false;
+    v.faults.replayed_request = true; /* the nonce is spent */
+    o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_CERT_REVOKED);
+    v.faults.replayed_request = false;
+    v.faults.face_mismatch = true; /* falls back to the PIN */
+    o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_OK);
+    assert_int_equal(o.decision.route, CLINIC_ROUTE_CARD);
+    v.faults.face_mismatch = false;
+    v.faults.unshowable_name = true; /* shown as ●: the answer stands */
+    o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_OK);
+    assert_int_equal(o.decision.outcome, CLINIC_INSURED);
+    assert_null(stage_error(f->stage));
+}
+
+/* A blocked PIN is made on the card for the visit and gone after it: the stage's card keeps its state. */
+static void pin_blocked_leaves_no_trace(void **state)
+{
+    struct fixture *f = *state;
+    struct visit v = {.clinic = CLINIC_A,
+                      .card = &f->normal,
+                      .reader = CLINIC_READER_PIN,
+                      .online_ok = true,
+                      .pin_blocked = true};
+    struct outcome o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_PIN_LOCKED);
+    assert_false(o.decision.card_used);
+    /* At a face reader with a failed match the desk falls back to the blocked PIN too. */
+    v.reader = CLINIC_READER_FACE;
+    v.faults.face_mismatch = true;
+    o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_PIN_LOCKED);
+    v.faults.face_mismatch = false;
+    v.pin_blocked = false;
+    v.reader = CLINIC_READER_PIN;
+    o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_OK);
+    /* A face-only card has no PIN to block: the visual check. */
+    v.card = &f->face_only;
+    v.pin_blocked = true;
+    o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_OK);
+}
+
+static void the_online_check_alone(void **state)
+{
+    struct fixture *f = *state;
+    struct eligibility_answer a;
+    struct core_error err;
+    struct stage_check_input c = {CLINIC_A, &f->normal, D("2025-06-02"), CLINIC_READER_PIN, true,
+                                  false,    false};
+    assert_int_equal(stage_check(f->stage, &c, &a, &err), CORE_OK);
+    assert_int_equal(a.result, ELIGIBILITY_OK);
+    assert_string_equal(a.qualification.numbers.number, "1001");
+    c.pin_blocked = true;
+    assert_int_equal(stage_check(f->stage, &c, &a, &err), CORE_OK);
+    assert_int_equal(a.result, ELIGIBILITY_PIN_LOCKED);
+    c.pin_blocked = false;
+    c.service_down = true;
+    assert_int_equal(stage_check(f->stage, &c, &a, &err), CORE_OK);
+    assert_int_equal(a.result, ELIGIBILITY_SERVICE_DOWN);
+    c.service_down = false;
+    c.online_ok = false;
+    assert_int_equal(stage_check(f->stage, &c, &a, &err), CORE_OK);
+    assert_int_equal(a.result, ELIGIBILITY_READER_DOWN);
+    c.card = &f->unregistered;
+    c.online_ok = true;
+    assert_int_equal(stage_check(f->stage, &c, &a, &err), CORE_OK);
+    assert_int_equal(a.result, ELIGIBILITY_NOT_REGISTERED);
+    assert_int_equal(stage_check(f->stage, &c, NULL, &err), CORE_EINVAL);
+    c.card = NULL;
+    assert_int_equal(stage_check(f->stage, &c, &a, &err), CORE_EINVAL);
+    assert_int_equal(stage_check(NULL, &c, &a, &err), CORE_EINVAL);
+}
+
+static void the_faults_of_a_scenario(void **state)
+{
+    (void)state;
+    struct clinic_faults x = stage_faults(0);
+    assert_false(x.face_mismatch || x.reader_fault || x.unshowable_name || x.borrowed_certificate ||
+                 x.replayed_request);
+    x = stage_faults(SCENARIO_FAULT_BIT(SCENARIO_FAULT_FACE_MISMATCH) |
+                     SCENARIO_FAULT_BIT(SCENARIO_FAULT_REPLAYED_REQUEST));
+    assert_true(x.face_mismatch && x.replayed_request);
+    assert_false(x.reader_fault || x.unshowable_name || x.borrowed_certificate);
+    x = stage_faults(SCENARIO_FAULT_BIT(SCENARIO_FAULT_READER_FAULT) |
+                     SCENARIO_FAULT_BIT(SCENARIO_FAULT_UNSHOWABLE_NAME) |
+                     SCENARIO_FAULT_BIT(SCENARIO_FAULT_BORROWED_CERTIFICATE));
+    assert_true(x.reader_fault && x.unshowable_name && x.borrowed_certificate);
+    assert_false(x.face_mismatch || x.replayed_request);
+}
+
+/* ---- errors --------------------------------------------------------------------------------------------- */
+
+static void bad_visits_are_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct visit vv = {.clinic = 3, .card = &f->normal, .reader = CLINIC_READER_PIN, .online_ok = true};
+    struct outcome o = run(f, &vv); /* no such clinic */
+    assert_int_equal(o.rc, CORE_EINVAL);
+    struct eligibility_answer a;
+    struct clinic_decision d;
+    struct core_error err;
+    assert_int_equal(stage_desk(NULL, NULL, &a, &d, &err), CORE_EINVAL);
+    struct stage_visit v;
+    memset(&v, 0, sizeof v);
+    assert_int_equal(stage_desk(f->stage, &v, &a, &d, &err), CORE_EINVAL); /* no clinic_input */
+    struct clinic_input in;
+    memset(&in, 0, sizeof in);
+    v.in = &in;
+    assert_int_equal(stage_desk(f->stage, &v, &a, &d, &err), CORE_EINVAL); /* nothing presented */
+    struct clinic_presented p;
+    memset(&p, 0, sizeof p);
+    in.presented = &p;
+    assert_int_equal(stage_desk(f->stage, &v, NULL, &d, &err), CORE_EINVAL);
+    assert_int_equal(stage_desk(f->stage, &v, &a, NULL, &err), CORE_EINVAL);
+    /* A card its profile cannot make: the stage's machinery fails, the visit is not decided. */
+    struct stage_card bad = f->normal;
+    bad.id = 99;
+    bad.profile.auth_cert_serial = 99;
+    snprintf(bad.profile.holder.my_number, sizeof bad.profile.holder.my_number, "123456789019");
+    vv.clinic = CLINIC_A;
+    vv.card = &bad;
+    o = run(f, &vv);
+    assert_int_not_equal(o.rc, CORE_OK);
+    /* A day the service cannot carry: kept as the stage's first failure. */
+    core_day first;
+    assert_int_equal(core_date_from_ymd(1900, 1, 1, &first), CORE_OK);
+    struct stage_check_input c = {CLINIC_A, &f->normal, first - 1, CLINIC_READER_PIN, true, false, false};
+    core_error_clear(&err);
+    assert_int_equal(stage_check(f->stage, &c, &a, &err), CORE_EINVAL);
+    assert_non_null(stage_error(f->stage));
+    assert_non_null(strstr(stage_error(f->stage), "date"));
+    /* The same card answers again on a good day. */
+    c.on = D("2025-06-02");
+    assert_int_equal(stage_check(f->stage, &c, &a, &err), CORE_OK);
+    assert_int_equal(a.result, ELIGIBILITY_OK);
+}
+
+static void bad_stages_are_refused(void **state)
+{
+    struct fixture *f = *state;
+    struct stage *s = NULL;
+    struct core_error err;
+    assert_int_equal(stage_new_local(NULL, f->policy, clinics, 3, &s, &err), CORE_EINVAL);
+    assert_null(s);
+    assert_int_equal(stage_new_local(f->reg, f->policy, NULL, 3, &s, &err), CORE_EINVAL);
+    assert_int_equal(stage_new_local(f->reg, f->policy, clinics, 3, NULL, &err), CORE_EINVAL);
+    struct stage_clinic bad[] = {{"x", "12345"}};
+    assert_int_equal(stage_new_local(f->reg, f->policy, bad, 1, &s, &err), CORE_EINVAL);
+    assert_non_null(strstr(err.message, "institution"));
+    bad[0].institution = "13000000x1";
+    assert_int_equal(stage_new_local(f->reg, f->policy, bad, 1, &s, &err), CORE_EINVAL);
+    bad[0].institution = "1300000001";
+    bad[0].device = NULL;
+    assert_int_equal(stage_new_local(f->reg, f->policy, bad, 1, &s, &err), CORE_EINVAL);
+    /* A stage with no clinic: made, and every visit refused. */
+    assert_int_equal(stage_new_local(f->reg, f->policy, NULL, 0, &s, &err), CORE_OK);
+    struct stage_check_input c = {0, &f->normal, D("2025-06-02"), CLINIC_READER_PIN, true, false, false};
+    struct eligibility_answer a;
+    assert_int_equal(stage_check(s, &c, &a, &err), CORE_EINVAL);
+    stage_free(s);
+    stage_free(NULL);
+    assert_null(stage_kind(NULL));
+    assert_null(stage_error(NULL));
+}
+
+/* ---- the remote stage's refusals ------------------------------------------------------------------------- */
+
+/* A unix socket that answers every line with `reply` (a card server's control channel, or not). */
+struct fake_control {
+    char path[108];
+    const char *reply;
+    int fd;
+    pthread_t thread;
+};
+
+static void *fake_control_run(void *arg)
+{
+    struct fake_control *fc = arg;
+    for (;;) {
+        int c = accept(fc->fd, NULL, NULL);
+        if (c < 0)
+            return NULL;
+        char buf[512];
+        ssize_t n;
+        while ((n = read(c, buf, sizeof buf)) > 0)
+            if (memchr(buf, '\n', (size_t)n) != NULL && write(c, fc->reply, strlen(fc->reply)) < 0)
+                break;
+        close(c);
+    }
+}
+
+static void fake_control_start(struct fake_control *fc, const char *reply)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(fc->path, sizeof fc->path, "%s/stage-test-%d.sock", tmp != NULL && tmp[0] == '/' ? tmp : "/tmp",
+             (int)getpid());
+    unlink(fc->path);
+    fc->reply = reply;
+    fc->fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(fc->fd >= 0);
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", fc->path);
+    assert_int_equal(bind(fc->fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(fc->fd, 4), 0);
+    assert_int_equal(pthread_create(&fc->thread, NULL, fake_control_run, fc), 0);
+}
+
+static void fake_control_stop(struct fake_control *fc)
+{
+    shutdown(fc->fd, SHUT_RDWR);
+    close(fc->fd);
+    pthread_join(fc->thread, NULL);
+    unlink(fc->path);
+}
+
+static void remote_pieces_that_do_not_answer_are_named(void **state)
+{
+    struct fixture *f = *state;
+    struct stage *s = NULL;
+    struct core_error err;
+    assert_int_equal(stage_new_remote(NULL, f->policy, clinics, 3, &s, &err), CORE_EINVAL);
+    struct stage_remote r = {NULL, NULL, "/nonexistent/stage-test.sock"};
+    assert_int_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, &err), CORE_EINVAL);
+    r.service = "127.0.0.1:1";
+    r.card_control = NULL;
+    assert_int_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, &err), CORE_EINVAL);
+    r.reader = "stage-test-no-such-reader";
+    r.card_control = "/nonexistent/stage-test.sock";
+    assert_int_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, NULL), CORE_EIO); /* no error wanted */
+    assert_int_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, &err), CORE_EIO);
+    assert_null(s);
+    assert_non_null(strstr(err.message, "the eligibility service at 127.0.0.1:1 is not reachable"));
+
+    /* A service that answers (the HTTP server of sim/eligibility with its control routes). */
+    struct eligibility_service *svc = NULL;
+    assert_int_equal(eligibility_service_new(f->reg, f->policy, &svc, &err), CORE_OK);
+    struct eligibility_http_options o = {.host = "127.0.0.1", .control = true};
+    struct eligibility_http *h = NULL;
+    if (eligibility_http_start(svc, &o, &h, &err) != CORE_OK)
+        fail_msg("http: %s", err.message);
+    char service[32];
+    snprintf(service, sizeof service, "127.0.0.1:%u", (unsigned)eligibility_http_port(h));
+    r.service = service;
+    assert_int_not_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, &err), CORE_OK);
+    assert_non_null(strstr(err.message, "the card server's control channel /nonexistent/stage-test.sock is "
+                                        "not reachable"));
+    /* A socket that answers, but not as a card server. */
+    struct fake_control fc = {.fd = -1};
+    fake_control_start(&fc, "OK hello\n");
+    r.card_control = fc.path;
+    assert_int_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, &err), CORE_EINVAL);
+    assert_non_null(strstr(err.message, "is not the control channel of `mynasim card serve`"));
+    fake_control_stop(&fc);
+    /* One that refuses the status. */
+    fake_control_start(&fc, "ERR no\n");
+    assert_int_not_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, &err), CORE_OK);
+    assert_non_null(strstr(err.message, "does not answer"));
+    fake_control_stop(&fc);
+    /* A card server, but no such PC/SC reader. */
+    fake_control_start(&fc, "OK inserted=yes connected=yes apdus=0 profile=default\n");
+    assert_int_not_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, &err), CORE_OK);
+    assert_null(s);
+    assert_non_null(strstr(err.message, "no card in a PC/SC reader named 'stage-test-no-such-reader'"));
+    r.reader = NULL;
+    if (stage_new_remote(&r, f->policy, clinics, 3, &s, &err) == CORE_OK) {
+        /* A PC/SC reader with a card exists on this machine: the stage is made and registered. */
+        assert_string_equal(stage_kind(s), "remote");
+        stage_free(s);
+    } else {
+        assert_non_null(strstr(err.message, "no card in a PC/SC reader named ''"));
+    }
+    fake_control_stop(&fc);
+    eligibility_http_stop(h);
+    eligibility_service_free(svc);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(the_card_route_at_every_reader),
+        cmocka_unit_test(no_card_and_no_check),
+        cmocka_unit_test(faults_for_real),
+        cmocka_unit_test(pin_blocked_leaves_no_trace),
+        cmocka_unit_test(the_online_check_alone),
+        cmocka_unit_test(the_faults_of_a_scenario),
+        cmocka_unit_test(bad_visits_are_refused),
+        cmocka_unit_test(bad_stages_are_refused),
+        cmocka_unit_test(remote_pieces_that_do_not_answer_are_named),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
