@@ -13,142 +13,6 @@
 
 #include "world/world_int.h"
 
-bool w_has_myna(const struct world *w, const struct wres *r, core_day d);
-bool w_doc_usable(const struct wres *r, const struct wdoc *doc, core_day d);
-int w_visit(struct world *w, int ri, core_day day, const struct scenario_visit *v, int line,
-            struct world_visit *out, struct core_error *err);
-int w_judge(struct world *w, struct core_error *err);
-
-static const struct wcard *card_in_hand(const struct wres *r, core_day d)
-{
-    for (size_t i = r->ncard; i-- > 0;)
-        if (r->cards[i].got <= d && d < r->cards[i].lost)
-            return &r->cards[i];
-    return NULL;
-}
-
-static const struct wcert *cert_on(const struct wcard *c, core_day d)
-{
-    for (int i = c->ncert; i-- > 0;)
-        if (c->cert[i].from <= d)
-            return &c->cert[i];
-    return &c->cert[0];
-}
-
-static bool blocked(const struct wres *r, uint64_t card, core_day d)
-{
-    for (size_t i = 0; i < r->nblock; i++)
-        if (r->blocks[i].card == card && r->blocks[i].pin == SCENARIO_PIN_AUTH && r->blocks[i].from <= d &&
-            d <= r->blocks[i].to)
-            return true;
-    return false;
-}
-
-static bool in_outage(const struct world *w, core_day d)
-{
-    for (size_t i = 0; i < w->scn->outage_count; i++)
-        if (w->scn->outages[i].from <= d && d <= w->scn->outages[i].to)
-            return true;
-    return false;
-}
-
-static bool clinic_down(const struct world *w, int clinic, core_day d)
-{
-    if (clinic < 0)
-        return false;
-    const struct wclinic *c = &w->clinics[clinic];
-    for (size_t i = 0; i < c->ndown; i++)
-        if (c->down[i].from <= d && d <= c->down[i].to)
-            return true;
-    return false;
-}
-
-static int truth_mem(const struct wres *r, core_day d)
-{
-    for (size_t i = r->nmem; i-- > 0;)
-        if (r->mems[i].from <= d && d <= r->mems[i].to)
-            return (int)i;
-    return SCENARIO_NONE;
-}
-
-/* The registry shows the resident's registration (and so the portal opens). */
-static bool portal_available(const struct world *w, const struct wres *r, core_day d)
-{
-    const struct wcard *c = card_in_hand(r, d);
-    if (c == NULL || c->face_only || blocked(r, c->id, d))
-        return false;
-    (void)w;
-    for (size_t i = 0; i < r->nreg; i++)
-        if (r->regs[i].from <= d && d < r->regs[i].until)
-            return true;
-    return false;
-}
-
-/* What a resident has on a day, read once and shared by the invariants' and a visit's questions: which
- * document of each kind is shown (a usable one when there is, else the latest in hand), the usable kinds
- * (holds) and the kinds in hand, the card in hand, and whether the portal opens. */
-struct w_day {
-    int pick[SCENARIO_DOC_COUNT]; /* -1: none of that kind in hand */
-    unsigned holds, in_hand;
-    const struct wcard *card;
-    bool portal;
-};
-
-static void day_of(const struct world *w, const struct wres *r, core_day d, struct w_day *out)
-{
-    bool usable[SCENARIO_DOC_COUNT];
-    for (int k = 0; k < SCENARIO_DOC_COUNT; k++) {
-        out->pick[k] = -1;
-        usable[k] = false;
-    }
-    out->holds = out->in_hand = 0;
-    for (size_t i = 0; i < r->ndoc; i++) {
-        const struct wdoc *doc = &r->docs[i];
-        bool u = w_doc_usable(r, doc, d);
-        if (u)
-            out->holds |= SCENARIO_DOC_BIT(doc->kind);
-        int k = (int)doc->kind;
-        if (k < SCENARIO_DOC_PAPER_CARD || k > SCENARIO_DOC_NOTICE || k == SCENARIO_DOC_CARD ||
-            d < doc->got || d >= doc->lost)
-            continue;
-        int best = out->pick[k];
-        if (u ? (best < 0 || !usable[k] || r->docs[best].got <= doc->got)
-              : (best < 0 || (!usable[k] && r->docs[best].got <= doc->got))) {
-            out->pick[k] = (int)i;
-            usable[k] = u;
-        }
-    }
-    for (int k = SCENARIO_DOC_PAPER_CARD; k <= SCENARIO_DOC_NOTICE; k++)
-        if (k != SCENARIO_DOC_CARD && out->pick[k] >= 0)
-            out->in_hand |= SCENARIO_DOC_BIT(k);
-    out->card = card_in_hand(r, d);
-    out->portal = portal_available(w, r, d);
-    if (out->card != NULL) {
-        out->in_hand |= SCENARIO_DOC_BIT(SCENARIO_DOC_CARD);
-        if (d <= out->card->expires) {
-            out->holds |= SCENARIO_DOC_BIT(SCENARIO_DOC_CARD);
-            if (out->portal)
-                out->holds |= SCENARIO_DOC_BIT(SCENARIO_DOC_PORTAL);
-        }
-    }
-    if (out->portal)
-        out->in_hand |= SCENARIO_DOC_BIT(SCENARIO_DOC_PORTAL);
-}
-
-static unsigned w_in_hand(const struct world *w, const struct wres *r, core_day d)
-{
-    struct w_day day;
-    day_of(w, r, d, &day);
-    return day.in_hand;
-}
-
-static unsigned w_holds(const struct world *w, const struct wres *r, core_day d)
-{
-    struct w_day day;
-    day_of(w, r, d, &day);
-    return day.holds;
-}
-
 struct desk_env {
     core_day day;
     enum clinic_reader reader;
@@ -206,9 +70,11 @@ static int desk(const struct world *w, const struct wres *r, unsigned bring, con
         req.card_in_hand = true;
         req.reader_down = !env->online_ok || env->reader == CLINIC_READER_NONE;
         req.service_down = env->service_down;
-        req.cert_serial = env->bad_cert ? UINT64_MAX : cert_on(c, d)->serial;
+        const struct wcert *ct = w_cert_on(c, d);
+        /* A card without a certificate sends none: serial 0, which J-LIS never issues (cert_revoked). */
+        req.cert_serial = env->bad_cert ? UINT64_MAX : ct != NULL ? ct->serial : 0;
         req.auth = clinic_reader_auth(env->reader, c->face_only, env->face_mismatch);
-        req.pin_blocked = blocked(r, c->id, d);
+        req.pin_blocked = w_pin_blocked(r, c->id, d);
         if (ask && eligibility_check_card(w->reg, &req, &o->card) != CORE_OK)
             return CORE_EINVAL;
         ans.card = &o->card;
@@ -276,11 +142,11 @@ static int desk(const struct world *w, const struct wres *r, unsigned bring, con
     if (env->wire && w->wire != NULL) {
         struct w_wire_visit wv = {(int)(r - w->res),
                                   c,
-                                  c != NULL ? cert_on(c, d) : NULL,
+                                  c != NULL ? w_cert_on(c, d) : NULL,
                                   env->clinic,
                                   env->faults,
                                   env->service_down,
-                                  c != NULL && blocked(r, c->id, d),
+                                  c != NULL && w_pin_blocked(r, c->id, d),
                                   &in};
         return w_wire_desk(w, &wv, &o->card, &o->decision);
     }
@@ -290,7 +156,7 @@ static int desk(const struct world *w, const struct wres *r, unsigned bring, con
 /* DESK-2: insured care billed to a membership that was not the resident's that day, or refused on a valid one. */
 static bool claim_error(const struct wres *r, const struct desk_out *o, core_day d)
 {
-    int truth = truth_mem(r, d);
+    int truth = w_mem_on(r, d);
     const struct clinic_decision *dec = &o->decision;
     const struct eligibility_numbers *billed = NULL;
     switch (dec->route) {
@@ -360,7 +226,7 @@ static int visit_eval(const struct world *w, int ri, core_day day, const struct 
     out->kind = v->kind;
     out->line = line;
     struct w_day today;
-    day_of(w, r, day, &today);
+    w_day_of(r, day, &today);
     unsigned held = today.holds, hand = today.in_hand;
     unsigned bring = v->bring_given ? v->bring : held;
     out->brought = bring;
@@ -375,8 +241,8 @@ static int visit_eval(const struct world *w, int ri, core_day day, const struct 
     env.reader_fault = (v->faults & SCENARIO_FAULT_BIT(SCENARIO_FAULT_READER_FAULT)) != 0;
     env.bad_cert = (v->faults & (SCENARIO_FAULT_BIT(SCENARIO_FAULT_BORROWED_CERTIFICATE) |
                                  SCENARIO_FAULT_BIT(SCENARIO_FAULT_REPLAYED_REQUEST))) != 0;
-    env.online_ok = !clinic_down(w, v->clinic, day) && !env.reader_fault;
-    env.service_down = in_outage(w, day);
+    env.online_ok = !w_clinic_down(w, v->clinic, day) && !env.reader_fault;
+    env.service_down = w_in_outage(w, day);
     env.kind = (enum clinic_visit)v->kind;
     env.record = &rec;
     env.wire = true;
@@ -461,13 +327,12 @@ static void policy_breaks(const struct world *w, core_day from, core_day to, str
     }
 }
 
-static const char *gap_rule(const struct world *w, const struct wres *r, core_day d, const struct desk_out *o)
+/* The rule a gap day is charged to; `today` is what the resident has on d (w_day_of). */
+static const char *gap_rule(const struct wres *r, core_day d, const struct w_day *today, const struct desk_out *o)
 {
-    const struct wcard *c = card_in_hand(r, d);
-    if (c == NULL && r->ncard > 0 && r->cards[r->ncard - 1].lost <= d)
+    if (today->card == NULL && r->ncard > 0 && r->cards[r->ncard - 1].lost <= d)
         return "MYNA-6";
-    if (o->docs[SCENARIO_DOC_PAPER_CARD] >= 0 &&
-        !(w_holds(w, r, d) & SCENARIO_DOC_BIT(SCENARIO_DOC_PAPER_CARD)))
+    if (o->docs[SCENARIO_DOC_PAPER_CARD] >= 0 && !(today->holds & SCENARIO_DOC_BIT(SCENARIO_DOC_PAPER_CARD)))
         return "PAPER-2";
     if (o->card_shown && o->card.result != ELIGIBILITY_OK)
         return "MYNA-3";
@@ -563,10 +428,10 @@ static int judge_resident(struct world *w, int ri)
         g.from = from;
         g.to = to;
         struct w_day today;
-        day_of(w, r, from, &today);
+        w_day_of(r, from, &today);
         g.holds = today.holds;
         g.in_hand = today.in_hand;
-        int mi = truth_mem(r, from);
+        int mi = w_mem_on(r, from);
         g.insurer = mi >= 0 ? r->mems[mi].insurer : SCENARIO_NONE;
         g.rule = "";
         if (from < w->checks_from) {
@@ -579,7 +444,7 @@ static int judge_resident(struct world *w, int ri)
             env.day = from;
             env.reader = CLINIC_READER_FACE;
             env.online_ok = true;
-            env.service_down = in_outage(w, from);
+            env.service_down = w_in_outage(w, from);
             env.kind = CLINIC_VISIT_FIRST;
             env.outcome_only = true;
             struct desk_out o;
@@ -595,7 +460,7 @@ static int judge_resident(struct world *w, int ri)
                 r->grace += days;
             } else {
                 g.verdict = WORLD_DAY_GAP;
-                g.rule = gap_rule(w, r, from, &o);
+                g.rule = gap_rule(r, from, &today, &o);
                 r->gap += days;
                 if (r->first_gap == CORE_DAY_NONE)
                     r->first_gap = from;
@@ -642,19 +507,14 @@ int w_judge(struct world *w, struct core_error *err)
 
 /* ---- the public reads ------------------------------------------------------------------------------- */
 
-static bool res_ok(const struct world *w, int resident)
-{
-    return w != NULL && resident >= 0 && (size_t)resident < w->nres;
-}
-
 size_t world_range_count(const struct world *w, int resident)
 {
-    return res_ok(w, resident) ? w->res[resident].nrange : 0;
+    return w_res_ok(w, resident) ? w->res[resident].nrange : 0;
 }
 
 const struct world_range *world_range_at(const struct world *w, int resident, size_t i)
 {
-    return res_ok(w, resident) && i < w->res[resident].nrange ? &w->res[resident].ranges[i] : NULL;
+    return w_res_ok(w, resident) && i < w->res[resident].nrange ? &w->res[resident].ranges[i] : NULL;
 }
 
 static long total(const struct world *w, int resident, int which)
@@ -718,18 +578,18 @@ const struct world_visit *world_visit_at(const struct world *w, size_t i)
 
 unsigned world_holds(const struct world *w, int resident, core_day day)
 {
-    return res_ok(w, resident) ? w_holds(w, &w->res[resident], day) : 0;
+    return w_res_ok(w, resident) ? w_holds(&w->res[resident], day) : 0;
 }
 
 unsigned world_in_hand(const struct world *w, int resident, core_day day)
 {
-    return res_ok(w, resident) ? w_in_hand(w, &w->res[resident], day) : 0;
+    return w_res_ok(w, resident) ? w_in_hand(&w->res[resident], day) : 0;
 }
 
 int world_probe_visit(const struct world *w, int resident, core_day day, const struct scenario_visit *visit,
                       struct world_visit *out, struct core_error *err)
 {
-    if (!res_ok(w, resident) || visit == NULL || out == NULL)
+    if (!w_res_ok(w, resident) || visit == NULL || out == NULL)
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "world: bad probe");
     return visit_eval(w, resident, day, visit, 0, out, err);
 }
@@ -737,10 +597,10 @@ int world_probe_visit(const struct world *w, int resident, core_day day, const s
 int world_probe_check(const struct world *w, int resident, core_day day, int clinic,
                       struct eligibility_answer *out, struct core_error *err)
 {
-    if (!res_ok(w, resident) || out == NULL)
+    if (!w_res_ok(w, resident) || out == NULL)
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "world: bad probe");
     const struct wres *r = &w->res[resident];
-    const struct wcard *c = card_in_hand(r, day);
+    const struct wcard *c = w_card_in_hand(r, day);
     memset(out, 0, sizeof *out);
     struct eligibility_card_request req;
     memset(&req, 0, sizeof req);
@@ -748,14 +608,15 @@ int world_probe_check(const struct world *w, int resident, core_day day, int cli
     req.card_in_hand = c != NULL;
     enum clinic_reader reader =
         clinic >= 0 ? (enum clinic_reader)w->scn->clinics[clinic].reader : CLINIC_READER_FACE;
-    req.reader_down = reader == CLINIC_READER_NONE || clinic_down(w, clinic, day);
-    req.service_down = in_outage(w, day);
+    req.reader_down = reader == CLINIC_READER_NONE || w_clinic_down(w, clinic, day);
+    req.service_down = w_in_outage(w, day);
     if (c != NULL) {
-        req.cert_serial = cert_on(c, day)->serial;
+        const struct wcert *ct = w_cert_on(c, day);
+        req.cert_serial = ct != NULL ? ct->serial : 0; /* none on the card: J-LIS never issues serial 0 */
         req.auth = clinic_reader_auth(reader, c->face_only, false);
-        req.pin_blocked = blocked(r, c->id, day);
+        req.pin_blocked = w_pin_blocked(r, c->id, day);
         if (w->wire != NULL) /* the wire path: the reception flow's card route (wire.c) */
-            return w_wire_check(w, resident, c, day, clinic, reader, !clinic_down(w, clinic, day),
+            return w_wire_check(w, resident, c, day, clinic, reader, !w_clinic_down(w, clinic, day),
                                 req.service_down, req.pin_blocked, out);
     }
     return eligibility_check_card(w->reg, &req, out);
@@ -764,7 +625,7 @@ int world_probe_check(const struct world *w, int resident, core_day day, int cli
 core_day world_received(const struct world *w, int resident, enum scenario_document doc, core_day by,
                         int notice_type)
 {
-    if (!res_ok(w, resident))
+    if (!w_res_ok(w, resident))
         return CORE_DAY_NONE;
     const struct wres *r = &w->res[resident];
     core_day best = CORE_DAY_NONE;
