@@ -181,6 +181,39 @@ unsigned w_in_hand(const struct wres *r, core_day d);
 
 /* ---- visits (visits.c) ---- */
 
+/* One desk decision (visits.c): where, what the clinic can do, the visit and its faults. */
+struct w_desk_env {
+    core_day day;
+    enum clinic_reader reader;
+    bool online_ok;
+    bool service_down;
+    struct clinic_faults fault; /* `faults` as the rules path reads them (w_faults) */
+    enum clinic_visit kind;
+    const struct clinic_record *record;
+    bool wire;       /* a visit or probe: the wire path when the world has one (wire.c) */
+    int clinic;      /* for the wire path's reader device */
+    unsigned faults; /* SCENARIO_FAULT_BIT set, for the wire path: the faults produced for real */
+    /* The invariants: only whether care is insured (clinic_input.outcome_only); where the clinic has no
+     * online check the registry is not asked at all, since clinic_decide would not read its answers. */
+    bool outcome_only;
+};
+
+/* What the desk decided, the card's answer, and which document of each kind was shown (-1: none). */
+struct w_desk_out {
+    struct clinic_decision decision;
+    struct eligibility_answer card;
+    int docs[SCENARIO_DOC_COUNT];
+    bool card_shown;
+};
+
+/* The faults of a visit (SCENARIO_FAULT_BIT set) as the desk and the reception flow produce them. */
+void w_faults(unsigned bits, struct clinic_faults *out);
+/* What the desk decides for resident r, who brings `bring` (SCENARIO_DOC_BIT set) of what `day` (w_day_of on
+ * env->day) says is in hand: clinic_decide on the rules path, the reception flow when env->wire and the world
+ * has a wire path. */
+int w_desk(const struct world *w, const struct wres *r, unsigned bring, const struct w_desk_env *env,
+           const struct w_day *day, struct w_desk_out *o);
+
 /* A visit event of resident `ri` on `day` (scenario line `line`): the desk's decision and the claim error
  * (DESK-2), counted against the resident. */
 int w_visit(struct world *w, int ri, core_day day, const struct scenario_visit *v, int line,

@@ -3,8 +3,9 @@
  * registrations, held documents, identities), then replays the period as a merge of two streams in date
  * order: the scenario's events (same-day in file order) and the engine's own actions (mailings, ex-officio
  * certificates, the move at 75), each action due on a day running before that day's scenario events. Every
- * change is kept as an interval in the resident's history (world_int.h) and filed with the registry; the
- * judge (judge.c) then reads that history on day ranges. Readings taken are in docs/WORLD.md.
+ * change is kept as an interval in the resident's history (world_int.h) and filed with the registry; what it
+ * asks of that history as of a day it asks history.c, and after the run the invariants (invariants.c) judge it
+ * on day ranges. Readings taken are in docs/WORLD.md.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,10 +77,8 @@ static const struct policy *ins_policy(const struct world *w, int insurer)
 
 /* ---- events --------------------------------------------------------------------------------------------- */
 
-static int add_event(struct world *w, core_day day, int res, const char *what, const char *rule, bool failed,
-                     int line, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
-
-static int add_event(struct world *w, core_day day, int res, const char *what, const char *rule, bool failed,
+/* An event of the run; the detail is printf-formatted (checked by the compiler). */
+__attribute__((format(printf, 8, 9))) static int add_event(struct world *w, core_day day, int res, const char *what, const char *rule, bool failed,
                      int line, const char *fmt, ...)
 {
     if (GROW(w->events, w->nevent, w->capevent) != CORE_OK)
@@ -621,11 +620,6 @@ int world_new(const struct scenario *scn, struct world **out, struct core_error 
         }
     *out = w;
     return CORE_OK;
-}
-
-const struct eligibility_registry *world_registry(const struct world *w)
-{
-    return w != NULL ? w->reg : NULL;
 }
 
 void world_free(struct world *w)
@@ -1187,29 +1181,4 @@ int world_run(struct world *w, struct core_error *err)
     for (size_t i = 0; i < w->nevent; i++)
         w->events[i].pub.detail = w->events[i].detail;
     return w_judge(w, err);
-}
-
-size_t world_event_count(const struct world *w)
-{
-    return w ? w->nevent : 0;
-}
-
-const struct world_event *world_event_at(const struct world *w, size_t i)
-{
-    return w && i < w->nevent ? &w->events[i].pub : NULL;
-}
-
-size_t world_insurer_count(const struct world *w)
-{
-    return w ? w->nins : 0;
-}
-
-const char *world_insurer_id(const struct world *w, int insurer)
-{
-    return w && insurer >= 0 && (size_t)insurer < w->nins ? w->ins[insurer].id : "";
-}
-
-const char *world_insurer_number(const struct world *w, int insurer)
-{
-    return w && insurer >= 0 && (size_t)insurer < w->nins ? w->ins[insurer].number : "";
 }
