@@ -966,7 +966,7 @@ static int scn_event(struct world *w, const struct scenario_event *ev, struct co
             return add_event(w, d, ri, word, "MYNA-1", true, line, "no card in hand");
         if (remote && c->face_only)
             return add_event(w, d, ri, word, "MYNA-2", true, line, "a face-only card has no PIN");
-        if (remote && c->tries[0] <= 0)
+        if (remote && w_pin_blocked(r, c->id, d))
             return add_event(w, d, ri, word, "MYNA-7", true, line, "PIN blocked");
         if (reg_add(w, ri, d) != CORE_OK)
             return CORE_ENOMEM;
