@@ -78,8 +78,9 @@ static const struct policy *ins_policy(const struct world *w, int insurer)
 /* ---- events --------------------------------------------------------------------------------------------- */
 
 /* An event of the run; the detail is printf-formatted (checked by the compiler). */
-__attribute__((format(printf, 8, 9))) static int add_event(struct world *w, core_day day, int res, const char *what, const char *rule, bool failed,
-                     int line, const char *fmt, ...)
+__attribute__((format(printf, 8, 9))) static int add_event(struct world *w, core_day day, int res,
+                                                           const char *what, const char *rule, bool failed,
+                                                           int line, const char *fmt, ...)
 {
     if (GROW(w->events, w->nevent, w->capevent) != CORE_OK)
         return CORE_ENOMEM;
@@ -391,7 +392,7 @@ static void schedule_card_triggers(struct world *w, int ri, const struct wcard *
     const struct wcert *ct = &c->cert[c->ncert - 1];
     long long lag = pint(p, POLICY_CERTIFICATE_DETECTION_LAG_DAYS, c->expires + 1);
     schedule(w, c->expires + 1 + (core_day)lag, ACT_EXOFFICIO, ri, 'X'); /* card expiry (004) */
-    core_day f = w_cert_pass_end(w, ct) + 1;                               /* F: first day cert_expired */
+    core_day f = w_cert_pass_end(w, ct) + 1;                             /* F: first day cert_expired */
     if (f <= c->expires)
         schedule(w, f + (core_day)pint(p, POLICY_CERTIFICATE_DETECTION_LAG_DAYS, f), ACT_EXOFFICIO, ri, 'F');
 }
@@ -678,8 +679,7 @@ static int act_run(struct world *w, const struct wact *a)
             return CORE_OK;
         /* CERT-3: no renewal while a paper card of the membership stays usable after the certificate (its own
          * advance mailing, CERT-2 / NOTICE-5, brings the next document), nor when one already covers the day. */
-        if (w_holds_doc(r, SCENARIO_DOC_PAPER_CARD, mi, doc->to + 1) ||
-            w_cert_covering(r, mi, doc->to + 1))
+        if (w_holds_doc(r, SCENARIO_DOC_PAPER_CARD, mi, doc->to + 1) || w_cert_covering(r, mi, doc->to + 1))
             return CORE_OK;
         /* CERT-8: a certificate applied for because the card is hard to use (B) is renewed as a certificate. */
         if (doc->carer && w_has_myna(w, r, d)) {

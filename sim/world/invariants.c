@@ -68,7 +68,8 @@ static void policy_breaks(const struct world *w, core_day from, core_day to, str
 }
 
 /* The rule a gap day is charged to; `today` is what the resident has on d (w_day_of). */
-static const char *gap_rule(const struct wres *r, core_day d, const struct w_day *today, const struct w_desk_out *o)
+static const char *gap_rule(const struct wres *r, core_day d, const struct w_day *today,
+                            const struct w_desk_out *o)
 {
     if (today->card == NULL && r->ncard > 0 && r->cards[r->ncard - 1].lost <= d)
         return "MYNA-6";

@@ -19,7 +19,7 @@ void w_faults(unsigned bits, struct clinic_faults *out)
 }
 
 int w_desk(const struct world *w, const struct wres *r, unsigned bring, const struct w_desk_env *env,
-                const struct w_day *day, struct w_desk_out *o)
+           const struct w_day *day, struct w_desk_out *o)
 {
     core_day d = env->day;
     /* Every field set here but the numbers of documents not shown, which nothing reads: a decision is made
