@@ -1,6 +1,8 @@
-/* Private to sim/world: the world's records, shared by the engine (world.c) and the judge (judge.c). A
- * resident's life is kept as intervals: memberships, documents (with the days they were in hand), cards and
- * their certificates, PIN blocks and registrations. Everything the probes answer is read from these. */
+/* Private to sim/world: the world's records and the functions its files share. A resident's life is kept as
+ * intervals: memberships, documents (with the days they were in hand), cards and their certificates, PIN blocks
+ * and registrations. The engine (engine.c) writes them; history.c reads them as of a day, and everything else
+ * (the desk and probes in visits.c, the invariants in invariants.c, the public readers in queries.c) asks
+ * history.c. Functions shared across files carry the w_ prefix and are declared here only. */
 #ifndef MYNASIM_WORLD_INT_H
 #define MYNASIM_WORLD_INT_H
 
@@ -125,7 +127,102 @@ struct world {
     struct world_wire *wire; /* --fidelity wire (wire.c); NULL on the rules path */
 };
 
+/* ---- the engine (engine.c) ---- */
+
 int w_grow(void **p, size_t *cap, size_t need, size_t size);
+
+/* ---- as of day D (history.c): one reader per question ---- */
+
+/* `resident` is an index of the world's residents. */
+bool w_res_ok(const struct world *w, int resident);
+/* The membership in force on d (the latest opened when two overlap), or SCENARIO_NONE. */
+int w_mem_on(const struct wres *r, core_day d);
+/* The My Number card in hand on d (got <= d < lost), or NULL. */
+const struct wcard *w_card_in_hand(const struct wres *r, core_day d);
+/* The card's certificate on d: the latest issued on or before d (the first before then; a card gets its first
+ * with the card). NULL when the card carries none: it then has no certificate to read on any day. */
+const struct wcert *w_cert_on(const struct wcard *c, core_day d);
+/* Registered for insurance use on d (MYNA-1; a withdrawal ends it when it reaches the system, MYNA-5). */
+bool w_registered(const struct wres *r, core_day d);
+/* The card's authentication PIN is blocked on d (MYNA-7). */
+bool w_pin_blocked(const struct wres *r, uint64_t card, core_day d);
+/* The last day the certificate passes the check (AMEND-3's grace, the parameter read on the day after expiry). */
+core_day w_cert_pass_end(const struct world *w, const struct wcert *c);
+/* マイナ保険証 on d: a registered card in hand whose body and certificate (with AMEND-3's grace) pass. */
+bool w_has_myna(const struct world *w, const struct wres *r, core_day d);
+/* The document is usable on d: in hand, inside its printed validity, its membership in force (PAPER-3, CERT-3). */
+bool w_doc_usable(const struct wres *r, const struct wdoc *doc, core_day d);
+/* A usable document of that kind (of membership `mem`, or any when mem < 0) on d. */
+bool w_holds_doc(const struct wres *r, enum scenario_document kind, int mem, core_day d);
+/* A certificate of membership `mem` in hand on d whose printed validity has not ended by d. */
+bool w_cert_covering(const struct wres *r, int mem, core_day d);
+/* A notice of membership `mem` not lost by d (in hand, or mailed to arrive later). */
+bool w_notice_of(const struct wres *r, int mem, core_day d);
+/* The portal opens on d: a card in hand with a PIN, not blocked, and registered. */
+bool w_portal(const struct wres *r, core_day d);
+/* A scenario `outage` (the eligibility system down) on d. */
+bool w_in_outage(const struct world *w, core_day d);
+/* The clinic's reader and online check are down on d (`clinic_down`); false for SCENARIO_NONE. */
+bool w_clinic_down(const struct world *w, int clinic, core_day d);
+
+/* What a resident has on a day, read once and shared by the invariants' and a visit's questions: which
+ * document of each kind is shown (a usable one when there is, else the latest in hand), the usable kinds
+ * (holds) and the kinds in hand, the card in hand, and whether the portal opens. */
+struct w_day {
+    int pick[SCENARIO_DOC_COUNT]; /* -1: none of that kind in hand */
+    unsigned holds, in_hand;
+    const struct wcard *card;
+    bool portal;
+};
+void w_day_of(const struct wres *r, core_day d, struct w_day *out);
+/* SCENARIO_DOC_BIT sets of w_day_of: usable (held) and in hand. */
+unsigned w_holds(const struct wres *r, core_day d);
+unsigned w_in_hand(const struct wres *r, core_day d);
+
+/* ---- visits (visits.c) ---- */
+
+/* One desk decision (visits.c): where, what the clinic can do, the visit and its faults. */
+struct w_desk_env {
+    core_day day;
+    enum clinic_reader reader;
+    bool online_ok;
+    bool service_down;
+    struct clinic_faults fault; /* `faults` as the rules path reads them (w_faults) */
+    enum clinic_visit kind;
+    const struct clinic_record *record;
+    bool wire;       /* a visit or probe: the wire path when the world has one (wire.c) */
+    int clinic;      /* for the wire path's reader device */
+    unsigned faults; /* SCENARIO_FAULT_BIT set, for the wire path: the faults produced for real */
+    /* The invariants: only whether care is insured (clinic_input.outcome_only); where the clinic has no
+     * online check the registry is not asked at all, since clinic_decide would not read its answers. */
+    bool outcome_only;
+};
+
+/* What the desk decided, the card's answer, and which document of each kind was shown (-1: none). */
+struct w_desk_out {
+    struct clinic_decision decision;
+    struct eligibility_answer card;
+    int docs[SCENARIO_DOC_COUNT];
+    bool card_shown;
+};
+
+/* The faults of a visit (SCENARIO_FAULT_BIT set) as the desk and the reception flow produce them. */
+void w_faults(unsigned bits, struct clinic_faults *out);
+/* What the desk decides for resident r, who brings `bring` (SCENARIO_DOC_BIT set) of what `day` (w_day_of on
+ * env->day) says is in hand: clinic_decide on the rules path, the reception flow when env->wire and the world
+ * has a wire path. */
+int w_desk(const struct world *w, const struct wres *r, unsigned bring, const struct w_desk_env *env,
+           const struct w_day *day, struct w_desk_out *o);
+
+/* A visit event of resident `ri` on `day` (scenario line `line`): the desk's decision and the claim error
+ * (DESK-2), counted against the resident. */
+int w_visit(struct world *w, int ri, core_day day, const struct scenario_visit *v, int line,
+            struct world_visit *out, struct core_error *err);
+
+/* ---- invariants (invariants.c) ---- */
+
+/* INV-1/INV-2 for every resident on day ranges, after the run. */
+int w_judge(struct world *w, struct core_error *err);
 
 /* ---- the wire path (wire.c) ---- */
 struct world_wire;

@@ -3,8 +3,9 @@
  * registrations, held documents, identities), then replays the period as a merge of two streams in date
  * order: the scenario's events (same-day in file order) and the engine's own actions (mailings, ex-officio
  * certificates, the move at 75), each action due on a day running before that day's scenario events. Every
- * change is kept as an interval in the resident's history (world_int.h) and filed with the registry; the
- * judge (judge.c) then reads that history on day ranges. Readings taken are in docs/WORLD.md.
+ * change is kept as an interval in the resident's history (world_int.h) and filed with the registry; what it
+ * asks of that history as of a day it asks history.c, and after the run the invariants (invariants.c) judge it
+ * on day ranges. Readings taken are in docs/WORLD.md.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,11 +77,10 @@ static const struct policy *ins_policy(const struct world *w, int insurer)
 
 /* ---- events --------------------------------------------------------------------------------------------- */
 
-static int add_event(struct world *w, core_day day, int res, const char *what, const char *rule, bool failed,
-                     int line, const char *fmt, ...) __attribute__((format(printf, 8, 9)));
-
-static int add_event(struct world *w, core_day day, int res, const char *what, const char *rule, bool failed,
-                     int line, const char *fmt, ...)
+/* An event of the run; the detail is printf-formatted (checked by the compiler). */
+__attribute__((format(printf, 8, 9))) static int add_event(struct world *w, core_day day, int res,
+                                                           const char *what, const char *rule, bool failed,
+                                                           int line, const char *fmt, ...)
 {
     if (GROW(w->events, w->nevent, w->capevent) != CORE_OK)
         return CORE_ENOMEM;
@@ -112,77 +112,6 @@ static int schedule(struct world *w, core_day day, int kind, int res, int arg)
     a->arg = arg;
     a->done = false;
     return CORE_OK;
-}
-
-/* ---- the resident's state on a day (as far as the history goes) ------------------------------------ */
-
-static int mem_at(const struct wres *r, core_day d)
-{
-    for (size_t i = r->nmem; i-- > 0;)
-        if (r->mems[i].from <= d && d <= r->mems[i].to)
-            return (int)i;
-    return SCENARIO_NONE;
-}
-
-static const struct wcard *card_at(const struct wres *r, core_day d)
-{
-    for (size_t i = r->ncard; i-- > 0;)
-        if (r->cards[i].got <= d && d < r->cards[i].lost)
-            return &r->cards[i];
-    return NULL;
-}
-
-static const struct wcert *cert_at(const struct wcard *c, core_day d)
-{
-    for (int i = c->ncert; i-- > 0;)
-        if (c->cert[i].from <= d)
-            return &c->cert[i];
-    return c->ncert > 0 ? &c->cert[0] : NULL;
-}
-
-static bool registered_at(const struct wres *r, core_day d)
-{
-    for (size_t i = 0; i < r->nreg; i++)
-        if (r->regs[i].from <= d && d < r->regs[i].until)
-            return true;
-    return false;
-}
-
-/* The last day the certificate passes the check (AMEND-3's grace, the parameter read on the day after expiry). */
-static core_day cert_pass_end(const struct world *w, const struct wcert *c)
-{
-    int months = (int)pint(w->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, c->expires + 1);
-    if (months <= 0)
-        months = (int)pint(w->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, w->checks_from);
-    return eligibility_cert_grace_end(c->expires, months);
-}
-
-/* マイナ保険証 on day d: a registered card in hand whose body and certificate (with AMEND-3's grace) pass. */
-bool w_has_myna(const struct world *w, const struct wres *r, core_day d);
-bool w_has_myna(const struct world *w, const struct wres *r, core_day d)
-{
-    const struct wcard *c = card_at(r, d);
-    if (c == NULL || d > c->expires || !registered_at(r, d))
-        return false;
-    const struct wcert *ct = cert_at(c, d);
-    return ct != NULL && d <= cert_pass_end(w, ct);
-}
-
-bool w_doc_usable(const struct wres *r, const struct wdoc *doc, core_day d);
-bool w_doc_usable(const struct wres *r, const struct wdoc *doc, core_day d)
-{
-    if (d < doc->got || d >= doc->lost || d < doc->from || d > doc->to)
-        return false;
-    const struct wmem *m = &r->mems[doc->mem];
-    return m->from <= d && d <= m->to;
-}
-
-static bool holds_kind(const struct wres *r, enum scenario_document kind, int mem, core_day d)
-{
-    for (size_t i = 0; i < r->ndoc; i++)
-        if (r->docs[i].kind == kind && (mem < 0 || r->docs[i].mem == mem) && w_doc_usable(r, &r->docs[i], d))
-            return true;
-    return false;
 }
 
 /* ---- identities ----------------------------------------------------------------------------------------- */
@@ -345,7 +274,7 @@ static int issue_doc(struct world *w, int ri, enum scenario_document kind, int m
     if (day >= w->checks_from) {
         bool advance = strcmp(rule, "CERT-2") == 0 || strcmp(rule, "NOTICE-5") == 0 ||
                        strcmp(rule, "AGE-75") == 0 || strcmp(rule, "AMEND-2") == 0;
-        if (!advance && holds_kind(r, SCENARIO_DOC_PAPER_CARD, -1, day))
+        if (!advance && w_holds_doc(r, SCENARIO_DOC_PAPER_CARD, -1, day))
             add_event(w, day, ri, "unlawful_document", "INV-3", true, 0,
                       "%s to a holder of a usable paper card", scenario_document_word(kind));
         if (kind == SCENARIO_DOC_NOTICE && !w_has_myna(w, r, day) && !w_has_myna(w, r, from))
@@ -463,7 +392,7 @@ static void schedule_card_triggers(struct world *w, int ri, const struct wcard *
     const struct wcert *ct = &c->cert[c->ncert - 1];
     long long lag = pint(p, POLICY_CERTIFICATE_DETECTION_LAG_DAYS, c->expires + 1);
     schedule(w, c->expires + 1 + (core_day)lag, ACT_EXOFFICIO, ri, 'X'); /* card expiry (004) */
-    core_day f = cert_pass_end(w, ct) + 1;                               /* F: first day cert_expired */
+    core_day f = w_cert_pass_end(w, ct) + 1;                             /* F: first day cert_expired */
     if (f <= c->expires)
         schedule(w, f + (core_day)pint(p, POLICY_CERTIFICATE_DETECTION_LAG_DAYS, f), ACT_EXOFFICIO, ri, 'F');
 }
@@ -506,7 +435,7 @@ static int give_card(struct world *w, int ri, core_day day, bool face_only, core
 
 static struct wcard *card_now(struct wres *r, core_day d)
 {
-    return (struct wcard *)(uintptr_t)card_at(r, d);
+    return (struct wcard *)(uintptr_t)w_card_in_hand(r, d);
 }
 
 static void reg_end(struct wres *r, core_day until)
@@ -519,7 +448,7 @@ static void reg_end(struct wres *r, core_day until)
 static int reg_add(struct world *w, int ri, core_day day)
 {
     struct wres *r = &w->res[ri];
-    if (registered_at(r, day))
+    if (w_registered(r, day))
         return CORE_OK;
     if (GROW(r->regs, r->nreg, r->capreg) != CORE_OK)
         return CORE_ENOMEM;
@@ -694,11 +623,6 @@ int world_new(const struct scenario *scn, struct world **out, struct core_error 
     return CORE_OK;
 }
 
-const struct eligibility_registry *world_registry(const struct world *w)
-{
-    return w != NULL ? w->reg : NULL;
-}
-
 void world_free(struct world *w)
 {
     if (w == NULL)
@@ -728,17 +652,6 @@ void world_free(struct world *w)
 
 /* ---- actions -------------------------------------------------------------------------------------------- */
 
-static bool holds_cert_covering(const struct wres *r, int mi, core_day d)
-{
-    for (size_t i = 0; i < r->ndoc; i++) {
-        const struct wdoc *doc = &r->docs[i];
-        if (doc->kind == SCENARIO_DOC_CERTIFICATE && doc->mem == mi && doc->got <= d && d < doc->lost &&
-            doc->to >= d)
-            return true;
-    }
-    return false;
-}
-
 static int act_run(struct world *w, const struct wact *a)
 {
     struct wres *r = a->res >= 0 ? &w->res[a->res] : NULL;
@@ -753,25 +666,20 @@ static int act_run(struct world *w, const struct wact *a)
             return CORE_OK; /* voided (PAPER-3) or lost: CERT-6 / PAPER-4 take over */
         add_event(w, last + 1, a->res, "paper_card_unusable", "PAPER-2", false, 0,
                   "last usable day the day before");
-        if (holds_cert_covering(r, doc->mem, last + 1))
+        if (w_cert_covering(r, doc->mem, last + 1))
             return CORE_OK;
-        if (w_has_myna(w, r, d)) {
-            for (size_t i = 0; i < r->ndoc; i++)
-                if (r->docs[i].kind == SCENARIO_DOC_NOTICE && r->docs[i].mem == doc->mem &&
-                    r->docs[i].lost > d)
-                    return CORE_OK; /* already holds the notice of this membership */
-        }
+        if (w_has_myna(w, r, d) && w_notice_of(r, doc->mem, d))
+            return CORE_OK; /* already holds the notice of this membership */
         return mail_for(w, a->res, doc->mem, d, last + 1, "CERT-2", "NOTICE-5");
     }
     case ACT_CERT_END: {
         const struct wdoc *doc = &r->docs[a->arg];
-        int mi = mem_at(r, doc->to + 1);
+        int mi = w_mem_on(r, doc->to + 1);
         if (mi != doc->mem || doc->lost <= d || d < w->checks_from)
             return CORE_OK;
         /* CERT-3: no renewal while a paper card of the membership stays usable after the certificate (its own
          * advance mailing, CERT-2 / NOTICE-5, brings the next document), nor when one already covers the day. */
-        if (holds_kind(r, SCENARIO_DOC_PAPER_CARD, mi, doc->to + 1) ||
-            holds_cert_covering(r, mi, doc->to + 1))
+        if (w_holds_doc(r, SCENARIO_DOC_PAPER_CARD, mi, doc->to + 1) || w_cert_covering(r, mi, doc->to + 1))
             return CORE_OK;
         /* CERT-8: a certificate applied for because the card is hard to use (B) is renewed as a certificate. */
         if (doc->carer && w_has_myna(w, r, d)) {
@@ -793,11 +701,11 @@ static int act_run(struct world *w, const struct wact *a)
         (void)core_date_from_ymd(y, 7, 31, &july31);
         for (size_t i = 0; i < w->nres; i++) {
             struct wres *x = &w->res[i];
-            int mi = mem_at(x, july31 + 1);
-            if (mi < 0 || mem_at(x, d) != mi || !is_regional(w->ins[x->mems[mi].insurer].kind))
+            int mi = w_mem_on(x, july31 + 1);
+            if (mi < 0 || w_mem_on(x, d) != mi || !is_regional(w->ins[x->mems[mi].insurer].kind))
                 continue;
-            if (holds_kind(x, SCENARIO_DOC_PAPER_CARD, mi, july31) || holds_cert_covering(x, mi, july31) ||
-                holds_cert_covering(x, mi, july31 + 1))
+            if (w_holds_doc(x, SCENARIO_DOC_PAPER_CARD, mi, july31) || w_cert_covering(x, mi, july31) ||
+                w_cert_covering(x, mi, july31 + 1))
                 continue; /* their own advance mailing or renewal does it */
             int rc = mail_for(w, (int)i, mi, d, july31 + 1, "D-5", "D-5");
             if (rc != CORE_OK)
@@ -806,16 +714,16 @@ static int act_run(struct world *w, const struct wact *a)
         return CORE_OK;
     }
     case ACT_EXOFFICIO: {
-        int mi = mem_at(r, d);
-        if (mi < 0 || d < w->checks_from || w_has_myna(w, r, d) || holds_cert_covering(r, mi, d))
+        int mi = w_mem_on(r, d);
+        if (mi < 0 || d < w->checks_from || w_has_myna(w, r, d) || w_cert_covering(r, mi, d))
             return CORE_OK;
-        if (holds_kind(r, SCENARIO_DOC_PAPER_CARD, mi, d))
+        if (w_holds_doc(r, SCENARIO_DOC_PAPER_CARD, mi, d))
             return CORE_OK; /* CERT-3: the advance mailing (CERT-2) brings it */
         return issue_doc(w, a->res, SCENARIO_DOC_CERTIFICATE, mi, d, d, cert_end(w, r->mems[mi].insurer, d),
                          0, "CERT-5");
     }
     case ACT_APPLIED: {
-        int mi = mem_at(r, d);
+        int mi = w_mem_on(r, d);
         if (mi < 0)
             return add_event(w, d, a->res, "certificate_refused", "CERT-5", true, 0,
                              "not insured on arrival");
@@ -826,7 +734,7 @@ static int act_run(struct world *w, const struct wact *a)
         return rc;
     }
     case ACT_D1: {
-        int mi = mem_at(r, d);
+        int mi = w_mem_on(r, d);
         if (mi < 0 || w->ins[r->mems[mi].insurer].kind != SCENARIO_INSURER_SOCIETY)
             return CORE_OK; /* no longer a member of the health society on D-1 */
         core_day d1 = pdate(w->policy, POLICY_NOTICE_TYPE_A_DAY, d);
@@ -852,7 +760,7 @@ static int act_run(struct world *w, const struct wact *a)
         if (lei < 0 && (lei = add_insurer(w, "latter-elderly", SCENARIO_INSURER_LATTER_ELDERLY)) < 0)
             return CORE_ENOMEM;
         core_day b75 = core_date_birthday(r->sr->born, (int)pint(w->policy, POLICY_COPAY_LATTER_AGE, d));
-        int cur = mem_at(r, b75 - 1);
+        int cur = w_mem_on(r, b75 - 1);
         if (a->kind == ACT_AGE75_MAIL) {
             if (cur < 0 || w->ins[r->mems[cur].insurer].kind == SCENARIO_INSURER_LATTER_ELDERLY)
                 return CORE_OK;
@@ -887,7 +795,7 @@ static int act_run(struct world *w, const struct wact *a)
         /* Dependents under 75 join NHI that day. */
         for (size_t i = 0; i < w->nres; i++) {
             struct wres *x = &w->res[i];
-            int xm = mem_at(x, b75 - 1);
+            int xm = w_mem_on(x, b75 - 1);
             if ((int)i == a->res || xm < 0 || x->mems[xm].role != SCENARIO_ROLE_DEPENDENT ||
                 x->mems[xm].of != a->res)
                 continue;
@@ -944,13 +852,10 @@ static int acts_run_until(struct world *w, core_day upto)
 
 /* ---- scenario events ------------------------------------------------------------------------------------ */
 
-int w_visit(struct world *w, int ri, core_day day, const struct scenario_visit *v, int line,
-            struct world_visit *out, struct core_error *err);
-
 static int leave_mem(struct world *w, int ri, core_day day, core_day processed)
 {
     struct wres *r = &w->res[ri];
-    int mi = mem_at(r, day - 1);
+    int mi = w_mem_on(r, day - 1);
     if (mi < 0 || r->mems[mi].to < day)
         return CORE_OK;
     int rc = mem_close(w, ri, mi, day, processed);
@@ -959,7 +864,7 @@ static int leave_mem(struct world *w, int ri, core_day day, core_day processed)
     /* Dependents leave with the insured. */
     for (size_t i = 0; i < w->nres; i++) {
         struct wres *x = &w->res[i];
-        int xm = mem_at(x, day - 1);
+        int xm = w_mem_on(x, day - 1);
         if ((int)i != ri && xm >= 0 && x->mems[xm].role == SCENARIO_ROLE_DEPENDENT && x->mems[xm].of == ri &&
             x->mems[xm].to >= day) {
             rc = mem_close(w, (int)i, xm, day, processed);
@@ -1001,7 +906,7 @@ static int enroll(struct world *w, int ri, core_day day, int insurer, enum scena
         if ((int)i == ri || xl == NULL || xl->role != SCENARIO_ROLE_DEPENDENT || xl->of != ri ||
             prev_end == CORE_DAY_NONE || xl->to != prev_end)
             continue;
-        if (mem_at(x, day) >= 0)
+        if (w_mem_on(x, day) >= 0)
             continue; /* enrolled on their own that day: no longer a dependent */
         int nm = mem_open(w, (int)i, insurer, SCENARIO_ROLE_DEPENDENT, ri, day, true, day, NULL);
         if (nm < 0)
@@ -1061,14 +966,14 @@ static int scn_event(struct world *w, const struct scenario_event *ev, struct co
             return add_event(w, d, ri, word, "MYNA-1", true, line, "no card in hand");
         if (remote && c->face_only)
             return add_event(w, d, ri, word, "MYNA-2", true, line, "a face-only card has no PIN");
-        if (remote && c->tries[0] <= 0)
+        if (remote && w_pin_blocked(r, c->id, d))
             return add_event(w, d, ri, word, "MYNA-7", true, line, "PIN blocked");
         if (reg_add(w, ri, d) != CORE_OK)
             return CORE_ENOMEM;
         return add_event(w, d, ri, word, "MYNA-1", false, line, "registered");
     }
     case SCENARIO_EVENT_WITHDRAW: {
-        if (!registered_at(r, d))
+        if (!w_registered(r, d))
             return add_event(w, d, ri, word, "MYNA-5", true, line, "not registered");
         core_day visible = d + (core_day)pint(w->policy, POLICY_REGISTRATION_WITHDRAWAL_LAG_DAYS, d);
         if (eligibility_file_withdrawal(w->reg, r->person, d, CORE_DAY_NONE) != CORE_OK)
@@ -1127,7 +1032,7 @@ static int scn_event(struct world *w, const struct scenario_event *ev, struct co
         return add_event(w, d, ri, word, "MYNA-3", false, line, "new certificate");
     }
     case SCENARIO_EVENT_APPLY_CERTIFICATE: {
-        int mi = mem_at(r, d);
+        int mi = w_mem_on(r, d);
         bool lost_card = c == NULL && r->ncard > 0;
         bool ok;
         switch (ev->reason) {
@@ -1141,7 +1046,7 @@ static int scn_event(struct world *w, const struct scenario_event *ev, struct co
             ok = c == NULL;
             break;
         case SCENARIO_REASON_D:
-            ok = c != NULL && !registered_at(r, d);
+            ok = c != NULL && !w_registered(r, d);
             break;
         case SCENARIO_REASON_E: {
             bool withdrew = false;
@@ -1151,7 +1056,7 @@ static int scn_event(struct world *w, const struct scenario_event *ev, struct co
             break;
         }
         case SCENARIO_REASON_F: {
-            const struct wcert *ct = c != NULL ? cert_at(c, d) : NULL;
+            const struct wcert *ct = c != NULL ? w_cert_on(c, d) : NULL;
             ok = ct != NULL && d > ct->expires;
             break;
         }
@@ -1168,7 +1073,7 @@ static int scn_event(struct world *w, const struct scenario_event *ev, struct co
         if (!ok)
             return add_event(w, d, ri, word, "CERT-5", true, line, "reason %c does not apply",
                              reasons[ev->reason]);
-        if (holds_kind(r, SCENARIO_DOC_PAPER_CARD, mi, d))
+        if (w_holds_doc(r, SCENARIO_DOC_PAPER_CARD, mi, d))
             return add_event(w, d, ri, word, "CERT-3", true, line, "holds a usable paper card");
         core_day lag =
             (core_day)pint(ins_policy(w, r->mems[mi].insurer), POLICY_CERTIFICATE_APPLICATION_LAG_DAYS, d);
@@ -1239,8 +1144,6 @@ static int event_cmp(const void *a, const void *b)
     return x->seq < y->seq ? -1 : x->seq > y->seq ? 1 : 0;
 }
 
-int w_judge(struct world *w, struct core_error *err);
-
 int world_run(struct world *w, struct core_error *err)
 {
     if (w == NULL)
@@ -1278,29 +1181,4 @@ int world_run(struct world *w, struct core_error *err)
     for (size_t i = 0; i < w->nevent; i++)
         w->events[i].pub.detail = w->events[i].detail;
     return w_judge(w, err);
-}
-
-size_t world_event_count(const struct world *w)
-{
-    return w ? w->nevent : 0;
-}
-
-const struct world_event *world_event_at(const struct world *w, size_t i)
-{
-    return w && i < w->nevent ? &w->events[i].pub : NULL;
-}
-
-size_t world_insurer_count(const struct world *w)
-{
-    return w ? w->nins : 0;
-}
-
-const char *world_insurer_id(const struct world *w, int insurer)
-{
-    return w && insurer >= 0 && (size_t)insurer < w->nins ? w->ins[insurer].id : "";
-}
-
-const char *world_insurer_number(const struct world *w, int insurer)
-{
-    return w && insurer >= 0 && (size_t)insurer < w->nins ? w->ins[insurer].number : "";
 }

@@ -1,0 +1,247 @@
+/*
+ * The invariants INV-1 and INV-2 on day ranges. They never loop over days: every day on which anything of a
+ * resident can change (a document got, lost or expiring, a membership's bounds, a filing filed or becoming
+ * visible, a card or certificate date, a PIN block, a registration, an outage, a change of a dated policy row)
+ * is a breakpoint, and each segment between breakpoints is judged once, on its first day, at the desk of
+ * visits.c. Readings taken are in docs/WORLD.md (Model: invariants; INV-1, INV-2).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "world/world_int.h"
+
+struct days {
+    core_day *d;
+    size_t n, cap;
+};
+
+static void add_day(struct days *b, core_day d, int *rc)
+{
+    if (d == CORE_DAY_NONE || d == W_NEVER || d == W_NEVER - 1)
+        return;
+    if (w_grow((void **)&b->d, &b->cap, b->n + 1, sizeof *b->d) != CORE_OK) {
+        *rc = CORE_ENOMEM;
+        return;
+    }
+    b->d[b->n++] = d;
+}
+
+/* Ascending days. A resident has a few dozen breakpoints, and most arrive nearly in order: an insertion sort
+ * beats qsort's indirect comparisons there (qsort beyond 64). */
+static int day_cmp(const void *a, const void *b)
+{
+    core_day x = *(const core_day *)a, y = *(const core_day *)b;
+    return x < y ? -1 : x > y;
+}
+
+static void sort_days(core_day *d, size_t n)
+{
+    if (n > 64) {
+        qsort(d, n, sizeof *d, day_cmp);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        core_day x = d[i];
+        size_t j = i;
+        for (; j > 0 && d[j - 1] > x; j--)
+            d[j] = d[j - 1];
+        d[j] = x;
+    }
+}
+
+/* The parameters the invariants' decisions read (clinic_decide with outcome_only, the check's grace). */
+static const int judged_params[] = {POLICY_LOOKUP_GRACE_ENABLED, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS,
+                                    POLICY_PAPER_CARD_CAP};
+
+/* Dated policy rows of those parameters in [from, to]: breakpoints of every resident. */
+static void policy_breaks(const struct world *w, core_day from, core_day to, struct days *out, int *rc)
+{
+    core_day d = from;
+    while (d <= to) {
+        core_day a, b;
+        policy_span(w->policy, judged_params, sizeof judged_params / sizeof judged_params[0], d, &a, &b);
+        if (b >= to)
+            break;
+        add_day(out, b + 1, rc);
+        d = b + 1;
+    }
+}
+
+/* The rule a gap day is charged to; `today` is what the resident has on d (w_day_of). */
+static const char *gap_rule(const struct wres *r, core_day d, const struct w_day *today,
+                            const struct w_desk_out *o)
+{
+    if (today->card == NULL && r->ncard > 0 && r->cards[r->ncard - 1].lost <= d)
+        return "MYNA-6";
+    if (o->docs[SCENARIO_DOC_PAPER_CARD] >= 0 && !(today->holds & SCENARIO_DOC_BIT(SCENARIO_DOC_PAPER_CARD)))
+        return "PAPER-2";
+    if (o->card_shown && o->card.result != ELIGIBILITY_OK)
+        return "MYNA-3";
+    return o->decision.rule ? o->decision.rule : "INV-1";
+}
+
+static int judge_resident(struct world *w, int ri)
+{
+    struct wres *r = &w->res[ri];
+    const struct scenario *s = w->scn;
+    struct days b = {NULL, 0, 0};
+    int rc = CORE_OK;
+    add_day(&b, s->period.from, &rc);
+    add_day(&b, w->checks_from, &rc);
+    add_day(&b, s->period.to + 1, &rc);
+    for (size_t i = 0; i < r->nmem; i++) {
+        add_day(&b, r->mems[i].from, &rc);
+        long long rl = 0;
+        (void)policy_int_id(w->policy, POLICY_ONLINE_REFLECTION_LAG_DAYS, r->mems[i].from, &rl);
+        add_day(&b, r->mems[i].from + (core_day)rl, &rc);
+        if (r->mems[i].loss_filed != CORE_DAY_NONE) {
+            (void)policy_int_id(w->policy, POLICY_ONLINE_REFLECTION_LAG_DAYS, r->mems[i].loss_filed, &rl);
+            add_day(&b, r->mems[i].loss_filed, &rc);
+            add_day(&b, r->mems[i].loss_filed + (core_day)rl, &rc);
+        }
+        if (r->mems[i].to != W_NEVER)
+            add_day(&b, r->mems[i].to + 1, &rc);
+    }
+    for (size_t i = 0; i < r->ndoc; i++) {
+        const struct wdoc *d = &r->docs[i];
+        add_day(&b, d->got, &rc);
+        add_day(&b, d->lost, &rc);
+        add_day(&b, d->from, &rc);
+        if (d->to != W_NEVER)
+            add_day(&b, d->to + 1, &rc);
+    }
+    for (size_t i = 0; i < r->ncard; i++) {
+        const struct wcard *c = &r->cards[i];
+        add_day(&b, c->got, &rc);
+        add_day(&b, c->lost, &rc);
+        add_day(&b, c->expires + 1, &rc);
+        for (int k = 0; k < c->ncert; k++) {
+            add_day(&b, c->cert[k].from, &rc);
+            add_day(&b, c->cert[k].expires + 1, &rc);
+            long long months = 0;
+            (void)policy_int_id(w->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, c->cert[k].expires + 1,
+                                &months);
+            add_day(&b, eligibility_cert_grace_end(c->cert[k].expires, (int)months) + 1, &rc);
+            (void)policy_int_id(w->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, s->period.to, &months);
+            add_day(&b, eligibility_cert_grace_end(c->cert[k].expires, (int)months) + 1, &rc);
+        }
+    }
+    for (size_t i = 0; i < r->nblock; i++) {
+        add_day(&b, r->blocks[i].from, &rc);
+        if (r->blocks[i].to != W_NEVER)
+            add_day(&b, r->blocks[i].to + 1, &rc);
+    }
+    for (size_t i = 0; i < r->nreg; i++) {
+        add_day(&b, r->regs[i].from, &rc);
+        add_day(&b, r->regs[i].until, &rc);
+    }
+    for (size_t i = 0; i < s->outage_count; i++) {
+        add_day(&b, s->outages[i].from, &rc);
+        add_day(&b, s->outages[i].to + 1, &rc);
+    }
+    /* The registry's own days: filings filed and visible (reflection and withdrawal lags). */
+    long long lag = 0, wlag = 0;
+    for (size_t i = 0; i < w->nevent; i++) {
+        const struct world_event *e = &w->events[i].pub;
+        if (e->resident != ri)
+            continue;
+        (void)policy_int_id(w->policy, POLICY_ONLINE_REFLECTION_LAG_DAYS, e->day, &lag);
+        (void)policy_int_id(w->policy, POLICY_REGISTRATION_WITHDRAWAL_LAG_DAYS, e->day, &wlag);
+        add_day(&b, e->day, &rc);
+        add_day(&b, e->day + (core_day)lag, &rc);
+        add_day(&b, e->day + (core_day)wlag, &rc);
+    }
+    policy_breaks(w, s->period.from, s->period.to, &b, &rc);
+    if (rc != CORE_OK) {
+        free(b.d);
+        return rc;
+    }
+    sort_days(b.d, b.n);
+    size_t u = 0;
+    for (size_t i = 0; i < b.n; i++)
+        if (b.d[i] >= s->period.from && b.d[i] <= s->period.to + 1 && (u == 0 || b.d[u - 1] != b.d[i]))
+            b.d[u++] = b.d[i];
+    b.n = u;
+    for (size_t i = 0; i + 1 < b.n && rc == CORE_OK; i++) {
+        core_day from = b.d[i], to = b.d[i + 1] - 1;
+        struct world_range g;
+        memset(&g, 0, sizeof g);
+        g.from = from;
+        g.to = to;
+        struct w_day today;
+        w_day_of(r, from, &today);
+        g.holds = today.holds;
+        g.in_hand = today.in_hand;
+        int mi = w_mem_on(r, from);
+        g.insurer = mi >= 0 ? r->mems[mi].insurer : SCENARIO_NONE;
+        g.rule = "";
+        if (from < w->checks_from) {
+            g.verdict = WORLD_DAY_BEFORE_CHECKS;
+        } else if (mi < 0) {
+            g.verdict = WORLD_DAY_NOT_INSURED;
+        } else {
+            struct w_desk_env env;
+            memset(&env, 0, sizeof env);
+            env.day = from;
+            env.reader = CLINIC_READER_FACE;
+            env.online_ok = true;
+            env.service_down = w_in_outage(w, from);
+            env.kind = CLINIC_VISIT_FIRST;
+            env.outcome_only = true;
+            struct w_desk_out o;
+            rc = w_desk(w, r, g.in_hand, &env, &today, &o);
+            if (rc != CORE_OK)
+                break;
+            long days = (long)(to - from + 1);
+            if (o.decision.outcome == CLINIC_INSURED && !o.decision.grace) {
+                g.verdict = WORLD_DAY_USABLE;
+            } else if (o.decision.outcome == CLINIC_INSURED) {
+                g.verdict = WORLD_DAY_GRACE;
+                g.rule = "AMEND-1";
+                r->grace += days;
+            } else {
+                g.verdict = WORLD_DAY_GAP;
+                g.rule = gap_rule(r, from, &today, &o);
+                r->gap += days;
+                if (r->first_gap == CORE_DAY_NONE)
+                    r->first_gap = from;
+            }
+            /* INV-2: the clinic's reader and online check down. */
+            env.online_ok = false;
+            struct w_desk_out o2;
+            rc = w_desk(w, r, g.in_hand, &env, &today, &o2);
+            if (rc != CORE_OK)
+                break;
+            if (o2.decision.outcome != CLINIC_INSURED) {
+                g.degraded = true;
+                r->degraded += days;
+                if (g.rule[0] == '\0')
+                    g.rule = o2.decision.rule ? o2.decision.rule : "INV-2";
+            }
+        }
+        struct world_range *last = r->nrange ? &r->ranges[r->nrange - 1] : NULL;
+        if (last != NULL && last->to + 1 == g.from && last->holds == g.holds && last->in_hand == g.in_hand &&
+            last->insurer == g.insurer && last->verdict == g.verdict && last->degraded == g.degraded &&
+            strcmp(last->rule, g.rule) == 0) {
+            last->to = g.to;
+            continue;
+        }
+        if (w_grow((void **)&r->ranges, &r->caprange, r->nrange + 1, sizeof *r->ranges) != CORE_OK) {
+            rc = CORE_ENOMEM;
+            break;
+        }
+        r->ranges[r->nrange++] = g;
+    }
+    free(b.d);
+    return rc;
+}
+
+int w_judge(struct world *w, struct core_error *err)
+{
+    for (size_t i = 0; i < w->nres; i++) {
+        int rc = judge_resident(w, (int)i);
+        if (rc != CORE_OK)
+            return core_error_set(err, rc, NULL, 0, 0, "world: cannot judge %s", w->res[i].sr->id);
+    }
+    return CORE_OK;
+}
