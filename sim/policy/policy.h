@@ -164,5 +164,10 @@ void policy_span(const struct policy *p, const int *ids, size_t n, core_day on, 
  * fixtures/. `relative` is e.g. "policies/national.yaml". Writes the path found into out.
  */
 int policy_find_data(const char *relative, char *out, size_t cap, struct core_error *err);
+/* Whether `s` names shipped data rather than a file: one or more of [a-z0-9-] (`national`,
+ * `as-announced-2024`). Every "a shipped name or a path" argument asks this one question (a policy, a
+ * population mix, `extends:`); a shipped name is then looked up with policy_find_data under its folder
+ * (policies/NAME.yaml, mixes/NAME.yaml), anything else is a path. `s` may not be NULL. */
+bool policy_is_shipped_name(const char *s);
 
 #endif
