@@ -1,8 +1,9 @@
 /*
- * common.c: what the subcommands share. Printing an error or a scenario problem, `--name V` / `--name=V`
- * options, expanding FILE|DIR arguments and reading every scenario with its problems on stderr, the report
+ * common.c: what the subcommands share. Printing an error or a scenario problem, the one option parser
+ * (cli_parse, over getopt_long), expanding FILE|DIR arguments and reading every scenario with its problems on stderr, the report
  * written to --out whole (PATH.tmp, then renamed into place) and progress only when stderr is a terminal.
  */
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -57,6 +58,153 @@ const char *cli_option_value(int argc, char **argv, int *i, const char *name, bo
         return argv[++*i];
     *missing = true;
     return NULL;
+}
+
+/* ---- options ------------------------------------------------------------------------------------------ */
+
+enum {
+    CLI_OPTS_MAX = 32, /* rows in one command's table */
+    CLI_OPT_VAL = 256, /* getopt_long's value for row i is CLI_OPT_VAL + i (row nopts is --help) */
+};
+
+/* Whether `tok` ("--name" or "--name=V") spells `name` whole: getopt_long takes abbreviations, we do not. */
+static bool spelt_whole(const char *tok, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(tok, "--", 2) == 0 && strncmp(tok + 2, name, n) == 0 &&
+           (tok[2 + n] == '\0' || tok[2 + n] == '=');
+}
+
+/* Remembers the first problem on the line, "BEFORE'NAME'AFTER" (NAME cut at its '='); it is printed only
+ * when --help is not given. */
+static void note_problem(char *buf, size_t cap, const char *before, const char *name, const char *after)
+{
+    if (buf[0] == '\0')
+        snprintf(buf, cap, "%s'%.*s'%s", before, (int)strcspn(name, "="), name, after);
+}
+
+static void take(const struct cli_opt *o, const char *value)
+{
+    switch (o->kind) {
+    case CLI_OPT_FLAG:
+        *(bool *)o->target = true;
+        break;
+    case CLI_OPT_VALUE:
+        *(const char **)o->target = value;
+        break;
+    case CLI_OPT_LIST: {
+        struct cli_list *l = o->target;
+        if (l->count < l->cap)
+            l->items[l->count] = value;
+        l->count++;
+        break;
+    }
+    }
+}
+
+int cli_parse(const struct cli_spec *spec, int argc, char **argv, int *nargs)
+{
+    size_t n = spec->nopts;
+    *nargs = 0;
+    if (n > CLI_OPTS_MAX) {
+        fprintf(stderr, "mynasim %s: too many options in its table\n", spec->cmd);
+        return CLI_EXIT_USAGE;
+    }
+    struct option longopts[CLI_OPTS_MAX + 2];
+    char shortopts[2 * CLI_OPTS_MAX + 8];
+    size_t k = 0;
+    /* '-': operands come back in order as value 1 (whatever POSIXLY_CORRECT says); '+': the first operand
+     * stops the scan; ':': a missing value is told apart from an unknown option. */
+    shortopts[k++] = spec->operands_end_options ? '+' : '-';
+    shortopts[k++] = ':';
+    for (size_t i = 0; i < n; i++) {
+        const struct cli_opt *o = &spec->opts[i];
+        longopts[i] = (struct option){o->name, o->kind == CLI_OPT_FLAG ? no_argument : required_argument,
+                                      NULL, CLI_OPT_VAL + (int)i};
+        if (o->short_name != 0) {
+            shortopts[k++] = o->short_name;
+            if (o->kind != CLI_OPT_FLAG)
+                shortopts[k++] = ':';
+        }
+    }
+    longopts[n] = (struct option){"help", no_argument, NULL, CLI_OPT_VAL + (int)n};
+    longopts[n + 1] = (struct option){NULL, 0, NULL, 0};
+    shortopts[k++] = 'h';
+    shortopts[k] = '\0';
+
+    char **operands = malloc((size_t)argc * sizeof *operands);
+    if (operands == NULL) {
+        fprintf(stderr, "mynasim %s: out of memory\n", spec->cmd);
+        return CLI_EXIT_USAGE;
+    }
+    int count = 0;
+    bool help = false;
+    char problem[300] = "";
+    optind = 0; /* GNU getopt starts afresh: a command may be parsed more than once in a process */
+    opterr = 0; /* the messages are ours */
+    int c;
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        if (c == 1) { /* an operand, in order */
+            operands[count++] = optarg;
+            continue;
+        }
+        const struct cli_opt *o = NULL;
+        if (c >= CLI_OPT_VAL) {
+            size_t i = (size_t)(c - CLI_OPT_VAL);
+            /* the option's own word: before its value when the value is the next argument */
+            const char *tok = i < n && spec->opts[i].kind != CLI_OPT_FLAG && optarg == argv[optind - 1]
+                                  ? argv[optind - 2]
+                                  : argv[optind - 1];
+            const char *name = i < n ? spec->opts[i].name : "help";
+            if (!spelt_whole(tok, name)) {
+                note_problem(problem, sizeof problem, "unknown option ", tok, "");
+                continue;
+            }
+            if (i == n) {
+                help = true;
+                continue;
+            }
+            o = &spec->opts[i];
+        } else if (c == 'h') {
+            help = true;
+            continue;
+        } else if (c == '?' || c == ':') {
+            /* optopt: the short letter, or CLI_OPT_VAL + i for a long option of ours, or 0 for a long
+             * option we do not know; a long one's word is the argument just passed */
+            char letter[3] = {'-', (char)optopt, '\0'};
+            const char *name = optopt > 0 && optopt < CLI_OPT_VAL ? letter : argv[optind - 1];
+            if (c == ':')
+                note_problem(problem, sizeof problem, "option ", name, " needs a value");
+            else if (optopt >= CLI_OPT_VAL)
+                note_problem(problem, sizeof problem, "option ", name, " takes no value");
+            else
+                note_problem(problem, sizeof problem, "unknown option ", name, "");
+            continue;
+        } else {
+            for (size_t i = 0; i < n && o == NULL; i++)
+                if (spec->opts[i].short_name == c)
+                    o = &spec->opts[i];
+        }
+        if (o != NULL)
+            take(o, optarg);
+    }
+    for (int i = optind; i < argc; i++) /* after "--", or from the first operand when that ends options */
+        operands[count++] = argv[i];
+    if (!help && problem[0] == '\0' && spec->no_operands && count > 0)
+        snprintf(problem, sizeof problem, "unexpected argument '%s'", operands[0]);
+    for (int i = 0; i < count; i++)
+        argv[1 + i] = operands[i];
+    free(operands);
+    if (help) {
+        fputs(spec->usage, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (problem[0] != '\0') {
+        fprintf(stderr, "mynasim %s: %s (see --help)\n", spec->cmd, problem);
+        return CLI_EXIT_USAGE;
+    }
+    *nargs = count;
+    return CLI_CONTINUE;
 }
 
 bool cli_policy_loads(const char *prefix, const char *policy)
