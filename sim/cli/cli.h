@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "core/core.h"
+#include "report/report.h"
 
 enum {
     CLI_EXIT_OK = 0,
@@ -50,9 +51,9 @@ void cli_print_problem(const struct core_error *err);
  * table of rows; "--name VALUE", "--name=VALUE" and the short "-c" forms all work, options and operands
  * (FILE|DIR...) may come in any order, and "--" ends the options. Every command also takes -h/--help, which
  * prints its usage on stdout and exits 0 (help wins over any other problem on the line). Errors go to stderr
- * as "mynasim CMD: unknown option '--x' (see --help)", "mynasim CMD: option '--out' needs a value (see --help)"
- * or "mynasim CMD: option '--quiet' takes no value (see --help)", and exit 2. Names are taken whole: an
- * abbreviation (--pol for --policy) is an unknown option.
+ * as "mynasim CMD: unknown option '--x' (see --help)", "mynasim CMD: option '--out' needs a value (see
+ * --help)" or "mynasim CMD: option '--quiet' takes no value (see --help)", and exit 2. Names are taken whole:
+ * an abbreviation (--pol for --policy) is an unknown option.
  */
 enum cli_opt_kind {
     CLI_OPT_FLAG,  /* no value; target: bool *, set true */
@@ -91,11 +92,17 @@ struct cli_spec {
  * --help, or CLI_EXIT_USAGE after printing the problem. Reentrant across calls (getopt is reset each time),
  * not across threads. */
 int cli_parse(const struct cli_spec *spec, int argc, char **argv, int *nargs);
-/* True when some argv[i], i >= 1, before any "--" is -h or --help. */
-int cli_wants_help(int argc, char **argv);
-/* The value of option `name` at argv[*i] ("--name V", which moves *i onto V, or "--name=V"), or NULL when
- * argv[*i] is not that option, or when it is but no value follows (then *missing becomes true). */
-const char *cli_option_value(int argc, char **argv, int *i, const char *name, bool *missing);
+
+/* The options of the commands that write a report (run, compare), as rows of their tables: --report FORMAT
+ * and --out PATH into `const char *`s, --quiet (-q) into a bool. */
+/* clang-format off */ /* (it takes the last row's braces for a block) */
+#define CLI_REPORT_OPTS(report, out, quiet)                                                                  \
+    {"report", 0, CLI_OPT_VALUE, (report)}, {"out", 0, CLI_OPT_VALUE, (out)},                                \
+    {"quiet", 'q', CLI_OPT_FLAG, (quiet)}
+/* clang-format on */
+/* Reads --report's word into *format (text when `given` is NULL); junit only when `junit`. Else prints
+ * "mynasim CMD: --report 'WORD': expected text, json or junit" (or "text or json") and returns false. */
+bool cli_report_format(const char *cmd, const char *given, bool junit, enum report_format *format);
 
 /* Whether `policy` (a shipped name or a file) loads; when not, prints "PREFIX: POLICY: <error>" once, so a
  * misspelt name is one usage error rather than one problem per file. */
@@ -127,6 +134,22 @@ bool cli_out_open(struct cli_out *o, const char *cmd, const char *path);
 bool cli_out_commit(struct cli_out *o, const char *cmd, bool keep);
 /* Closes and removes a PATH.tmp still open (a run that stopped early) and frees what cli_out_open took. */
 void cli_out_release(struct cli_out *o);
+
+/* The files of a run or a compare: the FILE|DIR arguments expanded, room for `sides` readings of each file
+ * (calloc'ed, so every reading starts NULL) and the report's destination. */
+struct cli_files {
+    char **paths;
+    size_t count;
+    size_t sides;
+    void *scns; /* count * sides struct scenario pointers: `struct scenario **` for one side, `struct
+                 * scenario *(*)[SIDES]` for more; every one not NULL is freed by cli_files_free */
+    struct cli_out out;
+};
+/* Expands args (cli_paths_expand) and allocates the readings. Returns CLI_EXIT_OK, or CLI_EXIT_USAGE after
+ * printing why (then there is nothing to free). */
+int cli_files_open(struct cli_files *f, const char *cmd, char **args, size_t nargs, size_t sides);
+/* Releases the destination (cli_out_release), frees every reading, the room and the paths. */
+void cli_files_free(struct cli_files *f);
 
 /* True when progress should be shown: not `quiet` and stderr is a terminal. */
 bool cli_progress_on(bool quiet);

@@ -131,8 +131,8 @@ static int cmd_cert(int argc, char **argv)
 {
     const char *profile = NULL, *policy_arg = NULL, *which = NULL;
     const struct cli_opt opts[] = {{"profile", 0, CLI_OPT_VALUE, &profile},
-                                    {"policy", 0, CLI_OPT_VALUE, &policy_arg},
-                                    {"which", 0, CLI_OPT_VALUE, &which}};
+                                   {"policy", 0, CLI_OPT_VALUE, &policy_arg},
+                                   {"which", 0, CLI_OPT_VALUE, &which}};
     int parsed = card_parse("card cert", cert_usage, argc, argv, opts, sizeof opts / sizeof opts[0]);
     if (parsed != CLI_CONTINUE)
         return parsed;
@@ -186,7 +186,7 @@ static int cmd_info(int argc, char **argv)
 {
     const char *profile = NULL, *policy_arg = NULL;
     const struct cli_opt opts[] = {{"profile", 0, CLI_OPT_VALUE, &profile},
-                                    {"policy", 0, CLI_OPT_VALUE, &policy_arg}};
+                                   {"policy", 0, CLI_OPT_VALUE, &policy_arg}};
     int parsed = card_parse("card info", info_usage, argc, argv, opts, sizeof opts / sizeof opts[0]);
     if (parsed != CLI_CONTINUE)
         return parsed;

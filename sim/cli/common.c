@@ -35,31 +35,6 @@ void cli_print_problem(const struct core_error *err)
     fprintf(stderr, "%s\n", buf);
 }
 
-int cli_wants_help(int argc, char **argv)
-{
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0)
-            return 0;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return 1;
-    }
-    return 0;
-}
-
-const char *cli_option_value(int argc, char **argv, int *i, const char *name, bool *missing)
-{
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0 || (a[n] != '\0' && a[n] != '='))
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (*i + 1 < argc)
-        return argv[++*i];
-    *missing = true;
-    return NULL;
-}
-
 /* ---- options ------------------------------------------------------------------------------------------ */
 
 enum {
@@ -207,6 +182,19 @@ int cli_parse(const struct cli_spec *spec, int argc, char **argv, int *nargs)
     return CLI_CONTINUE;
 }
 
+bool cli_report_format(const char *cmd, const char *given, bool junit, enum report_format *format)
+{
+    *format = REPORT_TEXT;
+    if (given == NULL)
+        return true;
+    if (report_format_parse(given, format) != CORE_OK || (*format == REPORT_JUNIT && !junit)) {
+        fprintf(stderr, "mynasim %s: --report '%s': expected %s\n", cmd, given,
+                junit ? "text, json or junit" : "text or json");
+        return false;
+    }
+    return true;
+}
+
 bool cli_policy_loads(const char *prefix, const char *policy)
 {
     struct policy *p = NULL;
@@ -313,6 +301,34 @@ void cli_out_release(struct cli_out *o)
     o->f = NULL;
     free(o->tmp);
     o->tmp = NULL;
+}
+
+int cli_files_open(struct cli_files *f, const char *cmd, char **args, size_t nargs, size_t sides)
+{
+    memset(f, 0, sizeof *f);
+    if (cli_paths_expand(cmd, args, nargs, &f->paths, &f->count) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
+    f->sides = sides;
+    f->scns = calloc(f->count * sides, sizeof(struct scenario *));
+    if (f->scns == NULL) {
+        scenario_paths_free(f->paths, f->count);
+        fprintf(stderr, "mynasim %s: out of memory\n", cmd);
+        return CLI_EXIT_USAGE;
+    }
+    return CLI_EXIT_OK;
+}
+
+void cli_files_free(struct cli_files *f)
+{
+    cli_out_release(&f->out);
+    struct scenario **all = f->scns;
+    for (size_t k = 0; all != NULL && k < f->count * f->sides; k++)
+        scenario_free(all[k]);
+    free(f->scns);
+    f->scns = NULL;
+    scenario_paths_free(f->paths, f->count);
+    f->paths = NULL;
+    f->count = 0;
 }
 
 bool cli_progress_on(bool quiet)
