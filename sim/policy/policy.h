@@ -131,7 +131,8 @@ struct policy;
 int policy_load_file(const char *path, struct policy **out, struct core_error *err);
 /* Loads a shipped policy by name (`national`, `as-announced-2024`), found by policy_find_data. */
 int policy_load_named(const char *name, struct policy **out, struct core_error *err);
-/* A name ([a-z0-9-]+) is a shipped policy; anything else is a path relative to `base_dir` (may be NULL). */
+/* A shipped name (policy_is_shipped_name) is a shipped policy; anything else is a path relative to `base_dir`
+ * (may be NULL). */
 int policy_load(const char *name_or_path, const char *base_dir, struct policy **out, struct core_error *err);
 /* Applies overrides given as a YAML mapping of the same shape (e.g. an insurer's `policy:` field) to a copy.
  */
