@@ -10,6 +10,7 @@
 #include <stdio.h>
 
 #include "core/core.h"
+#include "report/report.h"
 
 enum {
     CLI_EXIT_OK = 0,
@@ -45,11 +46,63 @@ void cli_print_error(const char *context, const struct core_error *err);
 void cli_print_error_in(const char *prefix, const char *context, const struct core_error *err);
 /* Prints one problem as "file:line:column: what" (core_error_format) on its own line to stderr. */
 void cli_print_problem(const struct core_error *err);
-/* True when some argv[i], i >= 1, before any "--" is -h or --help. */
-int cli_wants_help(int argc, char **argv);
-/* The value of option `name` at argv[*i] ("--name V", which moves *i onto V, or "--name=V"), or NULL when
- * argv[*i] is not that option, or when it is but no value follows (then *missing becomes true). */
-const char *cli_option_value(int argc, char **argv, int *i, const char *name, bool *missing);
+/*
+ * The one option parser of every subcommand (getopt_long underneath). A command describes its options as a
+ * table of rows; "--name VALUE", "--name=VALUE" and the short "-c" forms all work, options and operands
+ * (FILE|DIR...) may come in any order, and "--" ends the options. Every command also takes -h/--help, which
+ * prints its usage on stdout and exits 0 (help wins over any other problem on the line). Errors go to stderr
+ * as "mynasim CMD: unknown option '--x' (see --help)", "mynasim CMD: option '--out' needs a value (see
+ * --help)" or "mynasim CMD: option '--quiet' takes no value (see --help)", and exit 2. Names are taken whole:
+ * an abbreviation (--pol for --policy) is an unknown option.
+ */
+enum cli_opt_kind {
+    CLI_OPT_FLAG,  /* no value; target: bool *, set true */
+    CLI_OPT_VALUE, /* one value; target: const char **, the last one given wins */
+    CLI_OPT_LIST,  /* a value every time it is given; target: struct cli_list * */
+};
+
+/* Values of an option that may be given more than once (compare --policy A --policy B), in order. */
+struct cli_list {
+    const char **items; /* room for `cap` values */
+    size_t cap;
+    size_t count; /* how many were given; may exceed cap (only the first cap are kept) */
+};
+
+struct cli_opt {
+    const char *name; /* the long name without "--": "out" */
+    char short_name;  /* 'q' for -q, or 0 */
+    enum cli_opt_kind kind;
+    void *target;
+};
+
+struct cli_spec {
+    const char *cmd;   /* "run", "card info": messages start "mynasim CMD: " */
+    const char *usage; /* printed on stdout for -h/--help */
+    const struct cli_opt *opts;
+    size_t nopts;
+    bool operands_end_options; /* the first operand ends the options (card control COMMAND ARGS...) */
+    bool no_operands;          /* an operand is a usage error: "unexpected argument 'X'" */
+};
+
+/* What cli_parse returns when the command should go on; anything else is its exit status. */
+#define CLI_CONTINUE (-1)
+
+/* Parses argv[1..argc) (argv[0] is the command's name) by spec, filling the targets of the options given.
+ * The operands, in their order, are moved to argv[1..1 + *nargs). Returns CLI_CONTINUE, or CLI_EXIT_OK after
+ * --help, or CLI_EXIT_USAGE after printing the problem. Reentrant across calls (getopt is reset each time),
+ * not across threads. */
+int cli_parse(const struct cli_spec *spec, int argc, char **argv, int *nargs);
+
+/* The options of the commands that write a report (run, compare), as rows of their tables: --report FORMAT
+ * and --out PATH into `const char *`s, --quiet (-q) into a bool. */
+/* clang-format off */ /* (it takes the last row's braces for a block) */
+#define CLI_REPORT_OPTS(report, out, quiet)                                                                  \
+    {"report", 0, CLI_OPT_VALUE, (report)}, {"out", 0, CLI_OPT_VALUE, (out)},                                \
+    {"quiet", 'q', CLI_OPT_FLAG, (quiet)}
+/* clang-format on */
+/* Reads --report's word into *format (text when `given` is NULL); junit only when `junit`. Else prints
+ * "mynasim CMD: --report 'WORD': expected text, json or junit" (or "text or json") and returns false. */
+bool cli_report_format(const char *cmd, const char *given, bool junit, enum report_format *format);
 
 /* Whether `policy` (a shipped name or a file) loads; when not, prints "PREFIX: POLICY: <error>" once, so a
  * misspelt name is one usage error rather than one problem per file. */
@@ -81,6 +134,22 @@ bool cli_out_open(struct cli_out *o, const char *cmd, const char *path);
 bool cli_out_commit(struct cli_out *o, const char *cmd, bool keep);
 /* Closes and removes a PATH.tmp still open (a run that stopped early) and frees what cli_out_open took. */
 void cli_out_release(struct cli_out *o);
+
+/* The files of a run or a compare: the FILE|DIR arguments expanded, room for `sides` readings of each file
+ * (calloc'ed, so every reading starts NULL) and the report's destination. */
+struct cli_files {
+    char **paths;
+    size_t count;
+    size_t sides;
+    void *scns; /* count * sides struct scenario pointers: `struct scenario **` for one side, `struct
+                 * scenario *(*)[SIDES]` for more; every one not NULL is freed by cli_files_free */
+    struct cli_out out;
+};
+/* Expands args (cli_paths_expand) and allocates the readings. Returns CLI_EXIT_OK, or CLI_EXIT_USAGE after
+ * printing why (then there is nothing to free). */
+int cli_files_open(struct cli_files *f, const char *cmd, char **args, size_t nargs, size_t sides);
+/* Releases the destination (cli_out_release), frees every reading, the room and the paths. */
+void cli_files_free(struct cli_files *f);
 
 /* True when progress should be shown: not `quiet` and stderr is a terminal. */
 bool cli_progress_on(bool quiet);

@@ -35,46 +35,14 @@
 
 /* ---- options ------------------------------------------------------------------------------------------- */
 
-struct card_opt {
-    const char *name; /* "--profile" */
-    bool has_value;
-    const char **value; /* where a value goes */
-    bool *flag;         /* where a flag goes */
-};
-
-/* Parses "--name VALUE", "--name=VALUE" and flags. Prints the problem and returns -1 on bad usage. */
-static int parse_opts(const char *cmd, int argc, char **argv, const struct card_opt *opts, size_t nopts)
+/* Parses `mynasim card CMD` by its options (cli_parse); none of these subcommands takes an operand. */
+static int card_parse(const char *cmd, const char *usage, int argc, char **argv, const struct cli_opt *opts,
+                      size_t nopts)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i];
-        const struct card_opt *o = NULL;
-        const char *inline_value = NULL;
-        for (size_t k = 0; k < nopts && o == NULL; k++) {
-            size_t n = strlen(opts[k].name);
-            if (strncmp(arg, opts[k].name, n) == 0 &&
-                (arg[n] == '\0' || (arg[n] == '=' && opts[k].has_value))) {
-                o = &opts[k];
-                inline_value = arg[n] == '=' ? arg + n + 1 : NULL;
-            }
-        }
-        if (o == NULL) {
-            fprintf(stderr, "mynasim card %s: unknown argument '%s' (see --help)\n", cmd, arg);
-            return -1;
-        }
-        if (!o->has_value) {
-            *o->flag = true;
-            continue;
-        }
-        if (inline_value == NULL) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "mynasim card %s: %s needs a value\n", cmd, o->name);
-                return -1;
-            }
-            inline_value = argv[++i];
-        }
-        *o->value = inline_value;
-    }
-    return 0;
+    const struct cli_spec spec = {
+        .cmd = cmd, .usage = usage, .opts = opts, .nopts = nopts, .no_operands = true};
+    int nargs;
+    return cli_parse(&spec, argc, argv, &nargs);
 }
 
 /* ---- making the card ----------------------------------------------------------------------------------- */
@@ -161,16 +129,13 @@ static const char cert_usage[] =
 
 static int cmd_cert(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(cert_usage, stdout);
-        return CLI_EXIT_OK;
-    }
     const char *profile = NULL, *policy_arg = NULL, *which = NULL;
-    const struct card_opt opts[] = {{"--profile", true, &profile, NULL},
-                                    {"--policy", true, &policy_arg, NULL},
-                                    {"--which", true, &which, NULL}};
-    if (parse_opts("cert", argc, argv, opts, sizeof opts / sizeof opts[0]) != 0)
-        return CLI_EXIT_USAGE;
+    const struct cli_opt opts[] = {{"profile", 0, CLI_OPT_VALUE, &profile},
+                                   {"policy", 0, CLI_OPT_VALUE, &policy_arg},
+                                   {"which", 0, CLI_OPT_VALUE, &which}};
+    int parsed = card_parse("card cert", cert_usage, argc, argv, opts, sizeof opts / sizeof opts[0]);
+    if (parsed != CLI_CONTINUE)
+        return parsed;
     int w = cert_by_name(which);
     if (w < 0) {
         fprintf(stderr, "mynasim card cert: --which must be auth, auth-ca, sign or sign-ca\n\n%s",
@@ -219,15 +184,12 @@ static void print_day(const char *label, core_day d)
 
 static int cmd_info(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(info_usage, stdout);
-        return CLI_EXIT_OK;
-    }
     const char *profile = NULL, *policy_arg = NULL;
-    const struct card_opt opts[] = {{"--profile", true, &profile, NULL},
-                                    {"--policy", true, &policy_arg, NULL}};
-    if (parse_opts("info", argc, argv, opts, sizeof opts / sizeof opts[0]) != 0)
-        return CLI_EXIT_USAGE;
+    const struct cli_opt opts[] = {{"profile", 0, CLI_OPT_VALUE, &profile},
+                                   {"policy", 0, CLI_OPT_VALUE, &policy_arg}};
+    int parsed = card_parse("card info", info_usage, argc, argv, opts, sizeof opts / sizeof opts[0]);
+    if (parsed != CLI_CONTINUE)
+        return parsed;
     struct policy *policy = NULL;
     struct card *card = NULL;
     if (make_card(profile, policy_arg, &policy, &card) != 0)
@@ -285,19 +247,16 @@ static void serve_log(void *ctx, enum pcsc_log_level level, const char *message)
 
 static int cmd_serve(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(serve_usage, stdout);
-        return CLI_EXIT_OK;
-    }
     const char *vpcd = NULL, *profile = NULL, *state = NULL, *control = NULL, *policy_arg = NULL;
     bool quiet = false;
-    const struct card_opt opts[] = {
-        {"--vpcd", true, &vpcd, NULL},         {"--profile", true, &profile, NULL},
-        {"--state", true, &state, NULL},       {"--control", true, &control, NULL},
-        {"--policy", true, &policy_arg, NULL}, {"--quiet", false, NULL, &quiet},
+    const struct cli_opt opts[] = {
+        {"vpcd", 0, CLI_OPT_VALUE, &vpcd},         {"profile", 0, CLI_OPT_VALUE, &profile},
+        {"state", 0, CLI_OPT_VALUE, &state},       {"control", 0, CLI_OPT_VALUE, &control},
+        {"policy", 0, CLI_OPT_VALUE, &policy_arg}, {"quiet", 0, CLI_OPT_FLAG, &quiet},
     };
-    if (parse_opts("serve", argc, argv, opts, sizeof opts / sizeof opts[0]) != 0)
-        return CLI_EXIT_USAGE;
+    int parsed = card_parse("card serve", serve_usage, argc, argv, opts, sizeof opts / sizeof opts[0]);
+    if (parsed != CLI_CONTINUE)
+        return parsed;
     if (vpcd == NULL) {
         fprintf(stderr, "mynasim card serve: --vpcd HOST:PORT is required\n\n%s", serve_usage);
         return CLI_EXIT_USAGE;
@@ -419,19 +378,16 @@ static const char client_usage[] =
 
 static int cmd_client(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(client_usage, stdout);
-        return CLI_EXIT_OK;
-    }
     const char *reader_name = NULL, *profile = NULL, *policy_arg = NULL, *pin = "1234", *sign_pass = NULL;
     const char *message = "mynasim";
-    const struct card_opt opts[] = {
-        {"--reader", true, &reader_name, NULL},      {"--profile", true, &profile, NULL},
-        {"--policy", true, &policy_arg, NULL},       {"--pin", true, &pin, NULL},
-        {"--sign-password", true, &sign_pass, NULL}, {"--message", true, &message, NULL},
+    const struct cli_opt opts[] = {
+        {"reader", 0, CLI_OPT_VALUE, &reader_name},      {"profile", 0, CLI_OPT_VALUE, &profile},
+        {"policy", 0, CLI_OPT_VALUE, &policy_arg},       {"pin", 0, CLI_OPT_VALUE, &pin},
+        {"sign-password", 0, CLI_OPT_VALUE, &sign_pass}, {"message", 0, CLI_OPT_VALUE, &message},
     };
-    if (parse_opts("client", argc, argv, opts, sizeof opts / sizeof opts[0]) != 0)
-        return CLI_EXIT_USAGE;
+    int parsed = card_parse("card client", client_usage, argc, argv, opts, sizeof opts / sizeof opts[0]);
+    if (parsed != CLI_CONTINUE)
+        return parsed;
     struct card_reader_ctx rc;
     if (open_reader("card client", reader_name, profile, policy_arg, &rc) != 0)
         return CLI_EXIT_USAGE;
@@ -522,22 +478,19 @@ static double now_s(void)
 
 static int cmd_bench(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        fputs(bench_usage, stdout);
-        return CLI_EXIT_OK;
-    }
     const char *reader_name = NULL, *profile = NULL, *policy_arg = NULL, *seconds_arg = "2", *pin = "1234";
     bool sign = false;
-    const struct card_opt opts[] = {
-        {"--reader", true, &reader_name, NULL},
-        {"--profile", true, &profile, NULL},
-        {"--policy", true, &policy_arg, NULL},
-        {"--seconds", true, &seconds_arg, NULL},
-        {"--pin", true, &pin, NULL},
-        {"--sign", false, NULL, &sign},
+    const struct cli_opt opts[] = {
+        {"reader", 0, CLI_OPT_VALUE, &reader_name},
+        {"profile", 0, CLI_OPT_VALUE, &profile},
+        {"policy", 0, CLI_OPT_VALUE, &policy_arg},
+        {"seconds", 0, CLI_OPT_VALUE, &seconds_arg},
+        {"pin", 0, CLI_OPT_VALUE, &pin},
+        {"sign", 0, CLI_OPT_FLAG, &sign},
     };
-    if (parse_opts("bench", argc, argv, opts, sizeof opts / sizeof opts[0]) != 0)
-        return CLI_EXIT_USAGE;
+    int parsed = card_parse("card bench", bench_usage, argc, argv, opts, sizeof opts / sizeof opts[0]);
+    if (parsed != CLI_CONTINUE)
+        return parsed;
     char *end = NULL;
     double seconds = strtod(seconds_arg, &end);
     if (end == NULL || *end != '\0' || !(seconds > 0.0 && seconds <= 3600.0)) {
@@ -628,27 +581,26 @@ static const char control_usage[] =
 
 static int cmd_control(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-        fputs(control_usage, argc < 2 ? stderr : stdout);
-        return argc < 2 ? CLI_EXIT_USAGE : CLI_EXIT_OK;
-    }
     const char *path = NULL;
-    int i = 1;
-    if (strcmp(argv[i], "--socket") == 0 && i + 1 < argc) {
-        path = argv[i + 1];
-        i += 2;
-    } else if (strncmp(argv[i], "--socket=", 9) == 0) {
-        path = argv[i] + 9;
-        i++;
-    }
-    if (path == NULL || i >= argc) {
+    const struct cli_opt opts[] = {{"socket", 0, CLI_OPT_VALUE, &path}};
+    /* COMMAND [ARGS...] is sent as it is: the first operand ends the options */
+    const struct cli_spec spec = {.cmd = "card control",
+                                  .usage = control_usage,
+                                  .opts = opts,
+                                  .nopts = sizeof opts / sizeof opts[0],
+                                  .operands_end_options = true};
+    int nargs;
+    int parsed = cli_parse(&spec, argc, argv, &nargs);
+    if (parsed != CLI_CONTINUE)
+        return parsed;
+    if (path == NULL || nargs == 0) {
         fprintf(stderr, "mynasim card control: --socket PATH and a command are required\n\n%s",
                 control_usage);
         return CLI_EXIT_USAGE;
     }
     char line[8192];
     size_t off = 0;
-    for (; i < argc; i++) {
+    for (int i = 1; i <= nargs; i++) {
         size_t n = strlen(argv[i]);
         if (strchr(argv[i], '\n') != NULL || off + n + 2 > sizeof line) {
             fprintf(stderr, "mynasim card control: command too long or contains a newline\n");

@@ -13,37 +13,26 @@
 #include "cli/cli.h"
 #include "scenario/scenario.h"
 
-static void check_usage(FILE *out)
-{
-    fprintf(out, "usage: mynasim check FILE|DIR...\n\n"
-                 "Reads scenario files (docs/SCENARIO-FORMAT.md) and reports every problem as "
-                 "file:line:column: what,\n"
-                 "without replaying them. A DIR contributes every *.yaml file below it, in sorted order.\n\n"
-                 "exit status: 0 every file is valid, 2 a file is not valid or the command line is wrong.\n");
-}
+static const char check_usage[] =
+    "usage: mynasim check FILE|DIR...\n\n"
+    "Reads scenario files (docs/SCENARIO-FORMAT.md) and reports every problem as file:line:column: what,\n"
+    "without replaying them. A DIR contributes every *.yaml file below it, in sorted order.\n\n"
+    "exit status: 0 every file is valid, 2 a file is not valid or the command line is wrong.\n";
 
 int cli_check_main(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        check_usage(stdout);
-        return CLI_EXIT_OK;
-    }
-    int first = 1;
-    if (first < argc && strcmp(argv[first], "--") == 0)
-        first++;
-    else
-        for (int i = 1; i < argc; i++)
-            if (argv[i][0] == '-' && argv[i][1] != '\0') {
-                fprintf(stderr, "mynasim check: unknown option '%s' (see --help)\n", argv[i]);
-                return CLI_EXIT_USAGE;
-            }
-    if (first >= argc) {
-        check_usage(stderr);
+    static const struct cli_spec spec = {.cmd = "check", .usage = check_usage};
+    int nargs;
+    int rc = cli_parse(&spec, argc, argv, &nargs);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    if (nargs == 0) {
+        fputs(check_usage, stderr);
         return CLI_EXIT_USAGE;
     }
     char **paths;
     size_t count;
-    if (cli_paths_expand("check", argv + first, (size_t)(argc - first), &paths, &count) != CLI_EXIT_OK)
+    if (cli_paths_expand("check", argv + 1, (size_t)nargs, &paths, &count) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
     size_t invalid = 0, problems = 0;
     for (size_t i = 0; i < count; i++) {

@@ -23,26 +23,23 @@
 #include "report/report.h"
 #include "scenario/scenario.h"
 
-static void compare_usage(FILE *out)
-{
-    fprintf(out,
-            "usage: mynasim compare --policy A --policy B [--report text|json] [--out PATH] [--quiet]\n"
-            "                       FILE|DIR...\n\n"
-            "Replays each scenario file under two policies (a shipped name such as national or\n"
-            "as-announced-2024, or a policy file) and reports, per resident and in total, the days that are\n"
-            "gap days under one policy and not the other, with the rules that make the difference (under\n"
-            "national against as-announced-2024: who the amendments kept insured), and the gap, grace and\n"
-            "degraded days under each. A DIR contributes every *.yaml file below it, in sorted order. The\n"
-            "file's own policy is replaced by each in turn; its insurers' policy overrides apply on top.\n\n"
-            "The files' expectations are NOT checked (they are written for the file's own policy): compare\n"
-            "compares the daily invariants only. Use 'mynasim run' to check expectations.\n\n"
-            "  --policy P       a policy to compare; give exactly two, A then B\n"
-            "  --report FORMAT  text (default) or json\n"
-            "  --out PATH       write the report to PATH instead of stdout\n"
-            "  --quiet          no progress on the terminal\n\n"
-            "exit status: 0 the comparison ran (whatever it found), 2 a file is not valid (every problem as\n"
-            "file:line:column on stderr), a file cannot be replayed, or the command line is wrong.\n");
-}
+static const char compare_usage[] =
+    "usage: mynasim compare --policy A --policy B [--report text|json] [--out PATH] [--quiet]\n"
+    "                       FILE|DIR...\n\n"
+    "Replays each scenario file under two policies (a shipped name such as national or\n"
+    "as-announced-2024, or a policy file) and reports, per resident and in total, the days that are\n"
+    "gap days under one policy and not the other, with the rules that make the difference (under\n"
+    "national against as-announced-2024: who the amendments kept insured), and the gap, grace and\n"
+    "degraded days under each. A DIR contributes every *.yaml file below it, in sorted order. The\n"
+    "file's own policy is replaced by each in turn; its insurers' policy overrides apply on top.\n\n"
+    "The files' expectations are NOT checked (they are written for the file's own policy): compare\n"
+    "compares the daily invariants only. Use 'mynasim run' to check expectations.\n\n"
+    "  --policy P       a policy to compare; give exactly two, A then B\n"
+    "  --report FORMAT  text (default) or json\n"
+    "  --out PATH       write the report to PATH instead of stdout\n"
+    "  --quiet          no progress on the terminal\n\n"
+    "exit status: 0 the comparison ran (whatever it found), 2 a file is not valid (every problem as\n"
+    "file:line:column on stderr), a file cannot be replayed, or the command line is wrong.\n";
 
 static void print_error(const char *context, const struct core_error *e)
 {
@@ -51,64 +48,44 @@ static void print_error(const char *context, const struct core_error *e)
 
 struct compare_options {
     enum report_format format;
-    const char *out;
+    const char *report, *out;
     const char *policy[REPLAY_SIDES];
-    int policies;
     bool quiet;
-    int first; /* the first FILE|DIR argument */
+    int nargs; /* the FILE|DIR arguments, at argv[1..1 + nargs) */
 };
 
+/* Reads the command line (cli_parse). Returns CLI_CONTINUE, or the exit status (--help, bad usage). */
 static int parse_options(int argc, char **argv, struct compare_options *o)
 {
     memset(o, 0, sizeof *o);
-    o->format = REPORT_TEXT;
-    int i = 1;
-    for (; i < argc; i++) {
-        const char *a = argv[i], *v;
-        bool missing = false;
-        if (strcmp(a, "--") == 0) {
-            i++;
-            break;
-        }
-        if (a[0] != '-' || a[1] == '\0')
-            break;
-        if ((v = cli_option_value(argc, argv, &i, "--policy", &missing)) != NULL) {
-            if (o->policies == REPLAY_SIDES) {
-                fprintf(stderr, "mynasim compare: --policy given more than twice (see --help)\n");
-                return CLI_EXIT_USAGE;
-            }
-            if (v[0] == '\0') {
-                fprintf(stderr, "mynasim compare: --policy needs a name or a file\n");
-                return CLI_EXIT_USAGE;
-            }
-            o->policy[o->policies++] = v;
-        } else if ((v = cli_option_value(argc, argv, &i, "--report", &missing)) != NULL) {
-            if (report_format_parse(v, &o->format) != CORE_OK || o->format == REPORT_JUNIT) {
-                fprintf(stderr, "mynasim compare: --report '%s': expected text or json\n", v);
-                return CLI_EXIT_USAGE;
-            }
-        } else if ((v = cli_option_value(argc, argv, &i, "--out", &missing)) != NULL) {
-            o->out = v;
-        } else if (missing) {
-            fprintf(stderr, "mynasim compare: %s needs a value (see --help)\n", a);
-            return CLI_EXIT_USAGE;
-        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-            o->quiet = true;
-        } else {
-            fprintf(stderr, "mynasim compare: unknown option '%s' (see --help)\n", a);
-            return CLI_EXIT_USAGE;
-        }
+    struct cli_list policies = {.items = o->policy, .cap = REPLAY_SIDES};
+    const struct cli_opt opts[] = {{"policy", 0, CLI_OPT_LIST, &policies},
+                                   CLI_REPORT_OPTS(&o->report, &o->out, &o->quiet)};
+    const struct cli_spec spec = {
+        .cmd = "compare", .usage = compare_usage, .opts = opts, .nopts = sizeof opts / sizeof opts[0]};
+    int rc = cli_parse(&spec, argc, argv, &o->nargs);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    if (policies.count > REPLAY_SIDES) {
+        fprintf(stderr, "mynasim compare: --policy given more than twice (see --help)\n");
+        return CLI_EXIT_USAGE;
     }
-    o->first = i;
-    if (o->policies != REPLAY_SIDES) {
+    for (size_t s = 0; s < policies.count; s++)
+        if (o->policy[s][0] == '\0') {
+            fprintf(stderr, "mynasim compare: --policy needs a name or a file\n");
+            return CLI_EXIT_USAGE;
+        }
+    if (!cli_report_format("compare", o->report, false, &o->format))
+        return CLI_EXIT_USAGE;
+    if (policies.count != REPLAY_SIDES) {
         fprintf(stderr, "mynasim compare: give two policies: --policy A --policy B (see --help)\n");
         return CLI_EXIT_USAGE;
     }
-    if (o->first >= argc) {
+    if (o->nargs == 0) {
         fprintf(stderr, "mynasim compare: no FILE|DIR given (see --help)\n");
         return CLI_EXIT_USAGE;
     }
-    return CLI_EXIT_OK;
+    return CLI_CONTINUE;
 }
 
 /* Each policy loads (a bad name is one usage error, not one problem per file). */
@@ -165,47 +142,34 @@ static int compare_all(struct scenario *(*scns)[REPLAY_SIDES], size_t count, con
 
 int cli_compare_main(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        compare_usage(stdout);
-        return CLI_EXIT_OK;
-    }
     struct compare_options o;
-    if (parse_options(argc, argv, &o) != CLI_EXIT_OK || !policies_load(&o))
+    int rc = parse_options(argc, argv, &o);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    if (!policies_load(&o))
         return CLI_EXIT_USAGE;
-    char **paths;
-    size_t count;
-    if (cli_paths_expand("compare", argv + o.first, (size_t)(argc - o.first), &paths, &count) != CLI_EXIT_OK)
+    struct cli_files f;
+    if (cli_files_open(&f, "compare", argv + 1, (size_t)o.nargs, REPLAY_SIDES) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
-    struct scenario *(*scns)[REPLAY_SIDES] = calloc(count, sizeof *scns);
-    if (scns == NULL) {
-        scenario_paths_free(paths, count);
-        fprintf(stderr, "mynasim compare: out of memory\n");
-        return CLI_EXIT_USAGE;
-    }
+    struct scenario *(*scns)[REPLAY_SIDES] = f.scns;
     int status = CLI_EXIT_USAGE;
-    struct cli_out out = {.f = NULL};
     struct core_error err;
     core_error_clear(&err);
-    if (!load_all(paths, count, &o, scns) || !cli_out_open(&out, "compare", o.out))
+    if (!load_all(f.paths, f.count, &o, scns) || !cli_out_open(&f.out, "compare", o.out))
         goto done;
     struct report_compare *rep;
-    if (report_compare_open(o.format, out.f, o.policy[0], o.policy[1], &rep, &err) != CORE_OK) {
+    if (report_compare_open(o.format, f.out.f, o.policy[0], o.policy[1], &rep, &err) != CORE_OK) {
         print_error(NULL, &err);
         goto done;
     }
-    status = compare_all(scns, count, &o, rep);
+    status = compare_all(scns, f.count, &o, rep);
     if (report_compare_close(rep, &err) != CORE_OK) {
         print_error(NULL, &err);
         status = CLI_EXIT_USAGE;
     }
-    if (!cli_out_commit(&out, "compare", status == CLI_EXIT_OK))
+    if (!cli_out_commit(&f.out, "compare", status == CLI_EXIT_OK))
         status = CLI_EXIT_USAGE;
 done:
-    cli_out_release(&out);
-    for (size_t i = 0; i < count; i++)
-        for (int s = 0; s < REPLAY_SIDES; s++)
-            scenario_free(scns[i][s]);
-    free(scns);
-    scenario_paths_free(paths, count);
+    cli_files_free(&f);
     return status;
 }

@@ -30,102 +30,72 @@
 #include "scenario/scenario.h"
 #include "world/world.h"
 
-static void run_usage(FILE *out)
-{
-    fprintf(
-        out,
-        "usage: mynasim run [--report text|json|junit] [--out PATH] [--policy NAME_OR_PATH] [--detail]\n"
-        "                   [--fidelity rules|wire] [--service HOST:PORT --card-control SOCKET\n"
-        "                   [--card-reader NAME]] [--quiet] FILE|DIR...\n\n"
-        "Replays scenario files (docs/SCENARIO-FORMAT.md) day by day and checks every expectation and "
-        "the daily\n"
-        "invariants. A DIR contributes every *.yaml file below it, in sorted order.\n\n"
-        "  --report FORMAT  text (default), json or junit\n"
-        "  --out PATH       write the report to PATH instead of stdout\n"
-        "  --policy P       replay under policy P (a shipped name or a file) instead of the file's own\n"
-        "  --detail         write every generated resident of a population (JSON Lines, one a line) to\n"
-        "                   stdout or --out, as it is produced; the report then goes to stderr\n"
-        "  --fidelity F     wire (default): the named residents' visits and probes run the reception flow\n"
-        "                   (APDUs to virtual cards, messages to the eligibility service, in process);\n"
-        "                   rules: they call the check directly. Populations always take the rules path\n"
-        "  --service HOST:PORT\n"
-        "                   the wire path against `mynasim serve --control` replaying the same FILE (one\n"
-        "                   FILE only; implies --fidelity wire; docs/WIRE.md)\n"
-        "  --card-control SOCKET\n"
-        "                   with --service: the control socket of `mynasim card serve --control`, whose\n"
-        "                   slot gets each visit's card\n"
-        "  --card-reader NAME\n"
-        "                   with --service: the PC/SC reader that card is read through (a part of its\n"
-        "                   name; default: the first reader with a card)\n"
-        "  --quiet          no progress on the terminal\n\n"
-        "exit status: 0 every expectation holds and no gap day goes unexpected, 1 any fails,\n"
-        "2 a file is not valid (every problem as file:line:column on stderr) or the command line is "
-        "wrong.\n");
-}
+static const char run_usage[] =
+    "usage: mynasim run [--report text|json|junit] [--out PATH] [--policy NAME_OR_PATH] [--detail]\n"
+    "                   [--fidelity rules|wire] [--service HOST:PORT --card-control SOCKET\n"
+    "                   [--card-reader NAME]] [--quiet] FILE|DIR...\n\n"
+    "Replays scenario files (docs/SCENARIO-FORMAT.md) day by day and checks every expectation and "
+    "the daily\n"
+    "invariants. A DIR contributes every *.yaml file below it, in sorted order.\n\n"
+    "  --report FORMAT  text (default), json or junit\n"
+    "  --out PATH       write the report to PATH instead of stdout\n"
+    "  --policy P       replay under policy P (a shipped name or a file) instead of the file's own\n"
+    "  --detail         write every generated resident of a population (JSON Lines, one a line) to\n"
+    "                   stdout or --out, as it is produced; the report then goes to stderr\n"
+    "  --fidelity F     wire (default): the named residents' visits and probes run the reception flow\n"
+    "                   (APDUs to virtual cards, messages to the eligibility service, in process);\n"
+    "                   rules: they call the check directly. Populations always take the rules path\n"
+    "  --service HOST:PORT\n"
+    "                   the wire path against `mynasim serve --control` replaying the same FILE (one\n"
+    "                   FILE only; implies --fidelity wire; docs/WIRE.md)\n"
+    "  --card-control SOCKET\n"
+    "                   with --service: the control socket of `mynasim card serve --control`, whose\n"
+    "                   slot gets each visit's card\n"
+    "  --card-reader NAME\n"
+    "                   with --service: the PC/SC reader that card is read through (a part of its\n"
+    "                   name; default: the first reader with a card)\n"
+    "  --quiet          no progress on the terminal\n\n"
+    "exit status: 0 every expectation holds and no gap day goes unexpected, 1 any fails,\n"
+    "2 a file is not valid (every problem as file:line:column on stderr) or the command line is "
+    "wrong.\n";
 
 struct run_options {
     enum report_format format;
-    const char *out;
+    const char *report, *out;
     const char *policy;
     bool quiet;
     bool detail;
     bool wire;
-    bool fidelity_given;
+    const char *fidelity;
     const char *service, *card_reader, *card_control;
-    int first; /* the first FILE|DIR argument */
+    int nargs; /* the FILE|DIR arguments, at argv[1..1 + nargs) */
 };
 
-/* Parses options up to the first operand or "--". Returns CLI_EXIT_OK or CLI_EXIT_USAGE. */
+/* Reads the command line (cli_parse). Returns CLI_CONTINUE, or the exit status (--help, bad usage). */
 static int parse_options(int argc, char **argv, struct run_options *o)
 {
     memset(o, 0, sizeof *o);
-    o->format = REPORT_TEXT;
-    o->wire = true;
-    int i = 1;
-    for (; i < argc; i++) {
-        const char *a = argv[i], *v;
-        bool missing = false;
-        if (strcmp(a, "--") == 0) {
-            i++;
-            break;
-        }
-        if (a[0] != '-' || a[1] == '\0')
-            break;
-        if ((v = cli_option_value(argc, argv, &i, "--report", &missing)) != NULL) {
-            if (report_format_parse(v, &o->format) != CORE_OK) {
-                fprintf(stderr, "mynasim run: --report '%s': expected text, json or junit\n", v);
-                return CLI_EXIT_USAGE;
-            }
-        } else if ((v = cli_option_value(argc, argv, &i, "--out", &missing)) != NULL) {
-            o->out = v;
-        } else if ((v = cli_option_value(argc, argv, &i, "--policy", &missing)) != NULL) {
-            o->policy = v;
-        } else if ((v = cli_option_value(argc, argv, &i, "--fidelity", &missing)) != NULL) {
-            if (strcmp(v, "rules") != 0 && strcmp(v, "wire") != 0) {
-                fprintf(stderr, "mynasim run: --fidelity '%s': expected rules or wire\n", v);
-                return CLI_EXIT_USAGE;
-            }
-            o->wire = strcmp(v, "wire") == 0;
-            o->fidelity_given = true;
-        } else if ((v = cli_option_value(argc, argv, &i, "--service", &missing)) != NULL) {
-            o->service = v;
-        } else if ((v = cli_option_value(argc, argv, &i, "--card-reader", &missing)) != NULL) {
-            o->card_reader = v;
-        } else if ((v = cli_option_value(argc, argv, &i, "--card-control", &missing)) != NULL) {
-            o->card_control = v;
-        } else if (missing) {
-            fprintf(stderr, "mynasim run: %s needs a value (see --help)\n", a);
-            return CLI_EXIT_USAGE;
-        } else if (strcmp(a, "--detail") == 0) {
-            o->detail = true;
-        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-            o->quiet = true;
-        } else {
-            fprintf(stderr, "mynasim run: unknown option '%s' (see --help)\n", a);
-            return CLI_EXIT_USAGE;
-        }
+    const struct cli_opt opts[] = {
+        CLI_REPORT_OPTS(&o->report, &o->out, &o->quiet),
+        {"policy", 0, CLI_OPT_VALUE, &o->policy},
+        {"detail", 0, CLI_OPT_FLAG, &o->detail},
+        {"fidelity", 0, CLI_OPT_VALUE, &o->fidelity},
+        {"service", 0, CLI_OPT_VALUE, &o->service},
+        {"card-reader", 0, CLI_OPT_VALUE, &o->card_reader},
+        {"card-control", 0, CLI_OPT_VALUE, &o->card_control},
+    };
+    const struct cli_spec spec = {
+        .cmd = "run", .usage = run_usage, .opts = opts, .nopts = sizeof opts / sizeof opts[0]};
+    int rc = cli_parse(&spec, argc, argv, &o->nargs);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    if (!cli_report_format("run", o->report, true, &o->format))
+        return CLI_EXIT_USAGE;
+    if (o->fidelity != NULL && strcmp(o->fidelity, "rules") != 0 && strcmp(o->fidelity, "wire") != 0) {
+        fprintf(stderr, "mynasim run: --fidelity '%s': expected rules or wire\n", o->fidelity);
+        return CLI_EXIT_USAGE;
     }
-    o->first = i;
+    o->wire = o->fidelity == NULL || strcmp(o->fidelity, "wire") == 0;
     if ((o->card_reader != NULL || o->card_control != NULL) && o->service == NULL) {
         fprintf(stderr, "mynasim run: --card-reader and --card-control go with --service\n");
         return CLI_EXIT_USAGE;
@@ -135,11 +105,11 @@ static int parse_options(int argc, char **argv, struct run_options *o)
                 "mynasim run: --service needs --card-control SOCKET (the card server's control channel)\n");
         return CLI_EXIT_USAGE;
     }
-    if (o->service != NULL && o->fidelity_given && !o->wire) {
+    if (o->service != NULL && !o->wire) {
         fprintf(stderr, "mynasim run: --service is the wire path; it cannot go with --fidelity rules\n");
         return CLI_EXIT_USAGE;
     }
-    return CLI_EXIT_OK;
+    return CLI_CONTINUE;
 }
 
 /* --service: the world's wire path goes through the real service and card server (docs/WIRE.md). */
@@ -199,53 +169,42 @@ static int replay_all(struct scenario **scns, size_t count, const struct run_opt
 
 int cli_run_main(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        run_usage(stdout);
-        return CLI_EXIT_OK;
-    }
     struct run_options o;
-    if (parse_options(argc, argv, &o) != CLI_EXIT_OK)
-        return CLI_EXIT_USAGE;
+    int rc = parse_options(argc, argv, &o);
+    if (rc != CLI_CONTINUE)
+        return rc;
     /* one usage error for a bad --policy, rather than one problem per file */
     if (o.policy != NULL && !cli_policy_loads("mynasim", o.policy))
         return CLI_EXIT_USAGE;
-    if (o.first >= argc) {
-        run_usage(stderr);
+    if (o.nargs == 0) {
+        fputs(run_usage, stderr);
         return CLI_EXIT_USAGE;
     }
-    char **paths;
-    size_t count;
-    if (cli_paths_expand("run", argv + o.first, (size_t)(argc - o.first), &paths, &count) != CLI_EXIT_OK)
+    struct cli_files f;
+    if (cli_files_open(&f, "run", argv + 1, (size_t)o.nargs, 1) != CLI_EXIT_OK)
         return CLI_EXIT_USAGE;
-    if (o.service != NULL && count != 1) {
+    int status = CLI_EXIT_USAGE;
+    if (o.service != NULL && f.count != 1) {
         fprintf(
             stderr,
             "mynasim run: --service answers from the registry of the one scenario it replays: give one FILE, "
             "not %zu\n",
-            count);
-        scenario_paths_free(paths, count);
-        return CLI_EXIT_USAGE;
+            f.count);
+        goto done;
     }
-    struct scenario **scns = calloc(count, sizeof *scns);
-    if (scns == NULL) {
-        scenario_paths_free(paths, count);
-        fprintf(stderr, "mynasim run: out of memory\n");
-        return CLI_EXIT_USAGE;
-    }
-    int status = CLI_EXIT_USAGE;
-    struct cli_out out = {.f = NULL};
+    struct scenario **scns = f.scns;
     struct core_error err;
     core_error_clear(&err);
     /* --policy: each insurer's overrides apply on top of the given policy (read with it). */
-    if (!cli_load_scenarios(paths, count, o.policy, scns) || !cli_out_open(&out, "run", o.out))
+    if (!cli_load_scenarios(f.paths, f.count, o.policy, scns) || !cli_out_open(&f.out, "run", o.out))
         goto done;
     struct report *rep;
-    if (report_open(o.format, o.detail ? stderr : out.f, &rep, &err) != CORE_OK) {
+    if (report_open(o.format, o.detail ? stderr : f.out.f, &rep, &err) != CORE_OK) {
         cli_print_error(NULL, &err); /* the message starts "report: " */
         goto done;
     }
-    status = replay_all(scns, count, &o, rep, o.detail ? out.f : NULL);
-    if (o.detail && (fflush(out.f) != 0 || ferror(out.f))) {
+    status = replay_all(scns, f.count, &o, rep, o.detail ? f.out.f : NULL);
+    if (o.detail && (fflush(f.out.f) != 0 || ferror(f.out.f))) {
         fprintf(stderr, "mynasim run: the detail could not be written\n");
         status = CLI_EXIT_USAGE;
     }
@@ -253,13 +212,9 @@ int cli_run_main(int argc, char **argv)
         cli_print_error(NULL, &err); /* the message starts "report: " */
         status = CLI_EXIT_USAGE;
     }
-    if (!cli_out_commit(&out, "run", status != CLI_EXIT_USAGE))
+    if (!cli_out_commit(&f.out, "run", status != CLI_EXIT_USAGE))
         status = CLI_EXIT_USAGE;
 done:
-    cli_out_release(&out);
-    for (size_t i = 0; i < count; i++)
-        scenario_free(scns[i]);
-    free(scns);
-    scenario_paths_free(paths, count);
+    cli_files_free(&f);
     return status;
 }

@@ -18,18 +18,15 @@
 #include "scenario/scenario.h"
 #include "world/world.h"
 
-static void usage(FILE *out)
-{
-    fprintf(out, "usage: mynasim serve --listen HOST:PORT [--control] [--date YYYY-MM-DD] [--policy P] "
-                 "[--seed N] FILE\n"
-                 "  --listen HOST:PORT  IPv4 address and port (0: any free port; the port is printed)\n"
-                 "  --control           loopback-only POST /control/date, /control/down, /control/reader/ID\n"
-                 "  --date D            the service's date (default: today in Japan, the process clock)\n"
-                 "  --policy P          replay FILE under policy P instead of its own\n"
-                 "  --seed N            seed of the service's nonces (default 0)\n"
-                 "  --timeout S         close a connection idle for S seconds (default 10)\n"
-                 "Routes: GET /health, POST /nonce, POST /eligibility (docs/MESSAGES.md).\n");
-}
+static const char serve_usage[] =
+    "usage: mynasim serve --listen HOST:PORT [--control] [--date YYYY-MM-DD] [--policy P] [--seed N] FILE\n"
+    "  --listen HOST:PORT  IPv4 address and port (0: any free port; the port is printed)\n"
+    "  --control           loopback-only POST /control/date, /control/down, /control/reader/ID\n"
+    "  --date D            the service's date (default: today in Japan, the process clock)\n"
+    "  --policy P          replay FILE under policy P instead of its own\n"
+    "  --seed N            seed of the service's nonces (default 0)\n"
+    "  --timeout S         close a connection idle for S seconds (default 10)\n"
+    "Routes: GET /health, POST /nonce, POST /eligibility (docs/MESSAGES.md).\n";
 
 static int parse_listen(const char *s, char *host, size_t cap, uint16_t *port)
 {
@@ -47,73 +44,60 @@ static int parse_listen(const char *s, char *host, size_t cap, uint16_t *port)
     return CORE_OK;
 }
 
+/* A whole decimal number within [min, max] given to option `name`, into *out; not given: *out stays. `range`
+ * is what the message says of the bounds ("" or " 1-3600"). */
+static bool number_option(const char *name, const char *v, uint64_t min, uint64_t max, const char *range,
+                          uint64_t *out)
+{
+    if (v == NULL)
+        return true;
+    char *end = NULL;
+    errno = 0;
+    unsigned long long n = strtoull(v, &end, 10);
+    if (errno != 0 || end == v || *end != '\0' || v[0] == '-' || n < min || n > max) {
+        fprintf(stderr, "mynasim serve: %s: not a number%s: %s\n", name, range, v);
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
 int cli_serve_main(int argc, char **argv)
 {
-    if (cli_wants_help(argc, argv)) {
-        usage(stdout);
-        return CLI_EXIT_OK;
-    }
-    const char *listen = NULL, *date = NULL, *policy = NULL, *file = NULL;
+    const char *listen = NULL, *date = NULL, *policy = NULL, *seed_arg = NULL, *timeout_arg = NULL;
     bool control = false;
-    uint64_t seed = 0;
-    unsigned timeout_seconds = 10;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--control") == 0) {
-            control = true;
-        } else if (strcmp(a, "--listen") == 0 || strcmp(a, "--date") == 0 || strcmp(a, "--policy") == 0 ||
-                   strcmp(a, "--seed") == 0 || strcmp(a, "--timeout") == 0) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "mynasim serve: %s needs a value\n", a);
-                usage(stderr);
-                return CLI_EXIT_USAGE;
-            }
-            const char *v = argv[++i];
-            if (strcmp(a, "--listen") == 0)
-                listen = v;
-            else if (strcmp(a, "--date") == 0)
-                date = v;
-            else if (strcmp(a, "--policy") == 0)
-                policy = v;
-            else {
-                char *end = NULL;
-                errno = 0;
-                unsigned long long n = strtoull(v, &end, 10);
-                bool timeout = strcmp(a, "--timeout") == 0;
-                if (errno != 0 || end == v || *end != '\0' || v[0] == '-' ||
-                    (timeout && (n == 0 || n > 3600))) {
-                    fprintf(stderr, "mynasim serve: %s: not a number%s: %s\n", a, timeout ? " 1-3600" : "",
-                            v);
-                    return CLI_EXIT_USAGE;
-                }
-                if (timeout)
-                    timeout_seconds = (unsigned)n;
-                else
-                    seed = n;
-            }
-        } else if (a[0] == '-' && a[1] != '\0') {
-            fprintf(stderr, "mynasim serve: unknown option %s\n", a);
-            usage(stderr);
-            return CLI_EXIT_USAGE;
-        } else if (file == NULL) {
-            file = a;
-        } else {
-            fprintf(stderr, "mynasim serve: one scenario FILE only\n");
-            return CLI_EXIT_USAGE;
-        }
+    const struct cli_opt opts[] = {
+        {"listen", 0, CLI_OPT_VALUE, &listen}, {"control", 0, CLI_OPT_FLAG, &control},
+        {"date", 0, CLI_OPT_VALUE, &date},     {"policy", 0, CLI_OPT_VALUE, &policy},
+        {"seed", 0, CLI_OPT_VALUE, &seed_arg}, {"timeout", 0, CLI_OPT_VALUE, &timeout_arg},
+    };
+    const struct cli_spec spec = {
+        .cmd = "serve", .usage = serve_usage, .opts = opts, .nopts = sizeof opts / sizeof opts[0]};
+    int nargs;
+    int rc = cli_parse(&spec, argc, argv, &nargs);
+    if (rc != CLI_CONTINUE)
+        return rc;
+    if (nargs > 1) {
+        fprintf(stderr, "mynasim serve: one scenario FILE only\n");
+        return CLI_EXIT_USAGE;
     }
+    const char *file = nargs == 1 ? argv[1] : NULL;
+    uint64_t seed = 0, timeout_seconds = 10;
+    if (!number_option("--seed", seed_arg, 0, UINT64_MAX, "", &seed) ||
+        !number_option("--timeout", timeout_arg, 1, 3600, " 1-3600", &timeout_seconds))
+        return CLI_EXIT_USAGE;
     char host[64];
     struct eligibility_http_options ho;
     memset(&ho, 0, sizeof ho);
     if (listen == NULL || file == NULL || parse_listen(listen, host, sizeof host, &ho.port) != CORE_OK) {
         fprintf(stderr, "mynasim serve: %s\n",
                 file == NULL ? "a scenario FILE is needed" : "--listen HOST:PORT is needed");
-        usage(stderr);
+        fputs(serve_usage, stderr);
         return CLI_EXIT_USAGE;
     }
     ho.host = host;
     ho.control = control;
-    ho.timeout_seconds = timeout_seconds;
+    ho.timeout_seconds = (unsigned)timeout_seconds;
     core_day on = CORE_DAY_NONE;
     if (date != NULL && core_date_parse(date, strlen(date), &on) != CORE_OK) {
         fprintf(stderr, "mynasim serve: --date: not a date YYYY-MM-DD: %s\n", date);

@@ -1,8 +1,9 @@
 /*
- * common.c: what the subcommands share. Printing an error or a scenario problem, `--name V` / `--name=V`
- * options, expanding FILE|DIR arguments and reading every scenario with its problems on stderr, the report
+ * common.c: what the subcommands share. Printing an error or a scenario problem, the one option parser
+ * (cli_parse, over getopt_long), expanding FILE|DIR arguments and reading every scenario with its problems on stderr, the report
  * written to --out whole (PATH.tmp, then renamed into place) and progress only when stderr is a terminal.
  */
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,29 +35,164 @@ void cli_print_problem(const struct core_error *err)
     fprintf(stderr, "%s\n", buf);
 }
 
-int cli_wants_help(int argc, char **argv)
+/* ---- options ------------------------------------------------------------------------------------------ */
+
+enum {
+    CLI_OPTS_MAX = 32, /* rows in one command's table */
+    CLI_OPT_VAL = 256, /* getopt_long's value for row i is CLI_OPT_VAL + i (row nopts is --help) */
+};
+
+/* Whether `tok` ("--name" or "--name=V") spells `name` whole: getopt_long takes abbreviations, we do not. */
+static bool spelt_whole(const char *tok, const char *name)
 {
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--") == 0)
-            return 0;
-        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0)
-            return 1;
-    }
-    return 0;
+    size_t n = strlen(name);
+    return strncmp(tok, "--", 2) == 0 && strncmp(tok + 2, name, n) == 0 &&
+           (tok[2 + n] == '\0' || tok[2 + n] == '=');
 }
 
-const char *cli_option_value(int argc, char **argv, int *i, const char *name, bool *missing)
+/* Remembers the first problem on the line, "BEFORE'NAME'AFTER" (NAME cut at its '='); it is printed only
+ * when --help is not given. */
+static void note_problem(char *buf, size_t cap, const char *before, const char *name, const char *after)
 {
-    const char *a = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(a, name, n) != 0 || (a[n] != '\0' && a[n] != '='))
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (*i + 1 < argc)
-        return argv[++*i];
-    *missing = true;
-    return NULL;
+    if (buf[0] == '\0')
+        snprintf(buf, cap, "%s'%.*s'%s", before, (int)strcspn(name, "="), name, after);
+}
+
+static void take(const struct cli_opt *o, const char *value)
+{
+    switch (o->kind) {
+    case CLI_OPT_FLAG:
+        *(bool *)o->target = true;
+        break;
+    case CLI_OPT_VALUE:
+        *(const char **)o->target = value;
+        break;
+    case CLI_OPT_LIST: {
+        struct cli_list *l = o->target;
+        if (l->count < l->cap)
+            l->items[l->count] = value;
+        l->count++;
+        break;
+    }
+    }
+}
+
+int cli_parse(const struct cli_spec *spec, int argc, char **argv, int *nargs)
+{
+    size_t n = spec->nopts;
+    *nargs = 0;
+    if (n > CLI_OPTS_MAX) {
+        fprintf(stderr, "mynasim %s: too many options in its table\n", spec->cmd);
+        return CLI_EXIT_USAGE;
+    }
+    struct option longopts[CLI_OPTS_MAX + 2];
+    char shortopts[2 * CLI_OPTS_MAX + 8];
+    size_t k = 0;
+    /* '-': operands come back in order as value 1 (whatever POSIXLY_CORRECT says); '+': the first operand
+     * stops the scan; ':': a missing value is told apart from an unknown option. */
+    shortopts[k++] = spec->operands_end_options ? '+' : '-';
+    shortopts[k++] = ':';
+    for (size_t i = 0; i < n; i++) {
+        const struct cli_opt *o = &spec->opts[i];
+        longopts[i] = (struct option){o->name, o->kind == CLI_OPT_FLAG ? no_argument : required_argument,
+                                      NULL, CLI_OPT_VAL + (int)i};
+        if (o->short_name != 0) {
+            shortopts[k++] = o->short_name;
+            if (o->kind != CLI_OPT_FLAG)
+                shortopts[k++] = ':';
+        }
+    }
+    longopts[n] = (struct option){"help", no_argument, NULL, CLI_OPT_VAL + (int)n};
+    longopts[n + 1] = (struct option){NULL, 0, NULL, 0};
+    shortopts[k++] = 'h';
+    shortopts[k] = '\0';
+
+    char **operands = malloc((size_t)argc * sizeof *operands);
+    if (operands == NULL) {
+        fprintf(stderr, "mynasim %s: out of memory\n", spec->cmd);
+        return CLI_EXIT_USAGE;
+    }
+    int count = 0;
+    bool help = false;
+    char problem[300] = "";
+    optind = 0; /* GNU getopt starts afresh: a command may be parsed more than once in a process */
+    opterr = 0; /* the messages are ours */
+    int c;
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+        if (c == 1) { /* an operand, in order */
+            operands[count++] = optarg;
+            continue;
+        }
+        const struct cli_opt *o = NULL;
+        if (c >= CLI_OPT_VAL) {
+            size_t i = (size_t)(c - CLI_OPT_VAL);
+            /* the option's own word: before its value when the value is the next argument */
+            const char *tok = i < n && spec->opts[i].kind != CLI_OPT_FLAG && optarg == argv[optind - 1]
+                                  ? argv[optind - 2]
+                                  : argv[optind - 1];
+            const char *name = i < n ? spec->opts[i].name : "help";
+            if (!spelt_whole(tok, name)) {
+                note_problem(problem, sizeof problem, "unknown option ", tok, "");
+                continue;
+            }
+            if (i == n) {
+                help = true;
+                continue;
+            }
+            o = &spec->opts[i];
+        } else if (c == 'h') {
+            help = true;
+            continue;
+        } else if (c == '?' || c == ':') {
+            /* optopt: the short letter, or CLI_OPT_VAL + i for a long option of ours, or 0 for a long
+             * option we do not know; a long one's word is the argument just passed */
+            char letter[3] = {'-', (char)optopt, '\0'};
+            const char *name = optopt > 0 && optopt < CLI_OPT_VAL ? letter : argv[optind - 1];
+            if (c == ':')
+                note_problem(problem, sizeof problem, "option ", name, " needs a value");
+            else if (optopt >= CLI_OPT_VAL)
+                note_problem(problem, sizeof problem, "option ", name, " takes no value");
+            else
+                note_problem(problem, sizeof problem, "unknown option ", name, "");
+            continue;
+        } else {
+            for (size_t i = 0; i < n && o == NULL; i++)
+                if (spec->opts[i].short_name == c)
+                    o = &spec->opts[i];
+        }
+        if (o != NULL)
+            take(o, optarg);
+    }
+    for (int i = optind; i < argc; i++) /* after "--", or from the first operand when that ends options */
+        operands[count++] = argv[i];
+    if (!help && problem[0] == '\0' && spec->no_operands && count > 0)
+        snprintf(problem, sizeof problem, "unexpected argument '%s'", operands[0]);
+    for (int i = 0; i < count; i++)
+        argv[1 + i] = operands[i];
+    free(operands);
+    if (help) {
+        fputs(spec->usage, stdout);
+        return CLI_EXIT_OK;
+    }
+    if (problem[0] != '\0') {
+        fprintf(stderr, "mynasim %s: %s (see --help)\n", spec->cmd, problem);
+        return CLI_EXIT_USAGE;
+    }
+    *nargs = count;
+    return CLI_CONTINUE;
+}
+
+bool cli_report_format(const char *cmd, const char *given, bool junit, enum report_format *format)
+{
+    *format = REPORT_TEXT;
+    if (given == NULL)
+        return true;
+    if (report_format_parse(given, format) != CORE_OK || (*format == REPORT_JUNIT && !junit)) {
+        fprintf(stderr, "mynasim %s: --report '%s': expected %s\n", cmd, given,
+                junit ? "text, json or junit" : "text or json");
+        return false;
+    }
+    return true;
 }
 
 bool cli_policy_loads(const char *prefix, const char *policy)
@@ -165,6 +301,34 @@ void cli_out_release(struct cli_out *o)
     o->f = NULL;
     free(o->tmp);
     o->tmp = NULL;
+}
+
+int cli_files_open(struct cli_files *f, const char *cmd, char **args, size_t nargs, size_t sides)
+{
+    memset(f, 0, sizeof *f);
+    if (cli_paths_expand(cmd, args, nargs, &f->paths, &f->count) != CLI_EXIT_OK)
+        return CLI_EXIT_USAGE;
+    f->sides = sides;
+    f->scns = calloc(f->count * sides, sizeof(struct scenario *));
+    if (f->scns == NULL) {
+        scenario_paths_free(f->paths, f->count);
+        fprintf(stderr, "mynasim %s: out of memory\n", cmd);
+        return CLI_EXIT_USAGE;
+    }
+    return CLI_EXIT_OK;
+}
+
+void cli_files_free(struct cli_files *f)
+{
+    cli_out_release(&f->out);
+    struct scenario **all = f->scns;
+    for (size_t k = 0; all != NULL && k < f->count * f->sides; k++)
+        scenario_free(all[k]);
+    free(f->scns);
+    f->scns = NULL;
+    scenario_paths_free(f->paths, f->count);
+    f->paths = NULL;
+    f->count = 0;
 }
 
 bool cli_progress_on(bool quiet)

@@ -367,7 +367,7 @@ int policy_override(const struct policy *base, const struct core_yaml_doc *doc,
     return CORE_OK;
 }
 
-static bool is_shipped_name(const char *s)
+bool policy_is_shipped_name(const char *s)
 {
     if (s[0] == '\0')
         return false;
@@ -383,7 +383,7 @@ static int load_ref(const char *name_or_path, const char *base_dir, int depth, s
                     struct core_error *err)
 {
     char path[PATH_MAX];
-    if (is_shipped_name(name_or_path)) {
+    if (policy_is_shipped_name(name_or_path)) {
         char rel[300];
         snprintf(rel, sizeof rel, "policies/%s.yaml", name_or_path);
         int rc = policy_find_data(rel, path, sizeof path, err);
@@ -465,7 +465,7 @@ int policy_load_file(const char *path, struct policy **out, struct core_error *e
 
 int policy_load_named(const char *name, struct policy **out, struct core_error *err)
 {
-    if (!is_shipped_name(name))
+    if (!policy_is_shipped_name(name))
         return core_error_set(err, CORE_EINVAL, "", 0, 0, "'%s' is not a policy name ([a-z0-9-]+)", name);
     return load_ref(name, NULL, 0, out, err);
 }

@@ -131,7 +131,8 @@ struct policy;
 int policy_load_file(const char *path, struct policy **out, struct core_error *err);
 /* Loads a shipped policy by name (`national`, `as-announced-2024`), found by policy_find_data. */
 int policy_load_named(const char *name, struct policy **out, struct core_error *err);
-/* A name ([a-z0-9-]+) is a shipped policy; anything else is a path relative to `base_dir` (may be NULL). */
+/* A shipped name (policy_is_shipped_name) is a shipped policy; anything else is a path relative to `base_dir`
+ * (may be NULL). */
 int policy_load(const char *name_or_path, const char *base_dir, struct policy **out, struct core_error *err);
 /* Applies overrides given as a YAML mapping of the same shape (e.g. an insurer's `policy:` field) to a copy.
  */
@@ -164,5 +165,10 @@ void policy_span(const struct policy *p, const int *ids, size_t n, core_day on, 
  * fixtures/. `relative` is e.g. "policies/national.yaml". Writes the path found into out.
  */
 int policy_find_data(const char *relative, char *out, size_t cap, struct core_error *err);
+/* Whether `s` names shipped data rather than a file: one or more of [a-z0-9-] (`national`,
+ * `as-announced-2024`). Every "a shipped name or a path" argument asks this one question (a policy, a
+ * population mix, `extends:`); a shipped name is then looked up with policy_find_data under its folder
+ * (policies/NAME.yaml, mixes/NAME.yaml), anything else is a path. `s` may not be NULL. */
+bool policy_is_shipped_name(const char *s);
 
 #endif

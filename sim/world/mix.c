@@ -433,22 +433,12 @@ int world_mix_load_buffer(const char *name, const char *buf, size_t len, struct 
     return rc != CORE_OK ? rc : load_doc(doc, out, err);
 }
 
-static bool shipped_name(const char *s)
-{
-    if (s[0] == '\0')
-        return false;
-    for (const char *p = s; *p; p++)
-        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '-'))
-            return false;
-    return true;
-}
-
 int world_mix_load(const char *name_or_path, const char *base_dir, struct world_mix **out,
                    struct core_error *err)
 {
     *out = NULL;
     char path[PATH_MAX];
-    if (shipped_name(name_or_path)) {
+    if (policy_is_shipped_name(name_or_path)) {
         char rel[300];
         snprintf(rel, sizeof rel, "mixes/%s.yaml", name_or_path);
         if (policy_find_data(rel, path, sizeof path, err) != CORE_OK)

@@ -211,6 +211,19 @@ static void names_and_data_are_found(void **state)
     policy_free(p);
 }
 
+/* One answer to "a shipped name or a path?" for policies, mixes and `extends:` alike. */
+static void shipped_names_are_lowercase_words(void **state)
+{
+    (void)state;
+    assert_true(policy_is_shipped_name("national"));
+    assert_true(policy_is_shipped_name("as-announced-2024"));
+    assert_false(policy_is_shipped_name(""));
+    assert_false(policy_is_shipped_name("National"));
+    assert_false(policy_is_shipped_name("national.yaml"));
+    assert_false(policy_is_shipped_name("policies/national"));
+    assert_false(policy_is_shipped_name("my_policy"));
+}
+
 static void lookups_by_id_answer_as_lookups_by_name(void **state)
 {
     (void)state;
@@ -300,6 +313,7 @@ int main(void)
         cmocka_unit_test(bad_files_are_refused_with_their_position),
         cmocka_unit_test(bad_inline_documents_are_refused),
         cmocka_unit_test(names_and_data_are_found),
+        cmocka_unit_test(shipped_names_are_lowercase_words),
         cmocka_unit_test(lookups_by_id_answer_as_lookups_by_name),
         cmocka_unit_test(spans_lie_between_dated_rows_and_serials_are_unique),
     };
