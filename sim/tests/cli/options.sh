@@ -40,7 +40,8 @@ same() { # same A B what
     cmp -s "$1" "$2" || fail "$3: the two spellings give different output"
 }
 
-D=$SRC/sim/tests/scenario/data
+D=$SRC/sim/tests/replay/data   # the runner's and comparer's files
+S=$SRC/sim/tests/scenario/data # the reader's valid files
 LIB=$SRC/scenarios/clinic-reader-down-and-system-outage.yaml
 
 # ---- run ---------------------------------------------------------------------------------------------------
@@ -83,17 +84,17 @@ expect 2 compare -q --policy=national --policy=as-announced-2024 --report=junit 
 err_is "mynasim compare: --report 'junit': expected text or json"
 
 # ---- check -------------------------------------------------------------------------------------------------
-expect 0 check "$D/valid"
+expect 0 check "$S/valid"
 grep -q "3 files, all valid" "$T/out" || fail "check DIR: $(cat "$T/out")"
 # "--" ends the options: a file whose name starts with '-' is a file after it, an option before it
-cp "$D/valid/every-field.yaml" "$T/-odd.yaml"
+cp "$S/valid/every-field.yaml" "$T/-odd.yaml"
 (cd "$T" && "$M" check -- -odd.yaml >"$T/out" 2>"$T/err") || fail "check -- -odd.yaml: $(cat "$T/err")"
 grep -q "1 file, all valid" "$T/out" || fail "check -- -odd.yaml: $(cat "$T/out")"
 (cd "$T" && "$M" check -odd.yaml >"$T/out" 2>"$T/err") && fail "check -odd.yaml took an option for a file"
 err_is "mynasim check: unknown option '-o' (see --help)"
 expect 2 run --quiet -- --report=json
 grep -q -- "--report=json" "$T/err" || fail "run -- --report=json did not take it for a file: $(cat "$T/err")"
-expect 0 check "$D/valid" --help
+expect 0 check "$S/valid" --help
 grep -q "^usage: mynasim check" "$T/out" || fail "check --help after a DIR"
 expect 2 check -- --help
 grep -q -- "--help" "$T/err" || fail "check -- --help did not take it for a file"
@@ -171,7 +172,7 @@ card client|--pin
 card bench|--seconds
 card control|--socket
 EOF
-expect 2 check --no-such-option "$D/valid" && err_is "mynasim check: unknown option '--no-such-option' (see --help)"
+expect 2 check --no-such-option "$S/valid" && err_is "mynasim check: unknown option '--no-such-option' (see --help)"
 # a long name is taken whole: no abbreviations
 expect 2 run --pol=national "$D/run/passes.yaml" && err_is "mynasim run: unknown option '--pol' (see --help)"
 expect 2 card control --sock="$T/s" status && err_is "mynasim card control: unknown option '--sock' (see --help)"
