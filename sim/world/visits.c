@@ -7,16 +7,8 @@
  */
 #include <string.h>
 
+#include "stage/stage.h"
 #include "world/world_int.h"
-
-void w_faults(unsigned bits, struct clinic_faults *out)
-{
-    out->face_mismatch = (bits & SCENARIO_FAULT_BIT(SCENARIO_FAULT_FACE_MISMATCH)) != 0;
-    out->reader_fault = (bits & SCENARIO_FAULT_BIT(SCENARIO_FAULT_READER_FAULT)) != 0;
-    out->unshowable_name = (bits & SCENARIO_FAULT_BIT(SCENARIO_FAULT_UNSHOWABLE_NAME)) != 0;
-    out->borrowed_certificate = (bits & SCENARIO_FAULT_BIT(SCENARIO_FAULT_BORROWED_CERTIFICATE)) != 0;
-    out->replayed_request = (bits & SCENARIO_FAULT_BIT(SCENARIO_FAULT_REPLAYED_REQUEST)) != 0;
-}
 
 int w_desk(const struct world *w, const struct wres *r, unsigned bring, const struct w_desk_env *env,
            const struct w_day *day, struct w_desk_out *o)
@@ -221,7 +213,7 @@ static int visit_eval(const struct world *w, int ri, core_day day, const struct 
     memset(&env, 0, sizeof env);
     env.day = day;
     env.reader = v->clinic >= 0 ? (enum clinic_reader)w->scn->clinics[v->clinic].reader : CLINIC_READER_FACE;
-    w_faults(v->faults, &env.fault);
+    env.fault = stage_faults(v->faults);
     env.online_ok = !w_clinic_down(w, v->clinic, day) && !env.fault.reader_fault;
     env.service_down = w_in_outage(w, day);
     env.kind = (enum clinic_visit)v->kind;

@@ -175,7 +175,11 @@ int w_wire_desk(const struct world *w, const struct w_wire_visit *v, struct elig
     struct stage_visit sv;
     memset(&sv, 0, sizeof sv);
     sv.clinic = stage_clinic_of(v->clinic);
-    if (v->card != NULL && v->cert != NULL && v->in->presented->card) {
+    if (v->card != NULL && v->in->presented->card) {
+        /* The engine gives every card its certificate; a card without one has nothing the reader could read
+         * on the wire (the rules path answers cert_revoked), so it is refused, never taken as no card. */
+        if (v->cert == NULL)
+            return CORE_EINVAL;
         stage_card_of(w, v->resident, v->card, v->cert, &sc);
         sv.card = &sc;
     }
@@ -191,13 +195,10 @@ int w_wire_check(const struct world *w, int resident, const struct wcard *card, 
                  enum clinic_reader reader, bool online_ok, bool service_down, bool pin_blocked,
                  struct eligibility_answer *out)
 {
-    /* The certificate the card carries that day: the latest one begun by then (else its first). */
-    const struct wcert *cert = &card->cert[0];
-    for (int i = card->ncert; i-- > 0;)
-        if (card->cert[i].from <= day) {
-            cert = &card->cert[i];
-            break;
-        }
+    /* The certificate the card carries that day (history.c); none: refused, as in w_wire_desk. */
+    const struct wcert *cert = w_cert_on(card, day);
+    if (cert == NULL)
+        return CORE_EINVAL;
     struct stage_card sc;
     stage_card_of(w, resident, card, cert, &sc);
     struct stage_check_input in = {

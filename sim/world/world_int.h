@@ -187,7 +187,7 @@ struct w_desk_env {
     enum clinic_reader reader;
     bool online_ok;
     bool service_down;
-    struct clinic_faults fault; /* `faults` as the rules path reads them (w_faults) */
+    struct clinic_faults fault; /* `faults` as the desk reads them (stage_faults) */
     enum clinic_visit kind;
     const struct clinic_record *record;
     bool wire;       /* a visit or probe: the wire path when the world has one (wire.c) */
@@ -206,8 +206,6 @@ struct w_desk_out {
     bool card_shown;
 };
 
-/* The faults of a visit (SCENARIO_FAULT_BIT set) as the desk and the reception flow produce them. */
-void w_faults(unsigned bits, struct clinic_faults *out);
 /* What the desk decides for resident r, who brings `bring` (SCENARIO_DOC_BIT set) of what `day` (w_day_of on
  * env->day) says is in hand: clinic_decide on the rules path, the reception flow when env->wire and the world
  * has a wire path. */

@@ -1,6 +1,6 @@
 /* Tests of sim/clinic/reception.c: the wire path of a visit (APDUs to the virtual card through the in-process
  * reader, request and response messages through the eligibility service, clinic_decide) against the rules
- * path's decision (the registry's check and clinic_decide called directly, as sim/world/judge.c does). */
+ * path's decision (the registry's check and clinic_decide called directly, as sim/world/visits.c does). */
 #define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -251,7 +251,7 @@ static int hostile_transport(void *ctx, const uint8_t *req, size_t len, uint8_t 
     return CORE_OK;
 }
 
-/* What sim/world/judge.c decides for the same visit. */
+/* What sim/world/visits.c decides for the same visit. */
 static void rules_path(struct fixture *f, const struct resident *r, const struct visit *v,
                        struct clinic_decision *dec, struct eligibility_answer *card)
 {

@@ -127,31 +127,11 @@ static void day_of_matches_queries(void **state)
     run_free(&r);
 }
 
-/* The fault bits as the desk reads them, one field per fault (SCENARIO-FORMAT.md `faults:`). */
-static void faults_mapped_once(void **state)
-{
-    (void)state;
-    struct clinic_faults f;
-    w_faults(0, &f);
-    assert_false(f.face_mismatch || f.reader_fault || f.unshowable_name || f.borrowed_certificate ||
-                 f.replayed_request);
-    w_faults(FAULT(FACE_MISMATCH), &f);
-    assert_true(f.face_mismatch && !f.reader_fault && !f.unshowable_name && !f.borrowed_certificate &&
-                !f.replayed_request);
-    w_faults(FAULT(READER_FAULT) | FAULT(UNSHOWABLE_NAME), &f);
-    assert_true(!f.face_mismatch && f.reader_fault && f.unshowable_name && !f.borrowed_certificate &&
-                !f.replayed_request);
-    w_faults(FAULT(BORROWED_CERTIFICATE) | FAULT(REPLAYED_REQUEST), &f);
-    assert_true(!f.face_mismatch && !f.reader_fault && !f.unshowable_name && f.borrowed_certificate &&
-                f.replayed_request);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(cert_on_latest_issued),  cmocka_unit_test(card_without_certificate),
         cmocka_unit_test(pin_blocked_one_answer), cmocka_unit_test(day_of_matches_queries),
-        cmocka_unit_test(faults_mapped_once),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
