@@ -130,8 +130,10 @@ static void day_of_matches_queries(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(cert_on_latest_issued),  cmocka_unit_test(card_without_certificate),
-        cmocka_unit_test(pin_blocked_one_answer), cmocka_unit_test(day_of_matches_queries),
+        cmocka_unit_test(cert_on_latest_issued),
+        cmocka_unit_test(card_without_certificate),
+        cmocka_unit_test(pin_blocked_one_answer),
+        cmocka_unit_test(day_of_matches_queries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
