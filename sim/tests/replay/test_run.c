@@ -224,7 +224,7 @@ static void words_agree_with_the_desk_and_the_check(void **state)
         assert_string_equal(scenario_route_word(i), clinic_route_name((enum clinic_route)i));
     for (int i = 0; i <= ELIGIBILITY_OK; i++) {
         bool found = false;
-        for (int k = 0; k <= SCENARIO_CHECK_NO_CARD; k++)
+        for (int k = 0; k < SCENARIO_CHECK_COUNT; k++)
             found = found || strcmp(scenario_check_word(k), eligibility_result_name(i)) == 0;
         assert_true(found);
     }
