@@ -23,13 +23,26 @@ enum card_kind {
                             certificate */
 };
 
+/* The card's PINs, defined once: X(NAME, "word", "label") in value order. The word names a PIN in profiles
+ * (`tries:`), in the card server's state line and in messages; the label is what `mynasim card info` prints.
+ *   AUTH     JPKI user authentication PIN, EF 0018
+ *   SIGN     JPKI signature password, EF 001B
+ *   TEXT     card-info input support PIN, EF 0011
+ *   SURFACE  card-surface PIN-B (birth YYMMDD + expiry year + security code) */
+#define CARD_PINS(X)                                                                                         \
+    X(AUTH, "auth", "auth PIN")                                                                              \
+    X(SIGN, "sign", "sign password")                                                                         \
+    X(TEXT, "text", "text PIN")                                                                              \
+    X(SURFACE, "surface", "surface PIN-B")
+
+#define CARD_PIN_ENUM(name, word, label) CARD_PIN_##name,
 enum card_pin {
-    CARD_PIN_AUTH,    /* JPKI user authentication PIN, EF 0018 */
-    CARD_PIN_SIGN,    /* JPKI signature password, EF 001B */
-    CARD_PIN_TEXT,    /* card-info input support PIN, EF 0011 */
-    CARD_PIN_SURFACE, /* card-surface PIN-B (birth YYMMDD + expiry year + security code) */
-    CARD_PIN_COUNT,
+    CARD_PINS(CARD_PIN_ENUM) CARD_PIN_COUNT,
 };
+
+/* A PIN's word ("auth", "sign", "text", "surface") and label ("auth PIN", ...); "?" out of range. */
+const char *card_pin_name(enum card_pin pin);
+const char *card_pin_label(enum card_pin pin);
 
 enum card_cert {
     CARD_CERT_AUTH,

@@ -106,7 +106,6 @@ int card_app_find_ef(const struct card_app *app, uint16_t fid);
 card_cmd_fn card_cmd_verify;
 /* Checks a PIN's format (auth and text: 4 digits; sign: 6-16 of A-Z 0-9; surface: 14 digits). */
 bool card_pin_format_ok(enum card_pin pin, const char *value);
-const char *card_pin_name(enum card_pin pin);
 
 /* jpki.c */
 card_cmd_fn card_cmd_sign;

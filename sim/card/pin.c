@@ -17,16 +17,19 @@
 #include "card/card_int.h"
 #include "iso7816/iso7816.h"
 
-static const char *const card_pin_names[CARD_PIN_COUNT] = {
-    [CARD_PIN_AUTH] = "auth",
-    [CARD_PIN_SIGN] = "sign",
-    [CARD_PIN_TEXT] = "text",
-    [CARD_PIN_SURFACE] = "surface",
-};
+#define PIN_WORD(name, word, label) word,
+#define PIN_LABEL(name, word, label) label,
+static const char *const card_pin_names[CARD_PIN_COUNT] = {CARD_PINS(PIN_WORD)};
+static const char *const card_pin_labels[CARD_PIN_COUNT] = {CARD_PINS(PIN_LABEL)};
 
 const char *card_pin_name(enum card_pin pin)
 {
     return (int)pin >= 0 && pin < CARD_PIN_COUNT ? card_pin_names[pin] : "?";
+}
+
+const char *card_pin_label(enum card_pin pin)
+{
+    return (int)pin >= 0 && pin < CARD_PIN_COUNT ? card_pin_labels[pin] : "?";
 }
 
 static bool all_in(const char *s, size_t min, size_t max, bool letters)

@@ -36,7 +36,8 @@ static const char *const holder_keys[] = {"name",      "address",       "born", 
                                           "my_number", "security_code", NULL};
 static const char *const card_keys[] = {"kind", "issued", "expires", "cert_expires", NULL};
 static const char *const pin_keys[] = {"auth", "text", "sign", NULL};
-static const char *const tries_keys[] = {"auth", "sign", "text", "surface", NULL};
+#define TRIES_KEY(name, word, label) word,
+static const char *const tries_keys[] = {CARD_PINS(TRIES_KEY) NULL};
 static const char *const sex_words[] = {"male", "female", NULL};
 static const char *const kind_words[] = {"normal", "face_only", NULL};
 
@@ -131,10 +132,9 @@ static int profile_tries(const struct core_yaml_doc *doc, const struct core_yaml
         const char *key, *field;
         enum card_pin pin;
     } rows[] = {
-        {"auth", "tries.auth", CARD_PIN_AUTH},
-        {"sign", "tries.sign", CARD_PIN_SIGN},
-        {"text", "tries.text", CARD_PIN_TEXT},
-        {"surface", "tries.surface", CARD_PIN_SURFACE},
+#define TRIES_ROW(name, word, label) {word, "tries." word, CARD_PIN_##name},
+        CARD_PINS(TRIES_ROW)
+#undef TRIES_ROW
     };
     for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
         const struct core_yaml_node *n = core_yaml_get(map, rows[i].key);

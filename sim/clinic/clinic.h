@@ -20,6 +20,7 @@
 #include "core/core.h"
 #include "eligibility/eligibility.h"
 #include "policy/policy.h"
+#include "scenario/scenario.h"
 
 enum clinic_reader {
     CLINIC_READER_FACE,
@@ -34,22 +35,15 @@ enum clinic_visit {
 };
 #define CLINIC_VISIT_KINDS 3
 
-enum clinic_outcome {
-    CLINIC_INSURED,
-    CLINIC_INSURED_BY_DECLARATION,
-    CLINIC_SELF_PAY,
-};
+/* The outcomes and DESK-1's routes are the scenario's vocabulary (scenario.h, SCENARIO_OUTCOMES and
+ * SCENARIO_ROUTES): CLINIC_x has the value of SCENARIO_OUTCOME_x, CLINIC_ROUTE_x that of SCENARIO_ROUTE_x. */
+#define CLINIC_OUTCOME_ENUM(name, word) CLINIC_##name,
+enum clinic_outcome { SCENARIO_OUTCOMES(CLINIC_OUTCOME_ENUM) };
 
-/* DESK-1's routes, in its order. */
+#define CLINIC_ROUTE_ENUM(name, word) CLINIC_ROUTE_##name,
 enum clinic_route {
-    CLINIC_ROUTE_CARD,
-    CLINIC_ROUTE_CERTIFICATE,
-    CLINIC_ROUTE_PAPER_CARD,
-    CLINIC_ROUTE_CARD_NOTICE,
-    CLINIC_ROUTE_CARD_PORTAL,
-    CLINIC_ROUTE_LOOKUP,
-    CLINIC_ROUTE_DECLARATION,
-    CLINIC_ROUTE_NONE,
+    CLINIC_ROUTE_NONE = -1, /* no route succeeded: self_pay */
+    SCENARIO_ROUTES(CLINIC_ROUTE_ENUM)
 };
 
 /* What the resident shows at the desk. The world fills it from the documents brought, never from its own
@@ -132,7 +126,7 @@ void clinic_record_visit(struct clinic_record *record, const struct clinic_decis
 /* DESK-3: how a reader of this kind authenticates this card; `face_mismatch` when the face match fails. */
 enum eligibility_auth clinic_reader_auth(enum clinic_reader reader, bool face_only, bool face_mismatch);
 
-/* The words of docs/SCENARIO-FORMAT.md. */
+/* The words of docs/SCENARIO-FORMAT.md (scenario.h's lists): "none" for CLINIC_ROUTE_NONE, "?" out of range. */
 const char *clinic_outcome_name(enum clinic_outcome o);
 const char *clinic_route_name(enum clinic_route r);
 

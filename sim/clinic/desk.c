@@ -11,18 +11,15 @@
 
 #include "clinic/clinic.h"
 
-static const char *const outcome_names[] = {"insured", "insured_by_declaration", "self_pay"};
-static const char *const route_names[] = {"card",        "certificate", "paper_card",  "card_notice",
-                                          "card_portal", "lookup",      "declaration", "none"};
-
+/* The enums are made from scenario.h's lists, so a value is the scenario's and so is its word. */
 const char *clinic_outcome_name(enum clinic_outcome o)
 {
-    return (unsigned)o < sizeof outcome_names / sizeof outcome_names[0] ? outcome_names[o] : "?";
+    return scenario_outcome_word((enum scenario_outcome)o);
 }
 
 const char *clinic_route_name(enum clinic_route r)
 {
-    return (unsigned)r < sizeof route_names / sizeof route_names[0] ? route_names[r] : "?";
+    return scenario_route_word((enum scenario_route)r);
 }
 
 enum eligibility_auth clinic_reader_auth(enum clinic_reader reader, bool face_only, bool face_mismatch)

@@ -12,16 +12,10 @@
 
 #include "eligibility/eligibility_int.h"
 
-static const char *const result_names[] = {
-    "no_card",      "reader_down", "service_down",   "card_suspended", "card_expired",     "cert_revoked",
-    "cert_expired", "pin_locked",  "not_registered", "not_reflected",  "no_qualification", "ok",
-};
-
+/* The results are made from scenario.h's list, so a value is the scenario's and so is its word. */
 const char *eligibility_result_name(enum eligibility_result r)
 {
-    if ((unsigned)r >= sizeof result_names / sizeof result_names[0])
-        return "?";
-    return result_names[r];
+    return scenario_check_word((enum scenario_check_result)r);
 }
 
 /* ---- COPAY -------------------------------------------------------------------------------------------- */

@@ -28,28 +28,17 @@
 
 #include "core/core.h"
 #include "policy/policy.h"
+#include "scenario/scenario.h"
 
-/* MYNA-3's results, in its precedence order: when several apply the lowest value is answered. */
-enum eligibility_result {
-    ELIGIBILITY_NO_CARD,
-    ELIGIBILITY_READER_DOWN,
-    ELIGIBILITY_SERVICE_DOWN,
-    ELIGIBILITY_CARD_SUSPENDED,
-    ELIGIBILITY_CARD_EXPIRED,
-    ELIGIBILITY_CERT_REVOKED,
-    ELIGIBILITY_CERT_EXPIRED,
-    ELIGIBILITY_PIN_LOCKED,
-    ELIGIBILITY_NOT_REGISTERED,
-    ELIGIBILITY_NOT_REFLECTED,
-    ELIGIBILITY_NO_QUALIFICATION,
-    ELIGIBILITY_OK,
-};
+/* MYNA-3's results, in its precedence order: when several apply the lowest value is answered; ELIGIBILITY_OK is
+ * last. Made from the scenario's list (scenario.h, SCENARIO_CHECKS): ELIGIBILITY_x has the value of
+ * SCENARIO_CHECK_x. */
+#define ELIGIBILITY_RESULT_ENUM(name, word) ELIGIBILITY_##name,
+enum eligibility_result { SCENARIO_CHECKS(ELIGIBILITY_RESULT_ENUM) };
 
-/* Reader warnings (AMEND-3), a bit set. */
-enum {
-    ELIGIBILITY_WARN_CERT_EXPIRES_SOON = 1u << 0,
-    ELIGIBILITY_WARN_CERT_IN_GRACE = 1u << 1,
-};
+/* Reader warnings (AMEND-3), a bit set: ELIGIBILITY_WARN_x is 1u << SCENARIO_WARNING_x (SCENARIO_WARNINGS). */
+#define ELIGIBILITY_WARN_BIT(name, word) ELIGIBILITY_WARN_##name = 1u << SCENARIO_WARNING_##name,
+enum { SCENARIO_WARNINGS(ELIGIBILITY_WARN_BIT) };
 
 enum eligibility_role {
     ELIGIBILITY_INSURED,
@@ -186,7 +175,7 @@ int eligibility_copay_percent(const struct policy *policy, core_day born, bool h
  * after the month of its first invalid day; `expiry` itself when grace_months is 0. */
 core_day eligibility_cert_grace_end(core_day expiry, int grace_months);
 
-/* The words of docs/SCENARIO-FORMAT.md: "ok", "not_reflected", ... */
+/* The words of docs/SCENARIO-FORMAT.md (scenario.h, SCENARIO_CHECKS): "no_card", ..., "ok"; "?" out of range. */
 const char *eligibility_result_name(enum eligibility_result r);
 
 /* ==== messages (message.c) ====================================================================================

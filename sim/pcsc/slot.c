@@ -373,12 +373,11 @@ static int cmd_restore(struct pcsc_slot *slot, const char *name, struct core_err
 
 static void format_state(const struct pcsc_slot *slot, char *reply, size_t cap)
 {
-    static const char *const names[CARD_PIN_COUNT] = {"auth", "sign", "text", "surface"};
     const struct card_state *st = card_state(slot->card);
     size_t off = 0;
     for (int i = 0; i < CARD_PIN_COUNT && off < cap; i++) {
-        int n = snprintf(reply + off, cap - off, "%s%s=%u/%u", i ? " " : "", names[i], st->tries_left[i],
-                         st->tries_max[i]);
+        int n = snprintf(reply + off, cap - off, "%s%s=%u/%u", i ? " " : "", card_pin_name((enum card_pin)i),
+                         st->tries_left[i], st->tries_max[i]);
         if (n < 0)
             return;
         off += (size_t)n;

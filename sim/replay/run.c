@@ -24,12 +24,28 @@
 
 /* ---- words --------------------------------------------------------------------------------------------- */
 
+/* An expectation's values are compared with the desk's and the check's as values: the clinic's and
+ * eligibility's enums are made from the scenario's lists (scenario.h), and these keep every value aligned. */
+#define SAME_OUTCOME(name, word)                                                                             \
+    _Static_assert((int)SCENARIO_OUTCOME_##name == (int)CLINIC_##name, "outcome " word);
+#define SAME_ROUTE(name, word)                                                                               \
+    _Static_assert((int)SCENARIO_ROUTE_##name == (int)CLINIC_ROUTE_##name, "route " word);
+#define SAME_CHECK(name, word)                                                                               \
+    _Static_assert((int)SCENARIO_CHECK_##name == (int)ELIGIBILITY_##name, "check result " word);
+#define SAME_WARNING(name, word)                                                                             \
+    _Static_assert(1u << SCENARIO_WARNING_##name == ELIGIBILITY_WARN_##name, "warning " word);
+SCENARIO_OUTCOMES(SAME_OUTCOME)
+SCENARIO_ROUTES(SAME_ROUTE)
+SCENARIO_CHECKS(SAME_CHECK)
+SCENARIO_WARNINGS(SAME_WARNING)
+_Static_assert((int)SCENARIO_ROUTE_NONE == (int)CLINIC_ROUTE_NONE, "route none");
+
 /* The warnings of an answer (ELIGIBILITY_WARN_* bits, in the order of scenario_warning) as words. */
 static void warnings_format(unsigned warnings, char *out, size_t cap)
 {
     size_t len = 0;
     out[0] = '\0';
-    for (unsigned i = 0; i <= (unsigned)SCENARIO_WARNING_CERT_IN_GRACE; i++)
+    for (unsigned i = 0; i < (unsigned)SCENARIO_WARNING_COUNT; i++)
         if (warnings & (1u << i)) {
             int n = snprintf(out + len, cap - len, "%s%s", len > 0 ? "," : "",
                              scenario_warning_word((enum scenario_warning)i));
@@ -173,10 +189,10 @@ static void check_visit(struct checker *c, const struct scenario_expect *e, stru
         part(bad, sizeof bad, "brings %s, not in hand that day", docs);
     }
     const char *got_outcome = clinic_outcome_name(v.decision.outcome);
-    if (strcmp(scenario_outcome_word(e->outcome), got_outcome) != 0)
+    if ((int)e->outcome != (int)v.decision.outcome)
         part(bad, sizeof bad, "expected %s, got %s", scenario_outcome_word(e->outcome), got_outcome);
     const char *got_route = clinic_route_name(v.decision.route);
-    if (e->route != SCENARIO_ROUTE_NONE && strcmp(scenario_route_word(e->route), got_route) != 0)
+    if (e->route != SCENARIO_ROUTE_NONE && (int)e->route != (int)v.decision.route)
         part(bad, sizeof bad, "expected route %s, got %s", scenario_route_word(e->route), got_route);
     if (e->fee_given && (e->fee_total != v.decision.fee_total || e->fee_copay != v.decision.copay))
         part(bad, sizeof bad, "expected fee {total: %lld, copay: %lld}, got {total: %ld, copay: %ld}",
@@ -218,7 +234,7 @@ static void check_online(struct checker *c, const struct scenario_expect *e, str
     char got_warn[64];
     warnings_format(a.warnings, got_warn, sizeof got_warn);
     char bad[400] = "";
-    if (strcmp(scenario_check_word(e->check), got) != 0)
+    if ((int)e->check != (int)a.result)
         part(bad, sizeof bad, "expected %s, got %s", scenario_check_word(e->check), got);
     if (want_warn != a.warnings)
         part(bad, sizeof bad, "expected warning %s, got %s", scenario_warning_word(e->warning), got_warn);

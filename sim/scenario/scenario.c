@@ -393,27 +393,14 @@ static const char *const role_words[] = {"insured", "dependent", NULL};
 static const char *const income_words[] = {"general", "high", NULL};
 static const char *const sex_words[] = {"male", "female", NULL};
 static const char *const visit_kind_words[] = {"first", "revisit", "dispensing", NULL};
-static const char *const fault_words[] = {"face_mismatch",        "reader_fault",     "unshowable_name",
-                                          "borrowed_certificate", "replayed_request", NULL};
-static const char *const outcome_words[] = {"insured", "insured_by_declaration", "self_pay", NULL};
-static const char *const route_words[] = {"card",        "certificate", "paper_card",  "card_notice",
-                                          "card_portal", "lookup",      "declaration", NULL};
-static const char *const check_words[] = {"ok",
-                                          "not_reflected",
-                                          "no_qualification",
-                                          "not_registered",
-                                          "card_suspended",
-                                          "card_expired",
-                                          "cert_expired",
-                                          "cert_revoked",
-                                          "pin_locked",
-                                          "reader_down",
-                                          "service_down",
-                                          "no_card",
-                                          NULL};
-static const char *const warning_words[] = {"cert_expires_soon", "cert_in_grace", NULL};
+/* The vocabularies of scenario.h's lists, in value order (core_yaml_enum answers a word's index). */
+static const char *const fault_words[] = {SCENARIO_FAULTS(SCENARIO_WORD) NULL};
+static const char *const outcome_words[] = {SCENARIO_OUTCOMES(SCENARIO_WORD) NULL};
+static const char *const route_words[] = {SCENARIO_ROUTES(SCENARIO_WORD) NULL};
+static const char *const check_words[] = {SCENARIO_CHECKS(SCENARIO_WORD) NULL};
+static const char *const warning_words[] = {SCENARIO_WARNINGS(SCENARIO_WORD) NULL};
 static const char *const via_words[] = {"portal", "atm", "clinic", "office", NULL};
-static const char *const pin_words[] = {"auth", "info", "sign", NULL};
+static const char *const pin_words[] = {SCENARIO_PINS(SCENARIO_WORD) NULL};
 static const char *const reason_words[] = {"A", "B", "C", "D", "E", "F", "G", NULL};
 static const char *const notice_type_words[] = {"A", "B", NULL};
 static const char *const received_words[] = {"certificate", "notice", NULL};

@@ -63,6 +63,71 @@ struct scenario_period {
 
 /* ---- vocabulary (docs/SCENARIO-FORMAT.md, Vocabulary) ------------------------------------------------------------- */
 
+/*
+ * The vocabularies that cross components are defined once, here, as X-macros in the manner of POLICY_PARAMS:
+ * X(NAME, "word") per value, in value order. The scenario's enums, the reader's word tables and the printers
+ * below are made from them; so are the clinic's outcomes and routes (clinic.h) and eligibility's check results
+ * and warning bits (eligibility.h), whose name functions return these words. A word is spelled only here, and
+ * SCENARIO_X and CLINIC_X (or ELIGIBILITY_X) are the same value by construction; the replay compares values
+ * and checks that with _Static_asserts (sim/replay/run.c). The order is part of the definition: the reader's
+ * "is not one of" messages list the words in it.
+ */
+#define SCENARIO_OUTCOMES(X)                                                                                 \
+    X(INSURED, "insured")                                                                                    \
+    X(INSURED_BY_DECLARATION, "insured_by_declaration")                                                      \
+    X(SELF_PAY, "self_pay")
+
+/* DESK-1's routes, in its order. "Not given" (SCENARIO_ROUTE_NONE, CLINIC_ROUTE_NONE) is -1, outside the list. */
+#define SCENARIO_ROUTES(X)                                                                                   \
+    X(CARD, "card")                                                                                          \
+    X(CERTIFICATE, "certificate")                                                                            \
+    X(PAPER_CARD, "paper_card")                                                                              \
+    X(CARD_NOTICE, "card_notice")                                                                            \
+    X(CARD_PORTAL, "card_portal")                                                                            \
+    X(LOOKUP, "lookup")                                                                                      \
+    X(DECLARATION, "declaration")
+
+/* MYNA-3's online check results, in its precedence order: when several apply the lowest value is answered, and
+ * ok is last (eligibility bounds its results by it). */
+#define SCENARIO_CHECKS(X)                                                                                   \
+    X(NO_CARD, "no_card")                                                                                    \
+    X(READER_DOWN, "reader_down")                                                                            \
+    X(SERVICE_DOWN, "service_down")                                                                          \
+    X(CARD_SUSPENDED, "card_suspended")                                                                      \
+    X(CARD_EXPIRED, "card_expired")                                                                          \
+    X(CERT_REVOKED, "cert_revoked")                                                                          \
+    X(CERT_EXPIRED, "cert_expired")                                                                          \
+    X(PIN_LOCKED, "pin_locked")                                                                              \
+    X(NOT_REGISTERED, "not_registered")                                                                      \
+    X(NOT_REFLECTED, "not_reflected")                                                                        \
+    X(NO_QUALIFICATION, "no_qualification")                                                                  \
+    X(OK, "ok")
+
+/* The reader's warnings (AMEND-3). Eligibility answers them as a bit set, 1u << SCENARIO_WARNING_x. */
+#define SCENARIO_WARNINGS(X)                                                                                 \
+    X(CERT_EXPIRES_SOON, "cert_expires_soon")                                                                \
+    X(CERT_IN_GRACE, "cert_in_grace")
+
+/* A visit's faults (docs/SCENARIO-FORMAT.md, Events: visit), a bit set 1u << SCENARIO_FAULT_x. */
+#define SCENARIO_FAULTS(X)                                                                                   \
+    X(FACE_MISMATCH, "face_mismatch")                                                                        \
+    X(READER_FAULT, "reader_fault")                                                                          \
+    X(UNSHOWABLE_NAME, "unshowable_name")                                                                    \
+    X(BORROWED_CERTIFICATE, "borrowed_certificate")                                                          \
+    X(REPLAYED_REQUEST, "replayed_request")
+
+/* The PINs of `wrong_pin` and `reset_pin`: the card's auth PIN, its card-info input support PIN (the card's
+ * "text" PIN) and its signature password. The card names its PINs itself (card.h, CARD_PINS). */
+#define SCENARIO_PINS(X)                                                                                     \
+    X(AUTH, "auth")                                                                                          \
+    X(INFO, "info")                                                                                          \
+    X(SIGN, "sign")
+
+/* Helpers for the lists above: the word of an entry (a table: { SCENARIO_OUTCOMES(SCENARIO_WORD) NULL }), and a
+ * count (enum { N = 0 SCENARIO_OUTCOMES(SCENARIO_PLUS_ONE) }). */
+#define SCENARIO_WORD(name, word) word,
+#define SCENARIO_PLUS_ONE(name, word) +1
+
 enum scenario_document {
     SCENARIO_DOC_PAPER_CARD,
     SCENARIO_DOC_CARD,
@@ -110,54 +175,32 @@ enum scenario_visit_kind {
     SCENARIO_VISIT_DISPENSING,
 };
 
-enum scenario_fault {
-    SCENARIO_FAULT_FACE_MISMATCH,
-    SCENARIO_FAULT_READER_FAULT,
-    SCENARIO_FAULT_UNSHOWABLE_NAME,
-    SCENARIO_FAULT_BORROWED_CERTIFICATE,
-    SCENARIO_FAULT_REPLAYED_REQUEST,
-};
+#define SCENARIO_FAULT_ENUM(name, word) SCENARIO_FAULT_##name,
+enum scenario_fault { SCENARIO_FAULTS(SCENARIO_FAULT_ENUM) };
+enum { SCENARIO_FAULT_COUNT = 0 SCENARIO_FAULTS(SCENARIO_PLUS_ONE) };
 #define SCENARIO_FAULT_BIT(f) (1u << (unsigned)(f))
 
-enum scenario_outcome {
-    SCENARIO_OUTCOME_INSURED,
-    SCENARIO_OUTCOME_INSURED_BY_DECLARATION,
-    SCENARIO_OUTCOME_SELF_PAY,
-};
+#define SCENARIO_OUTCOME_ENUM(name, word) SCENARIO_OUTCOME_##name,
+enum scenario_outcome { SCENARIO_OUTCOMES(SCENARIO_OUTCOME_ENUM) };
+enum { SCENARIO_OUTCOME_COUNT = 0 SCENARIO_OUTCOMES(SCENARIO_PLUS_ONE) };
 
-/* DESK-1 routes. */
+#define SCENARIO_ROUTE_ENUM(name, word) SCENARIO_ROUTE_##name,
 enum scenario_route {
     SCENARIO_ROUTE_NONE = -1, /* not given */
-    SCENARIO_ROUTE_CARD,
-    SCENARIO_ROUTE_CERTIFICATE,
-    SCENARIO_ROUTE_PAPER_CARD,
-    SCENARIO_ROUTE_CARD_NOTICE,
-    SCENARIO_ROUTE_CARD_PORTAL,
-    SCENARIO_ROUTE_LOOKUP,
-    SCENARIO_ROUTE_DECLARATION,
+    SCENARIO_ROUTES(SCENARIO_ROUTE_ENUM)
 };
+enum { SCENARIO_ROUTE_COUNT = 0 SCENARIO_ROUTES(SCENARIO_PLUS_ONE) };
 
-/* Online check results, in the order of docs/SCENARIO-FORMAT.md's list. */
-enum scenario_check_result {
-    SCENARIO_CHECK_OK,
-    SCENARIO_CHECK_NOT_REFLECTED,
-    SCENARIO_CHECK_NO_QUALIFICATION,
-    SCENARIO_CHECK_NOT_REGISTERED,
-    SCENARIO_CHECK_CARD_SUSPENDED,
-    SCENARIO_CHECK_CARD_EXPIRED,
-    SCENARIO_CHECK_CERT_EXPIRED,
-    SCENARIO_CHECK_CERT_REVOKED,
-    SCENARIO_CHECK_PIN_LOCKED,
-    SCENARIO_CHECK_READER_DOWN,
-    SCENARIO_CHECK_SERVICE_DOWN,
-    SCENARIO_CHECK_NO_CARD,
-};
+#define SCENARIO_CHECK_ENUM(name, word) SCENARIO_CHECK_##name,
+enum scenario_check_result { SCENARIO_CHECKS(SCENARIO_CHECK_ENUM) };
+enum { SCENARIO_CHECK_COUNT = 0 SCENARIO_CHECKS(SCENARIO_PLUS_ONE) };
 
+#define SCENARIO_WARNING_ENUM(name, word) SCENARIO_WARNING_##name,
 enum scenario_warning {
     SCENARIO_WARNING_NONE = -1, /* not given: the check must not warn */
-    SCENARIO_WARNING_CERT_EXPIRES_SOON,
-    SCENARIO_WARNING_CERT_IN_GRACE,
+    SCENARIO_WARNINGS(SCENARIO_WARNING_ENUM)
 };
+enum { SCENARIO_WARNING_COUNT = 0 SCENARIO_WARNINGS(SCENARIO_PLUS_ONE) };
 
 enum scenario_register_via {
     SCENARIO_VIA_PORTAL,
@@ -166,11 +209,9 @@ enum scenario_register_via {
     SCENARIO_VIA_OFFICE,
 };
 
-enum scenario_pin {
-    SCENARIO_PIN_AUTH,
-    SCENARIO_PIN_INFO,
-    SCENARIO_PIN_SIGN,
-};
+#define SCENARIO_PIN_ENUM(name, word) SCENARIO_PIN_##name,
+enum scenario_pin { SCENARIO_PINS(SCENARIO_PIN_ENUM) };
+enum { SCENARIO_PIN_COUNT = 0 SCENARIO_PINS(SCENARIO_PLUS_ONE) };
 
 /* CERT-5 targets A..G. */
 enum scenario_cert_reason {

@@ -157,6 +157,8 @@ static void pin_formats(void **state)
     assert_false(card_pin_format_ok(CARD_PIN_AUTH, NULL));
     assert_string_equal(card_pin_name(CARD_PIN_SIGN), "sign");
     assert_string_equal(card_pin_name(CARD_PIN_COUNT), "?");
+    assert_string_equal(card_pin_label(CARD_PIN_SURFACE), "surface PIN-B");
+    assert_string_equal(card_pin_label((enum card_pin) - 1), "?");
 }
 
 int main(void)

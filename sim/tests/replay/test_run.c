@@ -214,20 +214,37 @@ static void a_world_that_cannot_be_built_is_an_error(void **state)
     assert_int_equal(replay_run(f->scn, &f->res, &err), CORE_ENOMEM);
 }
 
-/* The reader's words (scenario.h) are the ones the desk and the check answer with: run.c compares them. */
-static void words_agree_with_the_desk_and_the_check(void **state)
+/* The reader's values (scenario.h) are the ones the desk and the check answer with, and so are their words: run.c
+ * compares values and prints words. Every entry of each list, by the list itself. */
+static void values_and_words_agree_with_the_desk_and_the_check(void **state)
 {
     (void)state;
-    for (int i = 0; i <= SCENARIO_OUTCOME_SELF_PAY; i++)
-        assert_string_equal(scenario_outcome_word(i), clinic_outcome_name((enum clinic_outcome)i));
-    for (int i = 0; i <= SCENARIO_ROUTE_DECLARATION; i++)
-        assert_string_equal(scenario_route_word(i), clinic_route_name((enum clinic_route)i));
-    for (int i = 0; i <= ELIGIBILITY_OK; i++) {
-        bool found = false;
-        for (int k = 0; k <= SCENARIO_CHECK_NO_CARD; k++)
-            found = found || strcmp(scenario_check_word(k), eligibility_result_name(i)) == 0;
-        assert_true(found);
-    }
+#define OUTCOME(name, word)                                                                                  \
+    assert_int_equal(SCENARIO_OUTCOME_##name, CLINIC_##name);                                                \
+    assert_string_equal(scenario_outcome_word(SCENARIO_OUTCOME_##name), word);                               \
+    assert_string_equal(clinic_outcome_name(CLINIC_##name), word);
+#define ROUTE(name, word)                                                                                    \
+    assert_int_equal(SCENARIO_ROUTE_##name, CLINIC_ROUTE_##name);                                            \
+    assert_string_equal(scenario_route_word(SCENARIO_ROUTE_##name), word);                                   \
+    assert_string_equal(clinic_route_name(CLINIC_ROUTE_##name), word);
+#define CHECK(name, word)                                                                                    \
+    assert_int_equal(SCENARIO_CHECK_##name, ELIGIBILITY_##name);                                             \
+    assert_string_equal(scenario_check_word(SCENARIO_CHECK_##name), word);                                   \
+    assert_string_equal(eligibility_result_name(ELIGIBILITY_##name), word);
+#define WARNING(name, word)                                                                                  \
+    assert_int_equal(1u << SCENARIO_WARNING_##name, ELIGIBILITY_WARN_##name);                                \
+    assert_string_equal(scenario_warning_word(SCENARIO_WARNING_##name), word);
+    SCENARIO_OUTCOMES(OUTCOME)
+    SCENARIO_ROUTES(ROUTE)
+    SCENARIO_CHECKS(CHECK)
+    SCENARIO_WARNINGS(WARNING)
+#undef OUTCOME
+#undef ROUTE
+#undef CHECK
+#undef WARNING
+    assert_int_equal(SCENARIO_ROUTE_NONE, CLINIC_ROUTE_NONE);
+    assert_string_equal(clinic_route_name(CLINIC_ROUTE_NONE), scenario_route_word(SCENARIO_ROUTE_NONE));
+    assert_int_equal(SCENARIO_CHECK_COUNT, ELIGIBILITY_OK + 1);
 }
 
 int main(void)
@@ -248,7 +265,7 @@ int main(void)
         T(gap_days_the_file_does_not_expect_fail_the_run),
         T(first_gap_is_compared),
         T(a_world_that_cannot_be_built_is_an_error),
-        T(words_agree_with_the_desk_and_the_check),
+        T(values_and_words_agree_with_the_desk_and_the_check),
 #undef T
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
