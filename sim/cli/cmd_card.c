@@ -196,8 +196,6 @@ static int cmd_info(int argc, char **argv)
         return CLI_EXIT_USAGE;
     const struct card_holder *h = card_holder(card);
     const struct card_state *st = card_state(card);
-    static const char *const pins[CARD_PIN_COUNT] = {"auth PIN", "sign password", "text PIN",
-                                                     "surface PIN-B"};
     printf("%-16s %s\n", "holder", h->name);
     printf("%-16s %s\n", "address", h->address);
     print_day("born", h->born);
@@ -209,8 +207,8 @@ static int cmd_info(int argc, char **argv)
     print_day("cert issued", st->cert_issued);
     print_day("cert expires", st->cert_expires);
     for (int i = 0; i < CARD_PIN_COUNT; i++)
-        printf("%-16s %u of %u tries left%s\n", pins[i], st->tries_left[i], st->tries_max[i],
-               st->tries_max[i] > 0 && st->tries_left[i] == 0 ? " (blocked)" : "");
+        printf("%-16s %u of %u tries left%s\n", card_pin_label((enum card_pin)i), st->tries_left[i],
+               st->tries_max[i], st->tries_max[i] > 0 && st->tries_left[i] == 0 ? " (blocked)" : "");
     card_free(card);
     policy_free(policy);
     return CLI_EXIT_OK;

@@ -103,6 +103,9 @@ int stage_fail(struct stage *s, int rc, const struct core_error *err)
     return rc;
 }
 
+/* Every fault of SCENARIO_FAULTS is produced below: a new one must be added here. */
+_Static_assert(SCENARIO_FAULT_COUNT == 5, "stage_faults maps every scenario fault");
+
 struct clinic_faults stage_faults(unsigned f)
 {
     struct clinic_faults out;

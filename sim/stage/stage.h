@@ -109,6 +109,17 @@ struct stage_check_input {
 int stage_check(struct stage *s, const struct stage_check_input *c, struct eligibility_answer *out,
                 struct core_error *err);
 
+/* The scenario's PINs (scenario.h, SCENARIO_PINS) are the card's (card.h, CARD_PINS): X(SCENARIO_NAME, CARD_NAME),
+ * one entry for each scenario PIN. `info` is the card-info input support PIN, the card's "text" PIN. */
+#define STAGE_PINS(X) X(AUTH, AUTH) X(INFO, TEXT) X(SIGN, SIGN)
+#define STAGE_PIN_COUNTED(s, c) +1
+#define STAGE_PIN_NAMED(s, c)                                                                                \
+    _Static_assert((int)SCENARIO_PIN_##s < (int)SCENARIO_PIN_COUNT &&                                        \
+                       (int)CARD_PIN_##c < (int)CARD_PIN_COUNT,                                              \
+                   "PIN " #s);
+_Static_assert(0 STAGE_PINS(STAGE_PIN_COUNTED) == SCENARIO_PIN_COUNT, "STAGE_PINS names every scenario PIN");
+STAGE_PINS(STAGE_PIN_NAMED)
+
 /* SCENARIO_FAULT_BIT set (docs/SCENARIO-FORMAT.md `faults:`) → the faults the reception produces. */
 struct clinic_faults stage_faults(unsigned scenario_faults);
 

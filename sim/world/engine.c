@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "card/card.h"
+#include "stage/stage.h"
 #include "world/world_int.h"
 
 enum {
@@ -43,6 +44,11 @@ int w_grow(void **p, size_t *cap, size_t need, size_t size)
 #define GROW(arr, cnt, cap) w_grow((void **)&(arr), &(cap), (cnt) + 1, sizeof *(arr))
 
 /* ---- policy ------------------------------------------------------------------------------------------- */
+
+/* The tries parameter of each scenario PIN (MYNA-7): the card's PIN the stage maps it to (stage.h, STAGE_PINS). */
+#define TRIES_PARAM(s, c) [SCENARIO_PIN_##s] = POLICY_CARD_PIN_TRIES_##c,
+static const int pin_tries_param[SCENARIO_PIN_COUNT] = {STAGE_PINS(TRIES_PARAM)};
+#undef TRIES_PARAM
 
 static long long pint(const struct policy *p, int id, core_day on)
 {
@@ -422,9 +428,8 @@ static int give_card(struct world *w, int ri, core_day day, bool face_only, core
     c->cert[0].serial = c->id * 16 + 1;
     c->cert[0].from = day;
     c->cert[0].expires = st.cert_expires;
-    c->tries[0] = (int)pint(w->policy, POLICY_CARD_PIN_TRIES_AUTH, day);
-    c->tries[1] = (int)pint(w->policy, POLICY_CARD_PIN_TRIES_TEXT, day);
-    c->tries[2] = (int)pint(w->policy, POLICY_CARD_PIN_TRIES_SIGN, day);
+    for (int p = 0; p < SCENARIO_PIN_COUNT; p++)
+        c->tries[p] = (int)pint(w->policy, pin_tries_param[p], day);
     rc = eligibility_card_issue(w->reg, r->person, c->id, day, c->expires, c->cert[0].serial,
                                 c->cert[0].expires);
     if (rc != CORE_OK)
@@ -919,11 +924,6 @@ static int enroll(struct world *w, int ri, core_day day, int insurer, enum scena
     return CORE_OK;
 }
 
-static int pin_index(enum scenario_pin p)
-{
-    return p == SCENARIO_PIN_AUTH ? 0 : p == SCENARIO_PIN_INFO ? 1 : 2;
-}
-
 static int lose_doc(struct world *w, int ri, core_day day, enum scenario_document kind, int line)
 {
     struct wres *r = &w->res[ri];
@@ -1085,7 +1085,7 @@ static int scn_event(struct world *w, const struct scenario_event *ev, struct co
             return add_event(w, d, ri, word, "MYNA-7", true, line, "no card in hand");
         if (c->face_only)
             return add_event(w, d, ri, word, "MYNA-2", true, line, "a face-only card has no PIN");
-        int k = pin_index(ev->pin);
+        int k = (int)ev->pin;
         bool was = c->tries[k] <= 0;
         c->tries[k] -= ev->times;
         if (c->tries[k] < 0)
@@ -1101,12 +1101,8 @@ static int scn_event(struct world *w, const struct scenario_event *ev, struct co
     case SCENARIO_EVENT_RESET_PIN: {
         if (c == NULL || c->face_only)
             return add_event(w, d, ri, word, c ? "MYNA-2" : "MYNA-7", true, line, "no PIN to reset");
-        int k = pin_index(ev->pin);
-        c->tries[k] = (int)pint(w->policy,
-                                k == 0   ? POLICY_CARD_PIN_TRIES_AUTH
-                                : k == 1 ? POLICY_CARD_PIN_TRIES_TEXT
-                                         : POLICY_CARD_PIN_TRIES_SIGN,
-                                d);
+        int k = (int)ev->pin;
+        c->tries[k] = (int)pint(w->policy, pin_tries_param[k], d);
         for (size_t i = 0; i < r->nblock; i++)
             if (r->blocks[i].card == c->id && r->blocks[i].pin == (int)ev->pin && r->blocks[i].to == W_NEVER)
                 r->blocks[i].to = d - 1;

@@ -43,7 +43,8 @@ struct wcard {
     core_day expires;
     int ncert;
     struct wcert cert[W_CERTS_MAX];
-    int tries[3]; /* auth, info, sign: tries left now (during the run) */
+    /* Tries left now (during the run), by enum scenario_pin: auth, info, sign. */
+    int tries[SCENARIO_PIN_COUNT];
 };
 
 struct wblock {
