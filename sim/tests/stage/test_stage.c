@@ -358,6 +358,99 @@ static void the_faults_of_a_scenario(void **state)
     assert_false(x.face_mismatch || x.replayed_request);
 }
 
+/* More cards than the stage first makes room for: each is made once and keeps answering as itself once the
+ * stage has grown; a card whose PIN is "0000" is blocked as surely as any other (the wrong PIN tried differs). */
+static void many_cards_each_answer_as_themselves(void **state)
+{
+    struct fixture *f = *state;
+    struct core_error err;
+    struct stage *s = NULL;
+    if (stage_new_local(f->reg, f->policy, clinics, 3, &s, &err) != CORE_OK)
+        fail_msg("stage: %s", err.message);
+    enum { NCARDS = 20 };
+    struct stage_card cards[NCARDS];
+    char number[8];
+    for (size_t i = 0; i < NCARDS; i++) {
+        snprintf(number, sizeof number, "%zu", 2000 + i);
+        make_card(f, &cards[i], "cards/default.yaml", 100 + i, number, true);
+    }
+    snprintf(cards[NCARDS - 1].profile.auth_pin, sizeof cards[NCARDS - 1].profile.auth_pin, "0000");
+    struct eligibility_answer a;
+    for (size_t round = 0; round < 2; round++)
+        for (size_t i = 0; i < NCARDS; i++) {
+            struct stage_check_input c = {CLINIC_B, &cards[i], D("2025-06-02"), CLINIC_READER_PIN, true,
+                                          false,    false};
+            if (stage_check(s, &c, &a, &err) != CORE_OK)
+                fail_msg("card %zu: %s", i, err.message);
+            assert_int_equal(a.result, ELIGIBILITY_OK);
+            snprintf(number, sizeof number, "%zu", 2000 + i);
+            assert_string_equal(a.qualification.numbers.number, number);
+        }
+    /* The "0000" card: blocked for the visit (by wrong tries of "9999"), whole again after it. */
+    struct stage_check_input c = {
+        CLINIC_A, &cards[NCARDS - 1], D("2025-06-02"), CLINIC_READER_PIN, true, false, true};
+    assert_int_equal(stage_check(s, &c, &a, &err), CORE_OK);
+    assert_int_equal(a.result, ELIGIBILITY_PIN_LOCKED);
+    c.pin_blocked = false;
+    assert_int_equal(stage_check(s, &c, &a, &err), CORE_OK);
+    assert_int_equal(a.result, ELIGIBILITY_OK);
+    assert_null(stage_error(s));
+    stage_free(s);
+}
+
+/* What the reception refuses is the stage's failure: a card said to be shown but not in hand at a working
+ * reader, a visit without the policy. The first failure is the one kept; the stage goes on afterwards. */
+static void refused_receptions_keep_the_first_failure(void **state)
+{
+    struct fixture *f = *state;
+    struct core_error err;
+    struct stage *s = NULL;
+    if (stage_new_local(f->reg, f->policy, clinics, 3, &s, &err) != CORE_OK)
+        fail_msg("stage: %s", err.message);
+    struct clinic_presented p;
+    memset(&p, 0, sizeof p);
+    p.card = true;
+    p.born = f->normal.profile.holder.born;
+    p.paper_expiry = CORE_DAY_NONE;
+    struct clinic_input in;
+    memset(&in, 0, sizeof in);
+    in.on = D("2025-06-02");
+    in.visit = CLINIC_VISIT_FIRST;
+    in.reader = CLINIC_READER_PIN;
+    in.online_ok = true;
+    in.presented = &p;
+    in.policy = f->policy;
+    struct stage_visit v;
+    memset(&v, 0, sizeof v);
+    v.clinic = CLINIC_A;
+    v.in = &in; /* shown, but v.card is NULL: nothing in the reader */
+    struct eligibility_answer a;
+    a.result = ELIGIBILITY_NO_CARD;
+    struct clinic_decision d;
+    core_error_clear(&err);
+    assert_int_equal(stage_desk(s, &v, &a, &d, &err), CORE_EINVAL);
+    assert_non_null(strstr(err.message, "the card is shown but not in a reader"));
+    assert_int_equal(a.result, ELIGIBILITY_NO_CARD);
+    assert_non_null(stage_error(s));
+    assert_non_null(strstr(stage_error(s), "the card is shown but not in a reader"));
+    /* No policy: refused by the reception after the card was put in and taken out again. */
+    v.card = &f->normal;
+    in.policy = NULL;
+    core_error_clear(&err);
+    assert_int_equal(stage_desk(s, &v, &a, &d, &err), CORE_EINVAL);
+    assert_non_null(strstr(err.message, "reception: missing input"));
+    assert_non_null(strstr(stage_error(s), "the card is shown but not in a reader"));
+    /* The same card answers afterwards. */
+    in.policy = f->policy;
+    assert_int_equal(stage_desk(s, &v, &a, &d, &err), CORE_OK);
+    assert_int_equal(a.result, ELIGIBILITY_OK);
+    assert_int_equal(d.outcome, CLINIC_INSURED);
+    /* Missing pieces with a stage. */
+    assert_int_equal(stage_desk(s, NULL, &a, &d, &err), CORE_EINVAL);
+    assert_int_equal(stage_check(s, NULL, &a, &err), CORE_EINVAL);
+    stage_free(s);
+}
+
 /* ---- errors --------------------------------------------------------------------------------------------- */
 
 static void bad_visits_are_refused(void **state)
@@ -419,9 +512,20 @@ static void bad_stages_are_refused(void **state)
     assert_non_null(strstr(err.message, "institution"));
     bad[0].institution = "13000000x1";
     assert_int_equal(stage_new_local(f->reg, f->policy, bad, 1, &s, &err), CORE_EINVAL);
+    bad[0].institution = NULL;
+    assert_int_equal(stage_new_local(f->reg, f->policy, bad, 1, &s, &err), CORE_EINVAL);
+    assert_non_null(strstr(err.message, "clinic 0 needs a device name"));
     bad[0].institution = "1300000001";
     bad[0].device = NULL;
     assert_int_equal(stage_new_local(f->reg, f->policy, bad, 1, &s, &err), CORE_EINVAL);
+    /* A reader device whose name is too long to derive its key from (the second clinic's). */
+    char longname[200];
+    memset(longname, 'r', sizeof longname - 1);
+    longname[sizeof longname - 1] = '\0';
+    struct stage_clinic two[] = {{"stage-clinic-ok", "1300000001"}, {longname, "1300000002"}};
+    assert_int_equal(stage_new_local(f->reg, f->policy, two, 2, &s, &err), CORE_EINVAL);
+    assert_null(s);
+    assert_non_null(strstr(err.message, "clinic name too long"));
     /* A stage with no clinic: made, and every visit refused. */
     assert_int_equal(stage_new_local(f->reg, f->policy, NULL, 0, &s, &err), CORE_OK);
     struct stage_check_input c = {0, &f->normal, D("2025-06-02"), CLINIC_READER_PIN, true, false, false};
@@ -502,6 +606,23 @@ static void remote_pieces_that_do_not_answer_are_named(void **state)
     assert_int_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, &err), CORE_EIO);
     assert_null(s);
     assert_non_null(strstr(err.message, "the eligibility service at 127.0.0.1:1 is not reachable"));
+    /* The private temporary directory: under $TMPDIR when it is an absolute path (refused, named, when it
+     * cannot be made there), else under /tmp. */
+    const char *tmpdir = getenv("TMPDIR");
+    char saved_tmpdir[1024] = "";
+    if (tmpdir != NULL)
+        snprintf(saved_tmpdir, sizeof saved_tmpdir, "%s", tmpdir);
+    assert_int_equal(setenv("TMPDIR", "/nonexistent/stage-test-tmp", 1), 0);
+    assert_int_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, &err), CORE_EIO);
+    assert_null(s);
+    assert_non_null(strstr(err.message, "stage: cannot make a temporary directory"));
+    assert_int_equal(setenv("TMPDIR", "relative/stage-test-tmp", 1), 0);
+    assert_int_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, &err), CORE_EIO);
+    assert_non_null(strstr(err.message, "the eligibility service at 127.0.0.1:1 is not reachable"));
+    if (tmpdir != NULL)
+        assert_int_equal(setenv("TMPDIR", saved_tmpdir, 1), 0);
+    else
+        assert_int_equal(unsetenv("TMPDIR"), 0);
 
     /* A service that answers (the HTTP server of sim/eligibility with its control routes). */
     struct eligibility_service *svc = NULL;
@@ -516,6 +637,9 @@ static void remote_pieces_that_do_not_answer_are_named(void **state)
     assert_int_not_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, &err), CORE_OK);
     assert_non_null(strstr(err.message, "the card server's control channel /nonexistent/stage-test.sock is "
                                         "not reachable"));
+    assert_int_not_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, NULL),
+                         CORE_OK); /* no error wanted */
+    assert_null(s);
     /* A socket that answers, but not as a card server. */
     struct fake_control fc = {.fd = -1};
     fake_control_start(&fc, "OK hello\n");
@@ -527,12 +651,16 @@ static void remote_pieces_that_do_not_answer_are_named(void **state)
     fake_control_start(&fc, "ERR no\n");
     assert_int_not_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, &err), CORE_OK);
     assert_non_null(strstr(err.message, "does not answer"));
+    assert_int_not_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, NULL), CORE_OK);
+    assert_null(s);
     fake_control_stop(&fc);
     /* A card server, but no such PC/SC reader. */
     fake_control_start(&fc, "OK inserted=yes connected=yes apdus=0 profile=default\n");
     assert_int_not_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, &err), CORE_OK);
     assert_null(s);
     assert_non_null(strstr(err.message, "no card in a PC/SC reader named 'stage-test-no-such-reader'"));
+    assert_int_not_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, NULL), CORE_OK);
+    assert_null(s);
     r.reader = NULL;
     if (stage_new_remote(&r, f->policy, clinics, 3, &s, &err) == CORE_OK) {
         /* A PC/SC reader with a card exists on this machine: the stage is made and registered. */
@@ -555,6 +683,8 @@ int main(void)
         cmocka_unit_test(pin_blocked_leaves_no_trace),
         cmocka_unit_test(the_online_check_alone),
         cmocka_unit_test(the_faults_of_a_scenario),
+        cmocka_unit_test(many_cards_each_answer_as_themselves),
+        cmocka_unit_test(refused_receptions_keep_the_first_failure),
         cmocka_unit_test(bad_visits_are_refused),
         cmocka_unit_test(bad_stages_are_refused),
         cmocka_unit_test(remote_pieces_that_do_not_answer_are_named),
