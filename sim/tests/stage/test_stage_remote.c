@@ -19,15 +19,10 @@
 #include <unistd.h>
 
 #include "stage/stage.h"
+#include "stage_test.h"
 
-#define INSURER "112334"
-
-static core_day D(const char *s)
-{
-    core_day d;
-    assert_int_equal(core_date_parse(s, strlen(s), &d), CORE_OK);
-    return d;
-}
+#define INSURER STAGE_TEST_INSURER
+#define D stage_test_day
 
 /* ---- a relay to the card server's control channel ------------------------------------------------------- */
 
@@ -182,39 +177,12 @@ struct fixture {
 
 static void make_card(struct stage_card *c, const char *profile_name, uint64_t id)
 {
-    struct core_error err;
-    char path[1024];
-    assert_int_equal(policy_find_data(profile_name, path, sizeof path, &err), CORE_OK);
-    card_profile_init(&c->profile);
-    if (card_profile_load(path, &c->profile, &err) != CORE_OK)
-        fail_msg("%s: %s", path, err.message);
-    c->id = id;
-    snprintf(c->profile.id, sizeof c->profile.id, "stage-remote-%llu", (unsigned long long)id);
-    c->profile.auth_cert_serial = 0x5A6F0000u + id;
+    stage_test_card(c, profile_name, id, "stage-remote", 0x5A6F0000u);
 }
 
 static void file_card(struct fixture *f, struct stage_card *c, const char *number)
 {
-    struct core_error err;
-    struct card_state st;
-    if (card_profile_check(&c->profile, f->policy, &st, &err) != CORE_OK)
-        fail_msg("profile: %s", err.message);
-    uint32_t person, membership;
-    assert_int_equal(eligibility_person_add(f->reg, c->profile.holder.born, &person), CORE_OK);
-    struct eligibility_enrollment e;
-    memset(&e, 0, sizeof e);
-    snprintf(e.numbers.insurer_number, sizeof e.numbers.insurer_number, "%s", INSURER);
-    snprintf(e.numbers.symbol, sizeof e.numbers.symbol, "12");
-    snprintf(e.numbers.number, sizeof e.numbers.number, "%s", number);
-    snprintf(e.numbers.branch, sizeof e.numbers.branch, "00");
-    e.start = D("2020-04-01");
-    assert_int_equal(
-        eligibility_file_enrollment(f->reg, person, &e, D("2020-04-01"), D("2020-04-01"), &membership),
-        CORE_OK);
-    assert_int_equal(eligibility_card_issue(f->reg, person, c->id, st.issued, st.expires,
-                                            c->profile.auth_cert_serial, st.cert_expires),
-                     CORE_OK);
-    assert_int_equal(eligibility_file_registration(f->reg, person, D("2024-05-01")), CORE_OK);
+    stage_test_file(f->reg, f->policy, c, number, true);
 }
 
 static void http_start(struct fixture *f)
