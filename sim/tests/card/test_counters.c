@@ -11,6 +11,7 @@ struct disk {
     unsigned fail_at; /* 0: never */
     uint8_t bytes[CARD_STATE_MAX];
     size_t len;
+    uint8_t first_tries[CARD_PIN_COUNT]; /* the counters of the first write since the last reset of calls */
 };
 
 static int disk_write(void *ctx, const uint8_t *state, size_t len)
@@ -20,6 +21,8 @@ static int disk_write(void *ctx, const uint8_t *state, size_t len)
     if (d->calls == d->fail_at)
         return -1;
     assert_true(len <= sizeof d->bytes);
+    if (d->calls % 2 == 1)
+        memcpy(d->first_tries, state + 21, CARD_PIN_COUNT); /* state bytes 21..24: tries left */
     memcpy(d->bytes, state, len);
     d->len = len;
     return 0;
@@ -75,9 +78,14 @@ static void right_and_wrong_pins_cost_the_same_two_writes(void **state)
         uint8_t max = card_state(card)->tries_max[pins[p].pin];
         assert_int_equal(ct_verify(card, pins[p].wrong), 0x63C0 | (max - 1));
         assert_int_equal(d.calls, 2);
+        assert_int_equal(d.first_tries[pins[p].pin], max - 1); /* counted first */
         assert_memory_is_durable(card, &d);
         assert_int_equal(ct_verify(card, pins[p].right), ISO7816_SW_OK);
         assert_int_equal(d.calls, 4);
+        /* A right PIN is counted first too (max - 2 after the wrong one): before the card had compared, its
+         * durable memory already held the try, so an answer, fast or slow, cannot come before it. */
+        assert_int_equal(d.first_tries[pins[p].pin], max - 2);
+        assert_int_equal(card_state(card)->tries_left[pins[p].pin], max);
         assert_memory_is_durable(card, &d);
         /* An empty VERIFY and a blocked PIN write nothing. */
         assert_int_equal(ct_verify(card, NULL), 0x63C0 | max);

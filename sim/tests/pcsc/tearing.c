@@ -9,7 +9,12 @@
  * every restart would wait for its 0.4 s presence poll and the sweep would not fit its budget.
  *
  *   tearing MYNASIM [ROUNDS_PER_POINT [POINTS]]
- *     One round: start the server, power on, SELECT JPKI, SELECT EF 0018, an empty VERIFY (the tries the
+ *     First, uncut, watching the state file's directory with inotify: a right and a wrong VERIFY must each
+ *     have made the state durable exactly twice before their answer is read (the count, then the outcome),
+ *     a blocked PIN not at all. This is what closes the timing channel: the old card answered a right PIN
+ *     without writing anything and a wrong one after a flush, so killing the server when an answer was late
+ *     tested a PIN for free. (That card fails here: "a right VERIFY answered 9000 after 0 durable writes".)
+ *     Then the sweep. One round: start the server, power on, SELECT JPKI, SELECT EF 0018, an empty VERIFY (the tries the
  *     card says it has), then a wrong VERIFY and SIGKILL of the server at one point: right after sending it,
  *     or after a delay taken from a sweep through the time an uncut wrong VERIFY takes (measured first, not
  *     asserted). After every kill, the next round's empty VERIFY must show that the try was spent whenever
@@ -41,6 +46,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -180,6 +186,45 @@ static const uint8_t verify_empty[] = {0x00, 0x20, 0x00, 0x80};
 static const uint8_t verify_wrong[] = {0x00, 0x20, 0x00, 0x80, 0x04, '0', '0', '0', '0'};
 static const uint8_t verify_right[] = {0x00, 0x20, 0x00, 0x80, 0x04, '1', '2', '3', '4'};
 
+/* The state file's renames into place (core_file_write_atomic's last step), as inotify saw them: the rename
+ * happens inside the server before it sends its answer, so once the answer is read its event is queued.
+ * Counted on the temporary's side (IN_MOVED_FROM, a new name each time): inotify merges identical
+ * consecutive events, and two IN_MOVED_TO "card.state" in a row are identical. */
+static int watch_fd = -1;
+
+static void watch_state_dir(void)
+{
+    watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (watch_fd < 0 || inotify_add_watch(watch_fd, workdir, IN_MOVED_FROM) < 0)
+        fail("inotify on %s: %s", workdir, strerror(errno));
+}
+
+static unsigned state_renames(void)
+{
+    unsigned n = 0;
+    char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+    ssize_t len;
+    while ((len = read(watch_fd, buf, sizeof buf)) > 0) {
+        for (char *p = buf; p < buf + len;) {
+            const struct inotify_event *e = (const struct inotify_event *)p;
+            if (e->len > 0 && strstr(e->name, "card.state") != NULL && strcmp(e->name, "card.state") != 0)
+                n++;
+            p += sizeof *e + e->len;
+        }
+    }
+    return n;
+}
+
+/* One VERIFY, uncut: its status word, and how many times the state file was made durable before the answer
+ * was read. */
+static int verify_counting_writes(const struct server *s, const uint8_t *c, size_t len, unsigned *writes)
+{
+    (void)state_renames();
+    int sw = apdu(s, "VERIFY", c, len);
+    *writes = state_renames();
+    return sw;
+}
+
 /* Powers on, selects the auth PIN and returns its tries (empty VERIFY). */
 static int prepare(const struct server *s)
 {
@@ -232,20 +277,31 @@ static int sweep(int rounds_per_point, int points)
     snprintf(state, sizeof state, "%s/card.state", workdir);
     listen_private();
 
-    /* How long an uncut wrong VERIFY takes here (two durable writes): only to place the sweep's points. */
+    /* Uncut, first: right and wrong PINs are both made durable twice before their answer (the count, then
+     * the outcome), so no answer can come before the try is counted and neither is cheaper than the other;
+     * a blocked PIN writes nothing. And how long an uncut wrong VERIFY takes here: only to place the
+     * sweep's points. */
+    watch_state_dir();
     struct server s = start(state);
     if (prepare(&s) != TRIES)
         fail("a fresh card does not have %d tries", TRIES);
+    unsigned writes = 0;
+    int sw = verify_counting_writes(&s, verify_right, sizeof verify_right, &writes);
+    if (sw != 0x9000 || writes != 2)
+        fail("a right VERIFY answered %04X after %u durable writes, not 9000 after 2", sw, writes);
     int64_t took[TRIES];
     for (int i = 0; i < TRIES; i++) {
         int64_t t0 = now_us();
-        int sw = apdu(&s, "wrong VERIFY", verify_wrong, sizeof verify_wrong);
+        sw = verify_counting_writes(&s, verify_wrong, sizeof verify_wrong, &writes);
         took[i] = now_us() - t0;
-        if (sw != (0x63C0 | (TRIES - 1 - i)))
-            fail("uncut wrong VERIFY %d answered %04X", i + 1, sw);
+        if (sw != (0x63C0 | (TRIES - 1 - i)) || writes != 2)
+            fail("uncut wrong VERIFY %d answered %04X after %u durable writes, not 63C%d after 2", i + 1, sw,
+                 writes, TRIES - 1 - i);
     }
-    if (apdu(&s, "right VERIFY", verify_right, sizeof verify_right) != 0x6983)
-        fail("the right PIN after %d wrong ones is not blocked", TRIES);
+    sw = verify_counting_writes(&s, verify_right, sizeof verify_right, &writes);
+    if (sw != 0x6983 || writes != 0)
+        fail("the right PIN after %d wrong ones answered %04X after %u writes, not 6983 after none", TRIES, sw,
+             writes);
     stop(&s, SIGKILL);
     int64_t verify_us = took[0] > took[1] ? took[0] : took[1];
     if (took[2] > verify_us)
@@ -284,9 +340,9 @@ static int sweep(int rounds_per_point, int points)
                 fail("round %d: an answered wrong VERIFY did not spend its try (%d, then %d)", r, tries, now);
         }
         if (now == 0) { /* blocked: the right PIN must not open it; then a new card */
-            int sw = apdu(&s, "right VERIFY", verify_right, sizeof verify_right);
-            if (sw != 0x6983)
-                fail("round %d: the right PIN on a blocked card answered %04X", r, sw);
+            int rsw = apdu(&s, "right VERIFY", verify_right, sizeof verify_right);
+            if (rsw != 0x6983)
+                fail("round %d: the right PIN on a blocked card answered %04X", r, rsw);
             if (wrong_answers > TRIES)
                 fail("%u wrong answers on one card of %d tries", wrong_answers, TRIES);
             stop(&s, SIGKILL);
@@ -302,7 +358,7 @@ static int sweep(int rounds_per_point, int points)
         send_frame(&s, verify_wrong, sizeof verify_wrong);
         pause_us(delay[p]);
         stop(&s, SIGKILL);
-        int sw = read_reply(&s); /* whatever arrived before the kill; EOF after */
+        sw = read_reply(&s); /* whatever arrived before the kill; EOF after */
         close(s.fd);
         if (temporaries() != 0)
             temps_left++;
