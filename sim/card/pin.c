@@ -117,7 +117,8 @@ uint16_t card_cmd_verify(struct card *card, const struct iso7816_apdu *apdu, uin
     }
 
     const uint8_t counted = *tries;
-    const uint8_t right = (uint8_t)(0u - (unsigned)card_pin_equal(card->pin_value[pin], apdu->data, apdu->nc));
+    const uint8_t right =
+        (uint8_t)(0u - (unsigned)card_pin_equal(card->pin_value[pin], apdu->data, apdu->nc));
     *tries = (uint8_t)((card->state.tries_max[pin] & right) | (counted & (uint8_t)~right));
     card->verified |= (uint8_t)(bit & right);
     if (card_persist(card) != CORE_OK) {

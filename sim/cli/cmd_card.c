@@ -223,7 +223,8 @@ static const char serve_usage[] =
     "CHANNELID). Reconnects whenever pcscd restarts. Ends on SIGTERM or SIGINT.\n\n"
     "  --state FILE      keep the PIN counters in FILE, the card's persistent memory: loaded at start,\n"
     "                    written atomically whenever a counter changes; VERIFY counts the try there before\n"
-    "                    it compares the PIN. When FILE cannot be written (disk full, read-only) the command\n"
+    "                    it compares the PIN. When FILE cannot be written (disk full, read-only) the "
+    "command\n"
     "                    answers 6581 (memory failure), changes nothing, and a warning is logged. Temporary\n"
     "                    files of FILE left by a kill are removed at start\n"
     "  --control SOCKET  a unix socket taking one command per line, answering \"OK ...\" or \"ERR ...\":\n"
@@ -309,7 +310,8 @@ static int cmd_serve(int argc, char **argv)
         fprintf(stderr, "mynasim card serve: serving %s to vpcd at %s:%u\n", path, host, port);
     unsigned removed = pcsc_slot_temporaries_removed(slot);
     if (removed > 0)
-        fprintf(stderr, "mynasim card serve: removed %u temporary state file%s left by an interrupted write\n",
+        fprintf(stderr,
+                "mynasim card serve: removed %u temporary state file%s left by an interrupted write\n",
                 removed, removed == 1 ? "" : "s");
     int rc = pcsc_serve_run(&cfg, &pcsc_slot_ops, slot, &err);
     close(sfd);

@@ -76,8 +76,8 @@ static int slot_persist(void *ctx, const uint8_t *state, size_t len)
     return rc;
 }
 
-static int make_card(struct pcsc_slot *slot, const char *profile_path, uint64_t serial,
-                     struct card **out, struct core_error *err)
+static int make_card(struct pcsc_slot *slot, const char *profile_path, uint64_t serial, struct card **out,
+                     struct core_error *err)
 {
     struct card_profile *profile = malloc(sizeof *profile);
     if (profile == NULL)
@@ -280,8 +280,9 @@ static int slot_transmit(void *ctx, const uint8_t *capdu, size_t len, uint8_t *r
         char why[1200];
         core_error_format(&slot->persist_err, why, sizeof why);
         uint16_t sw = *rlen >= 2 ? (uint16_t)(rapdu[*rlen - 2] << 8 | rapdu[*rlen - 1]) : 0;
-        return core_error_set(err, CORE_EIO, NULL, 0, 0, "state not saved, command %02X %02X answered %04X: %s",
-                              len > 0 ? capdu[0] : 0, len > 1 ? capdu[1] : 0, sw, why);
+        return core_error_set(err, CORE_EIO, NULL, 0, 0,
+                              "state not saved, command %02X %02X answered %04X: %s", len > 0 ? capdu[0] : 0,
+                              len > 1 ? capdu[1] : 0, sw, why);
     }
     return CORE_OK;
 }

@@ -116,7 +116,8 @@ static void a_failing_write_answers_6581_and_changes_nothing(void **state)
                     assert_int_equal(memory_of(card, after), before_len);
                     assert_memory_equal(after, before, before_len);
                     assert_int_equal(left, max);
-                } else if (n == 2) { /* the try is durable; the outcome's write failed: counted, not verified */
+                } else if (n ==
+                           2) { /* the try is durable; the outcome's write failed: counted, not verified */
                     assert_int_equal(sw, ISO7816_SW_MEMORY_FAILURE);
                     assert_int_equal(left, max - 1);
                     uint8_t now[CARD_STATE_MAX];

@@ -300,8 +300,8 @@ static int sweep(int rounds_per_point, int points)
     }
     sw = verify_counting_writes(&s, verify_right, sizeof verify_right, &writes);
     if (sw != 0x6983 || writes != 0)
-        fail("the right PIN after %d wrong ones answered %04X after %u writes, not 6983 after none", TRIES, sw,
-             writes);
+        fail("the right PIN after %d wrong ones answered %04X after %u writes, not 6983 after none", TRIES,
+             sw, writes);
     stop(&s, SIGKILL);
     int64_t verify_us = took[0] > took[1] ? took[0] : took[1];
     if (took[2] > verify_us)
@@ -317,7 +317,7 @@ static int sweep(int rounds_per_point, int points)
     unsigned temps_left = 0, cards = 0, rounds = 0;
     int64_t t_start = now_us();
 
-    int tries = -1;          /* what the card had before the round's wrong VERIFY; -1: a new card */
+    int tries = -1; /* what the card had before the round's wrong VERIFY; -1: a new card */
     bool answered_last = false;
     int last_p = 0;
     unsigned wrong_answers = 0; /* on the current card */
@@ -388,10 +388,12 @@ static int sweep(int rounds_per_point, int points)
     for (int p = 0; p < points; p++)
         printf("tearing: %5d  %8lld  %8u  %17u  %9u\n", p, (long long)delay[p], answered[p],
                counted_unanswered[p], untouched[p]);
-    printf("tearing: %u kills left a temporary state file; every one was gone at the next start\n", temps_left);
-    printf("tearing: PASS: no answered wrong VERIFY without its try spent, at most %d wrong answers per card, "
-           "blocked stays blocked\n",
-           TRIES);
+    printf("tearing: %u kills left a temporary state file; every one was gone at the next start\n",
+           temps_left);
+    printf(
+        "tearing: PASS: no answered wrong VERIFY without its try spent, at most %d wrong answers per card, "
+        "blocked stays blocked\n",
+        TRIES);
     return 0;
 }
 
@@ -401,13 +403,17 @@ static int run_cmd(const char *cmd)
     return rc == -1 ? -1 : WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
 }
 
+/* Whether the server's log has a line with `needle`; prints its warnings ("card:" lines and the last). */
 static bool log_has(const char *needle)
 {
     FILE *f = fopen(log_path, "r");
     char line[2048];
     bool found = false;
-    while (f != NULL && !found && fgets(line, sizeof line, f) != NULL)
-        found = strstr(line, needle) != NULL;
+    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+        found = found || strstr(line, needle) != NULL;
+        if (strstr(line, "card:") != NULL || strstr(line, "failed in the card") != NULL)
+            printf("tearing: server log: %s", line);
+    }
     if (f != NULL)
         fclose(f);
     return found;
@@ -451,15 +457,16 @@ static int broken_disk(const char *state, const char *break_cmd, const char *fix
     close(s.fd);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
         fail("a server with no failure ended with status %d", status);
-    printf("tearing: PASS: '%s': 6581, no try moved, exit 1, logged; after '%s' all %d tries there\n", break_cmd,
-           fix_cmd, t0);
+    printf("tearing: PASS: '%s': 6581, no try moved, exit 1, logged; after '%s' all %d tries there\n",
+           break_cmd, fix_cmd, t0);
     return 0;
 }
 
 int main(int argc, char **argv)
 {
     signal(SIGPIPE, SIG_IGN);
-    snprintf(workdir, sizeof workdir, "%s/mynasim-tearing.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    snprintf(workdir, sizeof workdir, "%s/mynasim-tearing.XXXXXX",
+             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (mkdtemp(workdir) == NULL) {
         perror("mkdtemp");
         return 1;
