@@ -1,12 +1,14 @@
 /*
  * pin.c: the card's PINs and VERIFY (00 20 00 80), which acts on the PIN EF currently selected.
  *
- *   no PIN EF selected, or the EF is not a PIN       6986
- *   the card has no such PIN (face-only card)         6A88  (MYNA-2: a face-auth card has no PIN)
- *   empty VERIFY (no data)                            63Cx, x = tries left; 63C0 once blocked. Always,
- * whatever the security state: OpenSC binds only on 63Cx. data, PIN blocked 6983 data, wrong one try less,
- * that PIN's security state cleared, 63Cx data, right                                       tries back to the
- * maximum, PIN verified, 9000
+ *   no PIN EF selected, or the EF is not a PIN    6986
+ *   the card has no such PIN (face-only card)     6A88 (MYNA-2: a face-auth card has no PIN)
+ *   empty VERIFY (no data)                        63Cx, x = tries left (63C0 once blocked), whatever the
+ *                                                 security state: OpenSC binds only on 63Cx
+ *   data, PIN blocked                             6983
+ *   data, wrong                                   63Cx: one try less, that PIN's security state cleared
+ *   data, right                                   9000: tries back to the maximum, PIN verified
+ *   data, the state cannot be written             6581 (what a failed write leaves: docs/CARD.md)
  *
  * MYNA-7: the tries are fixed per PIN by the policy (auth 3, sign 5, text 3; PIN-B of the surface AP 10). A
  * block is lifted only by the municipal office (card_pin_reset), never by an APDU.
