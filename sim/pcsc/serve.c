@@ -489,8 +489,8 @@ int pcsc_serve_run(const struct pcsc_serve_config *cfg, const struct pcsc_card_o
     serve_log(s, PCSC_LOG_INFO, "stopped after %llu APDUs", s->apdus);
     if (rc == CORE_OK && s->card_failures > 0)
         rc = core_error_set(err, CORE_ESTATE, NULL, 0, 0,
-                            "%llu of %llu APDUs failed in the card (its state could not be saved; see the "
-                            "warnings above)",
+                            "%llu of %llu APDUs failed in the card (each is logged above: a state that "
+                            "could not be saved answers 6581)",
                             s->card_failures, s->apdus);
     free(s);
     return rc;
