@@ -41,6 +41,25 @@ void card_security_clear(struct card *card)
     card->verified = 0;
 }
 
+void card_set_persist(struct card *card, card_persist_fn *fn, void *ctx)
+{
+    if (card == NULL)
+        return;
+    card->persist = fn;
+    card->persist_ctx = ctx;
+}
+
+int card_persist(struct card *card)
+{
+    if (card->persist == NULL)
+        return CORE_OK;
+    uint8_t buf[CARD_STATE_MAX];
+    size_t len = 0;
+    if (card_state_save(card, buf, sizeof buf, &len) != CORE_OK)
+        return CORE_EIO;
+    return card->persist(card->persist_ctx, buf, len) == 0 ? CORE_OK : CORE_EIO;
+}
+
 size_t card_atr(const struct card *card, uint8_t *out, size_t cap)
 {
     (void)card;

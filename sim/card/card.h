@@ -138,6 +138,14 @@ int card_cert_der(const struct card *card, enum card_cert which, const uint8_t *
 /* The municipal office's PIN reset (MYNA-7): restores a PIN's tries. Not reachable by APDU. */
 void card_pin_reset(struct card *card, enum card_pin pin);
 
+/* The card's persistent memory. A card with a persist hook hands it its whole state (card_state_save's bytes)
+ * every time a PIN counter must become durable, and goes on only when the hook returns 0: VERIFY with data
+ * counts the try through the hook before it compares, and writes the counter again after (docs/CARD.md).
+ * When the hook fails, the command answers 6581 (memory failure) and the card's memory keeps what was last
+ * made durable. No hook (the default): nothing to write, every save succeeds. */
+typedef int card_persist_fn(void *ctx, const uint8_t *state, size_t len);
+void card_set_persist(struct card *card, card_persist_fn *fn, void *ctx);
+
 /* The card's whole mutable state (counters, security state, selection, power) as bytes, and back.
  * For --state files and for probes that must leave no trace. The format is versioned and checked. */
 int card_state_save(const struct card *card, uint8_t *out, size_t cap, size_t *len);

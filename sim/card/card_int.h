@@ -89,6 +89,10 @@ struct card {
     int cur_app;      /* enum card_app_id or CARD_APP_NONE */
     int cur_ef;       /* index into apps[cur_app].efs or CARD_EF_NONE */
     uint8_t verified; /* bit (1 << enum card_pin): verified since the last application SELECT or reset */
+
+    /* Where the state is made durable (card_set_persist); NULL: nowhere. */
+    card_persist_fn *persist;
+    void *persist_ctx;
 };
 
 /* A command handler: writes response data into out (room for CARD_RAPDU_MAX - 2 bytes), sets *out_len, and
@@ -99,6 +103,8 @@ typedef uint16_t card_cmd_fn(struct card *card, const struct iso7816_apdu *apdu,
 
 /* card.c */
 void card_security_clear(struct card *card);
+/* Hands the whole state to the persist hook: CORE_OK when it is durable (or there is no hook), CORE_EIO. */
+int card_persist(struct card *card);
 const struct card_ef *card_current_ef(const struct card *card);
 int card_app_find_ef(const struct card_app *app, uint16_t fid);
 

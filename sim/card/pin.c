@@ -1,16 +1,19 @@
 /*
  * pin.c: the card's PINs and VERIFY (00 20 00 80), which acts on the PIN EF currently selected.
  *
- *   no PIN EF selected, or the EF is not a PIN       6986
- *   the card has no such PIN (face-only card)         6A88  (MYNA-2: a face-auth card has no PIN)
- *   empty VERIFY (no data)                            63Cx, x = tries left; 63C0 once blocked. Always,
- * whatever the security state: OpenSC binds only on 63Cx. data, PIN blocked 6983 data, wrong one try less,
- * that PIN's security state cleared, 63Cx data, right                                       tries back to the
- * maximum, PIN verified, 9000
+ *   no PIN EF selected, or the EF is not a PIN    6986
+ *   the card has no such PIN (face-only card)     6A88 (MYNA-2: a face-auth card has no PIN)
+ *   empty VERIFY (no data)                        63Cx, x = tries left (63C0 once blocked), whatever the
+ *                                                 security state: OpenSC binds only on 63Cx
+ *   data, PIN blocked                             6983
+ *   data, wrong                                   63Cx: one try less, that PIN's security state cleared
+ *   data, right                                   9000: tries back to the maximum, PIN verified
+ *   data, the state cannot be written             6581 (what a failed write leaves: docs/CARD.md)
  *
  * MYNA-7: the tries are fixed per PIN by the policy (auth 3, sign 5, text 3; PIN-B of the surface AP 10). A
  * block is lifted only by the municipal office (card_pin_reset), never by an APDU.
- * The comparison runs in constant time over the whole reference, as a chip would.
+ * The comparison runs in constant time over the whole reference, as a chip would, and the try is counted in
+ * persistent memory before it (card_cmd_verify below); a write that fails answers 6581.
  */
 #include <string.h>
 
@@ -75,6 +78,17 @@ static bool card_pin_equal(const char *ref, const uint8_t *data, size_t len)
     return diff == 0 && len <= CARD_PIN_MAX_LEN;
 }
 
+/*
+ * VERIFY with data, as a chip that survives tearing does it (docs/CARD.md):
+ *   1. count the try first: the counter one less and the PIN's security state cleared, made durable through
+ *      the persist hook before the PIN is looked at. Cutting the power from here on cannot save the try.
+ *   2. compare in constant time.
+ *   3. write the counter again, right or wrong: back to the maximum after a right PIN, the counted value after
+ *      a wrong one. Both answers cost two writes and run the same instructions (the outcome is selected with
+ *      masks, not branches), so neither timing nor a cut tells a right PIN from a wrong one before the answer.
+ * A failed write answers 6581. At step 1 nothing has changed: the counter and the security state are put
+ * back. At step 3 the counted try is already durable, so memory keeps it (not verified), as the file does.
+ */
 uint16_t card_cmd_verify(struct card *card, const struct iso7816_apdu *apdu, uint8_t *out, size_t *out_len)
 {
     (void)out;
@@ -92,14 +106,31 @@ uint16_t card_cmd_verify(struct card *card, const struct iso7816_apdu *apdu, uin
         return (uint16_t)(ISO7816_SW_VERIFY_FAILED | (*tries > 15 ? 15 : *tries));
     if (*tries == 0)
         return ISO7816_SW_AUTH_BLOCKED;
-    if (card_pin_equal(card->pin_value[pin], apdu->data, apdu->nc)) {
-        *tries = card->state.tries_max[pin];
-        card->verified |= (uint8_t)(1u << pin);
-        return ISO7816_SW_OK;
+
+    const uint8_t bit = (uint8_t)(1u << pin);
+    const uint8_t before = *tries;
+    const uint8_t verified_before = card->verified;
+    *tries = (uint8_t)(before - 1);
+    card->verified &= (uint8_t)~bit;
+    if (card_persist(card) != CORE_OK) {
+        *tries = before;
+        card->verified = verified_before;
+        return ISO7816_SW_MEMORY_FAILURE;
     }
-    --*tries;
-    card->verified &= (uint8_t) ~(1u << pin);
-    return (uint16_t)(ISO7816_SW_VERIFY_FAILED | (*tries > 15 ? 15 : *tries));
+
+    const uint8_t counted = *tries;
+    const uint8_t right =
+        (uint8_t)(0u - (unsigned)card_pin_equal(card->pin_value[pin], apdu->data, apdu->nc));
+    *tries = (uint8_t)((card->state.tries_max[pin] & right) | (counted & (uint8_t)~right));
+    card->verified |= (uint8_t)(bit & right);
+    if (card_persist(card) != CORE_OK) {
+        *tries = counted;
+        card->verified &= (uint8_t)~bit;
+        return ISO7816_SW_MEMORY_FAILURE;
+    }
+    uint16_t wrong_sw = (uint16_t)(ISO7816_SW_VERIFY_FAILED | (counted > 15 ? 15 : counted));
+    uint16_t right16 = (uint16_t)(right | right << 8);
+    return (uint16_t)((ISO7816_SW_OK & right16) | (wrong_sw & (uint16_t)~right16));
 }
 
 void card_pin_reset(struct card *card, enum card_pin pin)

@@ -221,8 +221,12 @@ static const char serve_usage[] =
     "                          [--policy NAME] [--quiet]\n\n"
     "Serves the card to pcscd through vsmartcard's vpcd reader driver, which listens on HOST:PORT (its\n"
     "CHANNELID). Reconnects whenever pcscd restarts. Ends on SIGTERM or SIGINT.\n\n"
-    "  --state FILE      keep the PIN counters in FILE: loaded at start, written atomically after every\n"
-    "                    APDU that changed one\n"
+    "  --state FILE      keep the PIN counters in FILE, the card's persistent memory: loaded at start,\n"
+    "                    written atomically whenever a counter changes; VERIFY counts the try there before\n"
+    "                    it compares the PIN. When FILE cannot be written (disk full, read-only) the "
+    "command\n"
+    "                    answers 6581 (memory failure), changes nothing, and a warning is logged. Temporary\n"
+    "                    files of FILE left by a kill are removed at start\n"
     "  --control SOCKET  a unix socket taking one command per line, answering \"OK ...\" or \"ERR ...\":\n"
     "      insert | remove            the card as the reader sees it (pcscd notices within ~0.4 s)\n"
     "      swap PROFILE [STATEFILE]   serve another card (a .yaml profile), reset; STATEFILE becomes "
@@ -233,7 +237,10 @@ static const char serve_usage[] =
     "                                 (1..2^63-1), reset; its state from STATEFILE once (not saved there)\n"
     "      save NAME | restore NAME   snapshot the whole card in memory, and put it back exactly\n"
     "      status | state             connection and counters\n"
-    "  --quiet           log only warnings\n";
+    "  --quiet           log only warnings\n\n"
+    "Exit status: 0 stopped by a signal, every command served; 1 stopped by a signal after the card failed\n"
+    "one or more commands (6581: the state could not be saved; each is logged); 2 bad arguments, profile,\n"
+    "state file or socket at start.\n";
 
 static void serve_log(void *ctx, enum pcsc_log_level level, const char *message)
 {
@@ -301,12 +308,17 @@ static int cmd_serve(int argc, char **argv)
                                     .log_ctx = &quiet};
     if (!quiet)
         fprintf(stderr, "mynasim card serve: serving %s to vpcd at %s:%u\n", path, host, port);
+    unsigned removed = pcsc_slot_temporaries_removed(slot);
+    if (removed > 0)
+        fprintf(stderr,
+                "mynasim card serve: removed %u temporary state file%s left by an interrupted write\n",
+                removed, removed == 1 ? "" : "s");
     int rc = pcsc_serve_run(&cfg, &pcsc_slot_ops, slot, &err);
     close(sfd);
     pcsc_slot_free(slot);
     if (rc != CORE_OK) {
         cli_print_error("card serve", &err);
-        return CLI_EXIT_USAGE;
+        return rc == CORE_ESTATE ? CLI_EXIT_FAILED : CLI_EXIT_USAGE;
     }
     return CLI_EXIT_OK;
 }

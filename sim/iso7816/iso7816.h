@@ -15,8 +15,9 @@
 /* Status words the card and its clients use. */
 enum {
     ISO7816_SW_OK = 0x9000,
-    ISO7816_SW_END_OF_FILE = 0x6282,   /* fewer bytes than Le: end of file reached */
-    ISO7816_SW_VERIFY_FAILED = 0x63C0, /* | tries left in the low nibble */
+    ISO7816_SW_END_OF_FILE = 0x6282,    /* fewer bytes than Le: end of file reached */
+    ISO7816_SW_VERIFY_FAILED = 0x63C0,  /* | tries left in the low nibble */
+    ISO7816_SW_MEMORY_FAILURE = 0x6581, /* the card could not write its persistent memory */
     ISO7816_SW_WRONG_LENGTH = 0x6700,
     ISO7816_SW_SECURITY_NOT_SATISFIED = 0x6982,
     ISO7816_SW_AUTH_BLOCKED = 0x6983,

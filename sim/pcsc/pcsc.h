@@ -121,7 +121,10 @@ struct pcsc_serve_config {
  *                    reader at its next presence poll, about 0.4 s)
  *   status           "OK inserted=yes|no connected=yes|no apdus=N" + the card's own status
  *   anything else    handed to ops->control (pcsc_slot: swap, save, restore, state)
- * Returns 0 on a requested stop, or an error when the listening sockets cannot be set up.
+ * An APDU whose ops->transmit fails (pcsc_slot: a state it could not save; the card answered 6581) is
+ * logged as a warning and counted. Returns 0 on a requested stop after no such failure, CORE_ESTATE on a
+ * requested stop after one or more (the message counts them), or another error when the listening sockets
+ * cannot be set up.
  */
 int pcsc_serve_run(const struct pcsc_serve_config *cfg, const struct pcsc_card_ops *ops, void *ctx,
                    struct core_error *err);
@@ -168,6 +171,8 @@ struct pcsc_slot;
 int pcsc_slot_open(const struct pcsc_slot_config *cfg, struct pcsc_slot **out, struct core_error *err);
 void pcsc_slot_free(struct pcsc_slot *slot);
 struct card *pcsc_slot_card(struct pcsc_slot *slot);
+/* How many temporaries of the state file's atomic writer (left by a kill) pcsc_slot_open removed. */
+unsigned pcsc_slot_temporaries_removed(const struct pcsc_slot *slot);
 /* The ops that serve a slot (ctx = the slot). */
 extern const struct pcsc_card_ops pcsc_slot_ops;
 /* One control line (as pcsc_serve_run hands it on). */

@@ -58,6 +58,7 @@ struct serve {
     struct serve_client clients[SERVE_MAX_CLIENTS];
     unsigned long long apdus;
     unsigned long long connections;
+    unsigned long long card_failures; /* commands the card failed (a state it could not save) */
     struct pcsc_vpcd_decoder dec;
     uint8_t reply[PCSC_VPCD_REPLY_MAX];
 };
@@ -230,6 +231,7 @@ static void vpcd_readable(struct serve *s)
             char buf[1200];
             core_error_format(&cerr, buf, sizeof buf);
             serve_log(s, PCSC_LOG_WARN, "card: %s", buf);
+            s->card_failures++;
         }
         if (act == PCSC_VPCD_REPLY && send_all(s->vfd, s->reply, rlen) != 0) {
             serve_log(s, PCSC_LOG_INFO, "vpcd connection lost while replying; reconnecting");
@@ -485,6 +487,11 @@ int pcsc_serve_run(const struct pcsc_serve_config *cfg, const struct pcsc_card_o
         unlink(cfg->control_path);
     }
     serve_log(s, PCSC_LOG_INFO, "stopped after %llu APDUs", s->apdus);
+    if (rc == CORE_OK && s->card_failures > 0)
+        rc = core_error_set(err, CORE_ESTATE, NULL, 0, 0,
+                            "%llu of %llu APDUs failed in the card (each is logged above: a state that "
+                            "could not be saved answers 6581)",
+                            s->card_failures, s->apdus);
     free(s);
     return rc;
 }

@@ -3,18 +3,26 @@
  * that keeps its PIN counters across restarts, and the named snapshots the control channel takes and puts
  * back.
  *
- * The state file is written (core_file_write_atomic: temporary file, fsync, rename) after every APDU that
- * changed a PIN counter, and only then: a SELECT or a READ BINARY changes the card's selection, which a
- * restart clears anyway, and writing a file per APDU would cap pcscd throughput at the disk's fsync rate. A
- * crash between the card's answer and the rename loses at most that one change, never leaves a torn file.
+ * The state file is the card's persistent memory: the card writes it through its persist hook
+ * (card_set_persist; core_file_write_atomic: temporary file, fsync, rename) whenever a PIN counter must become
+ * durable, which for VERIFY is before the PIN is compared (docs/CARD.md). A SELECT or a READ BINARY changes
+ * only the selection, which a restart clears anyway, and writing a file per APDU would cap pcscd throughput
+ * at the disk's fsync rate. When a write fails the card answers 6581 and changes nothing; slot_transmit then
+ * reports the failure to the server, which logs it and ends with a failing status.
+ *
+ * Temporary files that a kill left beside the state file (core_file_write_atomic's names) are removed when
+ * the slot opens: see clean_temporaries.
  *
  * Snapshots keep the profile path (and the certificate serial an `issue` gave) as well as the state bytes, so
  * a probe may swap cards in between and still come back to exactly the card it started from.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pcsc/pcsc.h"
@@ -39,7 +47,9 @@ struct pcsc_slot {
     char profile[SLOT_PATH_MAX];
     char state_path[SLOT_PATH_MAX]; /* empty: no persistence */
     uint64_t serial;                /* the auth certificate's serial `issue` gave; 0: derived */
-    uint8_t tries[CARD_PIN_COUNT];
+    unsigned temporaries_removed;   /* left by a kill, removed at open */
+    bool persist_failed;            /* a write of the card's persist hook failed during this APDU */
+    struct core_error persist_err;
     struct slot_snapshot *snaps;
     size_t nsnaps;
 };
@@ -53,13 +63,21 @@ static int copy_path(char *dst, const char *src, struct core_error *err)
     return CORE_OK;
 }
 
-static void remember_tries(struct pcsc_slot *slot)
+/* The card's persist hook: the state file, when there is one. */
+static int slot_persist(void *ctx, const uint8_t *state, size_t len)
 {
-    memcpy(slot->tries, card_state(slot->card)->tries_left, sizeof slot->tries);
+    struct pcsc_slot *slot = ctx;
+    if (slot->state_path[0] == '\0')
+        return 0;
+    core_error_clear(&slot->persist_err);
+    int rc = core_file_write_atomic(slot->state_path, state, len, &slot->persist_err);
+    if (rc != CORE_OK)
+        slot->persist_failed = true;
+    return rc;
 }
 
-static int make_card(const struct pcsc_slot *slot, const char *profile_path, uint64_t serial,
-                     struct card **out, struct core_error *err)
+static int make_card(struct pcsc_slot *slot, const char *profile_path, uint64_t serial, struct card **out,
+                     struct core_error *err)
 {
     struct card_profile *profile = malloc(sizeof *profile);
     if (profile == NULL)
@@ -69,6 +87,8 @@ static int make_card(const struct pcsc_slot *slot, const char *profile_path, uin
     profile->auth_cert_serial = serial;
     if (rc == CORE_OK)
         rc = card_new(profile, slot->policy, out, err);
+    if (rc == CORE_OK)
+        card_set_persist(*out, slot_persist, slot);
     free(profile);
     return rc;
 }
@@ -99,6 +119,82 @@ static int save_file(struct pcsc_slot *slot, struct core_error *err)
     return core_file_write_atomic(slot->state_path, buf, len, err);
 }
 
+/* core_file_write_atomic's temporary for `base` (the state file's name) is "BASE.tmpXXXXXX" today; the
+ * dot-prefixed forms ".BASE.XXXXXX", ".BASE.tmpXXXXXX", ".BASE.tmp.XXXXXX" and ".BASE.XXXXXX.tmp" are accepted
+ * too, so the cleanup keeps working when the writer hides its temporaries. XXXXXX is mkstemp's six letters
+ * and digits. */
+static bool temp_name_of(const char *name, const char *base)
+{
+    size_t bl = strlen(base);
+    const char *rest;
+    bool dotted = name[0] == '.' && strncmp(name + 1, base, bl) == 0;
+    if (strncmp(name, base, bl) == 0)
+        rest = name + bl;
+    else if (dotted)
+        rest = name + 1 + bl;
+    else
+        return false;
+    static const char *const forms[] = {".tmpXXXXXX", ".XXXXXX", ".tmp.XXXXXX", ".XXXXXX.tmp"};
+    for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
+        if (!dotted && f > 0)
+            break;
+        const char *form = forms[f];
+        if (strlen(rest) != strlen(form))
+            continue;
+        bool ok = true;
+        for (size_t i = 0; form[i] && ok; i++) {
+            char c = rest[i];
+            if (form[i] == 'X')
+                ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            else
+                ok = c == form[i];
+        }
+        if (ok)
+            return true;
+    }
+    return false;
+}
+
+/* Removes the temporaries a kill left beside the state file: only regular files named as core's writer names
+ * them for this file, no larger than a state file and holding (the start of) a card state, so nothing else
+ * that happens to look alike is lost. Returns how many were removed. */
+static unsigned clean_temporaries(const char *state_path)
+{
+    char dir[SLOT_PATH_MAX];
+    const char *slash = strrchr(state_path, '/');
+    const char *base = slash ? slash + 1 : state_path;
+    if (slash == NULL)
+        snprintf(dir, sizeof dir, ".");
+    else if (slash == state_path)
+        snprintf(dir, sizeof dir, "/");
+    else
+        snprintf(dir, sizeof dir, "%.*s", (int)(slash - state_path), state_path);
+    if (base[0] == '\0')
+        return 0;
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return 0;
+    unsigned removed = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!temp_name_of(e->d_name, base))
+            continue;
+        int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        struct stat st;
+        uint8_t head[4];
+        ssize_t n = 0;
+        bool ours = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= (off_t)CARD_STATE_MAX &&
+                    (n = read(fd, head, sizeof head)) >= 0 && memcmp(head, "MYNC", (size_t)n) == 0;
+        close(fd);
+        if (ours && unlinkat(dirfd(d), e->d_name, 0) == 0)
+            removed++;
+    }
+    closedir(d);
+    return removed;
+}
+
 int pcsc_slot_open(const struct pcsc_slot_config *cfg, struct pcsc_slot **out, struct core_error *err)
 {
     *out = NULL;
@@ -115,6 +211,7 @@ int pcsc_slot_open(const struct pcsc_slot_config *cfg, struct pcsc_slot **out, s
     if (rc == CORE_OK)
         rc = make_card(slot, slot->profile, 0, &slot->card, err);
     if (rc == CORE_OK && slot->state_path[0] != '\0') {
+        slot->temporaries_removed = clean_temporaries(slot->state_path);
         if (access(slot->state_path, F_OK) == 0)
             rc = restore_file(slot->card, slot->state_path, err);
         if (rc == CORE_OK)
@@ -125,7 +222,6 @@ int pcsc_slot_open(const struct pcsc_slot_config *cfg, struct pcsc_slot **out, s
         pcsc_slot_free(slot);
         return rc;
     }
-    remember_tries(slot);
     *out = slot;
     return CORE_OK;
 }
@@ -143,6 +239,11 @@ void pcsc_slot_free(struct pcsc_slot *slot)
 struct card *pcsc_slot_card(struct pcsc_slot *slot)
 {
     return slot->card;
+}
+
+unsigned pcsc_slot_temporaries_removed(const struct pcsc_slot *slot)
+{
+    return slot->temporaries_removed;
 }
 
 /* ---- the ops vpcd drives ------------------------------------------------------------------------------- */
@@ -171,12 +272,17 @@ static int slot_transmit(void *ctx, const uint8_t *capdu, size_t len, uint8_t *r
                          size_t *rlen, struct core_error *err)
 {
     struct pcsc_slot *slot = ctx;
+    slot->persist_failed = false;
     int rc = card_transmit(slot->card, capdu, len, rapdu, cap, rlen);
     if (rc != CORE_OK)
         return core_error_set(err, rc, NULL, 0, 0, "card_transmit failed");
-    if (memcmp(slot->tries, card_state(slot->card)->tries_left, sizeof slot->tries) != 0) {
-        remember_tries(slot);
-        return save_file(slot, err);
+    if (slot->persist_failed) {
+        char why[1200];
+        core_error_format(&slot->persist_err, why, sizeof why);
+        uint16_t sw = *rlen >= 2 ? (uint16_t)(rapdu[*rlen - 2] << 8 | rapdu[*rlen - 1]) : 0;
+        return core_error_set(err, CORE_EIO, NULL, 0, 0,
+                              "state not saved, command %02X %02X answered %04X: %s", len > 0 ? capdu[0] : 0,
+                              len > 1 ? capdu[1] : 0, sw, why);
     }
     return CORE_OK;
 }
@@ -232,7 +338,6 @@ static void replace_card(struct pcsc_slot *slot, struct card *card)
     } else {
         card_power_off(slot->card);
     }
-    remember_tries(slot);
 }
 
 static int cmd_swap(struct pcsc_slot *slot, const char *arg1, const char *arg2, char *reply, size_t cap,
@@ -367,7 +472,6 @@ static int cmd_restore(struct pcsc_slot *slot, const char *name, struct core_err
     memcpy(slot->profile, snap->profile, sizeof slot->profile);
     memcpy(slot->state_path, snap->state_path, sizeof slot->state_path);
     slot->serial = snap->serial;
-    remember_tries(slot);
     return save_file(slot, err);
 }
 
