@@ -4,8 +4,9 @@
  * back. One table (docs/MESSAGES.md shows it) serves both ways.
  *
  * Qualification results end normally (SegmentOfResult 1, ProcessingResultStatus 1): ok is valid (1), a change
- * in progress is "invalid" (2) — what clinics see for people whose change is not yet reflected — and no
- * qualification is "no such qualification" (4). Everything else is an abnormal end (9, status 2) with
+ * in progress is "invalid" (2) without a loss in effect, a lost membership asked by its numbers is "invalid"
+ * (2) or "invalid, a newer one exists" (3) with its old record, and no qualification is "no such
+ * qualification" (4). Everything else is an abnormal end (9, status 2) with
  * mynasim's ErrorCode. AMEND-3's warnings ride in ProcessingResultCode whatever the result.
  */
 #include <stdio.h>
@@ -167,8 +168,8 @@ int eligibility_response_to_answer(const struct eligibility_response_msg *m, str
                                  (m->process_time[4] - '0') * 10 + (m->process_time[5] - '0'),
                                  (m->process_time[6] - '0') * 10 + (m->process_time[7] - '0'), &asked);
     core_day lost = m->qualification.disqualification_date;
-    if (m->has_qualification && (m->validity == 3 || (m->validity == 2 && lost != CORE_DAY_NONE &&
-                                                      asked != CORE_DAY_NONE && lost <= asked))) {
+    if (m->has_qualification && lost != CORE_DAY_NONE &&
+        (m->validity == 3 || (m->validity == 2 && asked != CORE_DAY_NONE && lost <= asked))) {
         out->result = ELIGIBILITY_NO_QUALIFICATION;
         out->lost_record = true;
         out->newer_known = m->validity == 3;
