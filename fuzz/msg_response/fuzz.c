@@ -22,6 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         return 0;
     }
+    m1.unknown_elements = m1.extra_results = 0; /* what was skipped is not written again */
     size_t n1, n2;
     enum eligibility_encoding enc = (enum eligibility_encoding)m1.encoding;
     if (eligibility_response_encode(&m1, enc, buf1, sizeof buf1, &n1, &err) != CORE_OK) {

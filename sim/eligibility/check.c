@@ -249,6 +249,7 @@ static void answer_clear(struct eligibility_answer *out, enum eligibility_result
     out->result = r;
     out->warnings = 0;
     out->has_qualification = false;
+    out->lost_record = out->newer_known = false;
     struct eligibility_qualification *q = &out->qualification;
     q->numbers.insurer_number[0] = q->numbers.symbol[0] = q->numbers.number[0] = q->numbers.branch[0] = '\0';
     q->role = (enum eligibility_role)0;
@@ -411,5 +412,18 @@ int eligibility_check_numbers(const struct eligibility_registry *reg,
             best_found = found;
         }
     }
-    return best_found ? fill_qualification(reg, best, req->on, out) : CORE_OK;
+    if (best_found)
+        return fill_qualification(reg, best, req->on, out);
+    /* Asked by the numbers of a membership the system shows lost: the old record, with its loss date. */
+    const struct elig_mem *m = best != ELIG_NIL ? &reg->mems[best] : NULL;
+    if (out->result != ELIGIBILITY_NO_QUALIFICATION || m == NULL || m->visible > req->on ||
+        m->loss_visible > req->on || m->loss_first > req->on)
+        return CORE_OK;
+    int rc = fill_qualification(reg, best, req->on, out);
+    struct person_state s;
+    person_state(reg, m->person, req->on, &s);
+    out->has_qualification = false;
+    out->lost_record = true;
+    out->newer_known = s.covering > 0;
+    return rc;
 }

@@ -62,7 +62,7 @@ enum eligibility_auth {
 
 /* Insurance numbers as printed on a paper card, certificate or notice. NUL-terminated. */
 struct eligibility_numbers {
-    char insurer_number[9]; /* 6 (NHI) or 8 digits */
+    char insurer_number[9]; /* 6 (NHI) or 8 digits; messages may pad 6 to 8 (docs/MESSAGES.md) */
     char symbol[32];        /* 記号: digits or text (UTF-8) */
     char number[32];        /* 番号 */
     char branch[3];         /* 枝番: 2 digits */
@@ -95,6 +95,12 @@ struct eligibility_answer {
     /* A visible qualification covering the day was found (always for OK; for NOT_REFLECTED when the change in
      * progress is a loss or a blocked enrollment, whose old qualification the system still shows). */
     bool has_qualification;
+    /* NO_QUALIFICATION by numbers whose membership the system shows lost (the loss visible and effective by the
+     * day): `qualification` then holds that old record, `end` set, though has_qualification is false (nothing
+     * the desk may use). The answer carries it as QualificationValidity 2, or 3 when newer_known: the person
+     * holds a visible qualification covering the day (docs/MESSAGES.md). */
+    bool lost_record;
+    bool newer_known;
     struct eligibility_qualification qualification;
 };
 
@@ -203,6 +209,9 @@ const char *eligibility_result_name(enum eligibility_result r);
 #define ELIGIBILITY_MSG_SIGNATURE_MAX 512
 #define ELIGIBILITY_MSG_READER_SIGNATURE_MAX 128
 #define ELIGIBILITY_MSG_TEXT_MAX 121 /* names and messages: 120 bytes of UTF-8 and a NUL */
+/* ArbitraryFileIdentifier and ArbitraryIdentifier: what real clients send (base64-like, '=' included), 1..128
+ * printable ASCII characters other than space (docs/MESSAGES.md). */
+#define ELIGIBILITY_MSG_FILE_ID_MAX 128
 
 enum eligibility_encoding {
     ELIGIBILITY_ENC_UTF8,  /* CharacterCodeIdentifier 0 */
@@ -275,12 +284,12 @@ struct eligibility_request_msg {
     enum eligibility_request_kind kind; /* which body the message has */
     enum eligibility_encoding encoding; /* set by parse: what the file was written in */
     /* MessageHeader */
-    core_day date;        /* QualificationConfirmationDate */
-    char institution[11]; /* MedicalInstitutionCode: 10 digits */
-    char file_id[33];     /* ArbitraryFileIdentifier: 1..32 of [0-9A-Za-z_.-] */
+    core_day date;                                 /* QualificationConfirmationDate */
+    char institution[11];                          /* MedicalInstitutionCode: 10 digits */
+    char file_id[ELIGIBILITY_MSG_FILE_ID_MAX + 1]; /* ArbitraryFileIdentifier: printable ASCII, no space */
     /* both bodies */
-    int limit_consent;     /* LimitApplicationCertificateRelatedConsFlg 0/1 */
-    char arbitrary_id[33]; /* ArbitraryIdentifier, optional, same form as file_id */
+    int limit_consent;                                  /* LimitApplicationCertificateRelatedConsFlg 0/1 */
+    char arbitrary_id[ELIGIBILITY_MSG_FILE_ID_MAX + 1]; /* ArbitraryIdentifier, optional, as file_id */
     /* QualificationConfirmSearchInfo */
     struct eligibility_numbers numbers; /* InsurerNumber (check digit), InsuredCardSymbol (optional),
                                            InsuredIdentificationNumber, InsuredBranchNumber (optional) */
@@ -304,7 +313,7 @@ struct eligibility_qualification_msg {
     core_day disqualification_date;              /* DisqualificationDate: the first day without, or NONE */
     int copay_percent;                           /* InsuredPartialContributionRatio, three digits */
     char limit_flag[4]; /* LimitApplicationCertificateClassificationFlag A01..A06, B01..B10; "" absent */
-    int tax_arrears;    /* TaxArrearsClassification 0/1 (mynasim's own: MYNA-10's exception) */
+    int tax_arrears;    /* TaxArrearsClassification 0/1, -1 absent (mynasim's own, optional: MYNA-10) */
 };
 
 struct eligibility_response_msg {
@@ -313,17 +322,19 @@ struct eligibility_response_msg {
     char process_time[15]; /* ProcessExecutionTime YYYYMMDDhhmmss */
     core_day date;         /* QualificationConfirmationDate, NONE when the request was unreadable */
     char institution[11];  /* MedicalInstitutionCode, "" likewise */
-    char file_id[33];      /* ArbitraryFileIdentifier, "" likewise */
-    int reference;         /* ReferenceClassification: 1 card, 2 numbers, 0 unknown (unreadable request) */
-    int segment;           /* SegmentOfResult: 1 normal end, 2 in progress, 9 abnormal end */
-    char error_code[9];    /* ErrorCode with segment 9: MYNE...; "" otherwise */
+    char file_id[ELIGIBILITY_MSG_FILE_ID_MAX + 1]; /* ArbitraryFileIdentifier, "" likewise */
+    int reference;      /* ReferenceClassification: 1 card, 2 numbers, 0 unknown (unreadable request) */
+    int segment;        /* SegmentOfResult: 1 normal end, 2 in progress, 9 abnormal end */
+    char error_code[9]; /* ErrorCode with segment 9: MYNE...; "" otherwise */
     char error_message[ELIGIBILITY_MSG_TEXT_MAX];
     /* MessageBody */
     int status;          /* ProcessingResultStatus: 1 normal, 2 error */
     char result_code[9]; /* ProcessingResultCode: a warning (MYNW...) or "" */
     char result_message[ELIGIBILITY_MSG_TEXT_MAX];
-    int validity;           /* QualificationValidity 1..5, 0 absent (errors) */
-    bool has_qualification; /* ResultList present */
+    int validity;              /* QualificationValidity 1..5, 0 absent (errors) */
+    bool has_qualification;    /* ResultList present */
+    unsigned unknown_elements; /* parse: elements mynasim does not know, skipped (real answers carry many) */
+    unsigned extra_results;    /* parse: ResultOfQualificationConfirmation after the first (validity 5) */
     struct eligibility_qualification_msg qualification;
 };
 

@@ -76,13 +76,16 @@ static void error_clear(struct eligibility_msg_error *err)
 
 enum ftype {
     T_GROUP,
-    T_DIGITS, /* a digit string of min..max digits, into char[size] */
-    T_TEXT,   /* min..max bytes of UTF-8 without control characters, into char[size] */
-    T_ID,     /* min..max of [0-9A-Za-z_.-], into char[size] */
-    T_DATE,   /* YYYYMMDD into core_day, CORE_DAY_NONE when absent */
-    T_TIME,   /* YYYYMMDDhhmmss into char[15] */
-    T_INT,    /* min..max digits into int, written zero-padded to min; `absent` when absent */
-    T_B64,    /* base64 of min..max bytes into uint8_t[size], length into the size_t at `aux` */
+    T_DIGITS,  /* a digit string of min..max digits, into char[size] */
+    T_TEXT,    /* min..max bytes of UTF-8 without control characters, into char[size] */
+    T_ID,      /* min..max of [0-9A-Za-z_.-], into char[size] */
+    T_FILEID,  /* min..max printable ASCII characters other than space (what real clients send), char[size] */
+    T_INSURER, /* 6 digits, or 8: digits, or 6 digits after two spaces or two zeros; stored as 6 or 8 digits,
+                * written space-padded to 8 when `absent` is 1 (the answers) */
+    T_DATE,    /* YYYYMMDD into core_day, CORE_DAY_NONE when absent */
+    T_TIME,    /* YYYYMMDDhhmmss into char[15] */
+    T_INT,     /* min..max digits into int, written zero-padded to min; `absent` when absent */
+    T_B64,     /* base64 of min..max bytes into uint8_t[size], length into the size_t at `aux` */
 };
 
 struct group;
@@ -93,7 +96,7 @@ struct field {
     bool required;
     uint16_t min, max;
     size_t off, size, aux;
-    int absent;
+    int absent; /* T_INT: the value meaning absent; T_INSURER: 1 pads; T_GROUP: 1 may repeat (rest skipped) */
     const struct group *group;
 };
 
@@ -103,6 +106,8 @@ struct group {
     /* Optional groups: whether the struct holds one (encode) and marking that the message had one (parse). */
     bool (*present)(const void *m);
     void (*mark)(void *m);
+    /* Open groups (the answer's) skip and count elements they do not know; closed ones refuse them. */
+    bool open;
 };
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -126,6 +131,14 @@ struct group {
     {                                                                                                        \
         name, T_GROUP, req, 0, 0, 0, 0, 0, 0, &g                                                             \
     }
+#define GROUPS(name, req, g)                                                                                 \
+    {                                                                                                        \
+        name, T_GROUP, req, 0, 0, 0, 0, 0, 1, &g                                                             \
+    }
+#define INSURER(name, pad, s, f)                                                                             \
+    {                                                                                                        \
+        name, T_INSURER, true, 6, 8, offsetof(s, f), sizeof(((s *)0)->f), 0, pad, NULL                       \
+    }
 
 typedef struct eligibility_request_msg REQ;
 typedef struct eligibility_response_msg RES;
@@ -133,18 +146,18 @@ typedef struct eligibility_response_msg RES;
 static const struct field req_header_f[] = {
     DATE("QualificationConfirmationDate", true, REQ, date),
     STR("MedicalInstitutionCode", T_DIGITS, true, 10, 10, REQ, institution),
-    STR("ArbitraryFileIdentifier", T_ID, true, 1, 32, REQ, file_id),
+    STR("ArbitraryFileIdentifier", T_FILEID, true, 1, ELIGIBILITY_MSG_FILE_ID_MAX, REQ, file_id),
 };
-static const struct group req_header = {req_header_f, N(req_header_f), NULL, NULL};
+static const struct group req_header = {req_header_f, N(req_header_f), NULL, NULL, false};
 
 static const struct field req_numbers_f[] = {
-    STR("InsurerNumber", T_DIGITS, true, 6, 8, REQ, numbers.insurer_number),
+    INSURER("InsurerNumber", 0, REQ, numbers.insurer_number),
     STR("InsuredCardSymbol", T_TEXT, false, 1, 31, REQ, numbers.symbol),
     STR("InsuredIdentificationNumber", T_TEXT, true, 1, 31, REQ, numbers.number),
     STR("InsuredBranchNumber", T_DIGITS, false, 2, 2, REQ, numbers.branch),
     DATE("Birthdate", true, REQ, born),
     INT("LimitApplicationCertificateRelatedConsFlg", true, 1, 1, REQ, limit_consent, -1),
-    STR("ArbitraryIdentifier", T_ID, false, 1, 32, REQ, arbitrary_id),
+    STR("ArbitraryIdentifier", T_FILEID, false, 1, ELIGIBILITY_MSG_FILE_ID_MAX, REQ, arbitrary_id),
 };
 
 static bool req_is_numbers(const void *m)
@@ -164,7 +177,8 @@ static void req_mark_card(void *m)
     ((REQ *)m)->kind = ELIGIBILITY_REQUEST_CARD;
 }
 
-static const struct group req_numbers = {req_numbers_f, N(req_numbers_f), req_is_numbers, req_mark_numbers};
+static const struct group req_numbers = {req_numbers_f, N(req_numbers_f), req_is_numbers, req_mark_numbers,
+                                         false};
 
 /* mynasim's own: the card route (docs/MESSAGES.md). */
 static const struct field req_card_f[] = {
@@ -179,34 +193,34 @@ static const struct field req_card_f[] = {
     B64("ReaderSignature", false, 1, ELIGIBILITY_MSG_READER_SIGNATURE_MAX, REQ, card.reader_signature,
         card.reader_signature_len),
     INT("LimitApplicationCertificateRelatedConsFlg", true, 1, 1, REQ, limit_consent, -1),
-    STR("ArbitraryIdentifier", T_ID, false, 1, 32, REQ, arbitrary_id),
+    STR("ArbitraryIdentifier", T_FILEID, false, 1, ELIGIBILITY_MSG_FILE_ID_MAX, REQ, arbitrary_id),
 };
-static const struct group req_card = {req_card_f, N(req_card_f), req_is_card, req_mark_card};
+static const struct group req_card = {req_card_f, N(req_card_f), req_is_card, req_mark_card, false};
 
 static const struct field req_body_f[] = {
     GROUP("QualificationConfirmSearchInfo", false, req_numbers),
     GROUP("CardAuthenticationInfo", false, req_card),
 };
-static const struct group req_body = {req_body_f, N(req_body_f), NULL, NULL};
+static const struct group req_body = {req_body_f, N(req_body_f), NULL, NULL, false};
 
 static const struct field req_root_f[] = {
     GROUP("MessageHeader", true, req_header),
     GROUP("MessageBody", true, req_body),
 };
-static const struct group req_root = {req_root_f, N(req_root_f), NULL, NULL};
+static const struct group req_root = {req_root_f, N(req_root_f), NULL, NULL, false};
 
 static const struct field res_header_f[] = {
     STR("ProcessExecutionTime", T_TIME, true, 14, 14, RES, process_time),
     DATE("QualificationConfirmationDate", false, RES, date),
     STR("MedicalInstitutionCode", T_DIGITS, false, 10, 10, RES, institution),
-    STR("ArbitraryFileIdentifier", T_ID, false, 1, 32, RES, file_id),
+    STR("ArbitraryFileIdentifier", T_FILEID, false, 1, ELIGIBILITY_MSG_FILE_ID_MAX, RES, file_id),
     INT("ReferenceClassification", false, 1, 1, RES, reference, 0),
     INT("SegmentOfResult", true, 1, 1, RES, segment, -1),
     STR("ErrorCode", T_ID, false, 1, 8, RES, error_code),
     STR("ErrorMessage", T_TEXT, false, 1, 120, RES, error_message),
     INT("CharacterCodeIdentifier", true, 1, 1, RES, encoding, -1),
 };
-static const struct group res_header = {res_header_f, N(res_header_f), NULL, NULL};
+static const struct group res_header = {res_header_f, N(res_header_f), NULL, NULL, true};
 
 #define Q(f) qualification.f
 static const struct field res_limit_f[] = {
@@ -216,11 +230,11 @@ static bool res_has_limit(const void *m)
 {
     return ((const RES *)m)->qualification.limit_flag[0] != '\0';
 }
-static const struct group res_limit = {res_limit_f, N(res_limit_f), res_has_limit, NULL};
+static const struct group res_limit = {res_limit_f, N(res_limit_f), res_has_limit, NULL, true};
 
 static const struct field res_qual_f[] = {
     STR("InsuredCardClassification", T_DIGITS, true, 2, 2, RES, Q(card_class)),
-    STR("InsurerNumber", T_DIGITS, true, 6, 8, RES, Q(numbers.insurer_number)),
+    INSURER("InsurerNumber", 1, RES, Q(numbers.insurer_number)),
     STR("InsurerName", T_TEXT, false, 1, 120, RES, Q(insurer_name)),
     STR("InsuredCardSymbol", T_TEXT, false, 1, 31, RES, Q(numbers.symbol)),
     STR("InsuredIdentificationNumber", T_TEXT, true, 1, 31, RES, Q(numbers.number)),
@@ -235,12 +249,12 @@ static const struct field res_qual_f[] = {
     DATE("DisqualificationDate", false, RES, Q(disqualification_date)),
     INT("InsuredPartialContributionRatio", true, 3, 3, RES, Q(copay_percent), -1),
     GROUP("LimitApplicationCertificateRelatedInfo", false, res_limit),
-    INT("TaxArrearsClassification", true, 1, 1, RES, Q(tax_arrears), -1),
+    INT("TaxArrearsClassification", false, 1, 1, RES, Q(tax_arrears), -1),
 };
-static const struct group res_qual = {res_qual_f, N(res_qual_f), NULL, NULL};
+static const struct group res_qual = {res_qual_f, N(res_qual_f), NULL, NULL, true};
 
 static const struct field res_list_f[] = {
-    GROUP("ResultOfQualificationConfirmation", true, res_qual),
+    GROUPS("ResultOfQualificationConfirmation", true, res_qual),
 };
 static bool res_has_list(const void *m)
 {
@@ -250,7 +264,7 @@ static void res_mark_list(void *m)
 {
     ((RES *)m)->has_qualification = true;
 }
-static const struct group res_list = {res_list_f, N(res_list_f), res_has_list, res_mark_list};
+static const struct group res_list = {res_list_f, N(res_list_f), res_has_list, res_mark_list, true};
 
 static const struct field res_body_f[] = {
     INT("ProcessingResultStatus", true, 1, 1, RES, status, -1),
@@ -259,13 +273,13 @@ static const struct field res_body_f[] = {
     INT("QualificationValidity", false, 1, 1, RES, validity, 0),
     GROUP("ResultList", false, res_list),
 };
-static const struct group res_body = {res_body_f, N(res_body_f), NULL, NULL};
+static const struct group res_body = {res_body_f, N(res_body_f), NULL, NULL, true};
 
 static const struct field res_root_f[] = {
     GROUP("MessageHeader", true, res_header),
     GROUP("MessageBody", true, res_body),
 };
-static const struct group res_root = {res_root_f, N(res_root_f), NULL, NULL};
+static const struct group res_root = {res_root_f, N(res_root_f), NULL, NULL, true};
 
 /* ---- values ------------------------------------------------------------------------------------------- */
 
@@ -381,6 +395,19 @@ static int store(const struct field *f, const char *v, size_t len, void *base, i
         for (size_t i = 0; ok && i < len; i++)
             ok = id_char(v[i]);
         break;
+    case T_FILEID:
+        for (size_t i = 0; ok && i < len; i++)
+            ok = v[i] > 0x20 && v[i] < 0x7f;
+        break;
+    case T_INSURER:
+        /* The same insurer, however written: 6 digits, or padded to 8 with two spaces (as the answers write
+         * it) or two zeros. No 8-digit number starts with 00 (the first two digits are a law number). */
+        if (len == 8 && ((v[0] == ' ' && v[1] == ' ') || (v[0] == '0' && v[1] == '0'))) {
+            v += 2;
+            len = 6;
+        }
+        ok = (len == 6 || len == 8) && all_digits(v, len);
+        break;
     case T_TEXT:
         for (size_t i = 0; ok && i < len; i++)
             ok = (unsigned char)v[i] >= 0x20 && v[i] != 0x7f;
@@ -414,8 +441,8 @@ static int store(const struct field *f, const char *v, size_t len, void *base, i
     return CORE_OK;
 }
 
-/* Formats a field for writing; false when absent. A value too long for its array is written as it is and
- * refused when the encoder parses its output. */
+/* Formats a field for writing; false when absent. A value too long for its array becomes a value every type
+ * refuses, so write_group's check refuses it before anything is written. */
 static bool format_value(const struct field *f, const void *base, char *out, size_t cap)
 {
     const char *p = (const char *)base + f->off;
@@ -451,7 +478,11 @@ static bool format_value(const struct field *f, const void *base, char *out, siz
         if (n == 0)
             return false;
         if (n == f->size) {
-            snprintf(out, cap, "!");
+            snprintf(out, cap, "\x7f"); /* not terminated: a character every type refuses */
+            return true;
+        }
+        if (f->type == T_INSURER && f->absent == 1 && n == 6 && cap > 8) {
+            snprintf(out, cap, "  %s", p); /* the answers' form: 6 digits right-aligned in 8 */
             return true;
         }
         memcpy(out, p, n);
@@ -589,7 +620,12 @@ static int encoding_of(const xmlDoc *doc, enum eligibility_encoding *out)
     return CORE_EINVAL;
 }
 
-static int walk_group(const xmlNode *node, const struct group *g, void *base,
+/* What an open group skipped: elements mynasim does not know, and repeats of a repeating group. */
+struct skipped {
+    unsigned unknown, extra;
+};
+
+static int walk_group(const xmlNode *node, const struct group *g, void *base, struct skipped *sk,
                       struct eligibility_msg_error *err);
 
 static int walk_leaf(const xmlNode *node, const struct field *f, void *base,
@@ -621,11 +657,11 @@ static bool blank(const xmlChar *s)
     return true;
 }
 
-static int walk_group(const xmlNode *node, const struct group *g, void *base,
+/* Elements are read in any order: real answers do not keep one (docs/MESSAGES.md). */
+static int walk_group(const xmlNode *node, const struct group *g, void *base, struct skipped *sk,
                       struct eligibility_msg_error *err)
 {
     uint32_t seen = 0;
-    size_t next = 0;
     for (const xmlNode *c = node->children; c != NULL; c = c->next) {
         int line = (int)xmlGetLineNo(c);
         if (c->type == XML_COMMENT_NODE)
@@ -642,22 +678,26 @@ static int walk_group(const xmlNode *node, const struct group *g, void *base,
         size_t i = 0;
         while (i < g->n && strcmp(g->fields[i].name, (const char *)c->name) != 0)
             i++;
+        if (i == g->n && g->open) {
+            sk->unknown++; /* skipped whole; the guard has already held its depth and attributes */
+            continue;
+        }
         if (i == g->n)
             return fail(err, ELIGIBILITY_MSG_UNKNOWN_ELEMENT, line, (const char *)c->name, "unknown in %s",
                         (const char *)node->name);
+        const struct field *f = &g->fields[i];
+        if ((seen & (1u << i)) && f->type == T_GROUP && f->absent == 1) {
+            sk->extra++;
+            continue;
+        }
         if (seen & (1u << i))
             return fail(err, ELIGIBILITY_MSG_DUPLICATE, line, (const char *)c->name, "given twice");
-        if (i < next)
-            return fail(err, ELIGIBILITY_MSG_ORDER, line, (const char *)c->name, "out of order in %s",
-                        (const char *)node->name);
         seen |= 1u << i;
-        next = i + 1;
-        const struct field *f = &g->fields[i];
         int rc;
         if (f->type == T_GROUP) {
             if (f->group->mark != NULL)
                 f->group->mark(base);
-            rc = walk_group(c, f->group, base, err);
+            rc = walk_group(c, f->group, base, sk, err);
         } else {
             rc = walk_leaf(c, f, base, err);
         }
@@ -673,7 +713,7 @@ static int walk_group(const xmlNode *node, const struct group *g, void *base,
 
 /* Parses buf into a tree under the guard, then walks it against root. */
 static int parse_doc(const void *buf, size_t len, const struct group *root, void *base,
-                     enum eligibility_encoding *enc, struct eligibility_msg_error *err)
+                     enum eligibility_encoding *enc, struct skipped *sk, struct eligibility_msg_error *err)
 {
     elig_msg_init();
     if (buf == NULL && len > 0)
@@ -734,7 +774,7 @@ static int parse_doc(const void *buf, size_t len, const struct group *root, void
             rc = fail(err, ELIGIBILITY_MSG_UNKNOWN_ELEMENT, top ? (int)xmlGetLineNo(top) : 1,
                       top ? (const char *)top->name : "", "the root must be XmlMsg");
         else
-            rc = walk_group(top, root, base, err);
+            rc = walk_group(top, root, base, sk, err);
     }
     xmlFreeDoc(doc);
     return rc;
@@ -855,10 +895,11 @@ int eligibility_request_parse(const void *buf, size_t len, struct eligibility_re
         return fail(err, ELIGIBILITY_MSG_MALFORMED, 0, NULL, "no output");
     request_blank(out);
     enum eligibility_encoding enc = ELIGIBILITY_ENC_UTF8;
-    int rc = parse_doc(buf, len, &req_root, out, &enc, err);
+    struct skipped sk = {0, 0};
+    int rc = parse_doc(buf, len, &req_root, out, &enc, &sk, err);
     out->encoding = enc;
-    /* The card body comes second, so a message with both is marked card and holds numbers. */
-    if (rc == CORE_OK && out->kind == ELIGIBILITY_REQUEST_CARD && out->born != CORE_DAY_NONE)
+    /* Whichever body came last marked the kind; a message with both holds the other's required fields. */
+    if (rc == CORE_OK && out->born != CORE_DAY_NONE && out->card.auth_class != -1)
         rc = fail(err, ELIGIBILITY_MSG_WRONG_KIND, 0, "MessageBody", "two request bodies");
     if (rc == CORE_OK)
         rc = check_request(out, err);
@@ -873,7 +914,10 @@ int eligibility_response_parse(const void *buf, size_t len, struct eligibility_r
         return fail(err, ELIGIBILITY_MSG_MALFORMED, 0, NULL, "no output");
     response_blank(out);
     enum eligibility_encoding enc = ELIGIBILITY_ENC_UTF8;
-    int rc = parse_doc(buf, len, &res_root, out, &enc, err);
+    struct skipped sk = {0, 0};
+    int rc = parse_doc(buf, len, &res_root, out, &enc, &sk, err);
+    out->unknown_elements = sk.unknown;
+    out->extra_results = sk.extra;
     if (rc == CORE_OK && out->encoding != (int)enc)
         rc = fail(err, ELIGIBILITY_MSG_ENCODING, 0, "CharacterCodeIdentifier",
                   "disagrees with the file's encoding");

@@ -4,8 +4,9 @@
  * back. One table (docs/MESSAGES.md shows it) serves both ways.
  *
  * Qualification results end normally (SegmentOfResult 1, ProcessingResultStatus 1): ok is valid (1), a change
- * in progress is "invalid" (2) — what clinics see for people whose change is not yet reflected — and no
- * qualification is "no such qualification" (4). Everything else is an abnormal end (9, status 2) with
+ * in progress is "invalid" (2) without a loss in effect, a lost membership asked by its numbers is "invalid"
+ * (2) or "invalid, a newer one exists" (3) with its old record, and no qualification is "no such
+ * qualification" (4). Everything else is an abnormal end (9, status 2) with
  * mynasim's ErrorCode. AMEND-3's warnings ride in ProcessingResultCode whatever the result.
  */
 #include <stdio.h>
@@ -71,6 +72,8 @@ int eligibility_response_from_answer(const struct eligibility_request_msg *req,
         a->warnings == (ELIGIBILITY_WARN_CERT_EXPIRES_SOON | ELIGIBILITY_WARN_CERT_IN_GRACE) ||
         a->warnings > ELIGIBILITY_WARN_CERT_IN_GRACE ||
         (a->has_qualification && a->result != ELIGIBILITY_OK && a->result != ELIGIBILITY_NOT_REFLECTED) ||
+        (a->lost_record && (a->has_qualification || a->result != ELIGIBILITY_NO_QUALIFICATION ||
+                            a->qualification.end == CORE_DAY_NONE)) ||
         (!a->has_qualification && a->result == ELIGIBILITY_OK))
         return CORE_EINVAL;
     blank(out, process_time);
@@ -78,7 +81,7 @@ int eligibility_response_from_answer(const struct eligibility_request_msg *req,
     const struct result_row *r = &rows[a->result];
     out->segment = r->validity ? 1 : 9;
     out->status = r->validity ? 1 : 2;
-    out->validity = r->validity;
+    out->validity = a->lost_record ? (a->newer_known ? 3 : 2) : r->validity;
     snprintf(out->error_code, sizeof out->error_code, "%s", r->code);
     snprintf(out->error_message, sizeof out->error_message, "%s", r->message);
     if (a->warnings & ELIGIBILITY_WARN_CERT_EXPIRES_SOON) {
@@ -88,8 +91,8 @@ int eligibility_response_from_answer(const struct eligibility_request_msg *req,
         snprintf(out->result_code, sizeof out->result_code, "%s", ELIGIBILITY_CODE_CERT_IN_GRACE);
         snprintf(out->result_message, sizeof out->result_message, "the certificate has expired: renew it");
     }
-    out->has_qualification = a->has_qualification;
-    if (!a->has_qualification)
+    out->has_qualification = a->has_qualification || a->lost_record;
+    if (!out->has_qualification)
         return CORE_OK;
     const struct eligibility_qualification *q = &a->qualification;
     struct eligibility_qualification_msg *m = &out->qualification;
@@ -147,7 +150,7 @@ int eligibility_response_to_answer(const struct eligibility_response_msg *m, str
     }
     if (m->segment != 1 || m->status != 1)
         return CORE_OK;
-    /* 3 (a newer qualification exists) is a change in progress; 5 (several match) finds none the desk can use. */
+    /* 5 (several match) finds none the desk can use; 2 and 3 are read below. */
     static const enum eligibility_result by_validity[] = {
         ELIGIBILITY_SERVICE_DOWN,     ELIGIBILITY_OK,
         ELIGIBILITY_NOT_REFLECTED,    ELIGIBILITY_NOT_REFLECTED,
@@ -156,8 +159,26 @@ int eligibility_response_to_answer(const struct eligibility_response_msg *m, str
     if (m->validity < 0 || m->validity > 5)
         return CORE_OK;
     out->result = by_validity[m->validity];
-    bool shows =
-        m->has_qualification && (out->result == ELIGIBILITY_OK || out->result == ELIGIBILITY_NOT_REFLECTED);
+    /* 2 with a loss in effect on the day asked, and 3, are a lost record: no qualification, the old one shown
+     * for the record (docs/MESSAGES.md). 2 without one is mynasim's change in progress. */
+    core_day asked = m->date;
+    if (asked == CORE_DAY_NONE && strlen(m->process_time) == 14)
+        (void)core_date_from_ymd((m->process_time[0] - '0') * 1000 + (m->process_time[1] - '0') * 100 +
+                                     (m->process_time[2] - '0') * 10 + (m->process_time[3] - '0'),
+                                 (m->process_time[4] - '0') * 10 + (m->process_time[5] - '0'),
+                                 (m->process_time[6] - '0') * 10 + (m->process_time[7] - '0'), &asked);
+    core_day lost = m->qualification.disqualification_date;
+    if (m->has_qualification && lost != CORE_DAY_NONE &&
+        (m->validity == 3 || (m->validity == 2 && asked != CORE_DAY_NONE && lost <= asked))) {
+        out->result = ELIGIBILITY_NO_QUALIFICATION;
+        out->lost_record = true;
+        out->newer_known = m->validity == 3;
+    } else if (m->validity == 3) {
+        out->result = ELIGIBILITY_NO_QUALIFICATION;
+        out->newer_known = true;
+    }
+    bool shows = m->has_qualification && (out->result == ELIGIBILITY_OK ||
+                                          out->result == ELIGIBILITY_NOT_REFLECTED || out->lost_record);
     if (out->result == ELIGIBILITY_OK && !shows) {
         out->result = ELIGIBILITY_SERVICE_DOWN; /* "valid" without a qualification: a broken service */
         return CORE_OK;
@@ -166,7 +187,7 @@ int eligibility_response_to_answer(const struct eligibility_response_msg *m, str
         return CORE_OK;
     const struct eligibility_qualification_msg *q = &m->qualification;
     struct eligibility_qualification *a = &out->qualification;
-    out->has_qualification = true;
+    out->has_qualification = !out->lost_record;
     a->numbers = q->numbers;
     a->role = q->family == 2 ? ELIGIBILITY_DEPENDENT : ELIGIBILITY_INSURED;
     a->born = q->born;

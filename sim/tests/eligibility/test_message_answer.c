@@ -297,14 +297,17 @@ static void the_clinic_reads_odd_responses_as_service_down(void **state)
     assert_int_equal(eligibility_response_to_answer(&res, &back), CORE_OK);
     assert_int_equal(back.result, ELIGIBILITY_SERVICE_DOWN);
     res = good;
-    res.validity = 3; /* a newer qualification exists: a change in progress */
+    res.validity = 3; /* invalid, a newer qualification exists: the old record, nothing the desk may use */
     assert_int_equal(eligibility_response_to_answer(&res, &back), CORE_OK);
-    assert_int_equal(back.result, ELIGIBILITY_NOT_REFLECTED);
-    assert_true(back.has_qualification);
+    assert_int_equal(back.result, ELIGIBILITY_NO_QUALIFICATION);
+    assert_false(back.has_qualification);
+    assert_true(back.lost_record);
+    assert_true(back.newer_known);
     res.has_qualification = false;
     assert_int_equal(eligibility_response_to_answer(&res, &back), CORE_OK);
-    assert_int_equal(back.result, ELIGIBILITY_NOT_REFLECTED);
+    assert_int_equal(back.result, ELIGIBILITY_NO_QUALIFICATION);
     assert_false(back.has_qualification);
+    assert_false(back.lost_record);
     res = good;
     res.validity = 5; /* several match: none the desk can use */
     assert_int_equal(eligibility_response_to_answer(&res, &back), CORE_OK);
