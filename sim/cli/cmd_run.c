@@ -1,7 +1,7 @@
 /*
  * cmd_run.c: `mynasim run [--report text|json|junit] [--out PATH] [--policy NAME_OR_PATH] [--detail]
  * [--fidelity rules|wire] [--service HOST:PORT --card-control SOCKET [--card-reader NAME]] [--only GLOB]
- * [--rule ID] [--tags A,B] [--fail-fast] [--timings] [-q|-v] FILE|DIR...`, the scenario runner
+ * [--rule ID] [--tags A,B] [--fail-fast] [--timings] [-j N] [-q|-v] FILE|DIR...`, the scenario runner
  * (docs/SCENARIO-FORMAT.md, Running; docs/SCENARIO-RUNNING-NOTES.md, The runner). The named residents'
  * visits and probes take the wire path by default (docs/DESIGN.md, the two paths); --service and
  * --card-control take it through real processes (docs/WIRE.md).
@@ -13,7 +13,9 @@
  * renamed into place, so a reader never sees half a report).
  *
  * Selection (docs/SCENARIO-RUNNING-NOTES.md, Selecting): --only and --tags choose scenarios, --rule chooses
- * the expectations pinning a rule; in every file replayed the invariants are judged whatever the filters say. --fail-fast stops after the first file that fails or is not valid.
+ * the expectations pinning a rule; in every file replayed the invariants are judged whatever the filters
+ * say. --fail-fast stops after the first file that fails or is not valid. -j N replays N files at once
+ * (struct run_pool) and takes them into the report in file order: the same bytes as -j 1.
  *
  * stderr: progress "[i/n] FILE" only when stderr is a terminal and not -q, its line cleared before anything
  * else is printed (a report on the same terminal included); with -v one verdict line per file as it
@@ -28,6 +30,7 @@
  * a file cannot be replayed, no file is selected, or the command line is wrong.
  */
 #include <fnmatch.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,7 +47,8 @@ static const char run_usage[] =
     "usage: mynasim run [--report text|json|junit] [--out PATH] [--policy NAME_OR_PATH] [--detail]\n"
     "                   [--fidelity rules|wire] [--service HOST:PORT --card-control SOCKET\n"
     "                   [--card-reader NAME]] [--only NAME-OR-GLOB] [--rule ID] [--tags A,B]\n"
-    "                   [--fail-fast] [--timings] [-q|--quiet] [-v|--verbose] FILE|DIR...\n\n"
+    "                   [--fail-fast] [--timings] [-j|--jobs N] [-q|--quiet] [-v|--verbose]\n"
+    "                   FILE|DIR...\n\n"
     "Replays scenario files (docs/SCENARIO-FORMAT.md) day by day and checks every expectation and "
     "the daily\n"
     "invariants. A DIR contributes every *.yaml file below it, in sorted order. A file that is not valid\n"
@@ -76,11 +80,16 @@ static const char run_usage[] =
     "  --fail-fast      stop after the first file that fails or is not valid\n"
     "  --timings        JUnit time attributes carry each file's replay time (else 0: the same runs\n"
     "                   give the same bytes)\n"
+    "  -j, --jobs N     replay N files at once (1..64; default 1); the report is the same bytes as\n"
+    "                   with one. Not with --detail or --service\n"
     "  -q, --quiet      no progress and no closing line on stderr\n"
     "  -v, --verbose    one line per file on stderr as it finishes: PASS, FAIL or INVALID\n\n"
     "stderr ends with: mynasim run: P passed, F failed, I invalid (N files, E expectations, T s)\n"
     "exit status: 0 every expectation holds and no gap day goes unexpected, 1 any fails,\n"
     "2 a file is not valid or cannot be replayed, no file is selected, or the command line is wrong.\n";
+
+/* -j at most: files replayed at once. */
+#define RUN_JOBS_MAX 64
 
 struct run_options {
     enum report_format format;
@@ -97,7 +106,9 @@ struct run_options {
     const char *tags_items[16];
     struct cli_list tags; /* --tags, each a comma-separated list */
     bool fail_fast, timings, verbose;
-    int nargs; /* the FILE|DIR arguments, at argv[1..1 + nargs) */
+    const char *jobs_word; /* -j N */
+    int jobs;              /* 1..RUN_JOBS_MAX */
+    int nargs;             /* the FILE|DIR arguments, at argv[1..1 + nargs) */
 };
 
 /* Reads the command line (cli_parse). Returns CLI_CONTINUE, or the exit status (--help, bad usage). */
@@ -120,6 +131,7 @@ static int parse_options(int argc, char **argv, struct run_options *o)
         {"fail-fast", 0, CLI_OPT_FLAG, &o->fail_fast},
         {"timings", 0, CLI_OPT_FLAG, &o->timings},
         {"verbose", 'v', CLI_OPT_FLAG, &o->verbose},
+        {"jobs", 'j', CLI_OPT_VALUE, &o->jobs_word},
     };
     const struct cli_spec spec = {
         .cmd = "run", .usage = run_usage, .opts = opts, .nopts = sizeof opts / sizeof opts[0]};
@@ -158,6 +170,23 @@ static int parse_options(int argc, char **argv, struct run_options *o)
         }
     if (o->rule != NULL && o->rule[0] == '\0') {
         fprintf(stderr, "mynasim run: --rule: an empty rule id\n");
+        return CLI_EXIT_USAGE;
+    }
+    o->jobs = 1;
+    if (o->jobs_word != NULL) {
+        char *end;
+        long n = strtol(o->jobs_word, &end, 10);
+        if (end == o->jobs_word || *end != '\0' || n < 1 || n > RUN_JOBS_MAX) {
+            fprintf(stderr, "mynasim run: -j '%s': expected a number of files at once, 1..%d\n", o->jobs_word,
+                    RUN_JOBS_MAX);
+            return CLI_EXIT_USAGE;
+        }
+        o->jobs = (int)n;
+    }
+    if (o->jobs > 1 && (o->detail || o->service != NULL)) {
+        fprintf(stderr,
+                "mynasim run: -j goes with neither --detail (its lines come in file order as they are "
+                "made) nor --service (one file)\n");
         return CLI_EXIT_USAGE;
     }
     if (o->quiet && o->verbose) {
@@ -234,16 +263,24 @@ static void verbose_line(const struct run_options *o, const char *verdict, const
         fprintf(stderr, "%-7s %s (%zu expectation%s)\n", verdict, file, n, n == 1 ? "" : "s");
 }
 
-/* Replays one valid, selected file into the report. Returns its exit status. */
-static int replay_one(struct scenario *scn, const struct run_options *o, struct report *rep, FILE *detail_out,
-                      bool progress, struct run_tally *t)
+/* One valid, selected file's replay: made by a worker (or in line with -j 1), taken into the report in file
+ * order by the main thread. */
+struct run_job {
+    struct scenario *scn; /* NULL: nothing to replay (not valid, or not selected) */
+    struct replay_run_result res;
+    struct core_error err;
+    int rc;
+    double seconds;
+    bool done;
+};
+
+/* Replays job->scn (any thread: it prints nothing). */
+static void job_replay(struct run_job *job, const struct run_options *o, FILE *detail_out)
 {
     struct world_wire_remote remote = {
         .service = o->service, .reader = o->card_reader, .card_control = o->card_control};
-    struct replay_run_result res;
-    struct core_error err;
-    core_error_clear(&err);
-    struct report_detail detail = {.out = detail_out, .file = scn->file};
+    core_error_clear(&job->err);
+    struct report_detail detail = {.out = detail_out, .file = job->scn->file};
     struct replay_run_options ro = {.population_detail = detail_out != NULL ? report_detail_household : NULL,
                                     .population_detail_ctx = &detail,
                                     .wire = o->wire,
@@ -251,19 +288,29 @@ static int replay_one(struct scenario *scn, const struct run_options *o, struct 
                                     .prepare_ctx = &remote,
                                     .rule = o->rule};
     double start = now_seconds();
-    int rc = replay_run_with(scn, &ro, &res, &err);
-    double seconds = now_seconds() - start;
+    job->rc = replay_run_with(job->scn, &ro, &job->res, &job->err);
+    job->seconds = now_seconds() - start;
+}
+
+/* Takes a replayed file into the report (main thread, in file order) and frees its result. Returns its exit
+ * status. */
+static int job_take(struct run_job *job, const struct run_options *o, struct report *rep, bool progress,
+                    struct run_tally *t)
+{
+    const struct scenario *scn = job->scn;
+    struct replay_run_result *res = &job->res;
     cli_progress_clear(progress);
-    if (rc != CORE_OK) { /* not replayable: an error of this file, reported like an invalid one */
+    if (job->rc != CORE_OK) { /* not replayable: an error of this file, reported like an invalid one */
+        struct core_error err = job->err;
         cli_print_error(scn->file, &err);
-        const char *why = res.world != NULL ? world_wire_error(res.world) : NULL;
+        const char *why = res->world != NULL ? world_wire_error(res->world) : NULL;
         if (why != NULL) {
             fprintf(stderr, "%s: the remote wire path failed: %s\n", scn->file, why);
             snprintf(err.message, sizeof err.message, "the remote wire path failed: %s", why);
         }
         if (err.file[0] == '\0')
             snprintf(err.file, sizeof err.file, "%s", scn->file);
-        replay_run_result_free(&res);
+        replay_run_result_free(res);
         t->invalid++;
         verbose_line(o, "INVALID", scn->file, 0);
         struct core_error rerr;
@@ -273,22 +320,83 @@ static int replay_one(struct scenario *scn, const struct run_options *o, struct 
         }
         return CLI_EXIT_USAGE;
     }
-    t->expectations += res.count;
-    if (res.failed > 0)
+    t->expectations += res->count;
+    if (res->failed > 0)
         t->failed++;
     else
         t->passed++;
-    rc = report_add_timed(rep, scn, &res, seconds, &err);
+    struct core_error err;
+    core_error_clear(&err);
+    int rc = report_add_timed(rep, scn, res, job->seconds, &err);
     fflush(stdout); /* a text report on the terminal before the next progress */
-    verbose_line(o, res.failed > 0 ? "FAIL" : "PASS", scn->file, res.count);
-    int status = res.failed > 0 ? CLI_EXIT_FAILED : CLI_EXIT_OK;
-    replay_run_result_free(&res);
+    verbose_line(o, res->failed > 0 ? "FAIL" : "PASS", scn->file, res->count);
+    int status = res->failed > 0 ? CLI_EXIT_FAILED : CLI_EXIT_OK;
+    replay_run_result_free(res);
     if (rc != CORE_OK) {
         cli_print_error(NULL, &err); /* the message starts "report: " */
         t->report_failed = true;
         return CLI_EXIT_USAGE;
     }
     return status;
+}
+
+/*
+ * -j N: N workers replay the jobs in file order, at most 2N ahead of the one the main thread is reporting (so
+ * memory holds a bounded number of worlds); the main thread takes each into the report in file order, so the
+ * report is the same bytes as with -j 1. Replays share nothing but read-only scenarios (and the key cache,
+ * written whole and renamed).
+ */
+struct run_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct run_job *jobs;
+    size_t count;
+    size_t next;     /* the next job a worker takes */
+    size_t reported; /* jobs before this one are taken by the main thread */
+    size_t window;
+    bool stop; /* --fail-fast: no new replay */
+    const struct run_options *o;
+};
+
+static void *pool_worker(void *arg)
+{
+    struct run_pool *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (p->next < p->count && p->jobs[p->next].scn == NULL)
+            p->next++;
+        if (p->stop || p->next >= p->count)
+            break;
+        if (p->next >= p->reported + p->window) {
+            pthread_cond_wait(&p->cv, &p->mu);
+            continue;
+        }
+        struct run_job *job = &p->jobs[p->next++];
+        pthread_mutex_unlock(&p->mu);
+        job_replay(job, p->o, NULL);
+        pthread_mutex_lock(&p->mu);
+        job->done = true;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static void pool_set(struct run_pool *p, size_t reported, bool stop)
+{
+    pthread_mutex_lock(&p->mu);
+    p->reported = reported;
+    p->stop = p->stop || stop;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void pool_wait(struct run_pool *p, size_t i)
+{
+    pthread_mutex_lock(&p->mu);
+    while (!p->jobs[i].done)
+        pthread_cond_wait(&p->cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
 }
 
 static int worse(int a, int b)
@@ -298,17 +406,43 @@ static int worse(int a, int b)
                                                           : CLI_EXIT_OK;
 }
 
-/* Takes each file in order into the report. Returns the exit status. */
+/* Takes each file in order into the report, replaying the valid, selected ones (on o->jobs workers when more
+ * than one). Returns the exit status. */
 static int run_all(char **paths, struct scenario **scns, struct run_file *files, size_t count,
                    const struct run_options *o, struct report *rep, FILE *detail_out, struct run_tally *t)
 {
     bool progress = cli_progress_on(o->quiet);
     int status = CLI_EXIT_OK;
     size_t todo = 0, done = 0;
-    for (size_t i = 0; i < count; i++)
-        todo += files[i].invalid || selected(scns[i], o);
+    struct run_job *jobs = calloc(count, sizeof *jobs);
+    if (jobs == NULL) {
+        fprintf(stderr, "mynasim run: out of memory\n");
+        t->report_failed = true;
+        return CLI_EXIT_USAGE;
+    }
     for (size_t i = 0; i < count; i++) {
-        if (!files[i].invalid && !selected(scns[i], o)) {
+        bool take = !files[i].invalid && selected(scns[i], o);
+        jobs[i].scn = take ? scns[i] : NULL;
+        todo += files[i].invalid || take;
+    }
+    struct run_pool pool = {.jobs = jobs, .count = count, .window = 2 * (size_t)o->jobs, .o = o};
+    pthread_t threads[RUN_JOBS_MAX];
+    size_t nthreads = 0;
+    bool pooled = o->jobs > 1 && todo > 1;
+    if (pooled) {
+        pthread_mutex_init(&pool.mu, NULL);
+        pthread_cond_init(&pool.cv, NULL);
+        for (int k = 0; k < o->jobs; k++)
+            if (pthread_create(&threads[nthreads], NULL, pool_worker, &pool) == 0)
+                nthreads++;
+        if (nthreads == 0) { /* no thread to be had: the files are replayed here, in order */
+            pthread_cond_destroy(&pool.cv);
+            pthread_mutex_destroy(&pool.mu);
+            pooled = false;
+        }
+    }
+    for (size_t i = 0; i < count && !t->report_failed; i++) {
+        if (!files[i].invalid && jobs[i].scn == NULL) {
             t->not_selected++;
             continue;
         }
@@ -331,13 +465,31 @@ static int run_all(char **paths, struct scenario **scns, struct run_file *files,
             }
         } else {
             cli_progress(progress, done, todo, scns[i]->file);
-            s = replay_one(scns[i], o, rep, detail_out, progress, t);
+            if (pooled) {
+                pool_set(&pool, i, false);
+                pool_wait(&pool, i);
+            } else {
+                job_replay(&jobs[i], o, detail_out);
+            }
+            s = job_take(&jobs[i], o, rep, progress, t);
         }
         done++;
         status = worse(status, s);
-        if (t->report_failed)
-            return CLI_EXIT_USAGE;
+        if (pooled && o->fail_fast && status != CLI_EXIT_OK)
+            pool_set(&pool, i + 1, true);
     }
+    if (pooled) {
+        pool_set(&pool, count, true);
+        for (size_t k = 0; k < nthreads; k++)
+            pthread_join(threads[k], NULL);
+        pthread_cond_destroy(&pool.cv);
+        pthread_mutex_destroy(&pool.mu);
+    }
+    for (size_t i = 0; i < count; i++) /* replays made and never reported (--fail-fast, a report error) */
+        replay_run_result_free(&jobs[i].res);
+    free(jobs);
+    if (t->report_failed)
+        return CLI_EXIT_USAGE;
     if (todo == 0) {
         fprintf(stderr, "mynasim run: no scenario selected (%zu file%s read)\n", count,
                 count == 1 ? "" : "s");
