@@ -75,7 +75,7 @@ static const char run_usage[] =
     "                   only the scenarios whose name (`scenario:`) matches (a shell pattern: *, ?,\n"
     "                   [..]); may be given more than once, any match selects\n"
     "  --rule ID        check only the expectations pinning rule ID (`rule: ID`); every selected\n"
-    "                   file is still replayed and its invariants judged\n"
+    "                   file is still replayed and its invariants judged (none pinned: exit 2)\n"
     "  --tags A,B       only the scenarios with any of these tags (`tags:`)\n"
     "  --fail-fast      stop after the first file that fails or is not valid\n"
     "  --timings        JUnit time attributes carry each file's replay time (else 0: the same runs\n"
@@ -424,6 +424,15 @@ static int run_all(char **paths, struct scenario **scns, struct run_file *files,
         bool take = !files[i].invalid && selected(scns[i], o);
         jobs[i].scn = take ? scns[i] : NULL;
         todo += files[i].invalid || take;
+    }
+    size_t pinned = 0; /* --rule: expectations pinning it in the files selected */
+    for (size_t i = 0; i < count && o->rule != NULL; i++)
+        for (size_t k = 0; jobs[i].scn != NULL && k < jobs[i].scn->expect_count; k++)
+            pinned += strcmp(jobs[i].scn->expects[k].rule, o->rule) == 0;
+    if (o->rule != NULL && pinned == 0 && todo > 0) { /* a misspelt rule would pass on the invariants alone */
+        fprintf(stderr, "mynasim run: --rule %s: no expectation of the files selected pins it\n", o->rule);
+        free(jobs);
+        return CLI_EXIT_USAGE;
     }
     struct run_pool pool = {.jobs = jobs, .count = count, .window = 2 * (size_t)o->jobs, .o = o};
     pthread_t threads[RUN_JOBS_MAX];
