@@ -155,7 +155,10 @@ void cli_files_free(struct cli_files *f);
 bool cli_progress_on(bool quiet);
 /* When `on`, "[i+1/count] file" over the previous progress line. */
 void cli_progress(bool on, size_t i, size_t count, const char *file);
-/* When `on`, ends the progress line so that an error printed next starts a line of its own. */
+/* When `on`, clears the progress line so that an error printed next starts a line of its own. */
 void cli_progress_break(bool on);
+/* When `on`, clears the progress line ("\r" and erase to the end of the line): before anything else is
+ * printed on the terminal, a report on stdout included, so no line carries a piece of progress. */
+void cli_progress_clear(bool on);
 
 #endif

@@ -344,6 +344,11 @@ void cli_progress(bool on, size_t i, size_t count, const char *file)
 
 void cli_progress_break(bool on)
 {
+    cli_progress_clear(on);
+}
+
+void cli_progress_clear(bool on)
+{
     if (on)
-        fputc('\n', stderr);
+        fputs("\r\033[K", stderr);
 }

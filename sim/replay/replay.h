@@ -46,6 +46,7 @@ struct replay_run_result {
     size_t count; /* expectations in file order, then invariants in resident order */
     size_t passed;
     size_t failed;
+    size_t deselected;                   /* expectations left out by replay_run_options.rule */
     struct world_population *population; /* a population's aggregates (world.h); NULL without one */
 };
 
@@ -69,6 +70,10 @@ struct replay_run_options {
      * the run with that code. NULL: none. */
     int (*prepare)(void *ctx, struct world *w, struct core_error *err);
     void *prepare_ctx;
+    /* `mynasim run --rule ID`: only the expectations pinning that rule (`rule: ID`) are checked. The
+     * invariants are judged whatever it says (a gap day the file does not expect is never filtered away).
+     * NULL: every expectation. */
+    const char *rule;
 };
 /* replay_run with options (NULL: none). */
 int replay_run_with(const struct scenario *scn, const struct replay_run_options *opt,

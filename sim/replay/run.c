@@ -513,6 +513,10 @@ int replay_run_with(const struct scenario *scn, const struct replay_run_options 
     }
     struct checker c = {.scn = scn, .w = out->world, .out = out, .cap = 0};
     for (size_t i = 0; i < scn->expect_count; i++) {
+        if (opt != NULL && opt->rule != NULL && strcmp(scn->expects[i].rule, opt->rule) != 0) {
+            out->deselected++;
+            continue;
+        }
         struct replay_result *r = result_add(&c);
         if (r == NULL)
             return core_error_set(err, CORE_ENOMEM, scn->file, 0, 0, "out of memory checking expectations");

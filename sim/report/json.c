@@ -19,6 +19,8 @@
  *                               usage_expected {min_ppm, max_ppm, passed} or null,
  *                               mailed {certificate, notice}}],
  *                      cards {start {held, registered}, end {held, registered}} (residents)}}
+ * A file that could not be run is RUN = {file, invalid: true, passed: false, problems [{line, column,
+ * message}], problems_omitted}.
  * Rates are integers in millionths (usage_ppm), so the bytes never depend on how a double prints.
  * An array of runs (rather than an object keyed by file) keeps one shape for one file and many, and keeps
  * the replay order.
@@ -318,6 +320,26 @@ static int json_add(struct report *rep, const struct scenario *scn, const struct
     return CORE_OK;
 }
 
+static int json_invalid(struct report *rep, const char *file, const struct core_error *problems, size_t count,
+                        size_t omitted, struct core_error *err)
+{
+    struct report_jb b = {.code = CORE_OK};
+    json_t *list = report_jb_new(&b, "the problems", json_array());
+    for (size_t i = 0; i < count; i++)
+        report_jb_append(&b, "a problem", list,
+                         REPORT_PACK(&b, "a problem", "{s:i, s:i, s:s}", "line", problems[i].line, "column",
+                                     problems[i].column, "message", report_u8(&b, problems[i].message)));
+    json_t *r =
+        REPORT_PACK(&b, "an invalid file", "{s:s, s:b, s:b, s:o, s:I}", "file", report_u8(&b, file),
+                    "invalid", 1, "passed", 0, "problems", list, "problems_omitted", (json_int_t)omitted);
+    if (r != NULL)
+        report_jb_append(&b, "the run", rep->state, r);
+    if (r == NULL || b.code != CORE_OK)
+        return report_jb_error(&b, "the JSON report", file, err);
+    report_jb_free(&b);
+    return CORE_OK;
+}
+
 static int json_close(struct report *rep, struct core_error *err)
 {
     json_t *runs = rep->state;
@@ -333,4 +355,4 @@ static int json_close(struct report *rep, struct core_error *err)
     return CORE_OK;
 }
 
-const struct report_ops report_json_ops = {json_open, json_add, json_close};
+const struct report_ops report_json_ops = {json_open, json_add, json_close, json_invalid};

@@ -147,8 +147,64 @@ void report_day(core_day d, char out[11])
         core_date_format(d, out);
 }
 
+void report_result_title(const struct scenario *scn, const struct replay_result *r, char *out, size_t cap)
+{
+    const struct scenario_expect *e = r->expect;
+    if (e != NULL && e->name != NULL) {
+        snprintf(out, cap, "%s", e->name);
+        return;
+    }
+    const char *who = report_who(scn, r->resident);
+    if (e == NULL) { /* an invariant (a result built without its expectation: its form and day) */
+        char d[11];
+        report_day(r->date, d);
+        if (r->form != NULL && strcmp(r->form, "invariant") == 0)
+            snprintf(out, cap, "%s no unexpected gap day", who);
+        else
+            snprintf(out, cap, "%s %s%s%s", who, r->form != NULL ? r->form : "?", d[0] != '\0' ? " " : "", d);
+        return;
+    }
+    const char *form = scenario_expect_word(e->kind);
+    char day[11], docs[96];
+    report_day(e->date, day);
+    switch (e->kind) {
+    case SCENARIO_EXPECT_HOLDS:
+    case SCENARIO_EXPECT_LACKS:
+        scenario_documents_format(e->documents, ",", docs, sizeof docs);
+        snprintf(out, cap, "%s %s %s %s", who, form, docs, day);
+        break;
+    case SCENARIO_EXPECT_VISIT:
+        snprintf(out, cap, "%s %s %s %s", who, form, report_clinic(scn, e->visit.clinic), day);
+        break;
+    case SCENARIO_EXPECT_ONLINE_CHECK: /* without a clinic: a working one with a face-auth reader */
+        if (e->clinic == SCENARIO_NONE)
+            snprintf(out, cap, "%s %s %s", who, form, day);
+        else
+            snprintf(out, cap, "%s %s %s %s", who, form, report_clinic(scn, e->clinic), day);
+        break;
+    case SCENARIO_EXPECT_RECEIVED:
+        report_day(e->by, day);
+        snprintf(out, cap, "%s %s %s%s%s", who, form, scenario_document_word(e->received),
+                 day[0] != '\0' ? " by " : "", day);
+        break;
+    case SCENARIO_EXPECT_USAGE_RATE: {
+        int y, m, d;
+        core_date_to_ymd(e->month, &y, &m, &d);
+        snprintf(out, cap, "%s %s %04d-%02d", who, form, y % 10000, m % 100);
+        break;
+    }
+    default: /* the totals: no date */
+        snprintf(out, cap, "%s %s", who, form);
+        break;
+    }
+}
+
 void report_result_name(const struct replay_result *r, char *out, size_t cap)
 {
+    if (r->expect != NULL && r->expect->name != NULL) {
+        snprintf(out, cap, "%s", r->expect->name);
+        return;
+    }
     snprintf(out, cap, "%s:%d", r->form != NULL ? r->form : "?", r->pos.line);
 }
 
@@ -337,6 +393,12 @@ int report_jb_error(struct report_jb *b, const char *what, const char *file, str
 
 int report_open(enum report_format format, FILE *out, struct report **rep, struct core_error *err)
 {
+    return report_open_with(format, out, NULL, rep, err);
+}
+
+int report_open_with(enum report_format format, FILE *out, const struct report_options *opt,
+                     struct report **rep, struct core_error *err)
+{
     *rep = NULL;
     if (out == NULL)
         return core_error_set(err, CORE_EINVAL, "", 0, 0, "report: no output");
@@ -352,6 +414,7 @@ int report_open(enum report_format format, FILE *out, struct report **rep, struc
     r->format = format;
     r->out = out;
     r->ops = ops;
+    r->timings = opt != NULL && opt->timings;
     int rc = ops->open(r, err);
     if (rc != CORE_OK) {
         free(r);
@@ -364,11 +427,36 @@ int report_open(enum report_format format, FILE *out, struct report **rep, struc
 int report_add(struct report *rep, const struct scenario *scn, const struct replay_run_result *run,
                struct core_error *err)
 {
+    return report_add_timed(rep, scn, run, 0.0, err);
+}
+
+int report_add_timed(struct report *rep, const struct scenario *scn, const struct replay_run_result *run,
+                     double seconds, struct core_error *err)
+{
     if (rep == NULL || scn == NULL || run == NULL)
         return core_error_set(err, CORE_EINVAL, "", 0, 0, "report_add: missing argument");
+    rep->seconds = rep->timings && seconds > 0 ? seconds : 0.0;
     int rc = rep->ops->add(rep, scn, run, err);
-    if (rc == CORE_OK)
+    if (rc == CORE_OK) {
         rep->runs++;
+        if (run->failed == 0)
+            rep->passed++;
+        else
+            rep->failed++;
+    }
+    return rc;
+}
+
+int report_add_invalid(struct report *rep, const char *file, const struct core_error *problems, size_t count,
+                       size_t omitted, struct core_error *err)
+{
+    if (rep == NULL || file == NULL || (problems == NULL && count > 0))
+        return core_error_set(err, CORE_EINVAL, "", 0, 0, "report_add_invalid: missing argument");
+    int rc = rep->ops->invalid(rep, file, problems, count, omitted, err);
+    if (rc == CORE_OK) {
+        rep->runs++;
+        rep->invalid++;
+    }
     return rc;
 }
 

@@ -4,7 +4,9 @@
  * its expectations (sim/replay, replay_run).
  *
  * A report covers one or more runs, added in the order the command replays the files (sorted paths): open,
- * add each run, close. Text is written as each run is added; JSON and JUnit are written whole on close
+ * add each run (or each file that could not be run), close. The text report ends with its closing summary,
+ * "scenarios: P passed, F failed" (", I invalid" when a file could not be run): a scenario passes when every
+ * expectation checked and every invariant holds. Text is written as each run is added; JSON and JUnit are written whole on close
  * (JSON: one object {"runs": [...]} with one element per file; JUnit: <testsuites> with one <testsuite>
  * per file). The same runs always give byte-identical output: no timestamps, no pointers, no host names,
  * JSON keys sorted.
@@ -33,11 +35,33 @@ const char *report_format_word(enum report_format f);
 
 struct report;
 
+/* What a report may be asked besides its format. */
+struct report_options {
+    /* `mynasim run --timings`: JUnit's time attributes carry each file's replay time (report_add_timed).
+     * false: every time is "0", so the same runs give the same bytes. Text and JSON never show times. */
+    bool timings;
+};
+
 /* A report written to `out` (which the caller owns and closes). */
 int report_open(enum report_format format, FILE *out, struct report **rep, struct core_error *err);
+/* The same with options (NULL: none). */
+int report_open_with(enum report_format format, FILE *out, const struct report_options *opt,
+                     struct report **rep, struct core_error *err);
 /* Adds one run. The scenario and the run result are read now; they may be freed after the call. */
 int report_add(struct report *rep, const struct scenario *scn, const struct replay_run_result *run,
                struct core_error *err);
+/* The same with the replay's wall time in seconds (written only with report_options.timings). */
+int report_add_timed(struct report *rep, const struct scenario *scn, const struct replay_run_result *run,
+                     double seconds, struct core_error *err);
+/*
+ * Adds a file that could not be run: not valid (every problem the reader found, `omitted` more not kept) or
+ * not replayable (one problem saying why). The other files of the run are reported as usual; the file is an
+ * error in every format: text "INVALID FILE: N problems" and each problem as file:line:column: what, JSON a
+ * run {"file", "invalid": true, "passed": false, "problems": [{line, column, message}]}, JUnit a testsuite
+ * with errors="1" and one testcase holding an <error>.
+ */
+int report_add_invalid(struct report *rep, const char *file, const struct core_error *problems, size_t count,
+                       size_t omitted, struct core_error *err);
 /* Writes what remains and frees the report (also on error). CORE_EIO when `out` could not be written. */
 int report_close(struct report *rep, struct core_error *err);
 

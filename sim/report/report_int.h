@@ -36,8 +36,13 @@ const char *report_who(const struct scenario *scn, int resident);
 const char *report_clinic(const struct scenario *scn, int clinic);
 /* "2025-09-11", or "" for CORE_DAY_NONE. */
 void report_day(core_day d, char out[11]);
-/* "visit:12" — the name of a result in JUnit and JSON: its form and its line. */
+/* The expectation's `name:` when it has one, else "visit:12" (its form and its line): the name of a result
+ * in JSON. */
 void report_result_name(const struct replay_result *r, char *out, size_t cap);
+/* Who, what and when: the expectation's `name:` when it has one, else "r1 visit clinic-a 2025-09-11",
+ * "r1 holds card,certificate 2025-01-01", "all gap_days", "all usage_rate 2025-09", "r1 no unexpected gap
+ * day" (an invariant): the name of a JUnit testcase. */
+void report_result_title(const struct scenario *scn, const struct replay_result *r, char *out, size_t cap);
 
 /*
  * Text the reports were given is written as UTF-8 (JSON and XML must be; jansson refuses anything else), yet a
@@ -89,14 +94,19 @@ struct report_ops {
     int (*add)(struct report *rep, const struct scenario *scn, const struct replay_run_result *run,
                struct core_error *err);
     int (*close)(struct report *rep, struct core_error *err);
+    int (*invalid)(struct report *rep, const char *file, const struct core_error *problems, size_t count,
+                   size_t omitted, struct core_error *err);
 };
 
 struct report {
     enum report_format format;
     FILE *out;
     const struct report_ops *ops;
-    void *state; /* the format's own */
-    size_t runs;
+    void *state;                    /* the format's own */
+    size_t runs;                    /* runs and files that could not be run, added so far */
+    size_t passed, failed, invalid; /* scenarios, for the closing summary */
+    bool timings;                   /* report_options.timings */
+    double seconds;                 /* the run being added (report_add_timed) */
 };
 
 extern const struct report_ops report_text_ops;

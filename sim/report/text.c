@@ -3,9 +3,13 @@
  * expectations passed and failed, gap, grace and degraded days, claim errors), then the failures, then the
  * passes, then a population's aggregates (when the file has one), then each named resident's day ranges, one
  * line a range. Runs are separated by a blank line and written
- * as they are added, so a long replay shows its results as it goes.
+ * as they are added, so a long replay shows its results as it goes. A file that could not be run is
+ * "INVALID FILE: N problems" and each problem on its own line. The report ends with its closing summary,
+ * "scenarios: P passed, F failed" (", I invalid" when a file could not be run), the line CI logs are
+ * searched for; no times, so the same runs give the same bytes.
  *
- * Lines of a result read `file:line:column: form: message`, the shape editors and CI jump to.
+ * Lines of a result read `file:line:column: form: message` (`form "NAME": message` when the expectation has
+ * a name), the shape editors and CI jump to.
  */
 #include <stdio.h>
 
@@ -21,8 +25,10 @@ static int text_open(struct report *rep, struct core_error *err)
 static void result_line(FILE *f, const struct scenario *scn, const struct replay_result *r)
 {
     /* The message names the rule already. */
-    fprintf(f, "  %s:%d:%d: %s: %s\n", scn->file, r->pos.line, r->pos.column, r->form != NULL ? r->form : "?",
-            r->message);
+    const char *name = r->expect != NULL ? r->expect->name : NULL;
+    fprintf(f, "  %s:%d:%d: %s%s%s%s: %s\n", scn->file, r->pos.line, r->pos.column,
+            r->form != NULL ? r->form : "?", name != NULL ? " \"" : "", name != NULL ? name : "",
+            name != NULL ? "\"" : "", r->message);
 }
 
 static void resident_ranges(FILE *f, const struct scenario *scn, const struct world *w, int res)
@@ -170,11 +176,36 @@ static int text_add(struct report *rep, const struct scenario *scn, const struct
     return CORE_OK;
 }
 
-static int text_close(struct report *rep, struct core_error *err)
+static int text_invalid(struct report *rep, const char *file, const struct core_error *problems, size_t count,
+                        size_t omitted, struct core_error *err)
 {
-    (void)rep;
     (void)err;
+    FILE *f = rep->out;
+    if (rep->runs > 0)
+        fputc('\n', f);
+    size_t n = count + omitted;
+    fprintf(f, "INVALID %s: %zu problem%s\n", file, n, n == 1 ? "" : "s");
+    for (size_t i = 0; i < count; i++) {
+        char buf[1200];
+        core_error_format(&problems[i], buf, sizeof buf);
+        fprintf(f, "  %s\n", buf);
+    }
+    if (omitted > 0)
+        fprintf(f, "  %zu more problems not shown\n", omitted);
     return CORE_OK;
 }
 
-const struct report_ops report_text_ops = {text_open, text_add, text_close};
+static int text_close(struct report *rep, struct core_error *err)
+{
+    (void)err;
+    FILE *f = rep->out;
+    if (rep->runs > 0)
+        fputc('\n', f);
+    fprintf(f, "scenarios: %zu passed, %zu failed", rep->passed, rep->failed);
+    if (rep->invalid > 0)
+        fprintf(f, ", %zu invalid", rep->invalid);
+    fputc('\n', f);
+    return CORE_OK;
+}
+
+const struct report_ops report_text_ops = {text_open, text_add, text_close, text_invalid};

@@ -1431,6 +1431,8 @@ static bool is_rule_id(const struct core_yaml_node *n)
     return false;
 }
 
+static bool get_label(struct reader *r, const struct core_yaml_node *n, const char *field, const char **out);
+
 static bool read_expect(struct reader *r, const struct core_yaml_node *n, struct scenario_expect *x)
 {
     memset(x, 0, sizeof *x);
@@ -1464,19 +1466,19 @@ static bool read_expect(struct reader *r, const struct core_yaml_node *n, struct
         return false;
     }
     x->kind = (enum scenario_expect_kind)form;
-    static const char *const holds_keys[] = {"date", "who", "holds", "rule", NULL};
-    static const char *const lacks_keys[] = {"date", "who", "lacks", "rule", NULL};
-    static const char *const visit_keys[] = {"date",    "who",  "visit", "bring",         "kind",
-                                             "outcome", "fee",  "route", "limit_applied", "claim_error",
-                                             "faults",  "rule", NULL};
-    static const char *const check_keys[] = {"date", "who", "online_check", "clinic", "warning",
-                                             "rule", NULL};
-    static const char *const received_keys[] = {"who", "received", "by", "type", "rule", NULL};
-    static const char *const gap_keys[] = {"who", "gap_days", "first_gap", "rule", NULL};
-    static const char *const degraded_keys[] = {"who", "degraded_days", "rule", NULL};
-    static const char *const grace_keys[] = {"who", "grace_days", "rule", NULL};
-    static const char *const claim_keys[] = {"who", "claim_errors", "rule", NULL};
-    static const char *const usage_keys[] = {"who", "usage_rate", "rule", NULL};
+    static const char *const holds_keys[] = {"date", "who", "holds", "rule", "name", NULL};
+    static const char *const lacks_keys[] = {"date", "who", "lacks", "rule", "name", NULL};
+    static const char *const visit_keys[] = {
+        "date",  "who",           "visit",       "bring",  "kind", "outcome", "fee",
+        "route", "limit_applied", "claim_error", "faults", "rule", "name",    NULL};
+    static const char *const check_keys[] = {"date",    "who",  "online_check", "clinic",
+                                             "warning", "rule", "name",         NULL};
+    static const char *const received_keys[] = {"who", "received", "by", "type", "rule", "name", NULL};
+    static const char *const gap_keys[] = {"who", "gap_days", "first_gap", "rule", "name", NULL};
+    static const char *const degraded_keys[] = {"who", "degraded_days", "rule", "name", NULL};
+    static const char *const grace_keys[] = {"who", "grace_days", "rule", "name", NULL};
+    static const char *const claim_keys[] = {"who", "claim_errors", "rule", "name", NULL};
+    static const char *const usage_keys[] = {"who", "usage_rate", "rule", "name", NULL};
     static const char *const *const form_keys[] = {holds_keys,    lacks_keys, visit_keys,    check_keys,
                                                    received_keys, gap_keys,   degraded_keys, grace_keys,
                                                    claim_keys,    usage_keys};
@@ -1511,6 +1513,8 @@ static bool read_expect(struct reader *r, const struct core_yaml_node *n, struct
         ok = date != NULL && get_date(r, date, "date", &x->date) &&
              in_period(r, date, "expectation date", x->date) && ok;
     }
+    if ((v = core_yaml_get(n, "name")) != NULL)
+        ok = get_label(r, v, "name", &x->name) && ok;
     if ((v = core_yaml_get(n, "rule")) != NULL) {
         if (is_rule_id(v))
             memcpy(x->rule, v->value, v->len + 1);
@@ -1653,6 +1657,60 @@ static void read_population(struct reader *r, const struct core_yaml_node *n)
 
 /* ---- the file ---------------------------------------------------------------------------------------- */
 
+/* A field new in format 2 (`tags:`, an expectation's `name:`) in a file that says `format: 1`: the file
+ * declared the format it was written to, and that format has no such field (docs/SCENARIO-FORMAT.md,
+ * Format versions). A file without `format:` is read as the newest format. */
+static bool format_has(struct reader *r, const struct core_yaml_node *n, const char *field, int since)
+{
+    if (r->s->format >= since)
+        return true;
+    problem(r, n, "field '%s' is new in format %d; this file says format %d (write 'format: %d')", field,
+            since, r->s->format, since);
+    return false;
+}
+
+/* An expectation's `name:`: one line of text, at most 200 bytes, not empty. */
+static bool get_label(struct reader *r, const struct core_yaml_node *n, const char *field, const char **out)
+{
+    if (!format_has(r, n, field, 2) || !get_text(r, n, field, 200, out))
+        return false;
+    if ((*out)[0] == '\0' || strpbrk(*out, "\n\r\t") != NULL) {
+        problem(r, n, "field '%s': one line of text, not empty", field);
+        *out = NULL;
+        return false;
+    }
+    return true;
+}
+
+/* `tags:` a list of distinct names (lower-case letters, digits and '-'), what `mynasim run --tags` selects. */
+static void read_tags(struct reader *r, const struct core_yaml_node *n)
+{
+    struct scenario *s = r->s;
+    if (!format_has(r, n, "tags", 2) || !need_list(r, n, "tags") || n->count == 0)
+        return;
+    s->tags = alloc_array(r, n->count, sizeof *s->tags);
+    if (s->tags == NULL)
+        return;
+    for (size_t i = 0; i < n->count; i++) {
+        const char *t;
+        if (!get_text(r, n->items[i], "tags", 64, &t))
+            continue;
+        if (!name_ok(t, strlen(t))) {
+            problem(r, n->items[i], "field 'tags': '%s' is not a name (lower-case letters, digits and '-')",
+                    t);
+            continue;
+        }
+        bool dup = false;
+        for (size_t k = 0; k < s->tag_count && !dup; k++)
+            dup = strcmp(s->tags[k], t) == 0;
+        if (dup) {
+            problem(r, n->items[i], "field 'tags': '%s' is given twice", t);
+            continue;
+        }
+        s->tags[s->tag_count++] = t;
+    }
+}
+
 /* `format` first: a newer file is refused with that one message (its new keys would only look unknown). */
 static bool read_format(struct reader *r, const struct core_yaml_node *root)
 {
@@ -1678,7 +1736,7 @@ static void read_root(struct reader *r)
 {
     static const char *const keys[] = {"format", "scenario", "description", "period",  "policy",
                                        "seed",   "outages",  "insurers",    "clinics", "residents",
-                                       "events", "expect",   "population",  NULL};
+                                       "events", "expect",   "population",  "tags",    NULL};
     struct scenario *s = r->s;
     const struct core_yaml_node *root = r->doc->root, *v;
     s->name = s->description = "";
@@ -1698,6 +1756,8 @@ static void read_root(struct reader *r)
         problem(r, v, "field 'scenario': '%s' is not a name (lower-case letters, digits and '-')", s->name);
     if ((v = core_yaml_get(root, "description")) != NULL)
         get_text(r, v, "description", 65536, &s->description);
+    if ((v = core_yaml_get(root, "tags")) != NULL)
+        read_tags(r, v);
     if ((v = required(r, root, "period", "scenario file")) != NULL) {
         struct scenario_period p;
         if (get_period(r, v, "period", &p))

@@ -27,7 +27,7 @@
 #include "policy/policy.h"
 
 /* The newest `format:` this reader understands. */
-#define SCENARIO_FORMAT_VERSION 1
+#define SCENARIO_FORMAT_VERSION 2
 /* Problems kept per file; more are counted in `omitted`. */
 #define SCENARIO_DIAGS_MAX 100
 /* Longest id (insurer, clinic, resident), in bytes. */
@@ -369,9 +369,10 @@ struct scenario_range {
 struct scenario_expect {
     struct scenario_pos pos;
     enum scenario_expect_kind kind;
-    core_day date; /* CORE_DAY_NONE for the forms without a date */
-    int resident;  /* index, or SCENARIO_WHO_ALL */
-    char rule[16]; /* `rule: ID`, "" when absent */
+    core_day date;    /* CORE_DAY_NONE for the forms without a date */
+    int resident;     /* index, or SCENARIO_WHO_ALL */
+    char rule[16];    /* `rule: ID`, "" when absent */
+    const char *name; /* `name:` (format 2), what reports call it; NULL when absent */
     /* holds / lacks */
     unsigned documents;
     /* visit */
@@ -415,6 +416,8 @@ struct scenario {
     int format;
     const char *name;
     const char *description; /* "" when absent */
+    size_t tag_count;        /* `tags:` (format 2), in file order; `mynasim run --tags` selects by them */
+    const char **tags;
     struct scenario_period period;
     const char *policy_ref; /* as written, "national" when absent */
     struct policy *policy;

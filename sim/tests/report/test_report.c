@@ -97,11 +97,16 @@ static void text_report_of_two_runs_is_two_reports(void **state)
 {
     (void)state;
     char *one = render(REPORT_TEXT, 1), *two = render(REPORT_TEXT, 2);
-    size_t n = strlen(one);
-    assert_int_equal(strlen(two), 2 * n + 1);
+    /* each run, a blank line between, then the closing summary counting both */
+    static const char sum1[] = "\nscenarios: 0 passed, 1 failed\n",
+                      sum2[] = "\nscenarios: 0 passed, 2 failed\n";
+    size_t n = strlen(one) - strlen(sum1);
+    assert_string_equal(one + n, sum1);
+    assert_int_equal(strlen(two), 2 * n + 1 + strlen(sum2));
     assert_memory_equal(two, one, n);
     assert_int_equal(two[n], '\n');
     assert_memory_equal(two + n + 1, one, n);
+    assert_string_equal(two + 2 * n + 1, sum2);
     free(one);
     free(two);
 }

@@ -446,13 +446,23 @@ static void junit_has_every_field_and_escapes(void **state)
     assert_non_null(suite);
     if (suite == NULL)
         return;
-    assert_prop(suite, "name", "shapes");
+    assert_prop(suite, "name", "shapes (national)");
     assert_prop(suite, "file", ODD_FILE);
+    assert_prop(suite, "time", "0");
     xmlNodePtr props = first_element(suite->children, "properties");
     assert_non_null(props);
     if (props == NULL)
         return;
     xmlNodePtr pr = first_element(props->children, "property");
+    static const char *const before[][2] = {{"file", ODD_FILE}, {"scenario", "shapes"}};
+    for (size_t k = 0; k < 2; k++) {
+        assert_non_null(pr);
+        if (pr == NULL)
+            return;
+        assert_prop(pr, "name", before[k][0]);
+        assert_prop(pr, "value", before[k][1]);
+        pr = first_element(pr->next, "property");
+    }
     assert_non_null(pr);
     if (pr == NULL)
         return;
@@ -467,10 +477,15 @@ static void junit_has_every_field_and_escapes(void **state)
     int i = 0;
     for (xmlNodePtr c = first_element(suite->children, "testcase"); c != NULL;
          c = first_element(c->next, "testcase"), i++) {
-        static const char *const names[] = {"holds:11", "?:12", "holds:13", "invariant:14"};
+        /* who, what and when, from the result when it carries no expectation */
+        static const char *const names[] = {"r1 holds 2025-01-10", "- ?", "all holds",
+                                            "r1 no unexpected gap day"};
         assert_true(i < 4);
         assert_prop(c, "name", names[i]);
-        assert_prop(c, "classname", "shapes");
+        assert_prop(c, "classname", "national.shapes");
+        assert_prop(c, "time", "0");
+        xmlNodePtr o = first_element(c->children, "system-out");
+        assert_non_null(o);
         xmlNodePtr f = first_element(c->children, "failure");
         if (i == 1 || i == 3) {
             assert_null(f);
@@ -483,13 +498,13 @@ static void junit_has_every_field_and_escapes(void **state)
         if (i == 0) {
             assert_prop(f, "type", "PAPER-2");
             assert_prop(f, "message", "r1 lacks card");
-            assert_string_equal((const char *)text, ODD_FILE ":11:5: r1 lacks card");
+            assert_string_equal((const char *)text, ODD_FILE ":11:5: holds: r1 lacks card");
         } else {
             assert_prop(f, "type", "expectation");
             /* \x01 cannot be in XML 1.0, even as &#1;: it is written as '?'. */
             assert_prop(f, "message", "expected <card> & \"notice\", got 'none'\n? end ✓");
             assert_string_equal((const char *)text,
-                                ODD_FILE ":13:5: expected <card> & \"notice\", got 'none'\n? end ✓");
+                                ODD_FILE ":13:5: holds: expected <card> & \"notice\", got 'none'\n? end ✓");
         }
         xmlFree(text);
     }
@@ -516,7 +531,9 @@ static void a_run_without_world_or_population(void **state)
                         "FAIL shapes (" ODD_FILE "): policy national, 2 residents, expectations 0 passed 1 "
                         "failed, gap days 0, grace days 0, degraded days 0, claim errors 0\n"
                         "failed:\n"
-                        "  " ODD_FILE ":11:5: holds: r1 lacks card\n");
+                        "  " ODD_FILE ":11:5: holds: r1 lacks card\n"
+                        "\n"
+                        "scenarios: 0 passed, 1 failed\n");
     free(t);
     t = render(REPORT_JSON, &s, 1);
     json_t *root = parse(t);
@@ -545,14 +562,15 @@ static void empty_reports(void **state)
 {
     (void)state;
     char *t = render(REPORT_TEXT, NULL, 0);
-    assert_string_equal(t, "");
+    assert_string_equal(t, "scenarios: 0 passed, 0 failed\n");
     free(t);
     t = render(REPORT_JSON, NULL, 0);
     assert_string_equal(t, "{\n  \"format\": 1,\n  \"runs\": []\n}\n");
     free(t);
     t = render(REPORT_JUNIT, NULL, 0);
     assert_string_equal(t, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                           "<testsuites name=\"mynasim\" tests=\"0\" failures=\"0\" errors=\"0\"/>\n");
+                           "<testsuites name=\"mynasim\" tests=\"0\" failures=\"0\" errors=\"0\" "
+                           "time=\"0\"/>\n");
     free(t);
 }
 
