@@ -245,6 +245,61 @@ static int handle_event(struct builder *b, yaml_event_t *ev, int *documents, boo
     return CORE_OK;
 }
 
+/* libyaml's reader (the decoding of bytes into characters) reports a byte offset, not a mark: its
+ * problem_mark stays at the start of the file, which made every encoding error "1:1". The position is worked
+ * out here as libyaml's marks count: lines broken by LF, CR LF, lone CR and the Unicode breaks NEL, LS and
+ * PS; columns in characters (UTF-8 sequences), after a UTF-8 byte order mark. A UTF-16 file (a byte order
+ * mark FF FE or FE FF) is reported at its byte offset. */
+static void offset_position(const char *buf, size_t len, size_t offset, int *line, int *column)
+{
+    const unsigned char *b = (const unsigned char *)buf;
+    size_t i = len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF ? 3 : 0;
+    long ln = 1, col = 1;
+    if (offset > len)
+        offset = len;
+    while (i < offset) {
+        size_t brk = 0; /* the length of a line break at i, 0 when none */
+        if (b[i] == '\n')
+            brk = 1;
+        else if (b[i] == '\r')
+            brk = i + 1 < len && b[i + 1] == '\n' ? 2 : 1;
+        else if (i + 1 < len && b[i] == 0xC2 && b[i + 1] == 0x85)
+            brk = 2;
+        else if (i + 2 < len && b[i] == 0xE2 && b[i + 1] == 0x80 && (b[i + 2] == 0xA8 || b[i + 2] == 0xA9))
+            brk = 3;
+        if (brk > 0 && i + brk <= offset) {
+            i += brk;
+            ln++;
+            col = 1;
+            continue;
+        }
+        if ((b[i] & 0xC0) != 0x80) /* not a continuation byte: a new character */
+            col++;
+        i++;
+    }
+    *line = ln > INT32_MAX ? INT32_MAX : (int)ln;
+    *column = col > INT32_MAX ? INT32_MAX : (int)col;
+}
+
+static int reader_error(const char *file, const char *buf, size_t len, const yaml_parser_t *parser,
+                        struct core_error *err)
+{
+    const unsigned char *b = (const unsigned char *)buf;
+    const char *problem = parser->problem != NULL ? parser->problem : "cannot be decoded";
+    if (len >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
+        return core_error_set(err, CORE_EINVAL, file, 0, 0, "encoding error (UTF-16): %s at byte %zu",
+                              problem, parser->problem_offset);
+    int line, column;
+    offset_position(buf, len, parser->problem_offset, &line, &column);
+    char what[32] = "";
+    int v = parser->problem_value;
+    if (v >= 0 && strstr(problem, "octet") != NULL)
+        snprintf(what, sizeof what, " (byte 0x%02X)", (unsigned)v & 0xFFu);
+    else if (v >= 0)
+        snprintf(what, sizeof what, " (U+%04X)", (unsigned)v);
+    return core_error_set(err, CORE_EINVAL, file, line, column, "encoding error: %s%s", problem, what);
+}
+
 int core_yaml_load_buffer(const char *name, const char *buf, size_t len, struct core_yaml_doc **out,
                           struct core_error *err)
 {
@@ -280,6 +335,10 @@ int core_yaml_load_buffer(const char *name, const char *buf, size_t len, struct 
     while (!done && rc == CORE_OK) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&parser, &ev)) {
+            if (parser.error == YAML_READER_ERROR) {
+                rc = reader_error(file, buf, len, &parser, err);
+                break;
+            }
             yaml_mark_t mark = parser.problem_mark;
             rc = core_error_set(err, CORE_EINVAL, file, (int)mark.line + 1, (int)mark.column + 1,
                                 "YAML syntax: %s%s%s", parser.problem != NULL ? parser.problem : "invalid",
