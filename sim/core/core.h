@@ -195,8 +195,11 @@ struct core_yaml_doc {
     void *arena;                 /* private */
 };
 
-/* Limits: documents larger than this are refused, as are nestings deeper than CORE_YAML_MAX_DEPTH. */
-#define CORE_YAML_MAX_SIZE (64u * 1024u * 1024u)
+/* Limits: documents larger than this are refused, as are nestings deeper than CORE_YAML_MAX_DEPTH. 16 MiB:
+ * every format of mynasim (a scenario of 100,000 residents, a policy, a mix, a card profile) fits many times,
+ * and the tree of a hostile file just under it stays within a few hundred MiB (docs/SCENARIO-FORMAT.md,
+ * "Limits"). */
+#define CORE_YAML_MAX_SIZE (16u * 1024u * 1024u)
 #define CORE_YAML_MAX_DEPTH 64
 
 int core_yaml_load_file(const char *path, struct core_yaml_doc **out, struct core_error *err);

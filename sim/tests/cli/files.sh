@@ -105,5 +105,22 @@ printf 'format: 1\nscenario: x\ndescription: y\nseed: 1\npolicy: na\xfftional\n'
 grep -qF "$T/bad.yaml:5:11: encoding error: invalid leading UTF-8 octet (byte 0xFF)" "$T/err" ||
     fail "invalid UTF-8 on line 5: $(cat "$T/err")"
 
+# ---- the reader's limits (docs/SCENARIO-FORMAT.md, Limits) ------------------------------------------------
+# One list over its limit at a time; each is one problem naming the field and the limit.
+over() { # over FIELD COUNT: a file whose FIELD lists COUNT empty entries
+    { printf 'format: 1\nscenario: big\n%s:\n' "$1"; yes '  - {}' | head -n "$2"; } >"$T/big.yaml"
+    "$M" check "$T/big.yaml" >/dev/null 2>"$T/err"
+    grep -qF "field '$1': $2 entries, more than the reader's limit of $(($2 - 1)) (docs/SCENARIO-FORMAT.md, Limits)" \
+        "$T/err" || fail "$1 over its limit: $(head -c 300 "$T/err")"
+}
+over residents 100001
+over clinics 10001
+over insurers 10001
+over events 1000001
+truncate -s $((16 * 1024 * 1024 + 1)) "$T/huge.yaml"
+"$M" check "$T/huge.yaml" >/dev/null 2>"$T/err"
+grep -qF "$T/huge.yaml: file too large (16777217 bytes, limit 16777216)" "$T/err" ||
+    fail "a file over 16 MiB: $(cat "$T/err")"
+
 [ "$failed" = 0 ] && echo "files.sh: all passed"
 exit "$failed"
