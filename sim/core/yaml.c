@@ -27,6 +27,37 @@ struct builder {
     bool pending_key[CORE_YAML_MAX_DEPTH + 1]; /* in a map: true when the next node is a value */
 };
 
+/* Nodes and scalar texts come from the document's arena: chunks of at least ARENA_CHUNK bytes, freed together,
+ * so a node costs its size and no allocator overhead (a hostile list of millions of one-character items stays
+ * within a small multiple of the file's size). The child arrays of maps and sequences grow on the heap. */
+enum { ARENA_CHUNK = 1u << 20 };
+
+struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used, cap;
+    _Alignas(max_align_t) unsigned char data[];
+};
+
+static void *arena_alloc(struct core_yaml_doc *doc, size_t size)
+{
+    size = (size + 7u) & ~(size_t)7u;
+    struct arena_chunk *c = doc->arena;
+    if (c == NULL || c->cap - c->used < size) {
+        size_t cap = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+        struct arena_chunk *n = malloc(sizeof *n + cap);
+        if (n == NULL)
+            return NULL;
+        n->next = c;
+        n->used = 0;
+        n->cap = cap;
+        doc->arena = c = n;
+    }
+    void *p = c->data + c->used;
+    c->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
 static void node_free(struct core_yaml_node *n)
 {
     if (n == NULL)
@@ -39,8 +70,6 @@ static void node_free(struct core_yaml_node *n)
     }
     free(n->keys);
     free(n->items);
-    free((char *)(uintptr_t)n->value);
-    free(n);
 }
 
 void core_yaml_free(struct core_yaml_doc *doc)
@@ -48,6 +77,10 @@ void core_yaml_free(struct core_yaml_doc *doc)
     if (doc == NULL)
         return;
     node_free(doc->root);
+    for (struct arena_chunk *c = doc->arena, *next; c != NULL; c = next) {
+        next = c->next;
+        free(c);
+    }
     free(doc->file);
     free(doc);
 }
@@ -57,9 +90,9 @@ static int fail_at(struct core_yaml_doc *doc, struct core_error *err, yaml_mark_
     return core_error_set(err, CORE_EINVAL, doc->file, (int)mark.line + 1, (int)mark.column + 1, "%s", what);
 }
 
-static struct core_yaml_node *node_new(enum core_yaml_kind kind, yaml_mark_t mark)
+static struct core_yaml_node *node_new(struct core_yaml_doc *doc, enum core_yaml_kind kind, yaml_mark_t mark)
 {
-    struct core_yaml_node *n = calloc(1, sizeof *n);
+    struct core_yaml_node *n = arena_alloc(doc, sizeof *n);
     if (n == NULL)
         return NULL;
     n->kind = kind;
@@ -193,15 +226,13 @@ static int handle_event(struct builder *b, yaml_event_t *ev, int *documents, boo
             return fail_at(doc, err, ev->start_mark, "anchors (&name) are not allowed");
         if (ev->data.scalar.tag != NULL)
             return fail_at(doc, err, ev->start_mark, "tags (!name) are not allowed");
-        struct core_yaml_node *n = node_new(CORE_YAML_SCALAR, ev->start_mark);
+        struct core_yaml_node *n = node_new(doc, CORE_YAML_SCALAR, ev->start_mark);
         if (n == NULL)
             return core_error_set(err, CORE_ENOMEM, doc->file, 0, 0, "out of memory");
         size_t len = ev->data.scalar.length;
-        char *v = malloc(len + 1);
-        if (v == NULL) {
-            free(n);
+        char *v = arena_alloc(doc, len + 1);
+        if (v == NULL)
             return core_error_set(err, CORE_ENOMEM, doc->file, 0, 0, "out of memory");
-        }
         if (len > 0)
             memcpy(v, ev->data.scalar.value, len);
         v[len] = '\0';
@@ -221,7 +252,7 @@ static int handle_event(struct builder *b, yaml_event_t *ev, int *documents, boo
             return fail_at(doc, err, ev->start_mark, "tags (!name) are not allowed");
         if (b->depth >= CORE_YAML_MAX_DEPTH)
             return fail_at(doc, err, ev->start_mark, "nested too deeply");
-        struct core_yaml_node *n = node_new(is_map ? CORE_YAML_MAP : CORE_YAML_SEQ, ev->start_mark);
+        struct core_yaml_node *n = node_new(doc, is_map ? CORE_YAML_MAP : CORE_YAML_SEQ, ev->start_mark);
         if (n == NULL)
             return core_error_set(err, CORE_ENOMEM, doc->file, 0, 0, "out of memory");
         int rc = attach(b, n, err);
