@@ -69,8 +69,9 @@ for name in "${scenarios[@]}"; do
 done
 
 # Nothing left behind on the served card: the same card, the same counters as before the runs.
+# Power is left out: pcscd powers an idle card down on its own schedule, which a loaded machine shifts.
 after=$(pcsc_control_ok "$C" state)
-[[ "$after" == "$before" ]] || pcsc_fail "the served card changed: before '$before', after '$after'"
+[[ "${after/ powered=no/ powered=yes}" == "${before/ powered=no/ powered=yes}" ]] || pcsc_fail "the served card changed: before '$before', after '$after'"
 pcsc_log "ok: the served card is as it was ($after)"
 
 # Refusals: an unreachable service, and a control socket that is not there, each with a clear error.
