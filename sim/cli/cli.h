@@ -119,20 +119,22 @@ int cli_load_scenario(const char *path, const char *policy, struct scenario **ou
  * problem). Returns false when any is not valid; the caller frees every scns[i] either way. */
 bool cli_load_scenarios(char **paths, size_t count, const char *policy, struct scenario **scns);
 
-/* A report's destination: stdout, or --out PATH written as PATH.tmp and renamed into place when complete,
- * so a reader never sees half a report. Initialise with {.f = NULL}. */
+/* A report's destination: stdout, or --out PATH through core's one writer (core_file_out_open): a regular
+ * file or a new one is written to a hidden temporary file beside it and renamed into place when complete, so a
+ * reader never sees half a report; /dev/stdout and character devices (/dev/null) are written through; a
+ * symlink, a FIFO or a directory is refused. Initialise with {.f = NULL}. */
 struct cli_out {
     FILE *f;
-    char *tmp;
+    struct core_file_out file;
     const char *path;
 };
-/* Opens stdout when path is NULL, else PATH.tmp ("mynasim CMD: cannot write 'PATH.tmp'" when it cannot).
- * Returns false when nothing could be opened; cli_out_release then cleans up. */
+/* Opens stdout when path is NULL, else PATH ("mynasim CMD: PATH: why" when it cannot). Returns false when
+ * nothing could be opened; cli_out_release then cleans up. */
 bool cli_out_open(struct cli_out *o, const char *cmd, const char *path);
-/* Closes PATH.tmp and, when `keep`, renames it to PATH ("mynasim CMD: cannot write 'PATH'" when that
- * fails); else removes it. Returns whether the report is in place (stdout: `keep`). */
+/* Flushes the report and, when `keep`, puts it in place ("mynasim CMD: PATH: why" when that fails); else
+ * removes the temporary file. Returns whether the report is in place (stdout: `keep`). */
 bool cli_out_commit(struct cli_out *o, const char *cmd, bool keep);
-/* Closes and removes a PATH.tmp still open (a run that stopped early) and frees what cli_out_open took. */
+/* Closes and removes a temporary file still open (a run that stopped early) and frees what cli_out_open took. */
 void cli_out_release(struct cli_out *o);
 
 /* The files of a run or a compare: the FILE|DIR arguments expanded, room for `sides` readings of each file

@@ -1,7 +1,7 @@
 /*
  * common.c: what the subcommands share. Printing an error or a scenario problem, the one option parser
  * (cli_parse, over getopt_long), expanding FILE|DIR arguments and reading every scenario with its problems on stderr, the report
- * written to --out whole (PATH.tmp, then renamed into place) and progress only when stderr is a terminal.
+ * written to --out whole (core_file_out: a hidden temporary file, then renamed into place) and progress only when stderr is a terminal.
  */
 #include <getopt.h>
 #include <stdbool.h>
@@ -201,7 +201,8 @@ bool cli_policy_loads(const char *prefix, const char *policy)
     struct core_error err;
     core_error_clear(&err);
     if (policy_load(policy, NULL, &p, &err) != CORE_OK) {
-        cli_print_error_in(prefix, policy, &err);
+        /* The path once: the error names the file already when the policy is one. */
+        cli_print_error_in(prefix, strcmp(err.file, policy) == 0 ? NULL : policy, &err);
         return false;
     }
     policy_free(p);
@@ -257,21 +258,27 @@ bool cli_load_scenarios(char **paths, size_t count, const char *policy, struct s
 
 bool cli_out_open(struct cli_out *o, const char *cmd, const char *path)
 {
+    memset(o, 0, sizeof *o);
     o->path = path;
-    o->tmp = NULL;
-    o->f = NULL;
     if (path == NULL) {
         o->f = stdout;
         return true;
     }
-    size_t n = strlen(path) + 5;
-    o->tmp = malloc(n);
-    if (o->tmp == NULL)
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "mynasim %s", cmd);
+    struct core_error err;
+    core_error_clear(&err);
+    if (core_file_out_open(&o->file, path, &err) != CORE_OK) {
+        cli_print_error_in(prefix, NULL, &err);
         return false;
-    snprintf(o->tmp, n, "%s.tmp", path);
-    o->f = fopen(o->tmp, "w");
+    }
+    /* A stream of its own on a duplicate, so closing the stream leaves the writer's descriptor to commit. */
+    int fd = dup(o->file.fd);
+    o->f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (o->f == NULL) {
-        fprintf(stderr, "mynasim %s: cannot write '%s'\n", cmd, o->tmp);
+        if (fd >= 0)
+            close(fd);
+        fprintf(stderr, "%s: %s: out of memory\n", prefix, path);
         return false;
     }
     return true;
@@ -283,10 +290,18 @@ bool cli_out_commit(struct cli_out *o, const char *cmd, bool keep)
         return keep;
     bool written = fclose(o->f) == 0;
     o->f = NULL;
-    if (!written || !keep || rename(o->tmp, o->path) != 0) {
-        if (written && keep)
-            fprintf(stderr, "mynasim %s: cannot write '%s'\n", cmd, o->path);
-        remove(o->tmp);
+    char prefix[64];
+    snprintf(prefix, sizeof prefix, "mynasim %s", cmd);
+    if (!written || !keep) {
+        if (!written && keep)
+            fprintf(stderr, "%s: %s: write failed\n", prefix, o->path);
+        core_file_out_abort(&o->file);
+        return false;
+    }
+    struct core_error err;
+    core_error_clear(&err);
+    if (core_file_out_commit(&o->file, &err) != CORE_OK) {
+        cli_print_error_in(prefix, NULL, &err);
         return false;
     }
     return true;
@@ -294,13 +309,10 @@ bool cli_out_commit(struct cli_out *o, const char *cmd, bool keep)
 
 void cli_out_release(struct cli_out *o)
 {
-    if (o->f != NULL && o->f != stdout) {
+    if (o->f != NULL && o->f != stdout)
         fclose(o->f);
-        remove(o->tmp);
-    }
     o->f = NULL;
-    free(o->tmp);
-    o->tmp = NULL;
+    core_file_out_abort(&o->file);
 }
 
 int cli_files_open(struct cli_files *f, const char *cmd, char **args, size_t nargs, size_t sides)

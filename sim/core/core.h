@@ -109,12 +109,57 @@ void core_rng_bytes(struct core_rng *rng, void *out, size_t len);
 /* A 64-bit hash of bytes (FNV-1a then a splitmix finaliser): for seeds derived from names. */
 uint64_t core_hash64(const void *data, size_t len, uint64_t seed);
 
-/* ---- files ------------------------------------------------------------------------------------------- */
+/* ---- files (docs/FILES.md) ------------------------------------------------------------------------- */
 
-/* Reads a whole file (at most max_size bytes) into a NUL-terminated heap buffer. */
+/* What a stat mode is, for messages: "a regular file", "a FIFO", "a character device", "a directory"... */
+const char *core_file_kind(unsigned mode);
+/* Opens a file to read, following symlinks, without ever blocking on the open: anything but a regular file
+ * (a FIFO, a device, a socket, a directory) is refused "PATH: not a regular file (a FIFO)". Every file
+ * mynasim reads goes through here (core_file_read, and so the YAML reader). *fd is blocking, O_CLOEXEC. */
+int core_file_open_regular(const char *path, int *fd, struct core_error *err);
+/* Reads a whole regular file (at most max_size bytes) into a NUL-terminated heap buffer. */
 int core_file_read(const char *path, size_t max_size, char **out, size_t *len, struct core_error *err);
-/* Writes a file atomically: a temporary file in the same directory, fsync, rename. */
+
+/*
+ * The one writer of whole files: reports (--out), a card's --state, caches, and the answer files a terminal
+ * drops into a watched folder. A reader or a folder watcher sees the old file or the new one, never a part.
+ *
+ * core_file_out_open decides once, on the path as it stands (not following a symlink):
+ *   - absent or a regular file: written to a temporary file in the same directory, created exclusively
+ *     (O_CREAT|O_EXCL|O_NOFOLLOW, mode 0666 less the umask, or the replaced file's permission bits) under a
+ *     fresh random name ".NAME.tmp-XXXXXXXXXXXX" — hidden, and never ending in the target's extension, so a
+ *     watcher of "*.xml" never sees it; a planted file or symlink at a temporary name is never opened or
+ *     followed. Commit fsyncs it, checks the target is still absent or regular, renames it over the target
+ *     and fsyncs the directory. Two writers of one path each write their own temporary file: both commits
+ *     succeed, the last rename wins, and the target is always one writer's whole file;
+ *   - this process's own stdout or stderr however named (/dev/stdout, /dev/fd/1, /proc/self/fd/2), or a
+ *     character device (/dev/null, a terminal) named directly or through a symlink: written through, opened
+ *     without O_CREAT or O_TRUNC, never replaced (a write through cannot be undone by abort);
+ *   - anything else is refused with what it is: a symbolic link to a file or to nothing ("not followed and
+ *     not replaced"), a FIFO, a socket, a block device, a directory.
+ * Every error path removes the temporary file. core_file_out_abort after a failed open or after commit does
+ * nothing, so `abort` may always be called on the way out. A struct zeroed or left by abort/commit is closed.
+ */
+struct core_file_out {
+    int fd;           /* write here (core_file_out_write, or a FILE * of fdopen(dup(fd))) */
+    int dirfd;        /* the target's directory */
+    char *path;       /* the target, as given */
+    const char *base; /* its last component, inside path */
+    char tmp[256];    /* the temporary file's name in dirfd; "" when written through */
+};
+int core_file_out_open(struct core_file_out *o, const char *path, struct core_error *err);
+int core_file_out_write(struct core_file_out *o, const void *data, size_t len, struct core_error *err);
+/* fsync, close, rename into place, fsync the directory; on any failure the temporary file is removed and
+ * the target is untouched. Closes o either way. */
+int core_file_out_commit(struct core_file_out *o, struct core_error *err);
+/* Closes o and removes the temporary file: the target is untouched. */
+void core_file_out_abort(struct core_file_out *o);
+/* open + write + commit: what a terminal's answer file or a card's state file calls. */
 int core_file_write_atomic(const char *path, const void *data, size_t len, struct core_error *err);
+/* Removes the temporary files of `path` left by a writer that was killed (".NAME.tmp-" and 12 letters).
+ * Only for a caller that is the file's one writer (a card server at start): it would remove a concurrent
+ * writer's file. */
+int core_file_remove_temporaries(const char *path, struct core_error *err);
 
 /* ---- YAML --------------------------------------------------------------------------------------------- */
 
@@ -150,8 +195,11 @@ struct core_yaml_doc {
     void *arena;                 /* private */
 };
 
-/* Limits: documents larger than this are refused, as are nestings deeper than CORE_YAML_MAX_DEPTH. */
-#define CORE_YAML_MAX_SIZE (64u * 1024u * 1024u)
+/* Limits: documents larger than this are refused, as are nestings deeper than CORE_YAML_MAX_DEPTH. 16 MiB:
+ * every format of mynasim (a scenario of 100,000 residents, a policy, a mix, a card profile) fits many times,
+ * and the tree of a hostile file just under it stays within a few hundred MiB (docs/SCENARIO-FORMAT.md,
+ * "Limits"). */
+#define CORE_YAML_MAX_SIZE (16u * 1024u * 1024u)
 #define CORE_YAML_MAX_DEPTH 64
 
 int core_yaml_load_file(const char *path, struct core_yaml_doc **out, struct core_error *err);

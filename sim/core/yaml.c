@@ -27,6 +27,37 @@ struct builder {
     bool pending_key[CORE_YAML_MAX_DEPTH + 1]; /* in a map: true when the next node is a value */
 };
 
+/* Nodes and scalar texts come from the document's arena: chunks of at least ARENA_CHUNK bytes, freed together,
+ * so a node costs its size and no allocator overhead (a hostile list of millions of one-character items stays
+ * within a small multiple of the file's size). The child arrays of maps and sequences grow on the heap. */
+enum { ARENA_CHUNK = 1u << 20 };
+
+struct arena_chunk {
+    struct arena_chunk *next;
+    size_t used, cap;
+    _Alignas(max_align_t) unsigned char data[];
+};
+
+static void *arena_alloc(struct core_yaml_doc *doc, size_t size)
+{
+    size = (size + 7u) & ~(size_t)7u;
+    struct arena_chunk *c = doc->arena;
+    if (c == NULL || c->cap - c->used < size) {
+        size_t cap = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+        struct arena_chunk *n = malloc(sizeof *n + cap);
+        if (n == NULL)
+            return NULL;
+        n->next = c;
+        n->used = 0;
+        n->cap = cap;
+        doc->arena = c = n;
+    }
+    void *p = c->data + c->used;
+    c->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
 static void node_free(struct core_yaml_node *n)
 {
     if (n == NULL)
@@ -39,8 +70,6 @@ static void node_free(struct core_yaml_node *n)
     }
     free(n->keys);
     free(n->items);
-    free((char *)(uintptr_t)n->value);
-    free(n);
 }
 
 void core_yaml_free(struct core_yaml_doc *doc)
@@ -48,6 +77,10 @@ void core_yaml_free(struct core_yaml_doc *doc)
     if (doc == NULL)
         return;
     node_free(doc->root);
+    for (struct arena_chunk *c = doc->arena, *next; c != NULL; c = next) {
+        next = c->next;
+        free(c);
+    }
     free(doc->file);
     free(doc);
 }
@@ -57,9 +90,9 @@ static int fail_at(struct core_yaml_doc *doc, struct core_error *err, yaml_mark_
     return core_error_set(err, CORE_EINVAL, doc->file, (int)mark.line + 1, (int)mark.column + 1, "%s", what);
 }
 
-static struct core_yaml_node *node_new(enum core_yaml_kind kind, yaml_mark_t mark)
+static struct core_yaml_node *node_new(struct core_yaml_doc *doc, enum core_yaml_kind kind, yaml_mark_t mark)
 {
-    struct core_yaml_node *n = calloc(1, sizeof *n);
+    struct core_yaml_node *n = arena_alloc(doc, sizeof *n);
     if (n == NULL)
         return NULL;
     n->kind = kind;
@@ -193,15 +226,13 @@ static int handle_event(struct builder *b, yaml_event_t *ev, int *documents, boo
             return fail_at(doc, err, ev->start_mark, "anchors (&name) are not allowed");
         if (ev->data.scalar.tag != NULL)
             return fail_at(doc, err, ev->start_mark, "tags (!name) are not allowed");
-        struct core_yaml_node *n = node_new(CORE_YAML_SCALAR, ev->start_mark);
+        struct core_yaml_node *n = node_new(doc, CORE_YAML_SCALAR, ev->start_mark);
         if (n == NULL)
             return core_error_set(err, CORE_ENOMEM, doc->file, 0, 0, "out of memory");
         size_t len = ev->data.scalar.length;
-        char *v = malloc(len + 1);
-        if (v == NULL) {
-            free(n);
+        char *v = arena_alloc(doc, len + 1);
+        if (v == NULL)
             return core_error_set(err, CORE_ENOMEM, doc->file, 0, 0, "out of memory");
-        }
         if (len > 0)
             memcpy(v, ev->data.scalar.value, len);
         v[len] = '\0';
@@ -221,7 +252,7 @@ static int handle_event(struct builder *b, yaml_event_t *ev, int *documents, boo
             return fail_at(doc, err, ev->start_mark, "tags (!name) are not allowed");
         if (b->depth >= CORE_YAML_MAX_DEPTH)
             return fail_at(doc, err, ev->start_mark, "nested too deeply");
-        struct core_yaml_node *n = node_new(is_map ? CORE_YAML_MAP : CORE_YAML_SEQ, ev->start_mark);
+        struct core_yaml_node *n = node_new(doc, is_map ? CORE_YAML_MAP : CORE_YAML_SEQ, ev->start_mark);
         if (n == NULL)
             return core_error_set(err, CORE_ENOMEM, doc->file, 0, 0, "out of memory");
         int rc = attach(b, n, err);
@@ -243,6 +274,61 @@ static int handle_event(struct builder *b, yaml_event_t *ev, int *documents, boo
     }
     }
     return CORE_OK;
+}
+
+/* libyaml's reader (the decoding of bytes into characters) reports a byte offset, not a mark: its
+ * problem_mark stays at the start of the file, which made every encoding error "1:1". The position is worked
+ * out here as libyaml's marks count: lines broken by LF, CR LF, lone CR and the Unicode breaks NEL, LS and
+ * PS; columns in characters (UTF-8 sequences), after a UTF-8 byte order mark. A UTF-16 file (a byte order
+ * mark FF FE or FE FF) is reported at its byte offset. */
+static void offset_position(const char *buf, size_t len, size_t offset, int *line, int *column)
+{
+    const unsigned char *b = (const unsigned char *)buf;
+    size_t i = len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF ? 3 : 0;
+    long ln = 1, col = 1;
+    if (offset > len)
+        offset = len;
+    while (i < offset) {
+        size_t brk = 0; /* the length of a line break at i, 0 when none */
+        if (b[i] == '\n')
+            brk = 1;
+        else if (b[i] == '\r')
+            brk = i + 1 < len && b[i + 1] == '\n' ? 2 : 1;
+        else if (i + 1 < len && b[i] == 0xC2 && b[i + 1] == 0x85)
+            brk = 2;
+        else if (i + 2 < len && b[i] == 0xE2 && b[i + 1] == 0x80 && (b[i + 2] == 0xA8 || b[i + 2] == 0xA9))
+            brk = 3;
+        if (brk > 0 && i + brk <= offset) {
+            i += brk;
+            ln++;
+            col = 1;
+            continue;
+        }
+        if ((b[i] & 0xC0) != 0x80) /* not a continuation byte: a new character */
+            col++;
+        i++;
+    }
+    *line = ln > INT32_MAX ? INT32_MAX : (int)ln;
+    *column = col > INT32_MAX ? INT32_MAX : (int)col;
+}
+
+static int reader_error(const char *file, const char *buf, size_t len, const yaml_parser_t *parser,
+                        struct core_error *err)
+{
+    const unsigned char *b = (const unsigned char *)buf;
+    const char *problem = parser->problem != NULL ? parser->problem : "cannot be decoded";
+    if (len >= 2 && ((b[0] == 0xFF && b[1] == 0xFE) || (b[0] == 0xFE && b[1] == 0xFF)))
+        return core_error_set(err, CORE_EINVAL, file, 0, 0, "encoding error (UTF-16): %s at byte %zu",
+                              problem, parser->problem_offset);
+    int line, column;
+    offset_position(buf, len, parser->problem_offset, &line, &column);
+    char what[32] = "";
+    int v = parser->problem_value;
+    if (v >= 0 && strstr(problem, "octet") != NULL)
+        snprintf(what, sizeof what, " (byte 0x%02X)", (unsigned)v & 0xFFu);
+    else if (v >= 0)
+        snprintf(what, sizeof what, " (U+%04X)", (unsigned)v);
+    return core_error_set(err, CORE_EINVAL, file, line, column, "encoding error: %s%s", problem, what);
 }
 
 int core_yaml_load_buffer(const char *name, const char *buf, size_t len, struct core_yaml_doc **out,
@@ -280,6 +366,10 @@ int core_yaml_load_buffer(const char *name, const char *buf, size_t len, struct 
     while (!done && rc == CORE_OK) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&parser, &ev)) {
+            if (parser.error == YAML_READER_ERROR) {
+                rc = reader_error(file, buf, len, &parser, err);
+                break;
+            }
             yaml_mark_t mark = parser.problem_mark;
             rc = core_error_set(err, CORE_EINVAL, file, (int)mark.line + 1, (int)mark.column + 1,
                                 "YAML syntax: %s%s%s", parser.problem != NULL ? parser.problem : "invalid",

@@ -264,6 +264,19 @@ static bool need_list(struct reader *r, const struct core_yaml_node *n, const ch
     return false;
 }
 
+/* A list of at most `max` entries (the reader's limits, scenario.h). */
+static bool need_list_max(struct reader *r, const struct core_yaml_node *n, const char *field, size_t max)
+{
+    if (!need_list(r, n, field))
+        return false;
+    if (n->count <= max)
+        return true;
+    problem(r, n,
+            "field '%s': %zu entries, more than the reader's limit of %zu (docs/SCENARIO-FORMAT.md, Limits)",
+            field, n->count, max);
+    return false;
+}
+
 static const struct core_yaml_node *required(struct reader *r, const struct core_yaml_node *map,
                                              const char *key, const char *what)
 {
@@ -1279,7 +1292,7 @@ static bool read_event(struct reader *r, const struct core_yaml_node *n, struct 
 static void read_events(struct reader *r, const struct core_yaml_node *list)
 {
     struct scenario *s = r->s;
-    if (!need_list(r, list, "events"))
+    if (!need_list_max(r, list, "events", SCENARIO_MAX_EVENTS))
         return;
     s->events = alloc_array(r, list->count, sizeof *s->events);
     if (s->events == NULL)
@@ -1775,7 +1788,7 @@ static void read_root(struct reader *r)
     const struct core_yaml_node *ins = core_yaml_get(root, "insurers"), *cl = core_yaml_get(root, "clinics");
     const struct core_yaml_node *res = core_yaml_get(root, "residents"),
                                 *pop = core_yaml_get(root, "population");
-    if (ins != NULL && need_list(r, ins, "insurers") && ins->count > 0) {
+    if (ins != NULL && need_list_max(r, ins, "insurers", SCENARIO_MAX_INSURERS) && ins->count > 0) {
         s->insurers = alloc_array(r, ins->count, sizeof *s->insurers);
         if (s->insurers != NULL) {
             s->insurer_count = ins->count;
@@ -1791,7 +1804,7 @@ static void read_root(struct reader *r)
             if (strcmp(s->insurers[i].number, s->insurers[j].number) == 0)
                 problem(r, core_yaml_get(ins->items[j], "number"),
                         "field 'number': also the number of insurer '%s'", s->insurers[i].id);
-    if (cl != NULL && need_list(r, cl, "clinics") && cl->count > 0) {
+    if (cl != NULL && need_list_max(r, cl, "clinics", SCENARIO_MAX_CLINICS) && cl->count > 0) {
         s->clinics = alloc_array(r, cl->count, sizeof *s->clinics);
         if (s->clinics != NULL) {
             s->clinic_count = cl->count;
@@ -1801,7 +1814,7 @@ static void read_root(struct reader *r)
     }
     table_build(r, &r->clinics, "clinic", s->clinics != NULL ? s->clinics[0].id : NULL, sizeof *s->clinics,
                 clinic_pos, s->clinic_count);
-    if (res != NULL && need_list(r, res, "residents") && res->count > 0) {
+    if (res != NULL && need_list_max(r, res, "residents", SCENARIO_MAX_RESIDENTS) && res->count > 0) {
         s->residents = alloc_array(r, res->count, sizeof *s->residents);
         r->rrefs = calloc(res->count, sizeof *r->rrefs);
         if (r->rrefs == NULL)

@@ -32,6 +32,15 @@
 #define SCENARIO_DIAGS_MAX 100
 /* Longest id (insurer, clinic, resident), in bytes. */
 #define SCENARIO_ID_MAX 64
+/* The reader's limits (docs/SCENARIO-FORMAT.md, "Limits"): what real use needs many times over, so that memory
+ * and time stay proportional to a file that may come from anyone. A list longer than its limit is one problem
+ * naming the limit; the file's size is limited by the YAML reader (CORE_YAML_MAX_SIZE, 16 MiB). Reader
+ * limits, not policy: they hold before any policy is read (a scenario names its policy), and no rule of the
+ * insurance system depends on them. */
+#define SCENARIO_MAX_RESIDENTS 100000
+#define SCENARIO_MAX_CLINICS 10000
+#define SCENARIO_MAX_INSURERS 10000
+#define SCENARIO_MAX_EVENTS 1000000
 /* `who: all` in an expectation. */
 #define SCENARIO_WHO_ALL (-2)
 /* No reference (an optional clinic, a resident without `of`). */

@@ -48,7 +48,7 @@ LIB=$SRC/scenarios/clinic-reader-down-and-system-outage.yaml
 expect 1 run --quiet --report json --out "$T/space.json" --policy national --fidelity rules "$D/run"
 expect 1 run --quiet --report=json --out="$T/equals.json" --policy=national --fidelity=rules "$D/run"
 same "$T/space.json" "$T/equals.json" "run --report/--out/--policy/--fidelity"
-[ ! -e "$T/equals.json.tmp" ] || fail "run --out=FILE left FILE.tmp"
+! ls -A "$T" | grep -q '^\.equals\.json\.tmp-' || fail "run --out=FILE left its temporary file"
 grep -q '"format"' "$T/equals.json" || fail "run --report=json wrote no JSON report"
 # options after the operands, and the short -q
 expect 1 run "$D/run" --report=json -q --out="$T/after.json" --policy=national --fidelity=rules

@@ -102,6 +102,32 @@ static void reports_syntax_errors_with_position(void **state)
     expect_load_error("a:\n  - 1\n b: 2\n", 0, 0, "YAML syntax");
 }
 
+/* libyaml's reader reports a byte offset for an encoding error; the message names that byte's line and column
+ * (in characters, as every other position), not 1:1. */
+static void encoding_errors_name_the_line_and_column_of_the_bad_byte(void **state)
+{
+    (void)state;
+    expect_load_error("a: 1\nb: 2\nc: 3\nd: 4\ne: x\xffy\n", 5, 5,
+                      "encoding error: invalid leading UTF-8 octet (byte 0xFF)");
+    /* CR LF, a lone CR: one break each; an accented letter is one column; the trailing byte is the LF. */
+    expect_load_error("a: 1\nb: 2\r\nc: 3\rd: 4\nee: \xc3\xa9\xe2\x82\n", 5, 7,
+                      "invalid trailing UTF-8 octet (byte 0x0A)");
+    expect_load_error("a: 1\nb: 2\nc: 3\nd: 4\ne: \"\xc3\xa9\xc3"
+                      "A\"\n",
+                      5, 7, "(byte 0x41)");
+    expect_load_error("a: 1\nb: 2\nc: 3\nd: 4\ne: \x01\n", 5, 4,
+                      "control characters are not allowed (U+0001)");
+    expect_load_error("\xef\xbb\xbf"
+                      "a: 1\n\xff"
+                      "b",
+                      2, 1, "invalid leading UTF-8 octet");
+    expect_load_error("a: \"\xed\xa0\x80\"\n", 1, 5, "invalid Unicode character (U+D800)");
+    expect_load_error("a: 1\xe2\x80\xa8"
+                      "b\xff\n",
+                      2, 2, "(byte 0xFF)"); /* U+2028 breaks a line */
+    expect_load_error("a: 1\n\xf0\x9f\x98", 2, 1, "incomplete UTF-8 octet sequence");
+}
+
 static void refuses_deep_nesting(void **state)
 {
     (void)state;
@@ -327,6 +353,7 @@ int main(void)
         cmocka_unit_test(refuses_alias_node),
         cmocka_unit_test(refuses_duplicate_and_complex_keys),
         cmocka_unit_test(reports_syntax_errors_with_position),
+        cmocka_unit_test(encoding_errors_name_the_line_and_column_of_the_bad_byte),
         cmocka_unit_test(refuses_deep_nesting),
         cmocka_unit_test(empty_document_has_no_root),
         cmocka_unit_test(check_keys_names_the_unknown_key_and_the_allowed_ones),
