@@ -156,6 +156,9 @@ int core_file_out_commit(struct core_file_out *o, struct core_error *err);
 void core_file_out_abort(struct core_file_out *o);
 /* open + write + commit: what a terminal's answer file or a card's state file calls. */
 int core_file_write_atomic(const char *path, const void *data, size_t len, struct core_error *err);
+/* Is the directory entry `name` one of the writer's temporaries for a file named `base` (".BASE.tmp-" and 12
+ * letters or digits)? The writer owns its naming: a caller cleaning up after a kill asks here. */
+bool core_file_is_temporary_of(const char *name, const char *base);
 /* Removes the temporary files of `path` left by a writer that was killed (".NAME.tmp-" and 12 letters).
  * Only for a caller that is the file's one writer (a card server at start): it would remove a concurrent
  * writer's file. */

@@ -366,6 +366,20 @@ int core_file_write_atomic(const char *path, const void *data, size_t len, struc
     return core_file_out_commit(&o, err);
 }
 
+bool core_file_is_temporary_of(const char *name, const char *base)
+{
+    size_t bl = strlen(base);
+    if (bl == 0 || bl > TMP_BASE_MAX || name[0] != '.' || strncmp(name + 1, base, bl) != 0 ||
+        strncmp(name + 1 + bl, ".tmp-", 5) != 0)
+        return false;
+    const char *r = name + 1 + bl + 5;
+    size_t i = 0;
+    for (; r[i] != '\0'; i++)
+        if (!((r[i] >= 'a' && r[i] <= 'z') || (r[i] >= 'A' && r[i] <= 'Z') || (r[i] >= '0' && r[i] <= '9')))
+            return false;
+    return i == TMP_RANDOM;
+}
+
 int core_file_remove_temporaries(const char *path, struct core_error *err)
 {
     int dirfd;
@@ -373,8 +387,6 @@ int core_file_remove_temporaries(const char *path, struct core_error *err)
     int rc = open_dir_of(path, &dirfd, &base, err);
     if (rc != CORE_OK)
         return rc;
-    char prefix[TMP_BASE_MAX + 8];
-    int plen = snprintf(prefix, sizeof prefix, ".%.*s.tmp-", TMP_BASE_MAX, base);
     int dup_fd = fcntl(dirfd, F_DUPFD_CLOEXEC, 3);
     DIR *d = dup_fd >= 0 ? fdopendir(dup_fd) : NULL;
     if (d == NULL) {
@@ -385,7 +397,7 @@ int core_file_remove_temporaries(const char *path, struct core_error *err)
     }
     const struct dirent *de;
     while ((de = readdir(d)) != NULL) {
-        if (strncmp(de->d_name, prefix, (size_t)plen) == 0 && strlen(de->d_name) == (size_t)plen + TMP_RANDOM)
+        if (core_file_is_temporary_of(de->d_name, base))
             (void)unlinkat(dirfd, de->d_name, 0);
     }
     closedir(d);

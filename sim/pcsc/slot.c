@@ -119,42 +119,6 @@ static int save_file(struct pcsc_slot *slot, struct core_error *err)
     return core_file_write_atomic(slot->state_path, buf, len, err);
 }
 
-/* core_file_write_atomic's temporary for `base` (the state file's name) is "BASE.tmpXXXXXX" today; the
- * dot-prefixed forms ".BASE.XXXXXX", ".BASE.tmpXXXXXX", ".BASE.tmp.XXXXXX" and ".BASE.XXXXXX.tmp" are accepted
- * too, so the cleanup keeps working when the writer hides its temporaries. XXXXXX is mkstemp's six letters
- * and digits. */
-static bool temp_name_of(const char *name, const char *base)
-{
-    size_t bl = strlen(base);
-    const char *rest;
-    bool dotted = name[0] == '.' && strncmp(name + 1, base, bl) == 0;
-    if (strncmp(name, base, bl) == 0)
-        rest = name + bl;
-    else if (dotted)
-        rest = name + 1 + bl;
-    else
-        return false;
-    static const char *const forms[] = {".tmpXXXXXX", ".XXXXXX", ".tmp.XXXXXX", ".XXXXXX.tmp"};
-    for (size_t f = 0; f < sizeof forms / sizeof forms[0]; f++) {
-        if (!dotted && f > 0)
-            break;
-        const char *form = forms[f];
-        if (strlen(rest) != strlen(form))
-            continue;
-        bool ok = true;
-        for (size_t i = 0; form[i] && ok; i++) {
-            char c = rest[i];
-            if (form[i] == 'X')
-                ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-            else
-                ok = c == form[i];
-        }
-        if (ok)
-            return true;
-    }
-    return false;
-}
-
 /* Removes the temporaries a kill left beside the state file: only regular files named as core's writer names
  * them for this file, no larger than a state file and holding (the start of) a card state, so nothing else
  * that happens to look alike is lost. Returns how many were removed. */
@@ -177,7 +141,7 @@ static unsigned clean_temporaries(const char *state_path)
     unsigned removed = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
-        if (!temp_name_of(e->d_name, base))
+        if (!core_file_is_temporary_of(e->d_name, base))
             continue;
         int fd = openat(dirfd(d), e->d_name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0)

@@ -25,17 +25,20 @@ pcsc_log "ok: read-only disk"
 
 # A temporary that a kill left beside the state file is removed at the next start; a look-alike that is no
 # card state is left alone.
+printf 'MYNC' >"$D/.card.state.tmp-AbC123dEf456"
+printf 'MY' >"$D/.card.state.tmp-Zz9Yy8Xx7Ww6"
+printf 'keep me' >"$D/.card.state.tmp-KeepMeKeepMe"
 printf 'MYNC' >"$D/card.state.tmpAbC123"
-printf 'MY' >"$D/.card.state.Zz9Yy8"
-printf 'keep me' >"$D/card.state.tmpKeepMe"
 "$MYNASIM" card serve --vpcd 127.0.0.1:1 --state "$D/card.state" 2>"$PCSC_TMP/clean.log" &
 SERVE_PID=$!
 PCSC_PIDS+=("$SERVE_PID")
 pcsc_wait_for 20 grep -q "removed 2 temporary state files" "$PCSC_TMP/clean.log" ||
     pcsc_fail "temporaries not reported removed: $(cat "$PCSC_TMP/clean.log")"
 pcsc_stop_serve
-[[ ! -e "$D/card.state.tmpAbC123" && ! -e "$D/.card.state.Zz9Yy8" ]] || pcsc_fail "a temporary survived the start"
-[[ -e "$D/card.state.tmpKeepMe" ]] || pcsc_fail "a file that is no card state was removed"
+[[ ! -e "$D/.card.state.tmp-AbC123dEf456" && ! -e "$D/.card.state.tmp-Zz9Yy8Xx7Ww6" ]] ||
+    pcsc_fail "a temporary survived the start"
+[[ -e "$D/.card.state.tmp-KeepMeKeepMe" ]] || pcsc_fail "a file that is no card state was removed"
+[[ -e "$D/card.state.tmpAbC123" ]] || pcsc_fail "a file the writer never names so was removed"
 pcsc_log "ok: temporaries left by a kill are removed at start, nothing else"
 umount "$D"
 pcsc_log "PASS"
