@@ -3,6 +3,7 @@
  * of docs/RULES.md a value, or a list of dated values, so that an amendment is a new row and never new code:
  *
  *   policy: national
+ *   extends: as-announced-2024
  *   card:
  *     pin_tries: {auth: 3, text: 3, sign: 5}
  *     validity_years: 10
@@ -14,8 +15,10 @@
  *
  * Parameter names are dotted paths ("card.pin_tries.auth"). The set of known parameters and their types is
  * POLICY_PARAMS below; a file naming an unknown parameter, or giving a value of the wrong type, is refused with
- * its position. A file may `extends:` another (by name or path) and override single parameters, which is how
- * insurer and scenario overrides work too.
+ * its position. A file without `extends:` (a root policy) must give every parameter from the beginning, or it
+ * is refused naming the first one it lacks. A file may `extends:` another (by name or path) and override single
+ * parameters, which is how insurer and scenario overrides work too (a dated list keeps the base's rows before
+ * its first `from`).
  *
  * policy knows nothing of cards, clinics or residents: it only answers "what is parameter P on day D".
  */
