@@ -556,10 +556,34 @@ int policy_load(const char *name_or_path, const char *base_dir, struct policy **
     return load_ref(name_or_path, base_dir, 0, out, err);
 }
 
+/* Every lookup marks its parameter here (policy_reads_take): one OR on a thread-local word. */
+_Static_assert(POLICY_PARAM_COUNT <= 64, "policy_reads_take has one bit per parameter");
+static _Thread_local uint64_t policy_reads;
+
+uint64_t policy_reads_take(void)
+{
+    uint64_t r = policy_reads;
+    policy_reads = 0;
+    return r;
+}
+
+uint64_t policy_changes_on(const struct policy *p, core_day day)
+{
+    uint64_t m = 0;
+    if (p == NULL || day == CORE_DAY_NONE)
+        return 0;
+    for (size_t i = 0; i < POLICY_PARAM_COUNT; i++)
+        for (size_t k = 0; k < p->values[i].count; k++)
+            if (p->values[i].rows[k].from == day)
+                m |= UINT64_C(1) << i;
+    return m;
+}
+
 static const struct policy_row *row_at(const struct policy *p, int idx, enum policy_type type, core_day on)
 {
     if (p == NULL || idx < 0 || (size_t)idx >= POLICY_PARAM_COUNT || policy_params[idx].type != type)
         return NULL;
+    policy_reads |= UINT64_C(1) << idx;
     const struct policy_value *v = &p->values[idx];
     const struct policy_row *found = NULL;
     for (size_t i = 0; i < v->count; i++)

@@ -139,6 +139,12 @@ int policy_load_named(const char *name, struct policy **out, struct core_error *
 int policy_load(const char *name_or_path, const char *base_dir, struct policy **out, struct core_error *err);
 /* Applies overrides given as a YAML mapping of the same shape (e.g. an insurer's `policy:` field) to a copy.
  */
+/* The parameters this thread has looked up (by id or by name, any policy) since its last call, one bit per
+ * enum policy_param (1 << id): what a decision read, so that a caller can tell whether a dated row can change
+ * it (world/invariants.c). */
+uint64_t policy_reads_take(void);
+/* The parameters (bits as above) of `p` with a dated row starting on `day`. */
+uint64_t policy_changes_on(const struct policy *p, core_day day);
 int policy_override(const struct policy *base, const struct core_yaml_doc *doc,
                     const struct core_yaml_node *map, struct policy **out, struct core_error *err);
 void policy_free(struct policy *p);

@@ -175,8 +175,6 @@ static int judge_resident(struct world *w, int ri, const struct policy_days *pd)
         add_day(&b, e->day + (core_day)lag, &rc);
         add_day(&b, e->day + (core_day)wlag, &rc);
     }
-    for (size_t i = 0; i < pd->rows.n; i++)
-        add_day(&b, pd->rows.d[i], &rc);
     if (rc != CORE_OK) {
         free(b.d);
         return rc;
@@ -187,8 +185,38 @@ static int judge_resident(struct world *w, int ri, const struct policy_days *pd)
         if (b.d[i] >= s->period.from && b.d[i] <= s->period.to + 1 && (u == 0 || b.d[u - 1] != b.d[i]))
             b.d[u++] = b.d[i];
     b.n = u;
+    /* The policy's days join as 2 * day + 1, the resident's as 2 * day (all inside the period, so no overflow):
+     * sorted, a day marked by both keeps the resident's mark, and an odd entry is a day only a dated row of the
+     * policy marks. */
+    for (size_t i = 0; i < b.n; i++)
+        b.d[i] *= 2;
+    for (size_t i = 0; i < pd->rows.n; i++)
+        add_day(&b, pd->rows.d[i] * 2 + 1, &rc);
+    if (rc != CORE_OK) {
+        free(b.d);
+        return rc;
+    }
+    sort_days(b.d, b.n);
+    u = 0;
+    for (size_t i = 0; i < b.n; i++)
+        if (u == 0 || b.d[u - 1] / 2 != b.d[i] / 2)
+            b.d[u++] = b.d[i];
+    b.n = u;
+    uint64_t reads = 0; /* the parameters the last judged segment read (policy_reads_take) */
     for (size_t i = 0; i + 1 < b.n && rc == CORE_OK; i++) {
-        core_day from = b.d[i], to = b.d[i + 1] - 1;
+        core_day from = b.d[i] / 2, to = b.d[i + 1] / 2 - 1;
+        /* A day that only a dated row marks, of a parameter the previous segment's judging did not read:
+         * nothing that decided that segment changed, so it goes on (the same verdict, its days counted). */
+        if ((b.d[i] & 1) != 0 && r->nrange > 0 && (policy_changes_on(w->policy, from) & reads) == 0) {
+            struct world_range *last = &r->ranges[r->nrange - 1];
+            long days = (long)(to - from + 1);
+            last->to = to;
+            r->grace += last->verdict == WORLD_DAY_GRACE ? days : 0;
+            r->gap += last->verdict == WORLD_DAY_GAP ? days : 0;
+            r->degraded += last->degraded ? days : 0;
+            continue;
+        }
+        (void)policy_reads_take();
         struct world_range g;
         memset(&g, 0, sizeof g);
         g.from = from;
@@ -244,6 +272,7 @@ static int judge_resident(struct world *w, int ri, const struct policy_days *pd)
                     g.rule = o2.decision.rule ? o2.decision.rule : "INV-2";
             }
         }
+        reads = policy_reads_take();
         struct world_range *last = r->nrange ? &r->ranges[r->nrange - 1] : NULL;
         if (last != NULL && last->to + 1 == g.from && last->holds == g.holds && last->in_hand == g.in_hand &&
             last->insurer == g.insurer && last->verdict == g.verdict && last->degraded == g.degraded &&
