@@ -6,7 +6,12 @@
  * answer "the value in force on day D": the last row whose `from` is on or before D.
  *
  * Loading is strict, because a policy that silently ignores a misspelt parameter replays the wrong rules:
- * unknown parameters, wrong types and unordered rows are errors with file:line:column.
+ * unknown parameters, wrong types and unordered rows are errors with file:line:column. A root policy (one
+ * without `extends:`) must give every parameter a value from the beginning of time: a parameter it leaves
+ * out, or whose first row carries a `from:`, is refused naming the parameter, so that no lookup ever fails
+ * (or reads 0) because a value is absent. Overlays (`extends:`, an insurer's or a scenario's `policy:`) merge
+ * onto a complete policy: a single value replaces the parameter's rows, a dated list replaces them from its
+ * first `from:` on and keeps the rows in force before it.
  */
 #include <limits.h>
 #include <pthread.h>
@@ -271,7 +276,8 @@ static int read_value(const struct core_yaml_doc *doc, const struct core_yaml_no
         if (node->count == 0)
             return core_yaml_error(doc, node, err, CORE_EINVAL, "parameter '%s': empty list of dated values",
                                    def->name);
-        struct policy_row *rows = calloc(node->count, sizeof *rows);
+        /* Room for the base's rows that stay in force before the list's first `from` (set below). */
+        struct policy_row *rows = calloc(node->count + out->count, sizeof *rows);
         if (rows == NULL)
             return core_yaml_error(doc, node, err, CORE_ENOMEM, "out of memory");
         static const char *const row_keys[] = {"from", "value", NULL};
@@ -298,9 +304,20 @@ static int read_value(const struct core_yaml_doc *doc, const struct core_yaml_no
                 return rc;
             }
         }
+        /* Merge onto the base: its rows before the list's first `from` stay (none when the list's first row
+         * has no `from`: the list replaces the parameter whole). */
+        size_t keep = 0;
+        if (rows[0].from != CORE_DAY_NONE)
+            while (keep < out->count &&
+                   (out->rows[keep].from == CORE_DAY_NONE || out->rows[keep].from < rows[0].from))
+                keep++;
+        if (keep > 0) {
+            memmove(rows + keep, rows, node->count * sizeof *rows);
+            memcpy(rows, out->rows, keep * sizeof *rows);
+        }
         free(out->rows);
         out->rows = rows;
-        out->count = node->count;
+        out->count = keep + node->count;
         return CORE_OK;
     }
     struct policy_row row = {CORE_DAY_NONE, 0};
@@ -322,7 +339,8 @@ static int apply_map(struct policy *p, const struct core_yaml_doc *doc, const st
                      const char *prefix, bool top, struct core_error *err)
 {
     if (map->kind != CORE_YAML_MAP)
-        return core_yaml_error(doc, map, err, CORE_EINVAL, "expected a mapping of policy parameters");
+        return core_yaml_error(doc, map, err, CORE_EINVAL, "%s%s%sexpected a mapping of policy parameters",
+                               prefix[0] ? "'" : "", prefix, prefix[0] ? "': " : "");
     for (size_t i = 0; i < map->count; i++) {
         const struct core_yaml_node *key = map->keys[i], *val = map->items[i];
         if (top) {
@@ -377,6 +395,59 @@ bool policy_is_shipped_name(const char *s)
     return true;
 }
 
+/* The node that says most about where parameter `name` belongs: the deepest mapping on its dotted path
+ * that the file has (the root when it has none of it). */
+static const struct core_yaml_node *deepest_on_path(const struct core_yaml_node *root, const char *name,
+                                                    const struct core_yaml_node **value)
+{
+    const struct core_yaml_node *at = root;
+    char part[128];
+    *value = NULL;
+    for (const char *s = name;;) {
+        const char *dot = strchr(s, '.');
+        size_t n = dot != NULL ? (size_t)(dot - s) : strlen(s);
+        if (n >= sizeof part)
+            return at;
+        memcpy(part, s, n);
+        part[n] = '\0';
+        const struct core_yaml_node *next = core_yaml_get(at, part);
+        if (next == NULL)
+            return at;
+        if (dot == NULL) {
+            *value = next;
+            return at;
+        }
+        at = next;
+        s = dot + 1;
+    }
+}
+
+/* A root policy gives every parameter, each from the beginning of time (the file's header comment). */
+static int check_complete(const struct policy *p, const struct core_yaml_doc *doc, struct core_error *err)
+{
+    for (size_t i = 0; i < POLICY_PARAM_COUNT; i++) {
+        const struct policy_value *v = &p->values[i];
+        const struct core_yaml_node *value, *at = deepest_on_path(doc->root, policy_params[i].name, &value);
+        if (v->count == 0)
+            return core_yaml_error(
+                doc, at, err, CORE_EINVAL,
+                "policy '%s' has no 'extends' and lacks parameter '%s' (%s): a root policy "
+                "gives every parameter (docs/RULES.md, Policy parameters)",
+                p->name, policy_params[i].name, policy_params[i].doc);
+        if (v->rows[0].from != CORE_DAY_NONE) {
+            const struct core_yaml_node *row =
+                value != NULL && value->kind == CORE_YAML_SEQ && value->count > 0 ? value->items[0] : at;
+            char day[11];
+            core_date_format(v->rows[0].from, day);
+            return core_yaml_error(doc, row, err, CORE_EINVAL,
+                                   "parameter '%s' has no value before %s: in a policy without 'extends' its "
+                                   "first row has no 'from'",
+                                   policy_params[i].name, day);
+        }
+    }
+    return CORE_OK;
+}
+
 static int load_depth(const char *path, int depth, struct policy **out, struct core_error *err);
 
 static int load_ref(const char *name_or_path, const char *base_dir, int depth, struct policy **out,
@@ -411,7 +482,15 @@ static int load_depth(const char *path, int depth, struct policy **out, struct c
         return rc;
     const struct core_yaml_node *root = doc->root;
     struct policy *p = NULL;
-    if (root == NULL || root->kind != CORE_YAML_MAP) {
+    if (root == NULL) {
+        /* An empty file: say what it lacks, from its first line. */
+        rc = core_error_set(err, CORE_EINVAL, doc->file, 1, 1,
+                            "empty policy file: it lacks 'policy: NAME' and every parameter, the first '%s' "
+                            "(docs/RULES.md, Policy parameters)",
+                            policy_params[0].name);
+        goto done;
+    }
+    if (root->kind != CORE_YAML_MAP) {
         rc = core_yaml_error(doc, root, err, CORE_EINVAL, "a policy file is a mapping with 'policy: NAME'");
         goto done;
     }
@@ -446,6 +525,8 @@ static int load_depth(const char *path, int depth, struct policy **out, struct c
     rc = core_yaml_string(doc, name, "policy", p->name, sizeof p->name, err);
     if (rc == CORE_OK)
         rc = apply_map(p, doc, root, "", true, err);
+    if (rc == CORE_OK && ext == NULL)
+        rc = check_complete(p, doc, err);
     if (rc == CORE_OK && index_changes(p) != CORE_OK)
         rc = core_error_set(err, CORE_ENOMEM, path, 0, 0, "out of memory");
 done:
@@ -475,10 +556,34 @@ int policy_load(const char *name_or_path, const char *base_dir, struct policy **
     return load_ref(name_or_path, base_dir, 0, out, err);
 }
 
+/* Every lookup marks its parameter here (policy_reads_take): one OR on a thread-local word. */
+_Static_assert(POLICY_PARAM_COUNT <= 64, "policy_reads_take has one bit per parameter");
+static _Thread_local uint64_t policy_reads;
+
+uint64_t policy_reads_take(void)
+{
+    uint64_t r = policy_reads;
+    policy_reads = 0;
+    return r;
+}
+
+uint64_t policy_changes_on(const struct policy *p, core_day day)
+{
+    uint64_t m = 0;
+    if (p == NULL || day == CORE_DAY_NONE)
+        return 0;
+    for (size_t i = 0; i < POLICY_PARAM_COUNT; i++)
+        for (size_t k = 0; k < p->values[i].count; k++)
+            if (p->values[i].rows[k].from == day)
+                m |= UINT64_C(1) << i;
+    return m;
+}
+
 static const struct policy_row *row_at(const struct policy *p, int idx, enum policy_type type, core_day on)
 {
     if (p == NULL || idx < 0 || (size_t)idx >= POLICY_PARAM_COUNT || policy_params[idx].type != type)
         return NULL;
+    policy_reads |= UINT64_C(1) << idx;
     const struct policy_value *v = &p->values[idx];
     const struct policy_row *found = NULL;
     for (size_t i = 0; i < v->count; i++)

@@ -3,6 +3,7 @@
  * of docs/RULES.md a value, or a list of dated values, so that an amendment is a new row and never new code:
  *
  *   policy: national
+ *   extends: as-announced-2024
  *   card:
  *     pin_tries: {auth: 3, text: 3, sign: 5}
  *     validity_years: 10
@@ -14,8 +15,10 @@
  *
  * Parameter names are dotted paths ("card.pin_tries.auth"). The set of known parameters and their types is
  * POLICY_PARAMS below; a file naming an unknown parameter, or giving a value of the wrong type, is refused with
- * its position. A file may `extends:` another (by name or path) and override single parameters, which is how
- * insurer and scenario overrides work too.
+ * its position. A file without `extends:` (a root policy) must give every parameter from the beginning, or it
+ * is refused naming the first one it lacks. A file may `extends:` another (by name or path) and override single
+ * parameters, which is how insurer and scenario overrides work too (a dated list keeps the base's rows before
+ * its first `from`).
  *
  * policy knows nothing of cards, clinics or residents: it only answers "what is parameter P on day D".
  */
@@ -136,6 +139,12 @@ int policy_load_named(const char *name, struct policy **out, struct core_error *
 int policy_load(const char *name_or_path, const char *base_dir, struct policy **out, struct core_error *err);
 /* Applies overrides given as a YAML mapping of the same shape (e.g. an insurer's `policy:` field) to a copy.
  */
+/* The parameters this thread has looked up (by id or by name, any policy) since its last call, one bit per
+ * enum policy_param (1 << id): what a decision read, so that a caller can tell whether a dated row can change
+ * it (world/invariants.c). */
+uint64_t policy_reads_take(void);
+/* The parameters (bits as above) of `p` with a dated row starting on `day`. */
+uint64_t policy_changes_on(const struct policy *p, core_day day);
 int policy_override(const struct policy *base, const struct core_yaml_doc *doc,
                     const struct core_yaml_node *map, struct policy **out, struct core_error *err);
 void policy_free(struct policy *p);

@@ -49,22 +49,50 @@ static void sort_days(core_day *d, size_t n)
     }
 }
 
-/* The parameters the invariants' decisions read (clinic_decide with outcome_only, the check's grace). */
-static const int judged_params[] = {POLICY_LOOKUP_GRACE_ENABLED, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS,
-                                    POLICY_PAPER_CARD_CAP};
+/* What the policy contributes, the same for every resident: every day in the period on which any dated row of
+ * the world's policy (the one the desk and the registry read) changes, whatever the parameter, so a dated
+ * parameter added later can never be missed; and every value AMEND-3's grace takes in the period (a
+ * certificate's grace ends on a day that depends on the value in force on the day checked). A change of a
+ * parameter the judged decision does not read only splits a segment that merges back (judge_resident). */
+#define GRACE_VALUES_MAX 16
 
-/* Dated policy rows of those parameters in [from, to]: breakpoints of every resident. */
-static void policy_breaks(const struct world *w, core_day from, core_day to, struct days *out, int *rc)
+struct policy_days {
+    struct days rows;
+    long long grace[GRACE_VALUES_MAX];
+    int ngrace;
+};
+
+static int policy_days_of(const struct world *w, core_day from, core_day to, struct policy_days *out)
 {
-    core_day d = from;
-    while (d <= to) {
+    int rc = CORE_OK;
+    memset(out, 0, sizeof *out);
+    for (core_day d = from; d <= to && rc == CORE_OK;) {
         core_day a, b;
-        policy_span(w->policy, judged_params, sizeof judged_params / sizeof judged_params[0], d, &a, &b);
+        policy_span(w->policy, NULL, 0, d, &a, &b);
         if (b >= to)
             break;
-        add_day(out, b + 1, rc);
+        add_day(&out->rows, b + 1, &rc);
         d = b + 1;
     }
+    static const int grace_id[] = {POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS};
+    for (core_day d = from; d <= to && rc == CORE_OK;) {
+        core_day a, b;
+        long long g;
+        if (policy_int_id(w->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, d, &g) != CORE_OK)
+            return CORE_EINVAL; /* a complete policy always answers (policy.c) */
+        bool seen = false;
+        for (int i = 0; i < out->ngrace; i++)
+            seen = seen || out->grace[i] == g;
+        if (!seen && out->ngrace == GRACE_VALUES_MAX)
+            return CORE_EINVAL; /* more values than any policy has had */
+        if (!seen)
+            out->grace[out->ngrace++] = g;
+        policy_span(w->policy, grace_id, 1, d, &a, &b);
+        if (b >= to)
+            break;
+        d = b + 1;
+    }
+    return rc;
 }
 
 /* The rule a gap day is charged to; `today` is what the resident has on d (w_day_of). */
@@ -80,7 +108,7 @@ static const char *gap_rule(const struct wres *r, core_day d, const struct w_day
     return o->decision.rule ? o->decision.rule : "INV-1";
 }
 
-static int judge_resident(struct world *w, int ri)
+static int judge_resident(struct world *w, int ri, const struct policy_days *pd)
 {
     struct wres *r = &w->res[ri];
     const struct scenario *s = w->scn;
@@ -118,12 +146,8 @@ static int judge_resident(struct world *w, int ri)
         for (int k = 0; k < c->ncert; k++) {
             add_day(&b, c->cert[k].from, &rc);
             add_day(&b, c->cert[k].expires + 1, &rc);
-            long long months = 0;
-            (void)policy_int_id(w->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, c->cert[k].expires + 1,
-                                &months);
-            add_day(&b, eligibility_cert_grace_end(c->cert[k].expires, (int)months) + 1, &rc);
-            (void)policy_int_id(w->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, s->period.to, &months);
-            add_day(&b, eligibility_cert_grace_end(c->cert[k].expires, (int)months) + 1, &rc);
+            for (int g = 0; g < pd->ngrace; g++)
+                add_day(&b, eligibility_cert_grace_end(c->cert[k].expires, (int)pd->grace[g]) + 1, &rc);
         }
     }
     for (size_t i = 0; i < r->nblock; i++) {
@@ -151,7 +175,6 @@ static int judge_resident(struct world *w, int ri)
         add_day(&b, e->day + (core_day)lag, &rc);
         add_day(&b, e->day + (core_day)wlag, &rc);
     }
-    policy_breaks(w, s->period.from, s->period.to, &b, &rc);
     if (rc != CORE_OK) {
         free(b.d);
         return rc;
@@ -162,8 +185,38 @@ static int judge_resident(struct world *w, int ri)
         if (b.d[i] >= s->period.from && b.d[i] <= s->period.to + 1 && (u == 0 || b.d[u - 1] != b.d[i]))
             b.d[u++] = b.d[i];
     b.n = u;
+    /* The policy's days join as 2 * day + 1, the resident's as 2 * day (all inside the period, so no overflow):
+     * sorted, a day marked by both keeps the resident's mark, and an odd entry is a day only a dated row of the
+     * policy marks. */
+    for (size_t i = 0; i < b.n; i++)
+        b.d[i] *= 2;
+    for (size_t i = 0; i < pd->rows.n; i++)
+        add_day(&b, pd->rows.d[i] * 2 + 1, &rc);
+    if (rc != CORE_OK) {
+        free(b.d);
+        return rc;
+    }
+    sort_days(b.d, b.n);
+    u = 0;
+    for (size_t i = 0; i < b.n; i++)
+        if (u == 0 || b.d[u - 1] / 2 != b.d[i] / 2)
+            b.d[u++] = b.d[i];
+    b.n = u;
+    uint64_t reads = 0; /* the parameters the last judged segment read (policy_reads_take) */
     for (size_t i = 0; i + 1 < b.n && rc == CORE_OK; i++) {
-        core_day from = b.d[i], to = b.d[i + 1] - 1;
+        core_day from = b.d[i] / 2, to = b.d[i + 1] / 2 - 1;
+        /* A day that only a dated row marks, of a parameter the previous segment's judging did not read:
+         * nothing that decided that segment changed, so it goes on (the same verdict, its days counted). */
+        if ((b.d[i] & 1) != 0 && r->nrange > 0 && (policy_changes_on(w->policy, from) & reads) == 0) {
+            struct world_range *last = &r->ranges[r->nrange - 1];
+            long days = (long)(to - from + 1);
+            last->to = to;
+            r->grace += last->verdict == WORLD_DAY_GRACE ? days : 0;
+            r->gap += last->verdict == WORLD_DAY_GAP ? days : 0;
+            r->degraded += last->degraded ? days : 0;
+            continue;
+        }
+        (void)policy_reads_take();
         struct world_range g;
         memset(&g, 0, sizeof g);
         g.from = from;
@@ -219,6 +272,7 @@ static int judge_resident(struct world *w, int ri)
                     g.rule = o2.decision.rule ? o2.decision.rule : "INV-2";
             }
         }
+        reads = policy_reads_take();
         struct world_range *last = r->nrange ? &r->ranges[r->nrange - 1] : NULL;
         if (last != NULL && last->to + 1 == g.from && last->holds == g.holds && last->in_hand == g.in_hand &&
             last->insurer == g.insurer && last->verdict == g.verdict && last->degraded == g.degraded &&
@@ -238,10 +292,17 @@ static int judge_resident(struct world *w, int ri)
 
 int w_judge(struct world *w, struct core_error *err)
 {
-    for (size_t i = 0; i < w->nres; i++) {
-        int rc = judge_resident(w, (int)i);
-        if (rc != CORE_OK)
-            return core_error_set(err, rc, NULL, 0, 0, "world: cannot judge %s", w->res[i].sr->id);
+    struct policy_days pd;
+    int rc = policy_days_of(w, w->scn->period.from, w->scn->period.to, &pd);
+    if (rc != CORE_OK) {
+        free(pd.rows.d);
+        return core_error_set(err, rc, NULL, 0, 0, "world: cannot read the policy's dated rows");
     }
-    return CORE_OK;
+    for (size_t i = 0; i < w->nres && rc == CORE_OK; i++) {
+        rc = judge_resident(w, (int)i, &pd);
+        if (rc != CORE_OK)
+            core_error_set(err, rc, NULL, 0, 0, "world: cannot judge %s", w->res[i].sr->id);
+    }
+    free(pd.rows.d);
+    return rc;
 }

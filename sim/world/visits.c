@@ -180,13 +180,17 @@ static bool claim_error(const struct wres *r, const struct w_desk_out *o, core_d
     return false;
 }
 
-/* The desk record of a resident at a clinic from the visits strictly before `day`. */
+/* The desk record of a resident at a clinic: every visit recorded so far up to and including `day` (AMEND-4's
+ * "charged it in that calendar month" includes an earlier charge the same day). A visit event is evaluated
+ * before it is recorded, so it sees the visits of its day that the file lists before it; a probe is asked
+ * after the whole timeline, so it sees all of its day's visits (an expectation is checked after all events of
+ * its day: docs/WORLD.md, Readings taken). Later days are never read. */
 static void record_before(const struct world *w, int ri, int clinic, core_day day, struct clinic_record *rec)
 {
     memset(rec, 0, sizeof *rec);
     for (size_t i = 0; i < w->nvisit; i++) {
         const struct world_visit *v = &w->visits[i];
-        if (v->resident == ri && v->clinic == clinic && v->day < day)
+        if (v->resident == ri && v->clinic == clinic && v->day <= day)
             clinic_record_visit(rec, &v->decision, v->day);
     }
 }

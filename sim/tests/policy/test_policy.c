@@ -157,6 +157,103 @@ static void bad_files_are_refused_with_their_position(void **state)
     expect_file_error(DATA "/missing.yaml", "cannot open", 0);
 }
 
+/* Loads `path` expecting a refusal in `file` (the file at fault: `path` or the root it extends) at
+ * line:column, whose message names `fragment`. */
+static void expect_refused_in(const char *path, const char *file, const char *fragment, int line, int column)
+{
+    struct policy *p = NULL;
+    struct core_error err;
+    core_error_clear(&err);
+    assert_int_equal(policy_load_file(path, &p, &err), CORE_EINVAL);
+    assert_null(p);
+    if (strstr(err.message, fragment) == NULL)
+        fail_msg("'%s' lacks '%s'", err.message, fragment);
+    if (strcmp(err.file, file) != 0)
+        fail_msg("error names file '%s', not '%s'", err.file, file);
+    assert_int_equal(err.line, line);
+    assert_int_equal(err.column, column);
+}
+
+static void expect_refused_at(const char *path, const char *fragment, int line, int column)
+{
+    expect_refused_in(path, path, fragment, line, column);
+}
+
+/* A root policy (no `extends:`) gives every parameter from the beginning: one left out, one of the wrong type,
+ * one whose first row starts on a date, and an empty file are each refused with file:line:column naming the
+ * parameter; a file extending a refused root is refused too. Nothing reads as 0 because it is absent. */
+static void incomplete_root_policies_are_refused_naming_the_parameter(void **state)
+{
+    (void)state;
+    /* the deepest mapping on the parameter's path: fees.revisit, whose first key is on line 56 */
+    expect_refused_at(DATA "/incomplete.yaml", "lacks parameter 'fees.revisit.interval_months'", 56, 5);
+    expect_refused_at(DATA "/mistyped.yaml", "field 'certificate.lead_days'", 19, 14);
+    expect_refused_at(DATA "/late-start.yaml",
+                      "parameter 'online.cert_warning_months' has no value before 2024-12-02", 28, 25);
+    expect_refused_at(DATA "/empty.yaml", "empty policy file", 1, 1);
+    expect_refused_at(DATA "/empty.yaml", "'card.pin_tries.auth'", 1, 1);
+    expect_refused_in(DATA "/extends-incomplete.yaml", DATA "/incomplete.yaml",
+                      "lacks parameter 'fees.revisit.interval_months'", 56, 5);
+    /* a root giving only its name lacks the first parameter, at the root */
+    const char *text = "policy: bare\n";
+    char path[] = "/tmp/mynasim-policy-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    assert_true(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    close(fd);
+    expect_refused_at(path, "lacks parameter 'card.pin_tries.auth'", 1, 1);
+    remove(path);
+    /* every shipped policy is complete: every parameter answers on any day */
+    const char *names[] = {"national", "as-announced-2024"};
+    for (size_t k = 0; k < 2; k++) {
+        struct policy *n = named(names[k]);
+        for (int id = 0; id < POLICY_PARAM_COUNT; id++) {
+            long long v;
+            core_day d;
+            bool b;
+            int rc = policy_int_id(n, id, INT32_MIN + 1, &v);
+            if (rc != CORE_OK)
+                rc = policy_date_id(n, id, INT32_MIN + 1, &d);
+            if (rc != CORE_OK)
+                rc = policy_bool_id(n, id, INT32_MIN + 1, &b);
+            assert_int_equal(rc, CORE_OK);
+        }
+        policy_free(n);
+    }
+}
+
+/* An overlay's dated list merges onto the policy it extends: the rows before its first `from` stay. */
+static void a_dated_overlay_keeps_the_rows_before_it(void **state)
+{
+    (void)state;
+    struct policy *p;
+    struct core_error err;
+    assert_int_equal(policy_load_file(DATA "/merge-dated.yaml", &p, &err), CORE_OK);
+    long long v;
+    assert_int_equal(policy_int(p, "online.cert_expiry_grace_months", D("2024-12-01"), &v), CORE_OK);
+    assert_true(v == 0);
+    assert_int_equal(policy_int(p, "online.cert_expiry_grace_months", D("2025-05-31"), &v), CORE_OK);
+    assert_true(v == 3);
+    assert_int_equal(policy_int(p, "online.cert_expiry_grace_months", D("2025-06-01"), &v), CORE_OK);
+    assert_true(v == 6);
+    policy_free(p);
+    /* the same through an insurer's or a scenario's override */
+    struct policy *n = named("national"), *o;
+    struct core_yaml_doc *doc;
+    const char *text = "online: {cert_expiry_grace_months: [{from: 2025-06-01, value: 6}]}\n";
+    assert_int_equal(core_yaml_load_buffer("ins.yaml", text, strlen(text), &doc, &err), CORE_OK);
+    assert_int_equal(policy_override(n, doc, doc->root, &o, &err), CORE_OK);
+    assert_int_equal(policy_int(o, "online.cert_expiry_grace_months", D("2024-06-01"), &v), CORE_OK);
+    assert_true(v == 0);
+    assert_int_equal(policy_int(o, "online.cert_expiry_grace_months", D("2025-01-01"), &v), CORE_OK);
+    assert_true(v == 3);
+    assert_int_equal(policy_int(o, "online.cert_expiry_grace_months", D("2025-06-01"), &v), CORE_OK);
+    assert_true(v == 6);
+    policy_free(o);
+    core_yaml_free(doc);
+    policy_free(n);
+}
+
 static void bad_inline_documents_are_refused(void **state)
 {
     (void)state;
@@ -312,6 +409,8 @@ int main(void)
         cmocka_unit_test(overrides_from_a_yaml_mapping),
         cmocka_unit_test(bad_files_are_refused_with_their_position),
         cmocka_unit_test(bad_inline_documents_are_refused),
+        cmocka_unit_test(incomplete_root_policies_are_refused_naming_the_parameter),
+        cmocka_unit_test(a_dated_overlay_keeps_the_rows_before_it),
         cmocka_unit_test(names_and_data_are_found),
         cmocka_unit_test(shipped_names_are_lowercase_words),
         cmocka_unit_test(lookups_by_id_answer_as_lookups_by_name),

@@ -24,6 +24,11 @@ static const char *visits_yaml =
     "events:\n"
     "  - {date: 2026-01-10, who: r2, do: wrong_pin, times: 3}\n"
     "  - {date: 2026-01-15, who: r1, do: visit, clinic: cp, bring: [card], kind: revisit}\n"
+    "  - {date: 2026-01-15, who: r1, do: visit, clinic: cp, bring: [card], kind: revisit}\n"
+    "  - {date: 2026-01-16, who: r2, do: visit, clinic: cf, bring: [card], kind: dispensing}\n"
+    "  - {date: 2026-01-16, who: r2, do: visit, clinic: cf, bring: [card], kind: dispensing}\n"
+    "  - {date: 2026-01-16, who: r2, do: visit, clinic: cp, bring: [card], kind: dispensing,\n"
+    "     faults: [face_mismatch]}\n"
     "  - {date: 2026-02-01, do: clinic_down, clinic: cf, until: 2026-02-03}\n"
     "  - {date: 2026-02-02, who: r1, do: visit, clinic: cf, bring: [card], kind: first}\n"
     "  - {date: 2026-02-02, who: r1, do: visit, clinic: cf, bring: [card, notice], kind: first}\n"
@@ -213,6 +218,34 @@ static void outage_is_service_down(void **state)
 /* Probes change nothing: two revisit probes in a row are both charged (no fee history), a visit event is
  * (AMEND-4: once in three months at the same clinic); probes spend no PIN tries; events, visits and ranges
  * are the same after any number of probes. */
+/* AMEND-4 counts an earlier charge the same day: the second revisit (or dispensing) of a day at the same clinic
+ * is not charged again; another clinic the same day is (the limit is per clinic or pharmacy). r2's PIN is
+ * blocked, so the face-mismatch dispensing at cp goes by the declaration, which still bears the fee. */
+static void same_day_frequency_limit(void **state)
+{
+    (void)state;
+    struct run r;
+    run_yaml(&r, visits_yaml);
+    const struct world_visit *v0 = world_visit_at(r.w, 0), *v1 = world_visit_at(r.w, 1);
+    assert_int_equal(v0->day, D("2026-01-15"));
+    assert_int_equal(v1->day, D("2026-01-15"));
+    assert_true(v0->decision.fee_charged);
+    assert_int_equal(v0->decision.fee_total, 10);
+    assert_false(v1->decision.fee_charged);
+    assert_int_equal(v1->decision.fee_total, 0);
+    const struct world_visit *d0 = world_visit_at(r.w, 2), *d1 = world_visit_at(r.w, 3),
+                             *d2 = world_visit_at(r.w, 4);
+    assert_int_equal(d0->decision.visit, CLINIC_VISIT_DISPENSING);
+    assert_true(d0->decision.fee_charged);
+    assert_false(d1->decision.fee_charged);
+    assert_int_equal(d2->clinic, CP);
+    assert_true(d2->decision.fee_charged);
+    /* A first visit has no limit: charged again the same day. */
+    struct world_visit f = probe(r.w, 1, "2026-01-16", CF, DOC(CARD), SCENARIO_VISIT_FIRST, 0);
+    assert_true(f.decision.fee_charged);
+    run_free(&r);
+}
+
 static void probes_leave_no_trace(void **state)
 {
     (void)state;
@@ -232,8 +265,11 @@ static void probes_leave_no_trace(void **state)
     struct world_visit c = probe(r.w, 0, "2026-01-20", CP, DOC(CARD), SCENARIO_VISIT_REVISIT, 0);
     assert_false(c.decision.fee_charged);
     assert_int_equal(c.decision.fee_total, 0);
-    /* Same-day probe does not see the visit event of that day (record of visits strictly before). */
+    /* A probe is asked at the end of its day: it sees that day's visit events (docs/WORLD.md), not the next
+     * day's. */
     c = probe(r.w, 0, "2026-01-15", CP, DOC(CARD), SCENARIO_VISIT_REVISIT, 0);
+    assert_false(c.decision.fee_charged);
+    c = probe(r.w, 0, "2026-01-14", CP, DOC(CARD), SCENARIO_VISIT_REVISIT, 0);
     assert_true(c.decision.fee_charged);
     /* PIN route probes many times: no tries spent. */
     for (int i = 0; i < 5; i++) {
@@ -287,6 +323,7 @@ int main(void)
         cmocka_unit_test(clinic_down_days),
         cmocka_unit_test(degraded_days),
         cmocka_unit_test(outage_is_service_down),
+        cmocka_unit_test(same_day_frequency_limit),
         cmocka_unit_test(probes_leave_no_trace),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
