@@ -36,7 +36,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         check(size == 10 || size == 16 || size == 19);
         memcpy(want, s, size);
         check(memcmp(out, want, 19) == 0);
-        struct timespec now = {.tv_sec = (time_t)(size * 977), .tv_nsec = (long)(size * 1234567) % 1000000000L};
+        struct timespec now = {.tv_sec = (time_t)(size * 977),
+                               .tv_nsec = (long)(size * 1234567) % 1000000000L};
         char line[64];
         check(core_clock_offset_format(t, &now, line, sizeof line - 1) == CORE_OK);
         strcat(line, "\n");
