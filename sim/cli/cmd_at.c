@@ -5,11 +5,15 @@
  * status are the program's. `--set-clock FILE DATETIME` writes that clock file atomically.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -164,6 +168,43 @@ static const char *japan_tz(void)
     return access(path, R_OK) == 0 ? "Asia/Tokyo" : "JST-9";
 }
 
+/* The process id in a name libfaketime 0.9.10 gives its shared objects, "faketime_shm_PID" and
+ * "sem.faketime_sem_PID" in /dev/shm, or 0. */
+static long shm_owner(const char *name)
+{
+    const char *num = NULL;
+    if (strncmp(name, "faketime_shm_", 13) == 0)
+        num = name + 13;
+    else if (strncmp(name, "sem.faketime_sem_", 17) == 0)
+        num = name + 17;
+    if (num == NULL || *num == '\0' || strspn(num, "0123456789") != strlen(num) || strlen(num) > 9)
+        return 0;
+    return strtol(num, NULL, 10);
+}
+
+/* libfaketime creates a semaphore and a shared memory object for every program it starts in and removes them
+ * when that program exits through exit(); a program killed by a signal, or a shell leaving by _exit() (dash),
+ * leaves both behind. Before starting the next program, remove those of ours whose process is gone, so they
+ * never pile up (docs/TIME.md). A live process's objects, and other users', are left alone. */
+static void sweep_libfaketime_litter(void)
+{
+    DIR *d = opendir("/dev/shm");
+    if (d == NULL)
+        return;
+    uid_t me = geteuid();
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        long pid = shm_owner(e->d_name);
+        struct stat st;
+        if (pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH ||
+            fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
+            st.st_uid != me)
+            continue;
+        unlinkat(dirfd(d), e->d_name, 0);
+    }
+    closedir(d);
+}
+
 static int set_clock(const char *file, const char *when)
 {
     int64_t t;
@@ -315,6 +356,7 @@ int cli_at_main(int argc, char **argv)
         return CLI_EXIT_FAILED;
     }
 
+    sweep_libfaketime_litter();
     char path[4096];
     if (resolve(cmd[0], path, sizeof path) && is_static_elf(path))
         fprintf(stderr,
