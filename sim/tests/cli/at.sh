@@ -114,6 +114,10 @@ wait "${pids[-1]}" || rc=$?
 [ "$(wc -l <"$T/watch")" = 3 ] || fail "the program saw other dates: $(cat "$T/watch")"
 # a fresh process on the stepped clock, with no cache
 out_is 2025-12-02 "$M" at --clock-cache 0 --clock "$C" -- date +%F
+# a relative FILE is made absolute: the program may change directory
+out_is 2025-12-02 env -C "$T" "$M" at --clock clock -- sh -c 'cd / && date +%F'
+# `at` inside `at`: the offset is taken from the real clock, not the outer fake one
+out_is "2030-01-01" "$M" at 2025-08-01T10:00 -- "$M" at 2030-01-01T00:00 -- date +%F
 # a clock file libfaketime would misread is refused before the program runs
 printf '@2025-08-01 08:55:00\n' >"$T/bad-clock"
 expect 1 at --clock "$T/bad-clock" -- date
