@@ -36,6 +36,11 @@ int cli_compare_main(int argc, char **argv);
  * (exit 0); 2 bad usage or an invalid file, 1 the service could not start. */
 int cli_serve_main(int argc, char **argv);
 
+/* `mynasim at DATETIME -- COMMAND...`, `at --clock FILE -- COMMAND...`, `at --set-clock FILE DATETIME`: a
+ * program at a Japan time through libfaketime (docs/TIME.md); argv[0] is "at". Execs COMMAND (its status is
+ * then COMMAND's); 2 bad usage, 1 libfaketime or the clock file is missing, 127/126 COMMAND not found/runnable. */
+int cli_at_main(int argc, char **argv);
+
 /* ---- shared by the subcommands (sim/cli/common.c) ---------------------------------------------------- */
 
 struct scenario;

@@ -164,6 +164,25 @@ bool core_file_is_temporary_of(const char *name, const char *base);
  * writer's file. */
 int core_file_remove_temporaries(const char *path, struct core_error *err);
 
+/* ---- Japan time of day and the clock file (sim/core/clock.c, docs/TIME.md) ----------------------------- */
+
+/* POSIX seconds of a Japan time, strictly "YYYY-MM-DDThh:mm", "YYYY-MM-DDThh:mm:ss" or "YYYY-MM-DD" (00:00:00);
+ * UTC+9, never TZ. CORE_EINVAL for anything else. */
+int core_time_parse_japan(const char *s, size_t len, int64_t *out);
+/* "YYYY-MM-DDThh:mm:ss" and a NUL (20 bytes): the Japan time of POSIX seconds t. */
+void core_time_format_japan(int64_t t, char out[20]);
+/* The real CLOCK_REALTIME, read by the system call so that libfaketime in this process does not move it. */
+void core_clock_real_now(struct timespec *out);
+/* Writes target - real_now as libfaketime's relative offset, "+S.NNNNNNNNN" or "-S.NNNNNNNNN". */
+int core_clock_offset_format(int64_t target, const struct timespec *real_now, char *buf, size_t cap);
+/* Writes the clock file for libfaketime's FAKETIME_TIMESTAMP_FILE atomically (core_file_write_atomic): line 1
+ * the offset from the real clock that makes it `target` now, line 2 a comment naming the Japan time. */
+int core_clock_file_write(const char *path, int64_t target, const struct timespec *real_now,
+                          struct core_error *err);
+/* Checks a clock file's text as core_clock_file_write writes it (one offset line, then comment lines); the
+ * error names `name`, the line and the column. */
+int core_clock_file_parse(const char *name, const char *text, size_t len, struct core_error *err);
+
 /* ---- YAML --------------------------------------------------------------------------------------------- */
 
 /*
