@@ -87,7 +87,8 @@ static const char *const not_yet_sent[] = {"Name", "Sex1", "InsurerName", NULL};
  * its header can be echoed). Fails the test with the element at fault. */
 static void check_answer(const uint8_t *buf, size_t len, const char *file_id, const char *date)
 {
-    xmlDocPtr doc = xmlReadMemory((const char *)buf, (int)len, NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR);
+    xmlDocPtr doc =
+        xmlReadMemory((const char *)buf, (int)len, NULL, NULL, XML_PARSE_NONET | XML_PARSE_NOERROR);
     assert_non_null(doc);
     static const char *const seg[] = {"1", "2", "9", NULL}, *const status[] = {"1", "2", NULL},
                              *const cci[] = {"0", "1", NULL}, *const ref[] = {"1", "2", NULL},
@@ -135,7 +136,8 @@ static void check_answer(const uint8_t *buf, size_t len, const char *file_id, co
         const char *ins = get(&d, "InsurerNumber");
         if (ins != NULL && !digits(ins, 8) && !(strncmp(ins, "  ", 2) == 0 && digits(ins + 2, 6)))
             fail_msg("InsurerNumber \"%s\": 8 digits, or 6 space-padded to 8", ins);
-        if (get(&d, "PersonalFamilyClassification") && !one_of(get(&d, "PersonalFamilyClassification"), family))
+        if (get(&d, "PersonalFamilyClassification") &&
+            !one_of(get(&d, "PersonalFamilyClassification"), family))
             fail_msg("PersonalFamilyClassification");
         if (get(&d, "Sex1") && !one_of(get(&d, "Sex1"), sex))
             fail_msg("Sex1");
@@ -203,7 +205,8 @@ static int teardown(void **state)
     return 0;
 }
 
-static void numbers(struct eligibility_request_msg *m, const char *insurer, const char *number, const char *born)
+static void numbers(struct eligibility_request_msg *m, const char *insurer, const char *number,
+                    const char *born)
 {
     request_header(m, ELIGIBILITY_REQUEST_NUMBERS, "2025-06-02", FILE_ID);
     m->limit_consent = 1;
@@ -353,10 +356,12 @@ static void real_shaped_answers_are_read(void **state)
     static const char real[] =
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n<XmlMsg>\n<MessageHeader>"
         "<ProcessExecutionTime>20250602093000</ProcessExecutionTime><CharacterCodeIdentifier>0"
-        "</CharacterCodeIdentifier><SegmentOfResult>1</SegmentOfResult><QualificationConfirmationDate>20250602"
+        "</CharacterCodeIdentifier><SegmentOfResult>1</"
+        "SegmentOfResult><QualificationConfirmationDate>20250602"
         "</QualificationConfirmationDate><ReferenceClassification>1</ReferenceClassification>"
         "<ArbitraryFileIdentifier>" FILE_ID "</ArbitraryFileIdentifier><MedicalInstitutionCode>1312345678"
-        "</MedicalInstitutionCode></MessageHeader><MessageBody><ResultList><ResultOfQualificationConfirmation>"
+        "</MedicalInstitutionCode></"
+        "MessageHeader><MessageBody><ResultList><ResultOfQualificationConfirmation>"
         "<Address>x</Address><PersonalFamilyClassification>1</PersonalFamilyClassification><Sex1>1</Sex1>"
         "<InsurerNumber>  112334</InsurerNumber><InsuredCardValidDate>20191001</InsuredCardValidDate>"
         "<InsuredCardClassification>01</InsuredCardClassification><Birthdate>19800401</Birthdate>"
