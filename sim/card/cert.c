@@ -13,6 +13,7 @@
  * The signature certificate: subject C=JP, L=<address>, CN=<name> (UTF-8); keyUsage digitalSignature,
  * nonRepudiation. The My Number never appears in a certificate.
  */
+#include <openssl/bio.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -21,6 +22,8 @@
 #include <string.h>
 
 #include "card/card_int.h"
+
+#define PEM_MAX_BYTES (64u * 1024u) /* a test CA certificate or key: a few KiB; anything larger is not one */
 
 struct card_ca {
     X509 *cert;
@@ -33,14 +36,19 @@ static int cert_read_pem(const char *relative, X509 **cert, EVP_PKEY **key, stru
     int rc = policy_find_data(relative, path, sizeof path, err);
     if (rc != CORE_OK)
         return rc;
-    FILE *f = fopen(path, "r");
-    if (f == NULL)
-        return core_error_set(err, CORE_EIO, path, 0, 0, "cannot open the test CA file");
+    /* Read through core (a FIFO or device is refused at once, never waited on), then parsed from memory. */
+    char *pem = NULL;
+    size_t pem_len = 0;
+    rc = core_file_read(path, PEM_MAX_BYTES, &pem, &pem_len, err);
+    if (rc != CORE_OK)
+        return rc;
+    BIO *bio = BIO_new_mem_buf(pem, (int)pem_len);
     if (cert != NULL)
-        *cert = PEM_read_X509(f, NULL, NULL, NULL);
+        *cert = bio != NULL ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
     else
-        *key = PEM_read_PrivateKey(f, NULL, NULL, NULL);
-    fclose(f);
+        *key = bio != NULL ? PEM_read_bio_PrivateKey(bio, NULL, NULL, NULL) : NULL;
+    BIO_free(bio);
+    free(pem);
     if ((cert != NULL && *cert == NULL) || (key != NULL && *key == NULL))
         return core_error_set(err, CORE_ECRYPTO, path, 0, 0, "not a PEM %s",
                               cert ? "certificate" : "private key");

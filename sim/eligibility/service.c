@@ -19,6 +19,7 @@
  *
  * Not thread-safe: one service per thread, or a lock around eligibility_service_handle (http.c holds one).
  */
+#include <openssl/bio.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -32,8 +33,9 @@
 #include "eligibility/eligibility.h"
 
 #define NONCE_LEN 32u
-#define NONCE_WINDOW (1u << 20) /* nonces outstanding at once; a bit each */
-#define CERT_CACHE_SIZE 4096u   /* a power of two; cleared when three quarters full */
+#define NONCE_WINDOW (1u << 20)     /* nonces outstanding at once; a bit each */
+#define CERT_CACHE_SIZE 4096u       /* a power of two; cleared when three quarters full */
+#define PEM_MAX_BYTES (64u * 1024u) /* the test CA certificate: a few KiB; anything larger is not one */
 
 struct cert_entry {
     uint8_t hash[32];
@@ -111,13 +113,18 @@ int eligibility_service_new(const struct eligibility_registry *reg, const struct
         eligibility_service_free(svc);
         return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "out of memory");
     }
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
+    /* Read through core (a FIFO or device is refused at once, never waited on), then parsed from memory. */
+    char *pem = NULL;
+    size_t pem_len = 0;
+    rc = core_file_read(path, PEM_MAX_BYTES, &pem, &pem_len, err);
+    if (rc != CORE_OK) {
         eligibility_service_free(svc);
-        return core_error_set(err, CORE_EIO, path, 0, 0, "cannot open the test CA certificate");
+        return rc;
     }
-    svc->auth_ca = PEM_read_X509(f, NULL, NULL, NULL);
-    fclose(f);
+    BIO *bio = BIO_new_mem_buf(pem, (int)pem_len);
+    svc->auth_ca = bio != NULL ? PEM_read_bio_X509(bio, NULL, NULL, NULL) : NULL;
+    BIO_free(bio);
+    free(pem);
     if (svc->auth_ca == NULL || (svc->auth_ca_key = X509_get_pubkey(svc->auth_ca)) == NULL) {
         eligibility_service_free(svc);
         return core_error_set(err, CORE_ECRYPTO, path, 0, 0, "not a PEM certificate");
