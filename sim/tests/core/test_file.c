@@ -293,6 +293,103 @@ static void concurrent_writers_both_complete(void **state)
     cleanup(dir);
 }
 
+/* Every kind of file a message can name. */
+static void kinds_are_named(void **state)
+{
+    (void)state;
+    assert_string_equal(core_file_kind(S_IFREG), "a regular file");
+    assert_string_equal(core_file_kind(S_IFDIR), "a directory");
+    assert_string_equal(core_file_kind(S_IFIFO), "a FIFO");
+    assert_string_equal(core_file_kind(S_IFCHR), "a character device");
+    assert_string_equal(core_file_kind(S_IFBLK), "a block device");
+    assert_string_equal(core_file_kind(S_IFSOCK), "a socket");
+    assert_string_equal(core_file_kind(S_IFLNK), "a symbolic link");
+    assert_string_equal(core_file_kind(0), "not a file");
+}
+
+/* Names that are no file, a name too long for the directory, a directory where nothing can be created, a
+ * device that is full: each an error naming the path, and nothing left behind. */
+static void writer_refusals_name_the_path(void **state)
+{
+    (void)state;
+    char dir[32];
+    tmpdir(dir);
+    struct core_error err;
+    char path[600];
+    snprintf(path, sizeof path, "%s/", dir);
+    assert_int_equal(core_file_write_atomic(path, "x", 1, &err), CORE_EINVAL);
+    assert_non_null(strstr(err.message, "names a directory"));
+    snprintf(path, sizeof path, "%s/..", dir);
+    assert_int_equal(core_file_write_atomic(path, "x", 1, &err), CORE_EINVAL);
+    /* A last component longer than NAME_MAX: looking it up fails with something other than "absent". */
+    int n = snprintf(path, sizeof path, "%s/", dir);
+    memset(path + n, 'a', 300);
+    path[n + 300] = '\0';
+    assert_int_equal(core_file_write_atomic(path, "x", 1, &err), CORE_EIO);
+    assert_non_null(strstr(err.message, "cannot write"));
+    /* /proc/self takes no new files, whoever we are (and without /proc its directory cannot be opened). */
+    assert_int_equal(core_file_write_atomic("/proc/self/mynasim-test-file", "x", 1, &err), CORE_EIO);
+    assert_non_null(strstr(err.message, "cannot"));
+    /* /dev/full: a character device, written through, whose writes fail. */
+    struct stat st;
+    if (stat("/dev/full", &st) == 0 && S_ISCHR(st.st_mode)) {
+        assert_int_equal(core_file_write_atomic("/dev/full", "x", 1, &err), CORE_EIO);
+        assert_non_null(strstr(err.message, "write failed"));
+    }
+    assert_int_equal(entries(dir), 0);
+    cleanup(dir);
+}
+
+/* A name without a directory is written in the current directory; a target that becomes a FIFO while it is
+ * written is not replaced, and the temporary file goes. */
+static void relative_names_and_targets_that_change(void **state)
+{
+    (void)state;
+    char dir[32];
+    tmpdir(dir);
+    char cwd[1024];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    assert_int_equal(chdir(dir), 0);
+    struct core_error err;
+    assert_int_equal(core_file_write_atomic("plain.txt", "here", 4, &err), CORE_OK);
+    char *buf;
+    size_t len;
+    assert_int_equal(core_file_read("plain.txt", 100, &buf, &len, &err), CORE_OK);
+    assert_string_equal(buf, "here");
+    free(buf);
+    struct core_file_out o;
+    assert_int_equal(core_file_out_open(&o, "plain.txt", &err), CORE_OK);
+    assert_int_equal(core_file_out_write(&o, "new", 3, &err), CORE_OK);
+    assert_int_equal(unlink("plain.txt"), 0);
+    assert_int_equal(mkfifo("plain.txt", 0600), 0);
+    assert_int_equal(core_file_out_commit(&o, &err), CORE_EIO);
+    assert_non_null(strstr(err.message, "became a FIFO"));
+    assert_int_equal(entries("."), 1);
+    assert_int_equal(chdir(cwd), 0);
+    cleanup(dir);
+}
+
+/* Only the writer's own names are its temporaries: hidden, the base, ".tmp-", twelve letters or digits. */
+static void temporary_names(void **state)
+{
+    (void)state;
+    assert_true(core_file_is_temporary_of(".card.state.tmp-abcdEF123456", "card.state"));
+    assert_false(core_file_is_temporary_of(".card.state.tmp-abcdEF12345!", "card.state"));
+    assert_false(core_file_is_temporary_of(".card.state.tmp-abcdEF12345", "card.state"));
+    assert_false(core_file_is_temporary_of("card.state.tmp-abcdEF123456", "card.state"));
+    assert_false(core_file_is_temporary_of(".card.state.tmpXabcdEF12345", "card.state"));
+    assert_false(core_file_is_temporary_of(".other.tmp-abcdEF123456", "card.state"));
+    assert_false(core_file_is_temporary_of(".x", ""));
+    char longbase[260];
+    memset(longbase, 'b', sizeof longbase - 1);
+    longbase[sizeof longbase - 1] = '\0';
+    assert_false(core_file_is_temporary_of(".bbbb.tmp-abcdEF123456", longbase));
+    /* At the root: its directory is "/", listed, and nothing of ours is there to remove. */
+    struct core_error err;
+    assert_int_equal(core_file_remove_temporaries("/mynasim-no-such-file", &err), CORE_OK);
+    assert_int_equal(core_file_remove_temporaries("/tmp/mynasim-no-such-dir/x", &err), CORE_EIO);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -303,6 +400,10 @@ int main(void)
         cmocka_unit_test(streaming_commit_and_abort),
         cmocka_unit_test(leftovers_are_removed),
         cmocka_unit_test(concurrent_writers_both_complete),
+        cmocka_unit_test(kinds_are_named),
+        cmocka_unit_test(writer_refusals_name_the_path),
+        cmocka_unit_test(relative_names_and_targets_that_change),
+        cmocka_unit_test(temporary_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
