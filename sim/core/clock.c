@@ -15,7 +15,6 @@
 
 #include "core/core.h"
 
-#define JST_OFFSET_SECONDS (9 * 3600)
 #define NSEC 1000000000L
 
 static int two_digits(const char *s)
@@ -44,13 +43,13 @@ int core_time_parse_japan(const char *s, size_t len, int64_t *out)
         if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 59)
             return CORE_EINVAL;
     }
-    *out = (int64_t)d * 86400 + h * 3600 + m * 60 + sec - JST_OFFSET_SECONDS;
+    *out = (int64_t)d * 86400 + h * 3600 + m * 60 + sec - CORE_JST_OFFSET_SECONDS;
     return CORE_OK;
 }
 
 void core_time_format_japan(int64_t t, char out[20])
 {
-    int64_t s = t + JST_OFFSET_SECONDS;
+    int64_t s = t + CORE_JST_OFFSET_SECONDS;
     int64_t days = s / 86400, rem = s % 86400;
     if (rem < 0) {
         rem += 86400;

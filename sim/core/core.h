@@ -48,6 +48,9 @@ const char *core_status_name(int code);
 
 /* ---- civil dates, Japan time ------------------------------------------------------------------------- */
 
+/* Japan time is UTC+9 all year (no daylight saving time since 1951): the one offset every reading uses. */
+#define CORE_JST_OFFSET_SECONDS (9 * 3600)
+
 /* A civil date as days since 1970-01-01 (proleptic Gregorian). Japan has no daylight saving time, so a
  * Japan date is UTC+9 and never depends on TZ. */
 typedef int32_t core_day;

@@ -8,8 +8,6 @@
 
 #include "core/core.h"
 
-#define JST_OFFSET_SECONDS (9 * 3600)
-
 static bool is_leap(int y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -111,7 +109,7 @@ void core_date_format(core_day d, char out[11])
 
 core_day core_date_from_time(time_t t)
 {
-    long long s = (long long)t + JST_OFFSET_SECONDS;
+    long long s = (long long)t + CORE_JST_OFFSET_SECONDS;
     long long days = s / 86400;
     if (s % 86400 < 0)
         days -= 1;

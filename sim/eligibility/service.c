@@ -467,12 +467,14 @@ static void process_time(const struct eligibility_service *svc, char out[15])
         snprintf(out, 15, "%04d%02d%02d000000", y, m, d);
         return;
     }
-    time_t now = time(NULL);
-    long long s = (long long)now + 9 * 3600;
-    long long sod = ((s % 86400) + 86400) % 86400;
-    core_date_to_ymd(core_date_from_time(now), &y, &m, &d);
-    snprintf(out, 15, "%04d%02d%02d%02d%02d%02d", y, m, d, (int)(sod / 3600), (int)(sod / 60 % 60),
-             (int)(sod % 60));
+    /* Japan time through core, like every other clock reading (UTC+9, never TZ): "YYYY-MM-DDThh:mm:ss" read
+     * back as the message's "YYYYMMDDhhmmss". */
+    char jst[20];
+    core_time_format_japan((int64_t)time(NULL), jst);
+    static const unsigned char digit_at[14] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
+    for (size_t i = 0; i < sizeof digit_at; i++)
+        out[i] = jst[digit_at[i]];
+    out[14] = '\0';
 }
 
 static int answer(struct eligibility_service *svc, const struct eligibility_request_msg *req, core_day on,
