@@ -49,13 +49,9 @@ int core_time_parse_japan(const char *s, size_t len, int64_t *out)
 
 void core_time_format_japan(int64_t t, char out[20])
 {
-    int64_t s = t + CORE_JST_OFFSET_SECONDS;
-    int64_t days = s / 86400, rem = s % 86400;
-    if (rem < 0) {
-        rem += 86400;
-        days -= 1;
-    }
-    core_date_format((core_day)days, out);
+    core_day day = core_date_from_time((time_t)t);
+    int64_t rem = t + CORE_JST_OFFSET_SECONDS - (int64_t)day * 86400; /* seconds into that Japan day */
+    core_date_format(day, out);
     out[10] = 'T';
     core_put_uint(out + 11, 3, (unsigned long long)(rem / 3600), 2);
     out[13] = ':';

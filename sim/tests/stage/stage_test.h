@@ -10,12 +10,28 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <cmocka.h>
 
 #include "card/card.h"
 #include "eligibility/eligibility.h"
 #include "stage/stage.h"
+
+/* A unix socket listening at `path` (a stand-in for a card server's control channel). */
+static inline int stage_test_listen_unix(const char *path)
+{
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    assert_true(fd >= 0);
+    struct sockaddr_un sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sun_family = AF_UNIX;
+    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", path);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(fd, 4), 0);
+    return fd;
+}
 
 /* The insurer every test card's holder belongs to. */
 #define STAGE_TEST_INSURER "112334"

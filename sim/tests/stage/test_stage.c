@@ -539,14 +539,7 @@ static void fake_control_start(struct fake_control *fc, const char *reply)
              (int)getpid());
     unlink(fc->path);
     fc->reply = reply;
-    fc->fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    assert_true(fc->fd >= 0);
-    struct sockaddr_un sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sun_family = AF_UNIX;
-    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", fc->path);
-    assert_int_equal(bind(fc->fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    assert_int_equal(listen(fc->fd, 4), 0);
+    fc->fd = stage_test_listen_unix(fc->path);
     assert_int_equal(pthread_create(&fc->thread, NULL, fake_control_run, fc), 0);
 }
 

@@ -123,14 +123,7 @@ static void relay_start(struct relay *rl, const char *upstream)
     rl->restores = 0;
     rl->client = -1;
     assert_int_equal(pthread_mutex_init(&rl->lock, NULL), 0);
-    rl->fd = socket(AF_UNIX, SOCK_STREAM, 0);
-    assert_true(rl->fd >= 0);
-    struct sockaddr_un sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sun_family = AF_UNIX;
-    snprintf(sa.sun_path, sizeof sa.sun_path, "%s", rl->path);
-    assert_int_equal(bind(rl->fd, (struct sockaddr *)&sa, sizeof sa), 0);
-    assert_int_equal(listen(rl->fd, 4), 0);
+    rl->fd = stage_test_listen_unix(rl->path);
     assert_int_equal(pthread_create(&rl->thread, NULL, relay_run, rl), 0);
 }
 
