@@ -1,0 +1,109 @@
+#!/usr/bin/env bash
+# Integration test of `mynasim terminal` (sim/cli/cmd_terminal.c; docs/TERMINAL.md): usage errors, --once over
+# a folder (an answer for the scenario's member, an error answer for junk, other names left alone), the date
+# from the process clock under libfaketime (Japan time), and the watch: the "watching" line, a request
+# dropped by rename answered, SIGTERM ending it with status 0.
+# Usage: cli.sh MYNASIM SOURCE_DIR
+set -euo pipefail
+mynasim=$1
+src=$2
+export MYNASIM_DATA_DIR=$src/fixtures
+scn=$src/scenarios/clinic-reader-down-and-system-outage.yaml
+work=$(mktemp -d)
+pid=
+cleanup() {
+  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "cli.sh: FAIL: $*" >&2; [ -f "$work/err" ] && cat "$work/err" >&2; exit 1; }
+deadline() { echo $(( $(date +%s) + $1 )); }
+folders() { rm -rf "$work/x"; mkdir -p "$work/x/req" "$work/x/res"; }
+
+# request ID DAY: the sample adjusted to r-card of the scenario (kyokai-saitama 01110014, symbol 100, number
+# 1007, branch 00, born 1986-02-02), asked on DAY (YYYYMMDD), dropped into req/ by a rename.
+request() {
+  sed -e 's|<InsurerNumber>[^<]*<|<InsurerNumber>01110014<|' \
+    -e 's|<InsuredCardSymbol>[^<]*<|<InsuredCardSymbol>100<|' \
+    -e 's|<InsuredIdentificationNumber>[^<]*<|<InsuredIdentificationNumber>1007<|' \
+    -e 's|<InsuredBranchNumber>[^<]*<|<InsuredBranchNumber>00<|' \
+    -e 's|<Birthdate>[^<]*<|<Birthdate>19860202<|' \
+    -e "s|<QualificationConfirmationDate>[^<]*<|<QualificationConfirmationDate>$2<|" \
+    "$src/fixtures/messages/OQSsiquc01req_20250115093000001.xml" >"$work/x/req/.$1.part"
+  mv "$work/x/req/.$1.part" "$work/x/req/OQSsiquc01req_$1.xml"
+}
+validity() { sed -n 's|.*<QualificationValidity>\([0-9]\)</QualificationValidity>.*|\1|p' "$work/x/res/OQSsiquc01res_$1.xml"; }
+
+# Usage errors: exit 2 and a line that says what.
+folders
+st=0; "$mynasim" terminal "$scn" 2>"$work/err" || st=$?
+[ $st -eq 2 ] && grep -q -- "--folders DIR is needed" "$work/err" || fail "no --folders: status $st"
+st=0; "$mynasim" terminal --folders "$work/x" --encoding latin1 "$scn" 2>"$work/err" || st=$?
+[ $st -eq 2 ] && grep -q "expected utf-8 or shift_jis" "$work/err" || fail "bad encoding: status $st"
+st=0; "$mynasim" terminal --folders "$work/x/req" --once "$scn" 2>"$work/err" || st=$?
+[ $st -eq 2 ] && grep -q "x/req/req: the exchange folder cannot be used" "$work/err" || fail "no req/: status $st"
+
+# --once: answers what is there and exits; junk gets an error answer; other names stay.
+request r1 20250801
+printf 'junk' >"$work/x/req/OQSsiquc01req_junk.xml"
+printf 'memo' >"$work/x/req/memo.txt"
+"$mynasim" terminal --folders "$work/x" --date 2025-08-01 --once "$scn" 2>"$work/err" || fail "--once status"
+[ "$(validity r1)" = 1 ] || fail "r1: validity $(validity r1)"
+grep -q '<SegmentOfResult>9</SegmentOfResult>' "$work/x/res/OQSsiquc01res_junk.xml" || fail "junk: no error answer"
+[ "$(ls -A "$work/x/req")" = memo.txt ] || fail "req/ left: $(ls -A "$work/x/req")"
+grep -q "ignored req/memo.txt" "$work/err" || fail "memo.txt not logged"
+grep -q "out     res/OQSsiquc01res_r1.xml" "$work/err" || fail "the answer not logged"
+
+# --encoding shift_jis: the answer declares it.
+folders
+request s1 20250801
+"$mynasim" terminal --folders "$work/x" --date 2025-08-01 --encoding shift_jis --once "$scn" 2>"$work/err" ||
+  fail "shift_jis status"
+grep -q 'encoding="Shift_JIS"' "$work/x/res/OQSsiquc01res_s1.xml" || fail "shift_jis: declaration"
+grep -q '<CharacterCodeIdentifier>1<' "$work/x/res/OQSsiquc01res_s1.xml" || fail "shift_jis: identifier"
+
+# Without --date the terminal's day is the process clock's in Japan time: 2025-07-31 16:00 UTC is
+# 2025-08-01 01:00 in Japan (qualified), 1985 is before the membership began.
+lib=/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1
+asan=
+syms=$(nm -D "$mynasim" 2>/dev/null || true)
+libs=$(ldd "$mynasim" 2>/dev/null || true)
+if [[ "$syms" == *__asan_init* || "$libs" == *libasan* ]]; then asan=1; fi
+if [ -e "$lib" ]; then
+  for c in '@2025-07-31 16:00:00 20250801 1' '@1985-06-01 03:00:00 19850601 4'; do
+    read -r when hour day want <<<"$c"
+    folders
+    request f "$day"
+    env LD_PRELOAD="$lib" FAKETIME="$when $hour" FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=UTC \
+      ${asan:+ASAN_OPTIONS=verify_asan_link_order=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}} \
+      "$mynasim" terminal --folders "$work/x" --once "$scn" 2>"$work/err" || fail "faketime $when: status"
+    [ "$(validity f)" = "$want" ] || fail "faketime $when: validity $(validity f), want $want"
+  done
+else
+  echo "cli.sh: libfaketime not installed ($lib): the clock part skipped"
+fi
+
+# The watch: ready line, a request answered, SIGTERM ends it with status 0.
+folders
+"$mynasim" terminal --folders "$work/x" --date 2025-08-01 "$scn" >"$work/out" 2>"$work/err" &
+pid=$!
+end=$(deadline 60)
+until grep -q "^watching $work/x/req\$" "$work/out"; do
+  kill -0 "$pid" 2>/dev/null || fail "terminal exited before watching"
+  [ "$(date +%s)" -lt "$end" ] || fail "no watching line within 60 s"
+  sleep 0.05
+done
+request w1 20250801
+end=$(deadline 60)
+until [ -e "$work/x/res/OQSsiquc01res_w1.xml" ]; do
+  kill -0 "$pid" 2>/dev/null || fail "terminal exited before answering"
+  [ "$(date +%s)" -lt "$end" ] || fail "no answer within 60 s"
+  sleep 0.05
+done
+[ "$(validity w1)" = 1 ] || fail "w1: validity $(validity w1)"
+kill -TERM "$pid"
+st=0; wait "$pid" || st=$?
+pid=
+[ $st -eq 0 ] || fail "SIGTERM: status $st"
+grep -q "mynasim terminal: stopped" "$work/err" || fail "no stopped line"
+echo "cli.sh: ok"
