@@ -433,6 +433,10 @@ static void test_unreadable_requests_get_error_answers(void **state)
     struct eligibility_response_msg m;
     assert_true(read_answer(f, "big", &m, NULL));
     assert_string_equal(m.error_code, "MYNE3001");
+    assert_true(read_answer(f, "fifo", &m, NULL));
+    assert_string_equal(m.error_code, "MYNE3002");
+    assert_true(read_answer(f, "dir", &m, NULL));
+    assert_string_equal(m.error_code, "MYNE3002");
     assert_true(exists(f->req, "notes.txt"));
     assert_true(exists(f->req, "OQSsiquc01req_a b.xml"));
     assert_int_equal(count_entries(f->req), 2);
