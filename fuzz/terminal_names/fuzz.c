@@ -6,6 +6,7 @@
  *  2. The answer's name for that id builds, is "OQSsiquc01res_" + id + ".xml", and is not itself a request.
  *  3. A name starting with '.' (the writers' temporaries, dotfiles) is hidden, never a request.
  *  4. A name that is not a request leaves the id empty.
+ *  5. A face result's name for that id as its visit ends in 14 digits and ".xml" and is not a request.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -51,6 +52,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
           memcmp(res + pre, id, n) == 0);
     char again[TERMINAL_ID_MAX + 1];
     check(terminal_name_classify(res, strlen(res), again) == TERMINAL_NAME_OTHER);
+    char face[sizeof TERMINAL_FACE_PREFIX + TERMINAL_ID_MAX + 32];
+    check(terminal_face_name(id, (int64_t)size * 86413, face, sizeof face) == CORE_OK);
+    size_t fl = strlen(face);
+    check(fl == sizeof TERMINAL_FACE_PREFIX - 1 + n + 1 + 14 + suf && strcmp(face + fl - suf, ".xml") == 0);
+    for (size_t i = fl - suf - 14; i < fl - suf; i++)
+        check(face[i] >= '0' && face[i] <= '9');
+    check(terminal_name_classify(face, fl, again) == TERMINAL_NAME_OTHER);
     /* Too small a buffer is refused, never overrun. */
     check(terminal_response_name(id, res, strlen(res)) == CORE_EINVAL);
     return 0;

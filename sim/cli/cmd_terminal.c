@@ -3,7 +3,9 @@
  * [--policy P] [--seed N] SCENARIO`: the clinic's eligibility terminal by folders (docs/TERMINAL.md). The
  * service is built exactly as `mynasim serve` builds it (the world replay of SCENARIO gives the registry);
  * sim/terminal answers DIR/req into DIR/res until SIGTERM or SIGINT. The line "watching DIR/req" on stdout
- * says the watch is in place and the requests left from before are answered.
+ * says the watch is in place and the requests left from before are answered. --present RESIDENT instead runs
+ * the reader flow once against the resident's virtual card through the stage (world_probe_check on the wire
+ * path, at the default face-reader clinic) and writes the face reader's result file into DIR/face.
  */
 #include <errno.h>
 #include <signal.h>
@@ -11,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -29,6 +32,9 @@ static const char terminal_usage[] =
     "  --date D          the terminal's date (default: today in Japan, the process clock, read per request)\n"
     "  --poll            scan DIR/req every half second instead of watching it (network shares)\n"
     "  --once            answer the requests in DIR/req, then exit\n"
+    "  --present R       resident R puts the card on the face reader: the reader flow runs against R's\n"
+    "                    virtual card and the result goes to DIR/face; then exit (needs --institution)\n"
+    "  --institution C   the clinic's 10-digit MedicalInstitutionCode on face results\n"
     "  --policy P        replay SCENARIO under policy P instead of its own\n"
     "  --seed N          seed of the service's nonces (default 0)\n"
     "Runs until SIGTERM or SIGINT; one line per file in and out on stderr (docs/TERMINAL.md).\n";
@@ -36,12 +42,18 @@ static const char terminal_usage[] =
 int cli_terminal_main(int argc, char **argv)
 {
     const char *folders = NULL, *encoding = NULL, *date = NULL, *policy = NULL, *seed_arg = NULL;
+    const char *present = NULL, *institution = NULL;
     bool poll_mode = false, once = false;
     const struct cli_opt opts[] = {
-        {"folders", 0, CLI_OPT_VALUE, &folders}, {"encoding", 0, CLI_OPT_VALUE, &encoding},
-        {"date", 0, CLI_OPT_VALUE, &date},       {"poll", 0, CLI_OPT_FLAG, &poll_mode},
-        {"once", 0, CLI_OPT_FLAG, &once},        {"policy", 0, CLI_OPT_VALUE, &policy},
+        {"folders", 0, CLI_OPT_VALUE, &folders},
+        {"encoding", 0, CLI_OPT_VALUE, &encoding},
+        {"date", 0, CLI_OPT_VALUE, &date},
+        {"poll", 0, CLI_OPT_FLAG, &poll_mode},
+        {"once", 0, CLI_OPT_FLAG, &once},
+        {"policy", 0, CLI_OPT_VALUE, &policy},
         {"seed", 0, CLI_OPT_VALUE, &seed_arg},
+        {"present", 0, CLI_OPT_VALUE, &present},
+        {"institution", 0, CLI_OPT_VALUE, &institution},
     };
     const struct cli_spec spec = {
         .cmd = "terminal", .usage = terminal_usage, .opts = opts, .nopts = sizeof opts / sizeof opts[0]};
@@ -86,6 +98,12 @@ int cli_terminal_main(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
 
+    if (present != NULL &&
+        (institution == NULL || strlen(institution) != 10 || strspn(institution, "0123456789") != 10)) {
+        fprintf(stderr, "mynasim terminal: --present needs --institution with the clinic's 10-digit code\n");
+        return CLI_EXIT_USAGE;
+    }
+
     struct scenario *scn = NULL;
     size_t problems = 0;
     if (cli_load_scenario(file, policy, &scn, &problems) != CORE_OK) {
@@ -101,7 +119,19 @@ int cli_terminal_main(int argc, char **argv)
     struct eligibility_service *svc = NULL;
     struct terminal *t = NULL;
     int sfd = -1;
-    if (world_new(scn, &w, &err) != CORE_OK || world_run(w, &err) != CORE_OK) {
+    int resident = -1;
+    for (size_t i = 0; present != NULL && i < scn->resident_count; i++)
+        if (strcmp(scn->residents[i].id, present) == 0)
+            resident = (int)i;
+    if (present != NULL && resident < 0) {
+        fprintf(stderr, "mynasim terminal: --present: %s: no resident of that id in %s\n", present, file);
+        status = CLI_EXIT_USAGE;
+        goto done;
+    }
+    /* --present runs the reader flow for real: the card, the reader device, signed XML and the service. */
+    if (world_new(scn, &w, &err) != CORE_OK ||
+        (present != NULL && world_set_fidelity(w, WORLD_FIDELITY_WIRE, &err) != CORE_OK) ||
+        world_run(w, &err) != CORE_OK) {
         cli_print_error(file, &err);
         status = CLI_EXIT_USAGE;
         goto done;
@@ -119,6 +149,26 @@ int cli_terminal_main(int argc, char **argv)
     if (terminal_new(svc, &to, &t, &err) != CORE_OK) {
         cli_print_error("terminal", &err);
         status = CLI_EXIT_USAGE;
+        goto done;
+    }
+    if (present != NULL) {
+        /* The session's time: now in Japan, on the terminal's day when --date moves it. */
+        time_t now = time(NULL);
+        core_day today = core_date_from_time(now);
+        core_day day = on != CORE_DAY_NONE ? on : today;
+        struct eligibility_answer a;
+        struct terminal_face face = {.answer = &a,
+                                     .on = day,
+                                     .institution = institution,
+                                     .when = (int64_t)now + ((int64_t)day - (int64_t)today) * 86400};
+        char name[256];
+        if (world_probe_check(w, resident, day, SCENARIO_NONE, &a, &err) != CORE_OK ||
+            terminal_write_face(t, &face, name, sizeof name, &err) != CORE_OK) {
+            cli_print_error("terminal", &err);
+            goto done;
+        }
+        printf("%s\n", name);
+        status = CLI_EXIT_OK;
         goto done;
     }
     if (once) {

@@ -58,3 +58,25 @@ int terminal_response_name(const char *id, char *out, size_t cap)
     memcpy(out + pre + n, TERMINAL_SUFFIX, suf + 1);
     return CORE_OK;
 }
+
+int terminal_face_name(const char *visit, int64_t when, char *out, size_t cap)
+{
+    if (visit == NULL || out == NULL)
+        return CORE_EINVAL;
+    size_t n = strnlen(visit, TERMINAL_ID_MAX + 1);
+    if (!id_valid(visit, n))
+        return CORE_EINVAL;
+    char jst[20];
+    core_time_format_japan(when, jst);
+    if (memcmp(jst, "0000-00-00", 10) == 0) /* core's word for a year outside 0..9999: no name for it */
+        return CORE_EINVAL;
+    static const unsigned char digit_at[14] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
+    char stamp[15];
+    for (size_t i = 0; i < sizeof digit_at; i++)
+        stamp[i] = jst[digit_at[i]];
+    stamp[14] = '\0';
+    int w = snprintf(out, cap, "%s%s_%s%s", TERMINAL_FACE_PREFIX, visit, stamp, TERMINAL_SUFFIX);
+    if (w < 0 || (size_t)w >= cap)
+        return CORE_EINVAL;
+    return CORE_OK;
+}

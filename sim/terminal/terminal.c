@@ -30,8 +30,9 @@ struct terminal {
     bool poll;
     unsigned poll_ms;
     FILE *log;
-    char *req; /* DIR/req */
-    char *res; /* DIR/res */
+    char *req;  /* DIR/req */
+    char *res;  /* DIR/res */
+    char *face; /* DIR/face: the face reader's results, checked when one is written */
     /* Names of req/ that are not requests, already logged (sorted), so each is logged once while it stays. */
     char **ignored;
     size_t nignored;
@@ -81,7 +82,8 @@ int terminal_new(struct eligibility_service *svc, const struct terminal_options 
     t->log = o->log != NULL ? o->log : stderr;
     t->req = join(o->folder, "req");
     t->res = join(o->folder, "res");
-    if (t->req == NULL || t->res == NULL) {
+    t->face = join(o->folder, "face");
+    if (t->req == NULL || t->res == NULL || t->face == NULL) {
         terminal_free(t);
         return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "out of memory");
     }
@@ -112,6 +114,7 @@ void terminal_free(struct terminal *t)
     ignored_clear(t);
     free(t->req);
     free(t->res);
+    free(t->face);
     free(t);
 }
 
@@ -581,5 +584,85 @@ int terminal_run(struct terminal *t, int stop_fd, int ready_fd, struct core_erro
     }
     if (in >= 0)
         close(in);
+    return rc;
+}
+
+/* The smallest visit number n >= 1 no entry of `dir` uses as "OQSsiquc01res_face_<n>_" (temporaries included). */
+static int face_visit(const char *dir, unsigned long *visit, struct core_error *err)
+{
+    char **names = NULL;
+    size_t count = 0;
+    int rc = list_dir(dir, &names, &count, err);
+    unsigned long n = 1;
+    for (bool clash = true; rc == CORE_OK && clash; n += clash) {
+        clash = false;
+        char want[64];
+        int w = snprintf(want, sizeof want, "%s%lu_", TERMINAL_FACE_PREFIX, n);
+        for (size_t i = 0; i < count && !clash; i++) {
+            const char *s = names[i][0] == '.' ? names[i] + 1 : names[i];
+            clash = strncmp(s, want, (size_t)w) == 0;
+        }
+    }
+    free_names(names, count);
+    *visit = n;
+    return rc;
+}
+
+int terminal_write_face(struct terminal *t, const struct terminal_face *f, char *name, size_t cap,
+                        struct core_error *err)
+{
+    if (t == NULL || f == NULL || f->answer == NULL || f->institution == NULL)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "terminal: missing argument");
+    const char *dir = t->face;
+    int rc = folder_check(dir, err);
+    unsigned long visit = 0;
+    if (rc == CORE_OK)
+        rc = face_visit(dir, &visit, err);
+    struct eligibility_request_msg *req = calloc(1, sizeof *req);
+    struct eligibility_response_msg *m = calloc(1, sizeof *m);
+    char *buf = malloc(ELIGIBILITY_MSG_MAX_BYTES);
+    char *path = NULL;
+    if (rc == CORE_OK && (req == NULL || m == NULL || buf == NULL))
+        rc = core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "out of memory");
+    char vid[24], fname[sizeof TERMINAL_FACE_PREFIX + TERMINAL_ID_MAX + 32];
+    if (rc == CORE_OK) {
+        snprintf(vid, sizeof vid, "%lu", visit);
+        if (terminal_face_name(vid, f->when, fname, sizeof fname) != CORE_OK)
+            rc = core_error_set(err, CORE_EINVAL, NULL, 0, 0,
+                                "terminal: the face result's time cannot be named");
+    }
+    if (rc == CORE_OK) {
+        req->kind = ELIGIBILITY_REQUEST_CARD;
+        req->date = f->on;
+        core_strlcpy(req->institution, f->institution, sizeof req->institution);
+        snprintf(req->file_id, sizeof req->file_id, "face%s", vid);
+        char jst[20], when[15];
+        core_time_format_japan(f->when, jst);
+        static const unsigned char digit_at[14] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
+        for (size_t i = 0; i < sizeof digit_at; i++)
+            when[i] = jst[digit_at[i]];
+        when[14] = '\0';
+        size_t n = 0;
+        struct eligibility_msg_error e;
+        if (eligibility_response_from_answer(req, f->answer, when, m) != CORE_OK ||
+            eligibility_response_encode(m, t->encoding, buf, ELIGIBILITY_MSG_MAX_BYTES, &n, &e) != CORE_OK)
+            rc = core_error_set(err, CORE_EINVAL, NULL, 0, 0,
+                                "terminal: the card's answer cannot be a message");
+        else if ((path = join(dir, fname)) == NULL)
+            rc = core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "out of memory");
+        else
+            rc = core_file_write_atomic(path, buf, n, err);
+        if (rc == CORE_OK) {
+            char more[64];
+            describe((const uint8_t *)buf, n, more, sizeof more);
+            logf_line(t, "out", "face", fname, more);
+            if (name != NULL && cap > 0)
+                core_strlcpy(name, fname, cap);
+        }
+    }
+    free(path);
+    free(buf);
+    free(m);
+    free(req);
     return rc;
 }

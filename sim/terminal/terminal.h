@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "core/core.h"
@@ -27,6 +28,7 @@
 #define TERMINAL_REQUEST_PREFIX "OQSsiquc01req_"
 #define TERMINAL_RESPONSE_PREFIX "OQSsiquc01res_"
 #define TERMINAL_SUFFIX ".xml"
+#define TERMINAL_FACE_PREFIX "OQSsiquc01res_face_"
 
 enum terminal_name_kind {
     TERMINAL_NAME_REQUEST, /* OQSsiquc01req_<id>.xml: answered */
@@ -39,6 +41,11 @@ enum terminal_name_kind {
 enum terminal_name_kind terminal_name_classify(const char *name, size_t len, char id[TERMINAL_ID_MAX + 1]);
 /* "OQSsiquc01res_<id>.xml" into out (cap bytes); CORE_EINVAL when id is not an id or it does not fit. */
 int terminal_response_name(const char *id, char *out, size_t cap);
+
+/* The face reader's result file of visit `visit` (an id as above) at POSIX time `when`:
+ * "OQSsiquc01res_face_<visit>_yyyyMMddHHmmss.xml" in Japan time, the pattern real agents match. CORE_EINVAL
+ * when visit is not an id, the year is outside 0..9999 or it does not fit cap. */
+int terminal_face_name(const char *visit, int64_t when, char *out, size_t cap);
 
 struct terminal_options {
     const char *folder;                 /* DIR: DIR/req and DIR/res must exist */
@@ -66,5 +73,22 @@ int terminal_scan(struct terminal *t, size_t *answered, struct core_error *err);
  * (a signalfd, a pipe). `ready_fd` >= 0 gets one line "watching DIR/req\n" once the watch is in place and the pending
  * requests are answered. */
 int terminal_run(struct terminal *t, int stop_fd, int ready_fd, struct core_error *err);
+
+/* ---- the face reader's result files (docs/TERMINAL.md, "Face-reader results") ---------------------------- */
+
+/* One session at the face reader: the card's answer (from the reader flow run elsewhere, through the stage),
+ * the day asked, the clinic's institution code (10 digits) and the time the result is made. */
+struct terminal_face {
+    const struct eligibility_answer *answer;
+    core_day on;
+    const char *institution;
+    int64_t when; /* POSIX seconds */
+};
+/* Writes the session's result as a response message (card route, ReferenceClassification 1) in the terminal's
+ * encoding into DIR/face, named by terminal_face_name with the smallest visit number no file of DIR/face uses
+ * yet (so two sessions in one second cannot collide), atomically like every answer. *name (cap bytes, may be
+ * NULL) gets the file's name. CORE_EINVAL when DIR/face is not a folder or the answer cannot be a message. */
+int terminal_write_face(struct terminal *t, const struct terminal_face *f, char *name, size_t cap,
+                        struct core_error *err);
 
 #endif

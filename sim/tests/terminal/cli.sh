@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Integration test of `mynasim terminal` (sim/cli/cmd_terminal.c; docs/TERMINAL.md): usage errors, --once over
 # a folder (an answer for the scenario's member, an error answer for junk, other names left alone), the date
-# from the process clock under libfaketime (Japan time), and the watch: the "watching" line, a request
+# from the process clock under libfaketime (Japan time), --present's face results, and the watch: the "watching" line, a request
 # dropped by rename answered, SIGTERM ending it with status 0.
 # Usage: cli.sh MYNASIM SOURCE_DIR
 set -euo pipefail
@@ -78,10 +78,37 @@ if [ -e "$lib" ]; then
       ${asan:+ASAN_OPTIONS=verify_asan_link_order=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}} \
       "$mynasim" terminal --folders "$work/x" --once "$scn" 2>"$work/err" || fail "faketime $when: status"
     [ "$(validity f)" = "$want" ] || fail "faketime $when: validity $(validity f), want $want"
+    # A face result's name carries the Japan time of the fake clock.
+    mkdir "$work/x/face"
+    env LD_PRELOAD="$lib" FAKETIME="$when $hour" FAKETIME_DONT_FAKE_MONOTONIC=1 TZ=UTC \
+      ${asan:+ASAN_OPTIONS=verify_asan_link_order=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}} \
+      "$mynasim" terminal --folders "$work/x" --present r-card --institution 1312345678 "$scn" \
+      >"$work/face" 2>"$work/err" || fail "faketime $when: --present status"
+    jst=$(printf '%02d' $(( (10#${hour%%:*} + 9) % 24 )))
+    grep -Eq "^OQSsiquc01res_face_1_${day}${jst}[0-9]{4}\.xml\$" "$work/face" || fail "faketime $when: face name $(cat "$work/face")"
   done
 else
   echo "cli.sh: libfaketime not installed ($lib): the clock part skipped"
 fi
+
+# --present: the reader flow against r-card's virtual card writes a face result into DIR/face; two never share
+# a name; --institution is required; a resident the scenario lacks is a usage error.
+folders
+st=0; "$mynasim" terminal --folders "$work/x" --present r-card "$scn" 2>"$work/err" || st=$?
+[ $st -eq 2 ] && grep -q "needs --institution" "$work/err" || fail "--present without --institution: status $st"
+st=0; "$mynasim" terminal --folders "$work/x" --present r-card --institution 1312345678 "$scn" 2>"$work/err" || st=$?
+[ $st -eq 1 ] && grep -q "x/face: the exchange folder cannot be used" "$work/err" || fail "no face/: status $st"
+mkdir "$work/x/face"
+st=0; "$mynasim" terminal --folders "$work/x" --present nobody --institution 1312345678 "$scn" 2>"$work/err" || st=$?
+[ $st -eq 2 ] && grep -q "nobody: no resident" "$work/err" || fail "unknown resident: status $st"
+for i in 1 2; do
+  "$mynasim" terminal --folders "$work/x" --date 2025-08-01 --present r-card --institution 1312345678 "$scn" \
+    >"$work/face$i" 2>"$work/err" || fail "--present $i: status"
+  grep -Eq '^OQSsiquc01res_face_[0-9]+_20250801[0-9]{6}\.xml$' "$work/face$i" || fail "face name: $(cat "$work/face$i")"
+  grep -q '<QualificationValidity>1</QualificationValidity>' "$work/x/face/$(cat "$work/face$i")" || fail "face $i"
+done
+[ "$(cat "$work/face1")" != "$(cat "$work/face2")" ] || fail "two face results share a name"
+[ "$(find "$work/x/face" -type f | wc -l)" -eq 2 ] || fail "face/: $(ls -A "$work/x/face")"
 
 # The watch: ready line, a request answered, SIGTERM ends it with status 0.
 folders

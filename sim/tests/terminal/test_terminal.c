@@ -529,6 +529,70 @@ static void test_names(void **state)
     assert_string_equal(out, "OQSsiquc01res_x-1.xml");
     assert_int_equal(terminal_response_name("../x", out, sizeof out), CORE_EINVAL);
     assert_int_equal(terminal_response_name("x", out, 19), CORE_EINVAL);
+    int64_t when;
+    assert_int_equal(core_time_parse_japan("2025-12-31T23:59:59", 19, &when), CORE_OK);
+    char face[64];
+    assert_int_equal(terminal_face_name("7", when, face, sizeof face), CORE_OK);
+    assert_string_equal(face, "OQSsiquc01res_face_7_20251231235959.xml");
+    assert_int_equal(terminal_face_name("a/b", when, face, sizeof face), CORE_EINVAL);
+    assert_int_equal(terminal_face_name("7", when, face, 39), CORE_EINVAL);
+    assert_int_equal(terminal_face_name("7", (int64_t)400000 * 366 * 86400, face, sizeof face), CORE_EINVAL);
+}
+
+/* The face reader's results: named by the pattern real agents match, two in one second never colliding. */
+static void test_face_results(void **state)
+{
+    struct fixture *f = *state;
+    struct terminal_options o = {.folder = f->dir, .encoding = ELIGIBILITY_ENC_CP932, .log = f->log};
+    struct terminal *t = NULL;
+    struct core_error err;
+    assert_int_equal(terminal_new(f->svc, &o, &t, &err), CORE_OK);
+    struct eligibility_number_request nr;
+    memset(&nr, 0, sizeof nr);
+    nr.on = D("2025-06-02");
+    snprintf(nr.numbers.insurer_number, sizeof nr.numbers.insurer_number, "%s", INSURER);
+    snprintf(nr.numbers.symbol, sizeof nr.numbers.symbol, "12");
+    snprintf(nr.numbers.number, sizeof nr.numbers.number, "34");
+    snprintf(nr.numbers.branch, sizeof nr.numbers.branch, "00");
+    nr.born = D("1980-04-01");
+    struct eligibility_answer a;
+    assert_int_equal(eligibility_check_numbers(f->reg, &nr, &a), CORE_OK);
+    int64_t when;
+    assert_int_equal(core_time_parse_japan("2025-06-02T09:00:05", 19, &when), CORE_OK);
+    struct terminal_face face = {.answer = &a, .on = nr.on, .institution = "1312345678", .when = when};
+    char name[128];
+    /* No DIR/face: refused, nothing written. */
+    assert_int_equal(terminal_write_face(t, &face, name, sizeof name, &err), CORE_EINVAL);
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/face", f->dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    assert_int_equal(terminal_write_face(t, &face, name, sizeof name, &err), CORE_OK);
+    assert_string_equal(name, "OQSsiquc01res_face_1_20250602090005.xml");
+    assert_int_equal(terminal_write_face(t, &face, name, sizeof name, &err), CORE_OK);
+    assert_string_equal(name, "OQSsiquc01res_face_2_20250602090005.xml");
+    /* A writer's temporary holds its number too. */
+    char p[256];
+    snprintf(p, sizeof p, "%s/.OQSsiquc01res_face_3_20250602090005.xml.tmp-abcdef123456", dir);
+    FILE *fp = fopen(p, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    assert_int_equal(terminal_write_face(t, &face, name, sizeof name, &err), CORE_OK);
+    assert_string_equal(name, "OQSsiquc01res_face_4_20250602090005.xml");
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    char *raw = NULL;
+    size_t len = 0;
+    assert_int_equal(core_file_read(p, ELIGIBILITY_MSG_MAX_BYTES, &raw, &len, &err), CORE_OK);
+    struct eligibility_response_msg m;
+    struct eligibility_msg_error merr;
+    assert_int_equal(eligibility_response_parse(raw, len, &m, &merr), CORE_OK);
+    assert_int_equal(m.encoding, ELIGIBILITY_ENC_CP932);
+    assert_int_equal(m.reference, 1);
+    assert_int_equal(m.validity, 1);
+    assert_string_equal(m.process_time, "20250602090005");
+    assert_string_equal(m.institution, "1312345678");
+    free(raw);
+    terminal_free(t);
+    remove_all(dir);
 }
 
 int main(void)
@@ -541,6 +605,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_restart_answers_pending_once, setup, teardown),
         cmocka_unit_test_setup_teardown(test_poll_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_request_folder_removed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_face_results, setup, teardown),
         cmocka_unit_test_setup_teardown(test_burst_answered_by_rename, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
