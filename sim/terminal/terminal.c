@@ -36,6 +36,10 @@ struct terminal {
     /* Names of req/ that are not requests, already logged (sorted), so each is logged once while it stays. */
     char **ignored;
     size_t nignored;
+    /* Requests answered that could not be removed (a directory that is not empty): not answered again while
+     * they stay. */
+    char **stuck;
+    size_t nstuck;
 };
 
 static char *join(const char *dir, const char *name)
@@ -112,6 +116,9 @@ void terminal_free(struct terminal *t)
     if (t == NULL)
         return;
     ignored_clear(t);
+    for (size_t i = 0; i < t->nstuck; i++)
+        free(t->stuck[i]);
+    free(t->stuck);
     free(t->req);
     free(t->res);
     free(t->face);
@@ -283,11 +290,14 @@ static int answer_one(struct terminal *t, const char *name, const char *id, bool
     core_error_clear(&rerr);
     int rc = out == NULL ? CORE_ENOMEM : read_request(path, &req, &req_len, &st, &rerr);
     char more[600];
-    if (rc == CORE_ENOTFOUND) {
+    struct stat link;
+    if (rc == CORE_ENOTFOUND && lstat(path, &link) != 0) {
         logf_line(t, "gone", "req", name, "taken back before it was read; no answer");
         rc = CORE_OK;
         goto done;
     }
+    if (rc == CORE_ENOTFOUND) /* the name is there but leads nowhere (a dangling link): unreadable */
+        rc = CORE_EIO;
     if (rc == CORE_ENOMEM)
         goto done;
     if (rc != CORE_OK) {
@@ -326,8 +336,17 @@ static int answer_one(struct terminal *t, const char *name, const char *id, bool
     } else if (st.st_ino == 0) {
         /* Not a regular file (a FIFO, a directory): answered, and removed so it is not answered forever; a
          * directory that is not empty stays and is answered again at the next pass (the log says so). */
-        if (unlink(path) != 0 && rmdir(path) != 0 && errno != ENOENT)
-            logf_line(t, "stays", "req", name, strerror(errno));
+        if (unlink(path) != 0 && rmdir(path) != 0 && errno != ENOENT) {
+            logf_line(t, "stays", "req", name, "cannot be removed; not answered again while it stays");
+            char **grown = realloc(t->stuck, (t->nstuck + 1) * sizeof *grown);
+            char *copy = strdup(name);
+            if (grown != NULL)
+                t->stuck = grown;
+            if (grown != NULL && copy != NULL)
+                t->stuck[t->nstuck++] = copy;
+            else
+                free(copy);
+        }
     }
 done:
     free(req);
@@ -426,9 +445,23 @@ static int pass(struct terminal *t, bool recovering, size_t *answered, struct co
         return rc;
     }
     note_ignored(t, names, count);
+    /* Forget the stuck entries that went; skip those that stay. */
+    size_t kept = 0;
+    for (size_t k = 0; k < t->nstuck; k++) {
+        if (bsearch(&t->stuck[k], names, count, sizeof *names, cmp_str) != NULL)
+            t->stuck[kept++] = t->stuck[k];
+        else
+            free(t->stuck[k]);
+    }
+    t->nstuck = kept;
     char id[TERMINAL_ID_MAX + 1];
     for (size_t i = 0; i < count && rc == CORE_OK; i++) {
         if (terminal_name_classify(names[i], strlen(names[i]), id) != TERMINAL_NAME_REQUEST)
+            continue;
+        bool stuck = false;
+        for (size_t k = 0; k < t->nstuck && !stuck; k++)
+            stuck = strcmp(t->stuck[k], names[i]) == 0;
+        if (stuck)
             continue;
         if (recovering) {
             /* Answered before a stop that came between the answer and the removal: not answered twice. */

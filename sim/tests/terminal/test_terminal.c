@@ -411,6 +411,14 @@ static void test_unreadable_requests_get_error_answers(void **state)
     assert_int_equal(mkfifo(path, 0600), 0);
     snprintf(path, sizeof path, "%s/OQSsiquc01req_dir.xml", f->req);
     assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/OQSsiquc01req_full.xml", f->req);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/OQSsiquc01req_full.xml/inside", f->req);
+    FILE *in = fopen(path, "w");
+    assert_non_null(in);
+    fclose(in);
+    snprintf(path, sizeof path, "%s/OQSsiquc01req_link.xml", f->req);
+    assert_int_equal(symlink("nowhere", path), 0);
     drop(f, "notes.txt", "x", 1);
     drop(f, "OQSsiquc01req_a b.xml", "x", 1);
 
@@ -420,8 +428,8 @@ static void test_unreadable_requests_get_error_answers(void **state)
     assert_int_equal(terminal_new(f->svc, &o, &t, &err), CORE_OK);
     size_t answered = 0;
     assert_int_equal(terminal_scan(t, &answered, &err), CORE_OK);
-    assert_int_equal(answered, 5);
-    static const char *const ids[] = {"junk", "empty", "big", "fifo", "dir"};
+    assert_int_equal(answered, 7);
+    static const char *const ids[] = {"junk", "empty", "big", "fifo", "dir", "link", "full"};
     for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
         struct eligibility_response_msg m;
         if (!read_answer(f, ids[i], &m, NULL))
@@ -437,10 +445,14 @@ static void test_unreadable_requests_get_error_answers(void **state)
     assert_string_equal(m.error_code, "MYNE3002");
     assert_true(read_answer(f, "dir", &m, NULL));
     assert_string_equal(m.error_code, "MYNE3002");
+    assert_true(read_answer(f, "link", &m, NULL));
+    assert_string_equal(m.error_code, "MYNE3002");
     assert_true(exists(f->req, "notes.txt"));
     assert_true(exists(f->req, "OQSsiquc01req_a b.xml"));
-    assert_int_equal(count_entries(f->req), 2);
-    assert_int_equal(count_entries(f->res), 5);
+    /* A directory that is not empty stays, answered once. */
+    assert_true(exists(f->req, "OQSsiquc01req_full.xml"));
+    assert_int_equal(count_entries(f->req), 3);
+    assert_int_equal(count_entries(f->res), 7);
     /* Logged once, not at every pass. */
     assert_int_equal(terminal_scan(t, &answered, &err), CORE_OK);
     assert_int_equal(answered, 0);
@@ -452,6 +464,10 @@ static void test_unreadable_requests_get_error_answers(void **state)
     while (fgets(line, sizeof line, f->log) != NULL)
         notes += strstr(line, "ignored req/notes.txt") != NULL;
     assert_int_equal(notes, 1);
+    snprintf(path, sizeof path, "%s/OQSsiquc01req_full.xml/inside", f->req);
+    assert_int_equal(unlink(path), 0);
+    snprintf(path, sizeof path, "%s/OQSsiquc01req_full.xml", f->req);
+    assert_int_equal(rmdir(path), 0);
 }
 
 /* The answers' encoding is the terminal's, whatever the request's. */
