@@ -7,7 +7,11 @@
  * the reader flow once against the resident's virtual card through the stage (world_probe_check on the wire
  * path, at the default face-reader clinic) and writes the face reader's result file into DIR/face.
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <jansson.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,14 +39,233 @@ static const char terminal_usage[] =
     "  --present R       resident R puts the card on the face reader: the reader flow runs against R's\n"
     "                    virtual card and the result goes to DIR/face; then exit (needs --institution)\n"
     "  --institution C   the clinic's 10-digit MedicalInstitutionCode on face results\n"
+    "  --control H:P     loopback-only POST /control/present {\"resident\":R} and /control/time\n"
+    "                    {\"date\":\"YYYY-MM-DD\"|null} while watching (needs --institution; port 0: any)\n"
     "  --policy P        replay SCENARIO under policy P instead of its own\n"
     "  --seed N          seed of the service's nonces (default 0)\n"
     "Runs until SIGTERM or SIGINT; one line per file in and out on stderr (docs/TERMINAL.md).\n";
 
+/* One session at the face reader: resident `resident` (an index) on the terminal's day, at the Japan time of
+ * now moved to that day. *name gets the file's name. */
+static int present_card(struct world *w, struct terminal *t, int resident, const char *institution,
+                        char *name, size_t cap, struct core_error *err)
+{
+    time_t now = time(NULL);
+    core_day today = core_date_from_time(now);
+    core_day day = terminal_date(t);
+    struct eligibility_answer a;
+    struct terminal_face face = {.answer = &a,
+                                 .on = day,
+                                 .institution = institution,
+                                 .when = (int64_t)now + ((int64_t)day - (int64_t)today) * 86400};
+    int rc = world_probe_check(w, resident, day, SCENARIO_NONE, &a, err);
+    if (rc == CORE_OK)
+        rc = terminal_write_face(t, &face, name, cap, err);
+    return rc;
+}
+
+static int resident_index(const struct scenario *scn, const char *id)
+{
+    for (size_t i = 0; id != NULL && i < scn->resident_count; i++)
+        if (strcmp(scn->residents[i].id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* ---- the loopback control endpoint (docs/TERMINAL.md, "Control") ----------------------------------------- */
+
+#define CONTROL_BODY_MAX 4096
+
+struct control {
+    struct MHD_Daemon *daemon;
+    uint16_t port;
+    const struct scenario *scn;
+    struct world *w;
+    struct terminal *t;
+    const char *institution;
+};
+
+struct body {
+    size_t len;
+    bool over;
+    char data[CONTROL_BODY_MAX + 1];
+};
+
+static enum MHD_Result control_reply(struct MHD_Connection *conn, unsigned status, json_t *doc)
+{
+    char *text = doc != NULL ? json_dumps(doc, JSON_COMPACT) : NULL;
+    json_decref(doc);
+    if (text == NULL)
+        return MHD_NO;
+    size_t n = strlen(text);
+    char *body = malloc(n + 2);
+    if (body == NULL) {
+        free(text);
+        return MHD_NO;
+    }
+    memcpy(body, text, n);
+    body[n] = '\n';
+    body[n + 1] = '\0';
+    free(text);
+    struct MHD_Response *r = MHD_create_response_from_buffer(n + 1, body, MHD_RESPMEM_MUST_FREE);
+    if (r == NULL) {
+        free(body);
+        return MHD_NO;
+    }
+    MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+    enum MHD_Result ret = MHD_queue_response(conn, status, r);
+    MHD_destroy_response(r);
+    return ret;
+}
+
+static enum MHD_Result control_error(struct MHD_Connection *conn, unsigned status, const char *why)
+{
+    return control_reply(conn, status, json_pack("{s:s}", "error", why));
+}
+
+static bool control_from_loopback(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (ci == NULL || ci->client_addr == NULL || ci->client_addr->sa_family != AF_INET)
+        return false;
+    struct sockaddr_in in;
+    memcpy(&in, ci->client_addr, sizeof in);
+    return (ntohl(in.sin_addr.s_addr) >> 24) == 127u;
+}
+
+static enum MHD_Result control_present(struct control *c, struct MHD_Connection *conn, json_t *doc)
+{
+    const json_t *r = json_object_get(doc, "resident");
+    if (!json_is_string(r) || json_object_size(doc) != 1)
+        return control_error(conn, MHD_HTTP_BAD_REQUEST, "expected {\"resident\": ID}");
+    int resident = resident_index(c->scn, json_string_value(r));
+    if (resident < 0)
+        return control_error(conn, MHD_HTTP_NOT_FOUND, "no resident of that id in the scenario");
+    char name[256];
+    struct core_error err;
+    core_error_clear(&err);
+    if (present_card(c->w, c->t, resident, c->institution, name, sizeof name, &err) != CORE_OK) {
+        char msg[700];
+        core_error_format(&err, msg, sizeof msg);
+        return control_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);
+    }
+    return control_reply(conn, MHD_HTTP_OK, json_pack("{s:s}", "file", name));
+}
+
+static enum MHD_Result control_time(struct control *c, struct MHD_Connection *conn, json_t *doc)
+{
+    const json_t *d = json_object_get(doc, "date");
+    core_day on = CORE_DAY_NONE;
+    if (d == NULL || json_object_size(doc) != 1 || (!json_is_null(d) && !json_is_string(d)) ||
+        (json_is_string(d) && core_date_parse(json_string_value(d), json_string_length(d), &on) != CORE_OK))
+        return control_error(conn, MHD_HTTP_BAD_REQUEST,
+                             "expected {\"date\": \"YYYY-MM-DD\"} or {\"date\": null}");
+    if (terminal_set_date(c->t, on) != CORE_OK)
+        return control_error(conn, MHD_HTTP_BAD_REQUEST, "the date is outside 1900-01-01 .. 9999-12-31");
+    char text[11];
+    core_date_format(terminal_date(c->t), text);
+    return control_reply(conn, MHD_HTTP_OK,
+                         json_pack("{s:s,s:b}", "date", text, "clock", on == CORE_DAY_NONE));
+}
+
+static enum MHD_Result control_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                       const char *method, const char *version, const char *upload,
+                                       size_t *upload_size, void **con_cls)
+{
+    (void)version;
+    struct control *c = cls;
+    if (*con_cls == NULL) {
+        if (!control_from_loopback(conn))
+            return control_error(conn, MHD_HTTP_FORBIDDEN, "loopback only");
+        if (strcmp(url, "/health") == 0)
+            return control_reply(conn, MHD_HTTP_OK, json_pack("{s:s}", "status", "ok"));
+        if (strcmp(url, "/control/present") != 0 && strcmp(url, "/control/time") != 0)
+            return control_error(conn, MHD_HTTP_NOT_FOUND, "no such control");
+        if (strcmp(method, MHD_HTTP_METHOD_POST) != 0)
+            return control_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "POST only");
+        struct body *b = calloc(1, sizeof *b);
+        if (b == NULL)
+            return MHD_NO;
+        *con_cls = b;
+        return MHD_YES;
+    }
+    struct body *b = *con_cls;
+    if (*upload_size > 0) {
+        size_t n = *upload_size;
+        if (n > CONTROL_BODY_MAX - b->len) {
+            n = CONTROL_BODY_MAX - b->len;
+            b->over = true;
+        }
+        memcpy(b->data + b->len, upload, n);
+        b->len += n;
+        *upload_size = 0;
+        return MHD_YES;
+    }
+    if (b->over)
+        return control_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, "body larger than 4096 bytes");
+    json_error_t jerr;
+    json_t *doc = json_loadb(b->data, b->len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!json_is_object(doc)) {
+        json_decref(doc);
+        return control_error(conn, MHD_HTTP_BAD_REQUEST, "the body is not a JSON object");
+    }
+    enum MHD_Result ret =
+        strcmp(url, "/control/present") == 0 ? control_present(c, conn, doc) : control_time(c, conn, doc);
+    json_decref(doc);
+    return ret;
+}
+
+static void control_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                              enum MHD_RequestTerminationCode toe)
+{
+    (void)cls;
+    (void)conn;
+    (void)toe;
+    free(*con_cls);
+    *con_cls = NULL;
+}
+
+/* Starts the control endpoint on HOST:PORT, HOST a loopback IPv4 address. */
+static bool control_start(struct control *c, const char *listen)
+{
+    const char *colon = strrchr(listen, ':');
+    char host[64];
+    char *end = NULL;
+    unsigned long port = colon != NULL ? strtoul(colon + 1, &end, 10) : 0;
+    struct sockaddr_in addr;
+    memset(&addr, 0, sizeof addr);
+    addr.sin_family = AF_INET;
+    if (colon == NULL || (size_t)(colon - listen) >= sizeof host || end == colon + 1 || *end != '\0' ||
+        port > 65535) {
+        fprintf(stderr, "mynasim terminal: --control '%s': expected HOST:PORT\n", listen);
+        return false;
+    }
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    if (inet_pton(AF_INET, host, &addr.sin_addr) != 1 || (ntohl(addr.sin_addr.s_addr) >> 24) != 127u) {
+        fprintf(stderr, "mynasim terminal: --control '%s': a loopback IPv4 address only (127.x.x.x)\n",
+                listen);
+        return false;
+    }
+    addr.sin_port = htons((uint16_t)port);
+    c->daemon = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL, control_request, c,
+                                 MHD_OPTION_SOCK_ADDR, (const struct sockaddr *)&addr,
+                                 MHD_OPTION_CONNECTION_TIMEOUT, 10u, MHD_OPTION_CONNECTION_LIMIT, 16u,
+                                 MHD_OPTION_NOTIFY_COMPLETED, control_completed, c, MHD_OPTION_END);
+    if (c->daemon == NULL) {
+        fprintf(stderr, "mynasim terminal: --control: cannot listen on %s\n", listen);
+        return false;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(c->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    c->port = di != NULL ? di->port : (uint16_t)port;
+    printf("control on http://%s:%u\n", host, (unsigned)c->port);
+    return true;
+}
+
 int cli_terminal_main(int argc, char **argv)
 {
     const char *folders = NULL, *encoding = NULL, *date = NULL, *policy = NULL, *seed_arg = NULL;
-    const char *present = NULL, *institution = NULL;
+    const char *present = NULL, *institution = NULL, *control_at = NULL;
     bool poll_mode = false, once = false;
     const struct cli_opt opts[] = {
         {"folders", 0, CLI_OPT_VALUE, &folders},
@@ -54,6 +277,7 @@ int cli_terminal_main(int argc, char **argv)
         {"seed", 0, CLI_OPT_VALUE, &seed_arg},
         {"present", 0, CLI_OPT_VALUE, &present},
         {"institution", 0, CLI_OPT_VALUE, &institution},
+        {"control", 0, CLI_OPT_VALUE, &control_at},
     };
     const struct cli_spec spec = {
         .cmd = "terminal", .usage = terminal_usage, .opts = opts, .nopts = sizeof opts / sizeof opts[0]};
@@ -98,9 +322,11 @@ int cli_terminal_main(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
 
-    if (present != NULL &&
+    if ((present != NULL || control_at != NULL) &&
         (institution == NULL || strlen(institution) != 10 || strspn(institution, "0123456789") != 10)) {
-        fprintf(stderr, "mynasim terminal: --present needs --institution with the clinic's 10-digit code\n");
+        fprintf(stderr,
+                "mynasim terminal: --present and --control need --institution with the clinic's 10-digit "
+                "code\n");
         return CLI_EXIT_USAGE;
     }
 
@@ -119,10 +345,8 @@ int cli_terminal_main(int argc, char **argv)
     struct eligibility_service *svc = NULL;
     struct terminal *t = NULL;
     int sfd = -1;
-    int resident = -1;
-    for (size_t i = 0; present != NULL && i < scn->resident_count; i++)
-        if (strcmp(scn->residents[i].id, present) == 0)
-            resident = (int)i;
+    struct control control = {.scn = scn, .institution = institution};
+    int resident = resident_index(scn, present);
     if (present != NULL && resident < 0) {
         fprintf(stderr, "mynasim terminal: --present: %s: no resident of that id in %s\n", present, file);
         status = CLI_EXIT_USAGE;
@@ -130,7 +354,8 @@ int cli_terminal_main(int argc, char **argv)
     }
     /* --present runs the reader flow for real: the card, the reader device, signed XML and the service. */
     if (world_new(scn, &w, &err) != CORE_OK ||
-        (present != NULL && world_set_fidelity(w, WORLD_FIDELITY_WIRE, &err) != CORE_OK) ||
+        ((present != NULL || control_at != NULL) &&
+         world_set_fidelity(w, WORLD_FIDELITY_WIRE, &err) != CORE_OK) ||
         world_run(w, &err) != CORE_OK) {
         cli_print_error(file, &err);
         status = CLI_EXIT_USAGE;
@@ -152,18 +377,8 @@ int cli_terminal_main(int argc, char **argv)
         goto done;
     }
     if (present != NULL) {
-        /* The session's time: now in Japan, on the terminal's day when --date moves it. */
-        time_t now = time(NULL);
-        core_day today = core_date_from_time(now);
-        core_day day = on != CORE_DAY_NONE ? on : today;
-        struct eligibility_answer a;
-        struct terminal_face face = {.answer = &a,
-                                     .on = day,
-                                     .institution = institution,
-                                     .when = (int64_t)now + ((int64_t)day - (int64_t)today) * 86400};
         char name[256];
-        if (world_probe_check(w, resident, day, SCENARIO_NONE, &a, &err) != CORE_OK ||
-            terminal_write_face(t, &face, name, sizeof name, &err) != CORE_OK) {
+        if (present_card(w, t, resident, institution, name, sizeof name, &err) != CORE_OK) {
             cli_print_error("terminal", &err);
             goto done;
         }
@@ -189,6 +404,12 @@ int cli_terminal_main(int argc, char **argv)
         fprintf(stderr, "mynasim terminal: signals: %s\n", strerror(errno));
         goto done;
     }
+    control.w = w;
+    control.t = t;
+    if (control_at != NULL && !control_start(&control, control_at)) {
+        status = CLI_EXIT_USAGE;
+        goto done;
+    }
     fflush(stdout);
     if (terminal_run(t, sfd, STDOUT_FILENO, &err) != CORE_OK) {
         cli_print_error("terminal", &err);
@@ -197,6 +418,8 @@ int cli_terminal_main(int argc, char **argv)
     fprintf(stderr, "mynasim terminal: stopped\n");
     status = CLI_EXIT_OK;
 done:
+    if (control.daemon != NULL)
+        MHD_stop_daemon(control.daemon);
     if (sfd >= 0)
         close(sfd);
     terminal_free(t);

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
@@ -25,6 +26,9 @@
 #include "terminal/terminal.h"
 
 struct terminal {
+    /* Held around the service (its date, its answers) and the face folder's numbering: a control thread may
+     * set the date or present a card while the watch answers. */
+    pthread_mutex_t lock;
     struct eligibility_service *svc;
     enum eligibility_encoding encoding;
     bool poll;
@@ -79,6 +83,7 @@ int terminal_new(struct eligibility_service *svc, const struct terminal_options 
     struct terminal *t = calloc(1, sizeof *t);
     if (t == NULL)
         return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "out of memory");
+    pthread_mutex_init(&t->lock, NULL);
     t->svc = svc;
     t->encoding = o->encoding;
     t->poll = o->poll;
@@ -122,6 +127,7 @@ void terminal_free(struct terminal *t)
     free(t->req);
     free(t->res);
     free(t->face);
+    pthread_mutex_destroy(&t->lock);
     free(t);
 }
 
@@ -300,6 +306,7 @@ static int answer_one(struct terminal *t, const char *name, const char *id, bool
         rc = CORE_EIO;
     if (rc == CORE_ENOMEM)
         goto done;
+    pthread_mutex_lock(&t->lock);
     if (rc != CORE_OK) {
         logf_line(t, "in", "req", name, rerr.message);
         rc = error_answer(t, ELIGIBILITY_MSG_MALFORMED, rerr.message, &resp, &resp_len);
@@ -315,6 +322,7 @@ static int answer_one(struct terminal *t, const char *name, const char *id, bool
         if (rc == CORE_OK)
             (void)reencode(t, &resp, &resp_len); /* not read back: the service's own answer stands */
     }
+    pthread_mutex_unlock(&t->lock);
     if (rc != CORE_OK) {
         rc = core_error_set(err, rc, path, 0, 0, "no answer could be made (%s)", core_status_name(rc));
         goto done;
@@ -647,6 +655,7 @@ int terminal_write_face(struct terminal *t, const struct terminal_face *f, char 
     if (t == NULL || f == NULL || f->answer == NULL || f->institution == NULL)
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "terminal: missing argument");
     const char *dir = t->face;
+    pthread_mutex_lock(&t->lock);
     int rc = folder_check(dir, err);
     unsigned long visit = 0;
     if (rc == CORE_OK)
@@ -693,9 +702,30 @@ int terminal_write_face(struct terminal *t, const struct terminal_face *f, char 
                 core_strlcpy(name, fname, cap);
         }
     }
+    pthread_mutex_unlock(&t->lock);
     free(path);
     free(buf);
     free(m);
     free(req);
     return rc;
+}
+
+int terminal_set_date(struct terminal *t, core_day on)
+{
+    if (t == NULL)
+        return CORE_EINVAL;
+    pthread_mutex_lock(&t->lock);
+    int rc = eligibility_service_set_date(t->svc, on);
+    pthread_mutex_unlock(&t->lock);
+    return rc;
+}
+
+core_day terminal_date(struct terminal *t)
+{
+    if (t == NULL)
+        return CORE_DAY_NONE;
+    pthread_mutex_lock(&t->lock);
+    core_day d = eligibility_service_date(t->svc);
+    pthread_mutex_unlock(&t->lock);
+    return d;
 }

@@ -9,7 +9,8 @@
  * never ends in ".xml", renamed into place, so a watcher of res/ sees whole answers only. Requests are taken
  * in file-name order; a request that cannot be read gets an error answer (SegmentOfResult 9), never silence;
  * a name that is not a request's is left alone and logged once. The terminal knows nothing of the world: it
- * is handed a service and answers what the service answers.
+ * is handed a service and answers what the service answers. The service is used under the terminal's lock:
+ * terminal_set_date and terminal_write_face may be called from another thread while terminal_run answers.
  */
 #ifndef MYNASIM_TERMINAL_H
 #define MYNASIM_TERMINAL_H
@@ -73,6 +74,12 @@ int terminal_scan(struct terminal *t, size_t *answered, struct core_error *err);
  * (a signalfd, a pipe). `ready_fd` >= 0 gets one line "watching DIR/req\n" once the watch is in place and the pending
  * requests are answered. */
 int terminal_run(struct terminal *t, int stop_fd, int ready_fd, struct core_error *err);
+
+/* The terminal's day (eligibility_service_set_date on its service, under the terminal's lock, so a control
+ * thread may move it while the watch answers); CORE_DAY_NONE: the process clock. CORE_EINVAL out of range. */
+int terminal_set_date(struct terminal *t, core_day on);
+/* The day it answers for now. */
+core_day terminal_date(struct terminal *t);
 
 /* ---- the face reader's result files (docs/TERMINAL.md, "Face-reader results") ---------------------------- */
 

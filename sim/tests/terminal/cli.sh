@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Integration test of `mynasim terminal` (sim/cli/cmd_terminal.c; docs/TERMINAL.md): usage errors, --once over
 # a folder (an answer for the scenario's member, an error answer for junk, other names left alone), the date
-# from the process clock under libfaketime (Japan time), --present's face results, and the watch: the "watching" line, a request
-# dropped by rename answered, SIGTERM ending it with status 0.
+# from the process clock under libfaketime (Japan time), --present's face results, the watch: the "watching" line, a request
+# dropped by rename answered, SIGTERM ending it with status 0; and the loopback control endpoint.
 # Usage: cli.sh MYNASIM SOURCE_DIR
 set -euo pipefail
 mynasim=$1
@@ -95,7 +95,7 @@ fi
 # a name; --institution is required; a resident the scenario lacks is a usage error.
 folders
 st=0; "$mynasim" terminal --folders "$work/x" --present r-card "$scn" 2>"$work/err" || st=$?
-[ $st -eq 2 ] && grep -q "needs --institution" "$work/err" || fail "--present without --institution: status $st"
+[ $st -eq 2 ] && grep -q "need --institution" "$work/err" || fail "--present without --institution: status $st"
 st=0; "$mynasim" terminal --folders "$work/x" --present r-card --institution 1312345678 "$scn" 2>"$work/err" || st=$?
 [ $st -eq 1 ] && grep -q "x/face: the exchange folder cannot be used" "$work/err" || fail "no face/: status $st"
 mkdir "$work/x/face"
@@ -133,4 +133,41 @@ st=0; wait "$pid" || st=$?
 pid=
 [ $st -eq 0 ] || fail "SIGTERM: status $st"
 grep -q "mynasim terminal: stopped" "$work/err" || fail "no stopped line"
+
+# The control endpoint while watching: /control/present writes a face result, /control/time moves the day (in
+# 1990 r-card holds no card: the reader flow answers no_card, MYNE1001), bad bodies are 400, GET is 405.
+folders
+mkdir "$work/x/face"
+"$mynasim" terminal --folders "$work/x" --date 2025-08-01 --control 127.0.0.1:0 --institution 1312345678 \
+  "$scn" >"$work/out" 2>"$work/err" &
+pid=$!
+end=$(deadline 60)
+until grep -q "^watching " "$work/out"; do
+  kill -0 "$pid" 2>/dev/null || fail "terminal --control exited before watching"
+  [ "$(date +%s)" -lt "$end" ] || fail "no watching line within 60 s"
+  sleep 0.05
+done
+port=$(sed -n 's|^control on http://127.0.0.1:\([0-9][0-9]*\)$|\1|p' "$work/out")
+[ -n "$port" ] || fail "no control line: $(cat "$work/out")"
+ctl() { # ctl PATH BODY -> status; body in $work/body
+  curl -s -m 10 -o "$work/body" -w '%{http_code}' -X POST --data-binary "$2" "http://127.0.0.1:$port$1"
+}
+[ "$(ctl /control/present '{"resident":"r-card"}')" = 200 ] || fail "present: $(cat "$work/body")"
+f1=$(sed -n 's|.*"file":"\([^"]*\)".*|\1|p' "$work/body")
+[[ "$f1" =~ ^OQSsiquc01res_face_1_20250801[0-9]{6}\.xml$ ]] || fail "present: file $f1"
+grep -q '<QualificationValidity>1<' "$work/x/face/$f1" || fail "present: not qualified"
+[ "$(ctl /control/time '{"date":"1990-01-01"}')" = 200 ] || fail "time: $(cat "$work/body")"
+[ "$(ctl /control/present '{"resident":"r-card"}')" = 200 ] || fail "present 1990: $(cat "$work/body")"
+f2=$(sed -n 's|.*"file":"\([^"]*\)".*|\1|p' "$work/body")
+[[ "$f2" =~ ^OQSsiquc01res_face_2_19900101[0-9]{6}\.xml$ ]] || fail "present 1990: file $f2"
+grep -q '<ErrorCode>MYNE1001<' "$work/x/face/$f2" || fail "present 1990: not no_card"
+[ "$(ctl /control/present '{"resident":"nobody"}')" = 404 ] || fail "unknown resident"
+[ "$(ctl /control/present 'not json')" = 400 ] || fail "bad JSON"
+[ "$(ctl /control/time '{"date":"2025-02-30"}')" = 400 ] || fail "bad date"
+[ "$(ctl /control/time '{"date":null}')" = 200 ] && grep -q '"clock":true' "$work/body" || fail "clock"
+[ "$(curl -s -m 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/control/time")" = 405 ] || fail "GET"
+kill -TERM "$pid"
+st=0; wait "$pid" || st=$?
+pid=
+[ $st -eq 0 ] || fail "--control SIGTERM: status $st"
 echo "cli.sh: ok"
