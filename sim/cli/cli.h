@@ -36,6 +36,11 @@ int cli_compare_main(int argc, char **argv);
  * (exit 0); 2 bad usage or an invalid file, 1 the service could not start. */
 int cli_serve_main(int argc, char **argv);
 
+/* `mynasim terminal --folders DIR [--encoding E] [--date D] [--poll] [--once] [--policy P] [--seed N] FILE`: the
+ * clinic's eligibility terminal by folders (docs/TERMINAL.md); argv[0] is "terminal". Runs until SIGTERM/SIGINT
+ * (exit 0); 2 bad usage, an invalid file or missing folders, 1 the watch failed or an answer could not be written. */
+int cli_terminal_main(int argc, char **argv);
+
 /* `mynasim at DATETIME -- COMMAND...`, `at --clock FILE -- COMMAND...`, `at --set-clock FILE DATETIME`: a
  * program at a Japan time through libfaketime (docs/TIME.md); argv[0] is "at". Execs COMMAND (its status is
  * then COMMAND's); 2 bad usage, 1 libfaketime or the clock file is missing, 127/126 COMMAND not found/runnable. */

@@ -18,6 +18,7 @@ static const struct cli_command cli_commands[] = {
     {"run", cli_run_main, "replay scenario files and check every expectation and invariant"},
     {"compare", cli_compare_main, "replay under two policies: who the amendments kept insured"},
     {"serve", cli_serve_main, "the eligibility service over HTTP"},
+    {"terminal", cli_terminal_main, "the clinic's eligibility terminal by folders (req/, res/)"},
     {"at", cli_at_main, "run any program at a Japan date and time (libfaketime)"},
 };
 

@@ -1,0 +1,628 @@
+/*
+ * Tests of the terminal by folders (sim/terminal; docs/TERMINAL.md). The terminal is handed a real service
+ * over a small registry (one member, at a fixed date) and real folders; the watch runs on its own thread,
+ * stopped through a pipe; readiness is its "watching" line, and answers are waited for with an inotify watch
+ * on res/ (bounded: a minute without any event fails), never by sleeping.
+ */
+#define _GNU_SOURCE /* inotify, pipe2, mkdtemp */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "eligibility/eligibility.h"
+#include "policy/policy.h"
+#include "terminal/terminal.h"
+
+#define INSURER "112334"
+#define BURST 1000
+
+struct fixture {
+    struct policy *policy;
+    struct eligibility_registry *reg;
+    struct eligibility_service *svc;
+    char dir[64];
+    char req[80];
+    char res[80];
+    FILE *log;
+};
+
+static core_day D(const char *s)
+{
+    core_day d;
+    assert_int_equal(core_date_parse(s, strlen(s), &d), CORE_OK);
+    return d;
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    assert_non_null(f);
+    struct core_error err;
+    if (policy_load_named("national", &f->policy, &err) != CORE_OK)
+        fail_msg("policy: %s", err.message);
+    assert_int_equal(eligibility_registry_new(f->policy, &f->reg), CORE_OK);
+    uint32_t person, membership;
+    assert_int_equal(eligibility_person_add(f->reg, D("1980-04-01"), &person), CORE_OK);
+    struct eligibility_enrollment e;
+    memset(&e, 0, sizeof e);
+    snprintf(e.numbers.insurer_number, sizeof e.numbers.insurer_number, "%s", INSURER);
+    snprintf(e.numbers.symbol, sizeof e.numbers.symbol, "12");
+    snprintf(e.numbers.number, sizeof e.numbers.number, "34");
+    snprintf(e.numbers.branch, sizeof e.numbers.branch, "00");
+    e.start = D("2020-04-01");
+    assert_int_equal(
+        eligibility_file_enrollment(f->reg, person, &e, D("2020-04-01"), CORE_DAY_NONE, &membership),
+        CORE_OK);
+    if (eligibility_service_new(f->reg, f->policy, &f->svc, &err) != CORE_OK)
+        fail_msg("service: %s", err.message);
+    assert_int_equal(eligibility_service_set_date(f->svc, D("2025-06-02")), CORE_OK);
+    /* tmpfs when there is one: the writer fsyncs every answer, and a thousand of them on a shared disk is
+     * the disk's test, not the terminal's. */
+    snprintf(f->dir, sizeof f->dir, "%s",
+             access("/dev/shm", W_OK) == 0 ? "/dev/shm/mynasim-terminal-XXXXXX"
+                                           : "/tmp/mynasim-terminal-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    snprintf(f->req, sizeof f->req, "%s/req", f->dir);
+    snprintf(f->res, sizeof f->res, "%s/res", f->dir);
+    assert_int_equal(mkdir(f->req, 0700), 0);
+    assert_int_equal(mkdir(f->res, 0700), 0);
+    f->log = tmpfile();
+    assert_non_null(f->log);
+    *state = f;
+    return 0;
+}
+
+static void remove_all(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (d == NULL)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        char p[512];
+        snprintf(p, sizeof p, "%s/%s", dir, de->d_name);
+        if (unlink(p) != 0)
+            rmdir(p);
+    }
+    closedir(d);
+    rmdir(dir);
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    remove_all(f->req);
+    remove_all(f->res);
+    rmdir(f->dir);
+    fclose(f->log);
+    eligibility_service_free(f->svc);
+    eligibility_registry_free(f->reg);
+    policy_free(f->policy);
+    free(f);
+    return 0;
+}
+
+/* A number request for the member (`member`) or for numbers nobody holds, file id `id`, in `enc`. */
+static size_t make_request(char *buf, size_t cap, const char *id, bool member, enum eligibility_encoding enc)
+{
+    struct eligibility_request_msg m;
+    memset(&m, 0, sizeof m);
+    m.kind = ELIGIBILITY_REQUEST_NUMBERS;
+    m.date = D("2025-06-02");
+    snprintf(m.institution, sizeof m.institution, "1312345678");
+    snprintf(m.file_id, sizeof m.file_id, "%s", id);
+    snprintf(m.numbers.insurer_number, sizeof m.numbers.insurer_number, "%s", INSURER);
+    snprintf(m.numbers.symbol, sizeof m.numbers.symbol, "12");
+    snprintf(m.numbers.number, sizeof m.numbers.number, "%s", member ? "34" : "99");
+    snprintf(m.numbers.branch, sizeof m.numbers.branch, "00");
+    m.born = D("1980-04-01");
+    size_t len = 0;
+    struct eligibility_msg_error err;
+    if (eligibility_request_encode(&m, enc, buf, cap, &len, &err) != CORE_OK)
+        fail_msg("request: %s", err.message);
+    return len;
+}
+
+/* Drops a request as a reception system should: a hidden temporary name, then a rename into req/. */
+static void drop(const struct fixture *f, const char *name, const void *data, size_t len)
+{
+    char tmp[256], path[256];
+    snprintf(tmp, sizeof tmp, "%s/.%s.part", f->req, name);
+    snprintf(path, sizeof path, "%s/%s", f->req, name);
+    FILE *fp = fopen(tmp, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(data, 1, len, fp), len);
+    assert_int_equal(fclose(fp), 0);
+    assert_int_equal(rename(tmp, path), 0);
+}
+
+static void drop_request(const struct fixture *f, const char *id, bool member, enum eligibility_encoding enc)
+{
+    char buf[ELIGIBILITY_MSG_MAX_BYTES];
+    size_t len = make_request(buf, sizeof buf, id, member, enc);
+    char name[160];
+    snprintf(name, sizeof name, "OQSsiquc01req_%s.xml", id);
+    drop(f, name, buf, len);
+}
+
+/* The answer to request `id`, parsed; false when there is none. */
+static bool read_answer(const struct fixture *f, const char *id, struct eligibility_response_msg *m,
+                        char **raw)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/OQSsiquc01res_%s.xml", f->res, id);
+    char *buf = NULL;
+    size_t len = 0;
+    struct core_error err;
+    if (core_file_read(path, ELIGIBILITY_MSG_MAX_BYTES, &buf, &len, &err) != CORE_OK)
+        return false;
+    struct eligibility_msg_error merr;
+    if (eligibility_response_parse(buf, len, m, &merr) != CORE_OK)
+        fail_msg("answer %s does not parse: %s", id, merr.message);
+    if (raw != NULL)
+        *raw = buf;
+    else
+        free(buf);
+    return true;
+}
+
+static size_t count_entries(const char *dir)
+{
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    size_t n = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL)
+        n += strcmp(de->d_name, ".") != 0 && strcmp(de->d_name, "..") != 0;
+    closedir(d);
+    return n;
+}
+
+static bool exists(const char *dir, const char *name)
+{
+    char p[256];
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    struct stat st;
+    return lstat(p, &st) == 0;
+}
+
+/* ---- the watch on its own thread --------------------------------------------------------------------- */
+
+struct runner {
+    struct terminal *t;
+    int stop[2];
+    int ready[2];
+    pthread_t thread;
+    int rc;
+    struct core_error err;
+};
+
+static void *run_thread(void *arg)
+{
+    struct runner *r = arg;
+    r->rc = terminal_run(r->t, r->stop[0], r->ready[1], &r->err);
+    return NULL;
+}
+
+static void runner_start(struct runner *r, struct fixture *f, bool poll_mode)
+{
+    memset(r, 0, sizeof *r);
+    struct terminal_options o = {
+        .folder = f->dir, .encoding = ELIGIBILITY_ENC_UTF8, .poll = poll_mode, .poll_ms = 20, .log = f->log};
+    struct core_error err;
+    if (terminal_new(f->svc, &o, &r->t, &err) != CORE_OK)
+        fail_msg("terminal: %s", err.message);
+    assert_int_equal(pipe2(r->stop, O_CLOEXEC), 0);
+    assert_int_equal(pipe2(r->ready, O_CLOEXEC), 0);
+    assert_int_equal(pthread_create(&r->thread, NULL, run_thread, r), 0);
+    /* Readiness: the "watching" line (a read that blocks until it comes). */
+    char line[512];
+    ssize_t n = read(r->ready[0], line, sizeof line - 1);
+    assert_true(n > 0);
+    line[n] = '\0';
+    assert_non_null(strstr(line, "watching "));
+}
+
+static int runner_stop(struct runner *r)
+{
+    assert_int_equal(write(r->stop[1], "x", 1), 1);
+    assert_int_equal(pthread_join(r->thread, NULL), 0);
+    for (int i = 0; i < 2; i++) {
+        close(r->stop[i]);
+        close(r->ready[i]);
+    }
+    terminal_free(r->t);
+    return r->rc;
+}
+
+/* Events of an inotify watch on res/: answers that arrived by rename, and any *.xml written in place. */
+struct res_watch {
+    int fd;
+    size_t moved_xml;
+    size_t written_xml;
+};
+
+static bool ends_xml(const char *name)
+{
+    size_t n = strlen(name);
+    return n >= 4 && strcmp(name + n - 4, ".xml") == 0;
+}
+
+/* Reads events until `want` answers arrived, by rename or written in place (the caller asserts which);
+ * fails after a minute without any event. */
+static void res_wait(struct res_watch *w, size_t want)
+{
+    char buf[65536] __attribute__((aligned(__alignof__(struct inotify_event))));
+    while (w->moved_xml + w->written_xml < want) {
+        struct pollfd pf = {.fd = w->fd, .events = POLLIN};
+        int n = poll(&pf, 1, 60000);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n == 0)
+            fail_msg("no answer within a minute: %zu of %zu", w->moved_xml, want);
+        assert_true(n > 0);
+        ssize_t got = read(w->fd, buf, sizeof buf);
+        assert_true(got > 0);
+        for (char *p = buf; p < buf + got;) {
+            const struct inotify_event *ev = (const struct inotify_event *)p;
+            assert_false(ev->mask & IN_Q_OVERFLOW);
+            if (ev->len > 0 && ends_xml(ev->name)) {
+                if (ev->mask & IN_MOVED_TO)
+                    w->moved_xml++;
+                if (ev->mask & IN_CLOSE_WRITE)
+                    w->written_xml++;
+            }
+            p += sizeof *ev + ev->len;
+        }
+    }
+}
+
+/* ---- the tests ---------------------------------------------------------------------------------------- */
+
+/* A thousand requests dropped at once: a thousand answers, each arriving in res/ only by a rename. */
+static void test_burst_answered_by_rename(void **state)
+{
+    struct fixture *f = *state;
+    struct res_watch w = {.fd = inotify_init1(IN_CLOEXEC)};
+    assert_true(w.fd >= 0);
+    assert_true(inotify_add_watch(w.fd, f->res, IN_CLOSE_WRITE | IN_MOVED_TO) >= 0);
+    struct runner r;
+    runner_start(&r, f, false);
+    for (int i = 0; i < BURST; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "%04d", i);
+        drop_request(f, id, i % 2 == 0, ELIGIBILITY_ENC_UTF8);
+    }
+    res_wait(&w, BURST);
+    assert_int_equal(runner_stop(&r), CORE_OK);
+    close(w.fd);
+    assert_int_equal(w.moved_xml, BURST);
+    assert_int_equal(w.written_xml, 0);
+    assert_int_equal(count_entries(f->req), 0);
+    assert_int_equal(count_entries(f->res), BURST);
+    for (int i = 0; i < BURST; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "%04d", i);
+        struct eligibility_response_msg m;
+        assert_true(read_answer(f, id, &m, NULL));
+        assert_string_equal(m.file_id, id);
+        assert_int_equal(m.segment, 1);
+        assert_int_equal(m.validity, i % 2 == 0 ? 1 : 4);
+    }
+}
+
+/* The --poll fallback answers as the watch does. */
+static void test_poll_mode(void **state)
+{
+    struct fixture *f = *state;
+    struct res_watch w = {.fd = inotify_init1(IN_CLOEXEC)};
+    assert_true(w.fd >= 0);
+    assert_true(inotify_add_watch(w.fd, f->res, IN_CLOSE_WRITE | IN_MOVED_TO) >= 0);
+    struct runner r;
+    runner_start(&r, f, true);
+    for (int i = 0; i < 5; i++) {
+        char id[16];
+        snprintf(id, sizeof id, "p%d", i);
+        drop_request(f, id, true, ELIGIBILITY_ENC_UTF8);
+    }
+    res_wait(&w, 5);
+    assert_int_equal(runner_stop(&r), CORE_OK);
+    close(w.fd);
+    assert_int_equal(w.written_xml, 0);
+    assert_int_equal(count_entries(f->req), 0);
+}
+
+/* A restart: the writer's temporaries go, a request already answered is not answered twice, the others are
+ * answered once, and a second pass finds nothing. */
+static void test_restart_answers_pending_once(void **state)
+{
+    struct fixture *f = *state;
+    /* Left by a terminal stopped after the answer to "done" was in place, before the request was removed. */
+    drop_request(f, "done", true, ELIGIBILITY_ENC_UTF8);
+    char path[256];
+    snprintf(path, sizeof path, "%s/OQSsiquc01res_done.xml", f->res);
+    struct core_error err;
+    assert_int_equal(core_file_write_atomic(path, "earlier answer", 14, &err), CORE_OK);
+    snprintf(path, sizeof path, "%s/.OQSsiquc01res_a.xml.tmp-abcdef123456", f->res);
+    FILE *fp = fopen(path, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    /* Not the writer's: stays. */
+    snprintf(path, sizeof path, "%s/.keep", f->res);
+    fp = fopen(path, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    drop_request(f, "a", true, ELIGIBILITY_ENC_UTF8);
+    drop_request(f, "b", false, ELIGIBILITY_ENC_UTF8);
+
+    struct terminal_options o = {.folder = f->dir, .encoding = ELIGIBILITY_ENC_UTF8, .log = f->log};
+    struct terminal *t = NULL;
+    assert_int_equal(terminal_new(f->svc, &o, &t, &err), CORE_OK);
+    size_t answered = 99;
+    assert_int_equal(terminal_recover(t, &answered, &err), CORE_OK);
+    assert_int_equal(answered, 2);
+    assert_int_equal(count_entries(f->req), 0);
+    assert_false(exists(f->res, ".OQSsiquc01res_a.xml.tmp-abcdef123456"));
+    assert_true(exists(f->res, ".keep"));
+    char *raw = NULL;
+    struct eligibility_response_msg m;
+    assert_true(read_answer(f, "a", &m, NULL));
+    assert_int_equal(m.validity, 1);
+    assert_true(read_answer(f, "b", &m, NULL));
+    assert_int_equal(m.validity, 4);
+    size_t len = 0;
+    snprintf(path, sizeof path, "%s/OQSsiquc01res_done.xml", f->res);
+    assert_int_equal(core_file_read(path, 100, &raw, &len, &err), CORE_OK);
+    assert_string_equal(raw, "earlier answer");
+    free(raw);
+    assert_int_equal(terminal_recover(t, &answered, &err), CORE_OK);
+    assert_int_equal(answered, 0);
+    terminal_free(t);
+}
+
+/* Requests that cannot be read get an error answer; names that are not requests are left alone. */
+static void test_unreadable_requests_get_error_answers(void **state)
+{
+    struct fixture *f = *state;
+    drop(f, "OQSsiquc01req_junk.xml", "not xml at all", 14);
+    drop(f, "OQSsiquc01req_empty.xml", "", 0);
+    char *big = malloc(ELIGIBILITY_MSG_MAX_BYTES + 10);
+    assert_non_null(big);
+    memset(big, ' ', ELIGIBILITY_MSG_MAX_BYTES + 10);
+    drop(f, "OQSsiquc01req_big.xml", big, ELIGIBILITY_MSG_MAX_BYTES + 10);
+    free(big);
+    char path[256];
+    snprintf(path, sizeof path, "%s/OQSsiquc01req_fifo.xml", f->req);
+    assert_int_equal(mkfifo(path, 0600), 0);
+    snprintf(path, sizeof path, "%s/OQSsiquc01req_dir.xml", f->req);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/OQSsiquc01req_full.xml", f->req);
+    assert_int_equal(mkdir(path, 0700), 0);
+    snprintf(path, sizeof path, "%s/OQSsiquc01req_full.xml/inside", f->req);
+    FILE *in = fopen(path, "w");
+    assert_non_null(in);
+    fclose(in);
+    snprintf(path, sizeof path, "%s/OQSsiquc01req_link.xml", f->req);
+    assert_int_equal(symlink("nowhere", path), 0);
+    drop(f, "notes.txt", "x", 1);
+    drop(f, "OQSsiquc01req_a b.xml", "x", 1);
+
+    struct terminal_options o = {.folder = f->dir, .encoding = ELIGIBILITY_ENC_UTF8, .log = f->log};
+    struct terminal *t = NULL;
+    struct core_error err;
+    assert_int_equal(terminal_new(f->svc, &o, &t, &err), CORE_OK);
+    size_t answered = 0;
+    assert_int_equal(terminal_scan(t, &answered, &err), CORE_OK);
+    assert_int_equal(answered, 7);
+    static const char *const ids[] = {"junk", "empty", "big", "fifo", "dir", "link", "full"};
+    for (size_t i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+        struct eligibility_response_msg m;
+        if (!read_answer(f, ids[i], &m, NULL))
+            fail_msg("no answer to %s", ids[i]);
+        assert_int_equal(m.segment, 9);
+        assert_int_equal(m.status, 2);
+        assert_true(strncmp(m.error_code, "MYNE", 4) == 0);
+    }
+    struct eligibility_response_msg m;
+    assert_true(read_answer(f, "big", &m, NULL));
+    assert_string_equal(m.error_code, "MYNE3001");
+    assert_true(read_answer(f, "fifo", &m, NULL));
+    assert_string_equal(m.error_code, "MYNE3002");
+    assert_true(read_answer(f, "dir", &m, NULL));
+    assert_string_equal(m.error_code, "MYNE3002");
+    assert_true(read_answer(f, "link", &m, NULL));
+    assert_string_equal(m.error_code, "MYNE3002");
+    assert_true(exists(f->req, "notes.txt"));
+    assert_true(exists(f->req, "OQSsiquc01req_a b.xml"));
+    /* A directory that is not empty stays, answered once. */
+    assert_true(exists(f->req, "OQSsiquc01req_full.xml"));
+    assert_int_equal(count_entries(f->req), 3);
+    assert_int_equal(count_entries(f->res), 7);
+    /* Logged once, not at every pass. */
+    assert_int_equal(terminal_scan(t, &answered, &err), CORE_OK);
+    assert_int_equal(answered, 0);
+    terminal_free(t);
+    fflush(f->log);
+    rewind(f->log);
+    char line[1024];
+    int notes = 0;
+    while (fgets(line, sizeof line, f->log) != NULL)
+        notes += strstr(line, "ignored req/notes.txt") != NULL;
+    assert_int_equal(notes, 1);
+    snprintf(path, sizeof path, "%s/OQSsiquc01req_full.xml/inside", f->req);
+    assert_int_equal(unlink(path), 0);
+    snprintf(path, sizeof path, "%s/OQSsiquc01req_full.xml", f->req);
+    assert_int_equal(rmdir(path), 0);
+}
+
+/* The answers' encoding is the terminal's, whatever the request's. */
+static void test_shift_jis_answers(void **state)
+{
+    struct fixture *f = *state;
+    drop_request(f, "u", true, ELIGIBILITY_ENC_UTF8);
+    drop_request(f, "s", true, ELIGIBILITY_ENC_CP932);
+    drop(f, "OQSsiquc01req_junk.xml", "<", 1);
+    struct terminal_options o = {.folder = f->dir, .encoding = ELIGIBILITY_ENC_CP932, .log = f->log};
+    struct terminal *t = NULL;
+    struct core_error err;
+    assert_int_equal(terminal_new(f->svc, &o, &t, &err), CORE_OK);
+    size_t answered = 0;
+    assert_int_equal(terminal_scan(t, &answered, &err), CORE_OK);
+    assert_int_equal(answered, 3);
+    terminal_free(t);
+    static const char *const ids[] = {"u", "s", "junk"};
+    for (size_t i = 0; i < 3; i++) {
+        struct eligibility_response_msg m;
+        char *raw = NULL;
+        assert_true(read_answer(f, ids[i], &m, &raw));
+        assert_int_equal(m.encoding, ELIGIBILITY_ENC_CP932);
+        assert_non_null(strstr(raw, "encoding=\"Shift_JIS\""));
+        assert_non_null(strstr(raw, "<CharacterCodeIdentifier>1</CharacterCodeIdentifier>"));
+        assert_int_equal(m.validity, i < 2 ? 1 : 0);
+        free(raw);
+    }
+}
+
+/* The request folder taken away ends the watch with an error, not a spin. */
+static void test_request_folder_removed(void **state)
+{
+    struct fixture *f = *state;
+    struct runner r;
+    runner_start(&r, f, false);
+    assert_int_equal(rmdir(f->req), 0);
+    assert_int_equal(pthread_join(r.thread, NULL), 0);
+    assert_int_equal(r.rc, CORE_EIO);
+    for (int i = 0; i < 2; i++) {
+        close(r.stop[i]);
+        close(r.ready[i]);
+    }
+    terminal_free(r.t);
+}
+
+static void test_bad_folders(void **state)
+{
+    struct fixture *f = *state;
+    struct terminal *t = NULL;
+    struct core_error err;
+    struct terminal_options o = {.folder = f->req, .encoding = ELIGIBILITY_ENC_UTF8};
+    assert_int_equal(terminal_new(f->svc, &o, &t, &err), CORE_EINVAL);
+    assert_null(t);
+    assert_non_null(strstr(err.message, "exchange folder"));
+    o.folder = f->dir;
+    o.encoding = (enum eligibility_encoding)7;
+    assert_int_equal(terminal_new(f->svc, &o, &t, &err), CORE_EINVAL);
+}
+
+static void test_names(void **state)
+{
+    (void)state;
+    char id[TERMINAL_ID_MAX + 1];
+    assert_int_equal(terminal_name_classify("OQSsiquc01req_card_pin_1.xml", 28, id), TERMINAL_NAME_REQUEST);
+    assert_string_equal(id, "card_pin_1");
+    assert_int_equal(terminal_name_classify(".OQSsiquc01req_1.xml", 20, id), TERMINAL_NAME_HIDDEN);
+    assert_string_equal(id, "");
+    assert_int_equal(terminal_name_classify("OQSsiquc01req_1.XML", 19, id), TERMINAL_NAME_OTHER);
+    assert_int_equal(terminal_name_classify("OQSsiquc01req_.xml", 18, id), TERMINAL_NAME_OTHER);
+    assert_int_equal(terminal_name_classify("OQSsiquc01req_1.xml.part", 24, id), TERMINAL_NAME_OTHER);
+    assert_int_equal(terminal_name_classify("OQSsiquc01res_1.xml", 19, id), TERMINAL_NAME_OTHER);
+    char out[32];
+    assert_int_equal(terminal_response_name("x-1", out, sizeof out), CORE_OK);
+    assert_string_equal(out, "OQSsiquc01res_x-1.xml");
+    assert_int_equal(terminal_response_name("../x", out, sizeof out), CORE_EINVAL);
+    assert_int_equal(terminal_response_name("x", out, 19), CORE_EINVAL);
+    int64_t when;
+    assert_int_equal(core_time_parse_japan("2025-12-31T23:59:59", 19, &when), CORE_OK);
+    char face[64];
+    assert_int_equal(terminal_face_name("7", when, face, sizeof face), CORE_OK);
+    assert_string_equal(face, "OQSsiquc01res_face_7_20251231235959.xml");
+    assert_int_equal(terminal_face_name("a/b", when, face, sizeof face), CORE_EINVAL);
+    assert_int_equal(terminal_face_name("7", when, face, 39), CORE_EINVAL);
+    assert_int_equal(terminal_face_name("7", (int64_t)400000 * 366 * 86400, face, sizeof face), CORE_EINVAL);
+}
+
+/* The face reader's results: named by the pattern real agents match, two in one second never colliding. */
+static void test_face_results(void **state)
+{
+    struct fixture *f = *state;
+    struct terminal_options o = {.folder = f->dir, .encoding = ELIGIBILITY_ENC_CP932, .log = f->log};
+    struct terminal *t = NULL;
+    struct core_error err;
+    assert_int_equal(terminal_new(f->svc, &o, &t, &err), CORE_OK);
+    struct eligibility_number_request nr;
+    memset(&nr, 0, sizeof nr);
+    nr.on = D("2025-06-02");
+    snprintf(nr.numbers.insurer_number, sizeof nr.numbers.insurer_number, "%s", INSURER);
+    snprintf(nr.numbers.symbol, sizeof nr.numbers.symbol, "12");
+    snprintf(nr.numbers.number, sizeof nr.numbers.number, "34");
+    snprintf(nr.numbers.branch, sizeof nr.numbers.branch, "00");
+    nr.born = D("1980-04-01");
+    struct eligibility_answer a;
+    assert_int_equal(eligibility_check_numbers(f->reg, &nr, &a), CORE_OK);
+    int64_t when;
+    assert_int_equal(core_time_parse_japan("2025-06-02T09:00:05", 19, &when), CORE_OK);
+    struct terminal_face face = {.answer = &a, .on = nr.on, .institution = "1312345678", .when = when};
+    char name[128];
+    /* No DIR/face: refused, nothing written. */
+    assert_int_equal(terminal_write_face(t, &face, name, sizeof name, &err), CORE_EINVAL);
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/face", f->dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    assert_int_equal(terminal_write_face(t, &face, name, sizeof name, &err), CORE_OK);
+    assert_string_equal(name, "OQSsiquc01res_face_1_20250602090005.xml");
+    assert_int_equal(terminal_write_face(t, &face, name, sizeof name, &err), CORE_OK);
+    assert_string_equal(name, "OQSsiquc01res_face_2_20250602090005.xml");
+    /* A writer's temporary holds its number too. */
+    char p[256];
+    snprintf(p, sizeof p, "%s/.OQSsiquc01res_face_3_20250602090005.xml.tmp-abcdef123456", dir);
+    FILE *fp = fopen(p, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    assert_int_equal(terminal_write_face(t, &face, name, sizeof name, &err), CORE_OK);
+    assert_string_equal(name, "OQSsiquc01res_face_4_20250602090005.xml");
+    snprintf(p, sizeof p, "%s/%s", dir, name);
+    char *raw = NULL;
+    size_t len = 0;
+    assert_int_equal(core_file_read(p, ELIGIBILITY_MSG_MAX_BYTES, &raw, &len, &err), CORE_OK);
+    struct eligibility_response_msg m;
+    struct eligibility_msg_error merr;
+    assert_int_equal(eligibility_response_parse(raw, len, &m, &merr), CORE_OK);
+    assert_int_equal(m.encoding, ELIGIBILITY_ENC_CP932);
+    assert_int_equal(m.reference, 1);
+    assert_int_equal(m.validity, 1);
+    assert_string_equal(m.process_time, "20250602090005");
+    assert_string_equal(m.institution, "1312345678");
+    free(raw);
+    terminal_free(t);
+    remove_all(dir);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_names),
+        cmocka_unit_test_setup_teardown(test_bad_folders, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unreadable_requests_get_error_answers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_shift_jis_answers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restart_answers_pending_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_poll_mode, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_request_folder_removed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_face_results, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_burst_answered_by_rename, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
