@@ -27,9 +27,10 @@ enum report_format {
     REPORT_TEXT,
     REPORT_JSON,
     REPORT_JUNIT,
+    REPORT_HTML,
 };
 
-/* "text", "json", "junit" → the format; CORE_EINVAL for any other word. */
+/* "text", "json", "junit", "html" → the format; CORE_EINVAL for any other word. */
 int report_format_parse(const char *word, enum report_format *out);
 const char *report_format_word(enum report_format f);
 
@@ -87,8 +88,8 @@ const char *report_verdict_word(int verdict);
 
 /*
  * Comparisons (`mynasim compare`): one scenario file read under two policies and set side by side
- * (replay.h, comparing). Text or JSON only (CORE_EINVAL for junit: a comparison has no pass or fail). The
- * text is written as each file is added; the JSON is one object written on close:
+ * (replay.h, comparing). Text, JSON or HTML (CORE_EINVAL for junit: a comparison has no pass or fail). The
+ * text and the HTML are written as each file is added; the JSON is one object written on close:
  *   {"format": 1, "policies": {"a": NAME, "b": NAME}, "files": [FILE, ...], "totals": TOTALS}
  * with keys sorted and a two-space indent, so the same input gives the same bytes.
  */
