@@ -296,7 +296,76 @@ static const char *docs_or_dash(unsigned docs, char *buf, size_t cap)
     return buf[0] != '\0' ? buf : "none";
 }
 
-static void range_title(FILE *f, const struct scenario *scn, const struct world_range *rg)
+/* What a timeline draws of one resident: copies of the world's ranges, events and visits, with the names
+ * they point at (an insurer per range, a clinic per visit). A named resident's view points into its world; a
+ * population resident's into storage the report owns (its household's world is gone by then). */
+struct tl_view {
+    const char *id;
+    long gap, grace, degraded, claims;
+    size_t nranges, nevents, nvisits;
+    struct world_range *ranges;
+    const char **insurers; /* per range */
+    struct world_event *events;
+    struct world_visit *visits;
+    const char **clinics; /* per visit */
+};
+
+static void view_free(struct tl_view *v)
+{
+    free(v->ranges);
+    free(v->insurers);
+    free(v->events);
+    free(v->visits);
+    free(v->clinics);
+    memset(v, 0, sizeof *v);
+}
+
+/* The view of resident `res` of world `w` (the world's own visits, or `visits[0..nvisits)` when given: a
+ * population's probes). CORE_ENOMEM, the view freed, when out of memory. */
+static int view_of(struct tl_view *v, const struct scenario *scn, const struct world *w, int res,
+                   const struct world_visit *visits, size_t nvisits)
+{
+    memset(v, 0, sizeof *v);
+    v->id = scn->residents[res].id;
+    v->gap = world_gap_days(w, res);
+    v->grace = world_grace_days(w, res);
+    v->degraded = world_degraded_days(w, res);
+    v->claims = world_claim_errors(w, res);
+    size_t nr = world_range_count(w, res), ne = world_event_count(w),
+           nv = visits != NULL ? nvisits : world_visit_count(w);
+    v->ranges = calloc(nr + 1, sizeof *v->ranges);
+    v->insurers = calloc(nr + 1, sizeof *v->insurers);
+    v->events = calloc(ne + 1, sizeof *v->events);
+    v->visits = calloc(nv + 1, sizeof *v->visits);
+    v->clinics = calloc(nv + 1, sizeof *v->clinics);
+    if (v->ranges == NULL || v->insurers == NULL || v->events == NULL || v->visits == NULL ||
+        v->clinics == NULL) {
+        view_free(v);
+        return CORE_ENOMEM;
+    }
+    for (size_t i = 0; i < nr; i++) {
+        const struct world_range *rg = world_range_at(w, res, i);
+        v->ranges[v->nranges] = *rg;
+        v->insurers[v->nranges++] = rg->insurer >= 0 && (size_t)rg->insurer < world_insurer_count(w)
+                                        ? world_insurer_id(w, rg->insurer)
+                                        : "none";
+    }
+    for (size_t i = 0; i < ne; i++) {
+        const struct world_event *ev = world_event_at(w, i);
+        if (ev->resident == res)
+            v->events[v->nevents++] = *ev;
+    }
+    for (size_t i = 0; i < nv; i++) {
+        const struct world_visit *x = visits != NULL ? &visits[i] : world_visit_at(w, i);
+        if (x->resident != res)
+            continue;
+        v->visits[v->nvisits] = *x;
+        v->clinics[v->nvisits++] = report_clinic(scn, x->clinic);
+    }
+    return CORE_OK;
+}
+
+static void range_title(FILE *f, const struct world_range *rg, const char *insurer)
 {
     char a[96], b[96];
     days_text(f, rg->from, rg->to);
@@ -308,19 +377,16 @@ static void range_title(FILE *f, const struct scenario *scn, const struct world_
         report_html_text(f, rg->rule);
     }
     fputs("; insurer ", f);
-    report_html_text(f, rg->insurer >= 0 && (size_t)rg->insurer < scn->insurer_count
-                            ? scn->insurers[rg->insurer].id
-                            : "none");
+    report_html_text(f, insurer);
     fprintf(f, "; usable %s; in hand %s", docs_or_dash(rg->holds, a, sizeof a),
             docs_or_dash(rg->in_hand, b, sizeof b));
 }
 
-static void doc_bars(FILE *f, const struct world *w, int res, core_day pfrom, long n, int doc)
+static void doc_bars(FILE *f, const struct tl_view *v, core_day pfrom, long n, int doc)
 {
     unsigned bit = SCENARIO_DOC_BIT(doc);
-    size_t count = world_range_count(w, res);
-    for (size_t i = 0; i < count;) {
-        const struct world_range *rg = world_range_at(w, res, i);
+    for (size_t i = 0; i < v->nranges;) {
+        const struct world_range *rg = &v->ranges[i];
         if (!(rg->in_hand & bit)) {
             i++;
             continue;
@@ -328,8 +394,8 @@ static void doc_bars(FILE *f, const struct world *w, int res, core_day pfrom, lo
         bool usable = (rg->holds & bit) != 0;
         core_day from = rg->from, to = rg->to;
         size_t j = i + 1;
-        for (; j < count; j++) { /* merge while the document's own state stays */
-            const struct world_range *nx = world_range_at(w, res, j);
+        for (; j < v->nranges; j++) { /* merge while the document's own state stays */
+            const struct world_range *nx = &v->ranges[j];
             if (!(nx->in_hand & bit) || ((nx->holds & bit) != 0) != usable || nx->from != to + 1)
                 break;
             to = nx->to;
@@ -366,8 +432,7 @@ static void event_mark(FILE *f, const struct world_event *ev, core_day pfrom, lo
     fputs("</title></circle>", f);
 }
 
-static void visit_mark(FILE *f, const struct scenario *scn, const struct world_visit *v, core_day pfrom,
-                       long n)
+static void visit_mark(FILE *f, const struct world_visit *v, const char *clinic, core_day pfrom, long n)
 {
     const struct clinic_decision *d = &v->decision;
     long x = (tl_x(v->day, pfrom, n) + tl_x(v->day + 1, pfrom, n)) / 2,
@@ -378,7 +443,7 @@ static void visit_mark(FILE *f, const struct scenario *scn, const struct world_v
             "<polygon class=\"mark visit %s%s\" points=\"%ld,%ld %ld,%ld %ld,%ld %ld,%ld\"><title>%s visit ",
             clinic_outcome_name(d->outcome), v->claim_error ? " claim_error" : "", x, y - 5, x + 5, y, x,
             y + 5, x - 5, y, day);
-    report_html_text(f, report_clinic(scn, v->clinic));
+    report_html_text(f, clinic);
     fprintf(f, " (%s), brought %s — outcome %s, route %s, rule ",
             v->kind == SCENARIO_VISIT_REVISIT      ? "revisit"
             : v->kind == SCENARIO_VISIT_DISPENSING ? "dispensing"
@@ -400,19 +465,18 @@ static void visit_mark(FILE *f, const struct scenario *scn, const struct world_v
     fputs("</title></polygon>", f);
 }
 
-/* One resident's timeline: an anchor id "s<run>-r<resident>" (indexes only) and one SVG. */
-static void timeline(FILE *f, size_t run, const struct scenario *scn, const struct world *w, int res)
+/* One resident's timeline under the id `anchor` (built from indexes only) and one SVG. */
+static void timeline(FILE *f, const char *anchor, const struct scenario *scn, const struct tl_view *v)
 {
     core_day from = scn->period.from, to = scn->period.to;
     long n = (long)(to - from + 1);
     if (n <= 0)
         return;
     long height = tl_row_y(ROWS) + 22;
-    fprintf(f, "<div class=\"timeline\" id=\"s%zu-r%d\"><h3>resident ", run, res);
-    report_html_text(f, scn->residents[res].id);
-    fprintf(f, ": gap days %ld, grace days %ld, degraded days %ld, claim errors %ld</h3>\n",
-            world_gap_days(w, res), world_grace_days(w, res), world_degraded_days(w, res),
-            world_claim_errors(w, res));
+    fprintf(f, "<div class=\"timeline\" id=\"%s\"><h3>resident ", anchor);
+    report_html_text(f, v->id);
+    fprintf(f, ": gap days %ld, grace days %ld, degraded days %ld, claim errors %ld</h3>\n", v->gap, v->grace,
+            v->degraded, v->claims);
     fprintf(f, "<svg class=\"timeline\" width=\"%d\" height=\"%ld\" viewBox=\"0 0 %d %ld\" role=\"img\">",
             TL_WIDTH, height, TL_WIDTH, height);
     report_html_row_label(f, ROW_DAYS, "days");
@@ -420,37 +484,70 @@ static void timeline(FILE *f, size_t run, const struct scenario *scn, const stru
     for (int d = 0; d < SCENARIO_DOC_COUNT; d++)
         report_html_row_label(f, ROW_DOCS + d, scenario_document_word((enum scenario_document)d));
     report_html_row_label(f, ROW_MARKS, "events, visits");
-    size_t count = world_range_count(w, res);
-    for (size_t i = 0; i < count; i++) {
-        const struct world_range *rg = world_range_at(w, res, i);
+    for (size_t i = 0; i < v->nranges; i++) {
+        const struct world_range *rg = &v->ranges[i];
         char cls[48];
         snprintf(cls, sizeof cls, "day %s", report_verdict_word(rg->verdict));
         bar_begin(f, cls, rg->from, rg->to, from, n, ROW_DAYS);
-        range_title(f, scn, rg);
+        range_title(f, rg, v->insurers[i]);
         fputs("</title></rect>", f);
         if (rg->degraded) {
             bar_begin(f, "day degraded", rg->from, rg->to, from, n, ROW_DEGRADED);
-            range_title(f, scn, rg);
+            range_title(f, rg, v->insurers[i]);
             fputs("</title></rect>", f);
         }
     }
     for (int d = 0; d < SCENARIO_DOC_COUNT; d++)
-        doc_bars(f, w, res, from, n, d);
-    size_t ne = world_event_count(w);
-    for (size_t i = 0; i < ne; i++) {
-        const struct world_event *ev = world_event_at(w, i);
-        if (ev->resident == res && ev->day >= from && ev->day <= to)
-            event_mark(f, ev, from, n);
-    }
-    size_t nv = world_visit_count(w);
-    for (size_t i = 0; i < nv; i++) {
-        const struct world_visit *v = world_visit_at(w, i);
-        if (v->resident == res && v->day >= from && v->day <= to)
-            visit_mark(f, scn, v, from, n);
-    }
+        doc_bars(f, v, from, n, d);
+    for (size_t i = 0; i < v->nevents; i++)
+        if (v->events[i].day >= from && v->events[i].day <= to)
+            event_mark(f, &v->events[i], from, n);
+    for (size_t i = 0; i < v->nvisits; i++)
+        if (v->visits[i].day >= from && v->visits[i].day <= to)
+            visit_mark(f, &v->visits[i], v->clinics[i], from, n);
     report_html_keydates(f, scn->policy, from, to, TL_TOP, tl_row_y(ROWS));
     report_html_month_axis(f, from, to, tl_row_y(ROWS) + 2);
     fputs("</svg></div>\n", f);
+}
+
+/* ---- a population's residents with a gap day or a claim error -------------------------------------------- */
+
+/* At most this many are drawn (the first in household order); the report says how many there were. */
+#define POP_TIMELINES_MAX 100
+
+/* The population's residents drawn as their households finish (the household's world is freed after). */
+struct pop_timelines {
+    const struct scenario *scn; /* the population's file: its period and policy */
+    FILE *out;                  /* a memory stream: the count goes before the timelines */
+    size_t run;
+    long long found, drawn;
+};
+
+/* Called with each finished household (world_population_run_detail): draws each of its residents with a gap
+ * day or a claim error at once (the household's world is freed after the call), up to POP_TIMELINES_MAX. */
+static int pop_household(void *ctx, const struct world_pop_household *hh, struct core_error *err)
+{
+    struct pop_timelines *t = ctx;
+    for (size_t k = 0; k < hh->scn->resident_count; k++) {
+        struct tl_view v;
+        if (view_of(&v, hh->scn, hh->world, (int)k, hh->visits, hh->visit_count) != CORE_OK)
+            return core_error_set(err, CORE_ENOMEM, "", 0, 0, "report: out of memory drawing a population");
+        long claims = 0;
+        for (size_t i = 0; i < v.nvisits; i++)
+            claims += v.visits[i].claim_error;
+        v.claims = claims; /* the population's probes, not the household world's own visits */
+        if (v.gap > 0 || v.claims > 0) {
+            t->found++;
+            if (t->drawn < POP_TIMELINES_MAX) {
+                char anchor[64];
+                snprintf(anchor, sizeof anchor, "s%zu-p%lld", t->run, t->drawn);
+                t->drawn++;
+                timeline(t->out, anchor, t->scn, &v);
+            }
+        }
+        view_free(&v);
+    }
+    return CORE_OK;
 }
 
 /* ---- charts of a population ------------------------------------------------------------------------- */
@@ -697,8 +794,48 @@ static void cards_chart(FILE *f, const struct world_population *p)
     fputs("</svg>\n", f);
 }
 
+/*
+ * The residents of a population with a gap day or a claim error, at most POP_TIMELINES_MAX, in household
+ * order. The run kept only aggregates, so the population is generated again from the same (size, mix, seed)
+ * — deterministic by construction (docs/POPULATIONS.md) — on one thread with a detail callback; its aggregates
+ * must equal the run's, else the report refuses rather than draw residents of another population.
+ */
+static int population_timelines(FILE *f, const struct scenario *scn, const struct world_population *p,
+                                const struct world_mix *mix, size_t run, struct core_error *err)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&buf, &len);
+    if (mem == NULL)
+        return core_error_set(err, CORE_ENOMEM, "", 0, 0, "report: out of memory drawing a population");
+    struct pop_timelines t = {.scn = scn, .out = mem, .run = run};
+    struct world_population *again = NULL;
+    int rc = world_population_run_detail(scn, mix, 1, pop_household, &t, &again, err);
+    bool bad = fclose(mem) != 0;
+    if (rc == CORE_OK && bad)
+        rc = core_error_set(err, CORE_ENOMEM, "", 0, 0, "report: out of memory drawing a population");
+    if (rc == CORE_OK &&
+        (again->residents != p->residents || again->gap != p->gap || again->grace != p->grace ||
+         again->degraded != p->degraded || again->claims != p->claims))
+        rc = core_error_set(err, CORE_EINVAL, scn->file, 0, 0,
+                            "report: the population generated again for its timelines differs from the run's "
+                            "(%lld residents, %lld gap days against %lld, %lld)",
+                            again->residents, again->gap, p->residents, p->gap);
+    world_population_free(again);
+    if (rc == CORE_OK) {
+        fprintf(
+            f,
+            "<h3 class=\"pop-timelines\">Residents with a gap day or a claim error: %lld (%s%lld drawn, in "
+            "household order)</h3>\n",
+            t.found, t.found > t.drawn ? "the first " : "", t.drawn);
+        fwrite(buf, 1, len, f);
+    }
+    free(buf);
+    return rc;
+}
+
 static int population_charts(FILE *f, const struct scenario *scn, const struct world_population *p,
-                             struct core_error *err)
+                             size_t run, struct core_error *err)
 {
     struct world_mix *mix = NULL;
     int rc =
@@ -714,6 +851,11 @@ static int population_charts(FILE *f, const struct scenario *scn, const struct w
     days_chart(f, p);
     rules_chart(f, p);
     cards_chart(f, p);
+    rc = population_timelines(f, scn, p, mix, run, err);
+    if (rc != CORE_OK) {
+        world_mix_free(mix);
+        return rc;
+    }
     if (world_mix_published_count(mix) > 0) {
         fputs("<p>Published figures: mix <code>", f);
         report_html_text(f, world_mix_name(mix));
@@ -825,13 +967,20 @@ static int html_add(struct report *rep, const struct scenario *scn, const struct
         fputs("</ul></details>\n", f);
     }
     if (run->population != NULL) {
-        int rc = population_charts(f, scn, run->population, err);
+        int rc = population_charts(f, scn, run->population, id, err);
         if (rc != CORE_OK)
             return rc;
     }
     if (run->world != NULL)
-        for (size_t k = 0; k < scn->resident_count; k++)
-            timeline(f, id, scn, run->world, (int)k);
+        for (size_t k = 0; k < scn->resident_count; k++) {
+            struct tl_view v;
+            char anchor[64];
+            if (view_of(&v, scn, run->world, (int)k, NULL, 0) != CORE_OK)
+                return core_error_set(err, CORE_ENOMEM, "", 0, 0, "report: out of memory drawing a timeline");
+            snprintf(anchor, sizeof anchor, "s%zu-r%zu", id, k);
+            timeline(f, anchor, scn, &v);
+            view_free(&v);
+        }
     fputs("</section>\n", f);
     return CORE_OK;
 }

@@ -130,6 +130,20 @@ dots=$(grep -o 'class="published"' "$W/pop.html" | wc -l)
 [ "$dots" = 9 ] || no "$dots published dots, expected 9 (the published months from 2024-12 to 2025-10)"
 grep -q 'source: MHLW monthly figure' "$W/pop.html" || no "a published dot does not name its source"
 
+# a population's residents with a gap day: drawn, at most 100, each linkable, the count said
+cat >"$W/pop-gaps.yaml" <<'EOF2'
+scenario: html-population-gaps
+period: {from: 2024-12-01, to: 2025-12-31}
+policy: as-announced-2024
+seed: 1
+population: {size: 80000, mix: national, insurers: generated}
+EOF2
+"$M" run -q --report html --out "$W/pop-gaps.html" "$W/pop-gaps.yaml" 2>"$W/pop-gaps.err"
+found=$(sed -n 's/.*Residents with a gap day or a claim error: \([0-9]*\) (the first 100 drawn.*/\1/p' "$W/pop-gaps.html")
+[ -n "$found" ] && [ "$found" -gt 100 ] || { no "a population with more than 100 residents with gaps does not say so ($found)"; cat "$W/pop-gaps.err"; }
+drawn=$(grep -o 'id="s0-p[0-9]*"' "$W/pop-gaps.html" | sort -u | wc -l)
+[ "$drawn" = 100 ] || no "$drawn population timelines drawn, expected 100"
+
 # byte-identical
 lib="$SRC/scenarios"
 "$M" run -q --report html --out "$W/a.html" "$lib" || no "library run failed"
