@@ -339,7 +339,7 @@ void fake_world_basic(void)
 /* The scenario's insurers (the fake world creates none). */
 size_t world_insurer_count(const struct world *w)
 {
-    return w->scn != NULL ? w->scn->insurer_count : 0;
+    return w != NULL && w->scn != NULL ? w->scn->insurer_count : 0;
 }
 
 const char *world_insurer_id(const struct world *w, int insurer)
