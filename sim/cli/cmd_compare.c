@@ -128,7 +128,7 @@ static int compare_all(struct scenario *(*scns)[REPLAY_SIDES], size_t count, con
         int rc = replay_compare(scns[i][0], scns[i][1], &cmp, &err);
         cli_progress_clear(progress); /* a text report on the same terminal starts on a clean line */
         if (rc == CORE_OK)
-            rc = report_compare_add(rep, scns[i][0], &cmp, &err);
+            rc = report_compare_add_sides(rep, scns[i][0], scns[i][1], &cmp, &err);
         replay_comparison_free(&cmp);
         if (rc != CORE_OK) {
             cli_progress_break(progress);

@@ -23,7 +23,8 @@
  * HTML (docs/REPORTS.md) is the text's content as a page: per file, the two policies side by side (their gap,
  * grace and degraded days), then each resident whose days differ with a two-row timeline — the differing
  * ranges coloured by each policy's verdict, tooltips naming the rules and what kept the resident insured —
- * over the policy's key dates; the totals close the page. Written as each file is added.
+ * over the policy's key dates, and (report_compare_add_sides) the resident's whole timeline under each policy;
+ * the totals close the page. Written as each file is added.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -231,9 +232,35 @@ static void html_resident(const struct report_compare *rep, const struct scenari
     fputs("</svg></div>\n", o);
 }
 
-static void html_add(const struct report_compare *rep, const struct scenario *scn,
-                     const struct replay_comparison *cmp)
+/* The worlds of both sides, replayed again for their whole timelines; NULL each when `scn_b` is NULL. */
+static int html_worlds(const struct scenario *scn, const struct scenario *scn_b,
+                       struct world *w[REPLAY_SIDES], struct core_error *err)
 {
+    const struct scenario *side[REPLAY_SIDES] = {scn, scn_b};
+    w[0] = w[1] = NULL;
+    if (scn_b == NULL)
+        return CORE_OK;
+    for (int s = 0; s < REPLAY_SIDES; s++) {
+        int rc = world_new(side[s], &w[s], err);
+        if (rc == CORE_OK)
+            rc = world_run(w[s], err);
+        if (rc != CORE_OK) {
+            world_free(w[0]);
+            world_free(w[1]);
+            w[0] = w[1] = NULL;
+            return rc;
+        }
+    }
+    return CORE_OK;
+}
+
+static int html_add(const struct report_compare *rep, const struct scenario *scn,
+                    const struct scenario *scn_b, const struct replay_comparison *cmp, struct core_error *err)
+{
+    struct world *w[REPLAY_SIDES];
+    int rc = html_worlds(scn, scn_b, w, err);
+    if (rc != CORE_OK)
+        return rc;
     FILE *o = rep->out;
     size_t differ = 0, file = rep->files - 1;
     for (size_t i = 0; i < cmp->resident_count; i++)
@@ -257,10 +284,23 @@ static void html_add(const struct report_compare *rep, const struct scenario *sc
         fprintf(o, "<td>%ld</td></tr>\n", cmp->only[side]);
     }
     fputs("</table>\n", o);
-    for (size_t i = 0; i < cmp->resident_count; i++)
-        if (cmp->residents[i].range_count > 0)
-            html_resident(rep, scn, file, &cmp->residents[i]);
+    for (size_t i = 0; i < cmp->resident_count && rc == CORE_OK; i++) {
+        const struct replay_diff_resident *r = &cmp->residents[i];
+        if (r->range_count == 0)
+            continue;
+        html_resident(rep, scn, file, r);
+        for (int s = 0; s < REPLAY_SIDES && w[s] != NULL && rc == CORE_OK; s++) {
+            char anchor[64], caption[300];
+            snprintf(anchor, sizeof anchor, "c%zu-r%d-%s", file, r->resident, side_key[s]);
+            snprintf(caption, sizeof caption, "%s under %s", report_who(scn, r->resident), rep->policy[s]);
+            if (report_html_timeline(o, anchor, caption, s == 0 ? scn : scn_b, w[s], r->resident) != CORE_OK)
+                rc = oom(err);
+        }
+    }
     fputs("</section>\n", o);
+    world_free(w[0]);
+    world_free(w[1]);
+    return rc;
 }
 
 static void html_close(const struct report_compare *rep)
@@ -402,6 +442,13 @@ static int json_close(const struct report_compare *rep, struct core_error *err)
 int report_compare_add(struct report_compare *rep, const struct scenario *scn,
                        const struct replay_comparison *cmp, struct core_error *err)
 {
+    return report_compare_add_sides(rep, scn, NULL, cmp, err);
+}
+
+int report_compare_add_sides(struct report_compare *rep, const struct scenario *scn,
+                             const struct scenario *scn_b, const struct replay_comparison *cmp,
+                             struct core_error *err)
+{
     rep->files++;
     rep->residents += cmp->resident_count;
     for (int s = 0; s < REPLAY_SIDES; s++) {
@@ -413,9 +460,11 @@ int report_compare_add(struct report_compare *rep, const struct scenario *scn,
     }
     if (rep->format == REPORT_JSON)
         return json_add(rep, scn, cmp, err);
-    if (rep->format == REPORT_HTML)
-        html_add(rep, scn, cmp);
-    else
+    if (rep->format == REPORT_HTML) {
+        int rc = html_add(rep, scn, scn_b, cmp, err);
+        if (rc != CORE_OK)
+            return rc;
+    } else
         text_add(rep, scn, cmp);
     return ferror(rep->out) ? write_failed(err) : CORE_OK;
 }

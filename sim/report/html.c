@@ -510,6 +510,19 @@ static void timeline(FILE *f, const char *anchor, const struct scenario *scn, co
     fputs("</svg></div>\n", f);
 }
 
+int report_html_timeline(FILE *f, const char *anchor, const char *caption, const struct scenario *scn,
+                         const struct world *w, int res)
+{
+    struct tl_view v;
+    if (view_of(&v, scn, w, res, NULL, 0) != CORE_OK)
+        return CORE_ENOMEM;
+    if (caption != NULL)
+        v.id = caption;
+    timeline(f, anchor, scn, &v);
+    view_free(&v);
+    return CORE_OK;
+}
+
 /* ---- a population's residents with a gap day or a claim error -------------------------------------------- */
 
 /* At most this many are drawn (the first in household order); the report says how many there were. */

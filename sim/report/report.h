@@ -100,6 +100,12 @@ int report_compare_open(enum report_format format, FILE *out, const char *policy
 /* Adds one file's comparison (`scn` is the file as read under the first policy). */
 int report_compare_add(struct report_compare *rep, const struct scenario *scn,
                        const struct replay_comparison *cmp, struct core_error *err);
+/* The same with the file as read under the second policy too (`scn_b`, NULL: none): the HTML report then also
+ * draws each differing resident's whole timeline under each policy, replaying both worlds again (a comparison
+ * keeps only its differences). Text and JSON are exactly report_compare_add's. */
+int report_compare_add_sides(struct report_compare *rep, const struct scenario *scn,
+                             const struct scenario *scn_b, const struct replay_comparison *cmp,
+                             struct core_error *err);
 /* Writes the totals (and, for JSON, everything) and frees the report (also on error). */
 int report_compare_close(struct report_compare *rep, struct core_error *err);
 

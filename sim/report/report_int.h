@@ -127,5 +127,9 @@ void report_html_legend(FILE *f);
 void report_html_row_label(FILE *f, int row, const char *label);
 void report_html_month_axis(FILE *f, core_day from, core_day to, long y);
 void report_html_keydates(FILE *f, const struct policy *p, core_day from, core_day to, long y0, long y1);
+/* A resident's whole timeline (as `mynasim run --report html` draws it) under the element id `anchor`, headed
+ * "resident CAPTION" (NULL: the resident's id; the caption is escaped). CORE_ENOMEM when out of memory. */
+int report_html_timeline(FILE *f, const char *anchor, const char *caption, const struct scenario *scn,
+                         const struct world *w, int res);
 
 #endif

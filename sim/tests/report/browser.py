@@ -209,7 +209,11 @@ def main():
         # compare: the two policies side by side, the residents whose days differ
         open_page(driver, cmp_html)
         check(count(driver, "table.sides") == len(COMPARE) + 1, "compare: not one table per file and the totals")
-        check(count(driver, "svg.timeline.compare") >= len(COMPARE), "compare: a differing resident is not drawn")
+        differ = count(driver, "svg.timeline.compare")
+        check(differ >= len(COMPARE), "compare: a differing resident is not drawn")
+        check(count(driver, "svg.timeline:not(.compare)") == 2 * differ,
+              "compare: not one whole timeline per policy for each differing resident")
+        timelines_complete(driver, "compare")
         laid_out(driver, "svg.timeline.compare", "compare")
         shot(driver, shots, "compare")
     finally:

@@ -158,6 +158,11 @@ cmp -s "$W/a.html" "$W/c.html" || no "two runs differ"
 grep -qi '<script' "$W/cmp.html" && no "unescaped <script> in the comparison"
 grep -q 'class="timeline compare"' "$W/cmp.html" || no "the comparison shows no differing resident"
 grep -q '<h2>Total: 1 file, 1 resident</h2>' "$W/cmp.html" || no "the comparison's totals are missing"
+for side in a b; do # the differing resident's whole timeline under each policy
+    grep -q "<div class=\"timeline\" id=\"c0-r0-$side\">" "$W/cmp.html" || no "no whole timeline under policy $side"
+done
+grep -q '<h3>resident r1 under as-announced-2024: gap days 9,' "$W/cmp.html" ||
+    no "the timeline under as-announced-2024 does not show its 9 gap days"
 
 [ $fail = 0 ] && echo "html: all checks passed"
 exit $fail
