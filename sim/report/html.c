@@ -57,8 +57,11 @@ void report_html_text(FILE *f, const char *s)
         case '\'':
             fputs("&#39;", f);
             break;
-        default:
-            fputc(*p, f);
+        default: /* a control character is an HTML parse error, even as a reference: U+FFFD instead */
+            if (((unsigned char)*p < 0x20 && *p != '\t' && *p != '\n' && *p != '\r') || *p == 0x7F)
+                fputs("&#xFFFD;", f);
+            else
+                fputc(*p, f);
         }
     }
     free(fixed);

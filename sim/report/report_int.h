@@ -115,7 +115,8 @@ extern const struct report_ops report_junit_ops;
 extern const struct report_ops report_html_ops;
 
 /* HTML (html.c; compare.c draws with the same parts). `s` as HTML text: invalid UTF-8 repaired, then & < > " '
- * escaped; NULL writes nothing. */
+ * escaped and control characters other than tab, newline and carriage return written as U+FFFD; NULL writes
+ * nothing. */
 void report_html_text(FILE *f, const char *s);
 /* The page's head (title, inline style) and its end. */
 void report_html_begin(FILE *f, const char *title);
