@@ -2,8 +2,9 @@
 """The HTML report in a real browser: headless Chromium driven by Selenium (Debian's chromium,
 chromium-driver and python3-selenium; ci/install-deps installs them).
 
-Renders the reports of a few library scenarios, of the scenarios meant to fail, of a 10,000-resident
-population and of a comparison, and for each page:
+Renders the reports of the whole scenario library (its 10,000-resident population included), of a few
+library scenarios, of the scenarios meant to fail, of the population alone and of a comparison, and for each
+page:
   - fails on any console message of level SEVERE (selenium's browser log) and on any resource the page
     fetched (the page must be self-contained: performance.getEntriesByType('resource') is empty);
   - counts what must be there against the JSON report of the same files: one timeline per named resident
@@ -132,6 +133,8 @@ def main():
         os.makedirs(shots, exist_ok=True)
     os.chdir(src)  # reports name files relative to the source tree
 
+    # the rules path (--fidelity rules) keeps the whole library quick; the page has the same shape
+    all_html, whole = reports(m, work, "whole-library", ["scenarios/"], 0, ("--fidelity", "rules"))
     lib_html, lib = reports(m, work, "library", LIBRARY, 0)
     fail_html, failing = reports(m, work, "failing", ["tests/failing-scenarios/"], 1)
     pop_html, pop = reports(m, work, "population", [POPULATION], 0)
@@ -149,6 +152,18 @@ def main():
     driver = webdriver.Chrome(service=Service(DRIVER), options=opts)
     driver.set_page_load_timeout(60)
     try:
+        # the whole library: every named resident's timeline, the population's charts and drawn residents
+        open_page(driver, all_html)
+        named = sum(len(r.get("residents", [])) for r in whole["runs"])
+        drawn = count(driver, "div.timeline[id*='-p']")
+        check(count(driver, "svg.timeline") == named + drawn,
+              "whole library: %d timelines, %d named residents and %d population residents drawn"
+              % (count(driver, "svg.timeline"), named, drawn))
+        check(count(driver, "section.scenario") == len(whole["runs"]), "whole library: not one section per file")
+        pops = sum(1 for r in whole["runs"] if "population" in r)
+        check(count(driver, "svg.chart") == 4 * pops, "whole library: not four charts per population")
+        timelines_complete(driver, "whole library")
+
         # a few library scenarios: one timeline per named resident
         open_page(driver, lib_html)
         residents = sum(len(r.get("residents", [])) for r in lib["runs"])
@@ -222,7 +237,7 @@ def main():
     if failures:
         print("browser: %d check(s) failed" % len(failures))
         return 1
-    print("browser: 4 views rendered in Chromium, every check holds")
+    print("browser: 5 pages rendered in Chromium, every check holds")
     return 0
 
 
