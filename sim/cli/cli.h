@@ -111,7 +111,7 @@ int cli_parse(const struct cli_spec *spec, int argc, char **argv, int *nargs);
     {"quiet", 'q', CLI_OPT_FLAG, (quiet)}
 /* clang-format on */
 /* Reads --report's word into *format (text when `given` is NULL); junit only when `junit`. Else prints
- * "mynasim CMD: --report 'WORD': expected text, json or junit" (or "text or json") and returns false. */
+ * "mynasim CMD: --report 'WORD': expected text, json, junit or html" (or "text, json or html") and returns false. */
 bool cli_report_format(const char *cmd, const char *given, bool junit, enum report_format *format);
 
 /* Whether `policy` (a shipped name or a file) loads; when not, prints "PREFIX: POLICY: <error>" once, so a

@@ -1,5 +1,5 @@
 /*
- * cmd_compare.c: `mynasim compare --policy A --policy B [--report text|json] [--out PATH] [--quiet]
+ * cmd_compare.c: `mynasim compare --policy A --policy B [--report text|json|html] [--out PATH] [--quiet]
  * FILE|DIR...`: each scenario file replayed under two policies, and the days that are gap days (INV-1)
  * under one and not the other, with the rules that make the difference. Under `national` against
  * `as-announced-2024` it answers "who did the amendments keep insured?" (docs/RULES.md, Amendments).
@@ -24,7 +24,7 @@
 #include "scenario/scenario.h"
 
 static const char compare_usage[] =
-    "usage: mynasim compare --policy A --policy B [--report text|json] [--out PATH] [--quiet]\n"
+    "usage: mynasim compare --policy A --policy B [--report text|json|html] [--out PATH] [--quiet]\n"
     "                       FILE|DIR...\n\n"
     "Replays each scenario file under two policies (a shipped name such as national or\n"
     "as-announced-2024, or a policy file) and reports, per resident and in total, the days that are\n"
@@ -35,7 +35,7 @@ static const char compare_usage[] =
     "The files' expectations are NOT checked (they are written for the file's own policy): compare\n"
     "compares the daily invariants only. Use 'mynasim run' to check expectations.\n\n"
     "  --policy P       a policy to compare; give exactly two, A then B\n"
-    "  --report FORMAT  text (default) or json\n"
+    "  --report FORMAT  text (default), json or html (one self-contained page: docs/REPORTS.md)\n"
     "  --out PATH       write the report to PATH instead of stdout\n"
     "  --quiet          no progress on the terminal\n\n"
     "exit status: 0 the comparison ran (whatever it found), 2 a file is not valid (every problem as\n"
@@ -128,7 +128,7 @@ static int compare_all(struct scenario *(*scns)[REPLAY_SIDES], size_t count, con
         int rc = replay_compare(scns[i][0], scns[i][1], &cmp, &err);
         cli_progress_clear(progress); /* a text report on the same terminal starts on a clean line */
         if (rc == CORE_OK)
-            rc = report_compare_add(rep, scns[i][0], &cmp, &err);
+            rc = report_compare_add_sides(rep, scns[i][0], scns[i][1], &cmp, &err);
         replay_comparison_free(&cmp);
         if (rc != CORE_OK) {
             cli_progress_break(progress);

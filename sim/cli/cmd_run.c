@@ -1,5 +1,5 @@
 /*
- * cmd_run.c: `mynasim run [--report text|json|junit] [--out PATH] [--policy NAME_OR_PATH] [--detail]
+ * cmd_run.c: `mynasim run [--report text|json|junit|html] [--out PATH] [--policy NAME_OR_PATH] [--detail]
  * [--fidelity rules|wire] [--service HOST:PORT --card-control SOCKET [--card-reader NAME]] [--only GLOB]
  * [--rule ID] [--tags A,B] [--fail-fast] [--timings] [-j N] [-q|-v] FILE|DIR...`, the scenario runner
  * (docs/SCENARIO-FORMAT.md, Running; docs/SCENARIO-RUNNING-NOTES.md, The runner). The named residents'
@@ -44,7 +44,7 @@
 #include "world/world.h"
 
 static const char run_usage[] =
-    "usage: mynasim run [--report text|json|junit] [--out PATH] [--policy NAME_OR_PATH] [--detail]\n"
+    "usage: mynasim run [--report text|json|junit|html] [--out PATH] [--policy NAME_OR_PATH] [--detail]\n"
     "                   [--fidelity rules|wire] [--service HOST:PORT --card-control SOCKET\n"
     "                   [--card-reader NAME]] [--only NAME-OR-GLOB] [--rule ID] [--tags A,B]\n"
     "                   [--fail-fast] [--timings] [-j|--jobs N] [-q|--quiet] [-v|--verbose]\n"
@@ -54,7 +54,7 @@ static const char run_usage[] =
     "invariants. A DIR contributes every *.yaml file below it, in sorted order. A file that is not valid\n"
     "is reported as an error (every problem as file:line:column on stderr and in the report); the\n"
     "others still run.\n\n"
-    "  --report FORMAT  text (default), json or junit\n"
+    "  --report FORMAT  text (default), json, junit or html (one self-contained page: docs/REPORTS.md)\n"
     "  --out PATH       write the report to PATH instead of stdout\n"
     "  --policy P       replay under policy P (a shipped name or a file) instead of the file's own\n"
     "  --detail         write every generated resident of a population (JSON Lines, one a line) to\n"

@@ -189,7 +189,7 @@ bool cli_report_format(const char *cmd, const char *given, bool junit, enum repo
         return true;
     if (report_format_parse(given, format) != CORE_OK || (*format == REPORT_JUNIT && !junit)) {
         fprintf(stderr, "mynasim %s: --report '%s': expected %s\n", cmd, given,
-                junit ? "text, json or junit" : "text or json");
+                junit ? "text, json, junit or html" : "text, json or html");
         return false;
     }
     return true;

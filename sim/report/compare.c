@@ -20,6 +20,11 @@
  *   TOTALS = {files, residents, a: SIDE + {residents_gap_only}, b: ..., kept_by_a {residents, days},
  *             kept_by_b {...}} (kept_by_a: the residents and days with a gap under b only)
  * Every resident is listed in JSON, so a tool sees the totals of those that do not differ too.
+ * HTML (docs/REPORTS.md) is the text's content as a page: per file, the two policies side by side (their gap,
+ * grace and degraded days), then each resident whose days differ with a two-row timeline — the differing
+ * ranges coloured by each policy's verdict, tooltips naming the rules and what kept the resident insured —
+ * over the policy's key dates, and (report_compare_add_sides) the resident's whole timeline under each policy;
+ * the totals close the page. Written as each file is added.
  */
 #include <jansson.h>
 #include <stdlib.h>
@@ -56,8 +61,9 @@ int report_compare_open(enum report_format format, FILE *out, const char *policy
                         struct report_compare **rep, struct core_error *err)
 {
     *rep = NULL;
-    if (format != REPORT_TEXT && format != REPORT_JSON)
-        return core_error_set(err, CORE_EINVAL, "", 0, 0, "a comparison is reported as text or json, not %s",
+    if (format != REPORT_TEXT && format != REPORT_JSON && format != REPORT_HTML)
+        return core_error_set(err, CORE_EINVAL, "", 0, 0,
+                              "a comparison is reported as text, json or html, not %s",
                               report_format_word(format));
     struct report_compare *r = calloc(1, sizeof *r);
     if (r == NULL)
@@ -72,6 +78,16 @@ int report_compare_open(enum report_format format, FILE *out, const char *policy
             free(r);
             return oom(err);
         }
+    } else if (format == REPORT_HTML) {
+        report_html_begin(out, "mynasim compare");
+        fputs("<p class=\"summary\">", out);
+        report_html_text(out, policy_a);
+        fputs(" against ", out);
+        report_html_text(out, policy_b);
+        fputs(": days that are gap days (INV-1) under one policy and not the other; expectations are not "
+              "checked</p>\n",
+              out);
+        report_html_legend(out);
     } else {
         fprintf(out,
                 "mynasim compare: %s against %s: days that are gap days (INV-1) under one policy and not "
@@ -142,6 +158,168 @@ static void text_close(const struct report_compare *rep)
             rep->grace[1]);
     fprintf(o, "  degraded days: %s %ld, %s %ld\n", rep->policy[0], rep->degraded[0], rep->policy[1],
             rep->degraded[1]);
+}
+
+/* ---- html ------------------------------------------------------------------------------------------- */
+
+enum { CMP_LEFT = 120, CMP_PLOT = 860, CMP_TOP = 34, CMP_ROW = 16 };
+
+static long cmp_x(core_day d, core_day from, long n)
+{
+    long long off = (long long)d - (long long)from;
+    off = off < 0 ? 0 : off > n ? n : off;
+    return CMP_LEFT + (long)(off * CMP_PLOT / n);
+}
+
+static void html_side_cells(FILE *o, long gap, long grace, long degraded)
+{
+    fprintf(o, "<td>%ld</td><td>%ld</td><td>%ld</td>", gap, grace, degraded);
+}
+
+static void html_resident(const struct report_compare *rep, const struct scenario *scn, size_t file,
+                          const struct replay_diff_resident *r)
+{
+    FILE *o = rep->out;
+    core_day from = scn->period.from, to = scn->period.to;
+    long n = (long)(to - from + 1);
+    if (n <= 0)
+        return;
+    fprintf(o, "<div class=\"timeline differs\" id=\"c%zu-r%d\"><h3>resident ", file, r->resident);
+    report_html_text(o, report_who(scn, r->resident));
+    fprintf(o, ": %ld gap day%s only under ", r->only[1], r->only[1] == 1 ? "" : "s");
+    report_html_text(o, rep->policy[1]);
+    fprintf(o, ", %ld only under ", r->only[0]);
+    report_html_text(o, rep->policy[0]);
+    long height = CMP_TOP + 2 * (CMP_ROW + 4) + 22;
+    fprintf(o,
+            "</h3>\n<svg class=\"timeline compare\" width=\"1000\" height=\"%ld\" viewBox=\"0 0 1000 %ld\">",
+            height, height);
+    for (int side = 0; side < REPLAY_SIDES; side++) {
+        long y = CMP_TOP + side * (CMP_ROW + 4);
+        fprintf(o, "<text x=\"4\" y=\"%ld\">", y + CMP_ROW - 4);
+        report_html_text(o, rep->policy[side]);
+        fputs("</text>", o);
+        fprintf(o,
+                "<rect class=\"day usable\" x=\"%d\" y=\"%ld\" width=\"%d\" height=\"%d\" opacity=\"0.25\">"
+                "<title>the same under both policies outside the marked ranges</title></rect>",
+                CMP_LEFT, y, CMP_PLOT, CMP_ROW);
+        for (size_t k = 0; k < r->range_count; k++) {
+            const struct replay_diff_range *d = &r->ranges[k];
+            long x0 = cmp_x(d->from, from, n), x1 = cmp_x(d->to + 1, from, n);
+            char a[11], b[11];
+            report_day(d->from, a);
+            report_day(d->to, b);
+            fprintf(
+                o, "<rect class=\"day %s\" x=\"%ld\" y=\"%ld\" width=\"%ld\" height=\"%d\"><title>%s..%s: %s",
+                report_verdict_word(d->verdict[side]), x0, y, x1 - x0 > 0 ? x1 - x0 : 1, CMP_ROW, a, b,
+                report_verdict_word(d->verdict[side]));
+            if (d->rule[side][0] != '\0') {
+                fputs(" [", o);
+                report_html_text(o, d->rule[side]);
+                fputc(']', o);
+            }
+            fputs(" under ", o);
+            report_html_text(o, rep->policy[side]);
+            if (d->kept_by[0] != '\0' && side != d->gap_side) {
+                fputs("; kept insured by ", o);
+                report_html_text(o, d->kept_by);
+            }
+            fputs("</title></rect>", o);
+        }
+    }
+    report_html_keydates(o, scn->policy, from, to, CMP_TOP, CMP_TOP + 2 * (CMP_ROW + 4));
+    report_html_month_axis(o, from, to, CMP_TOP + 2 * (CMP_ROW + 4) + 2);
+    fputs("</svg></div>\n", o);
+}
+
+/* The worlds of both sides, replayed again for their whole timelines; NULL each when `scn_b` is NULL. */
+static int html_worlds(const struct scenario *scn, const struct scenario *scn_b,
+                       struct world *w[REPLAY_SIDES], struct core_error *err)
+{
+    const struct scenario *side[REPLAY_SIDES] = {scn, scn_b};
+    w[0] = w[1] = NULL;
+    if (scn_b == NULL)
+        return CORE_OK;
+    for (int s = 0; s < REPLAY_SIDES; s++) {
+        int rc = world_new(side[s], &w[s], err);
+        if (rc == CORE_OK)
+            rc = world_run(w[s], err);
+        if (rc != CORE_OK) {
+            world_free(w[0]);
+            world_free(w[1]);
+            w[0] = w[1] = NULL;
+            return rc;
+        }
+    }
+    return CORE_OK;
+}
+
+static int html_add(const struct report_compare *rep, const struct scenario *scn,
+                    const struct scenario *scn_b, const struct replay_comparison *cmp, struct core_error *err)
+{
+    struct world *w[REPLAY_SIDES];
+    int rc = html_worlds(scn, scn_b, w, err);
+    if (rc != CORE_OK)
+        return rc;
+    FILE *o = rep->out;
+    size_t differ = 0, file = rep->files - 1;
+    for (size_t i = 0; i < cmp->resident_count; i++)
+        if (cmp->residents[i].range_count > 0)
+            differ++;
+    fprintf(o, "<section class=\"scenario %s\" id=\"c%zu\">\n<h2>%s ", differ > 0 ? "differs" : "same", file,
+            differ > 0 ? "DIFF" : "SAME");
+    report_html_text(o, scn->name);
+    fputs("</h2>\n<p><code>", o);
+    report_html_text(o, scn->file);
+    fprintf(o, "</code>: %zu resident%s, %zu differ%s</p>\n", cmp->resident_count,
+            cmp->resident_count == 1 ? "" : "s", differ, differ == 1 ? "s" : "");
+    fputs("<table class=\"sides\"><tr><th class=\"l\">policy</th><th>gap days</th><th>grace days</th>"
+          "<th>degraded days</th><th>gap days only here</th></tr>\n",
+          o);
+    for (int side = 0; side < REPLAY_SIDES; side++) {
+        fputs("<tr><td class=\"l\">", o);
+        report_html_text(o, rep->policy[side]);
+        fputs("</td>", o);
+        html_side_cells(o, cmp->gap[side], cmp->grace[side], cmp->degraded[side]);
+        fprintf(o, "<td>%ld</td></tr>\n", cmp->only[side]);
+    }
+    fputs("</table>\n", o);
+    for (size_t i = 0; i < cmp->resident_count && rc == CORE_OK; i++) {
+        const struct replay_diff_resident *r = &cmp->residents[i];
+        if (r->range_count == 0)
+            continue;
+        html_resident(rep, scn, file, r);
+        for (int s = 0; s < REPLAY_SIDES && w[s] != NULL && rc == CORE_OK; s++) {
+            char anchor[64], caption[300];
+            snprintf(anchor, sizeof anchor, "c%zu-r%d-%s", file, r->resident, side_key[s]);
+            snprintf(caption, sizeof caption, "%s under %s", report_who(scn, r->resident), rep->policy[s]);
+            if (report_html_timeline(o, anchor, caption, s == 0 ? scn : scn_b, w[s], r->resident) != CORE_OK)
+                rc = oom(err);
+        }
+    }
+    fputs("</section>\n", o);
+    world_free(w[0]);
+    world_free(w[1]);
+    return rc;
+}
+
+static void html_close(const struct report_compare *rep)
+{
+    FILE *o = rep->out;
+    fprintf(o,
+            "<section id=\"totals\"><h2>Total: %zu file%s, %zu resident%s</h2>\n<table class=\"sides\">"
+            "<tr><th class=\"l\">policy</th><th>gap days</th><th>grace days</th><th>degraded days</th>"
+            "<th>kept insured where the other is not: residents</th><th>days</th></tr>\n",
+            rep->files, rep->files == 1 ? "" : "s", rep->residents, rep->residents == 1 ? "" : "s");
+    for (int s = 0; s < REPLAY_SIDES; s++) {
+        fputs("<tr><td class=\"l\">", o);
+        report_html_text(o, rep->policy[s]);
+        fputs("</td>", o);
+        html_side_cells(o, rep->gap[s], rep->grace[s], rep->degraded[s]);
+        fprintf(o, "<td>%zu</td><td>%ld</td></tr>\n", rep->residents_only[1 - s], rep->only[1 - s]);
+    }
+    fputs("</table></section>\n", o);
+    report_html_end(o);
 }
 
 /* ---- json ------------------------------------------------------------------------------------------- */
@@ -264,6 +442,13 @@ static int json_close(const struct report_compare *rep, struct core_error *err)
 int report_compare_add(struct report_compare *rep, const struct scenario *scn,
                        const struct replay_comparison *cmp, struct core_error *err)
 {
+    return report_compare_add_sides(rep, scn, NULL, cmp, err);
+}
+
+int report_compare_add_sides(struct report_compare *rep, const struct scenario *scn,
+                             const struct scenario *scn_b, const struct replay_comparison *cmp,
+                             struct core_error *err)
+{
     rep->files++;
     rep->residents += cmp->resident_count;
     for (int s = 0; s < REPLAY_SIDES; s++) {
@@ -275,7 +460,12 @@ int report_compare_add(struct report_compare *rep, const struct scenario *scn,
     }
     if (rep->format == REPORT_JSON)
         return json_add(rep, scn, cmp, err);
-    text_add(rep, scn, cmp);
+    if (rep->format == REPORT_HTML) {
+        int rc = html_add(rep, scn, scn_b, cmp, err);
+        if (rc != CORE_OK)
+            return rc;
+    } else
+        text_add(rep, scn, cmp);
     return ferror(rep->out) ? write_failed(err) : CORE_OK;
 }
 
@@ -286,6 +476,8 @@ int report_compare_close(struct report_compare *rep, struct core_error *err)
     int rc = CORE_OK;
     if (rep->format == REPORT_JSON)
         rc = json_close(rep, err);
+    else if (rep->format == REPORT_HTML)
+        html_close(rep);
     else
         text_close(rep);
     if (rc == CORE_OK && (fflush(rep->out) != 0 || ferror(rep->out)))

@@ -9,7 +9,7 @@
 
 #include "report/report_int.h"
 
-static const char *const format_words[] = {"text", "json", "junit"};
+static const char *const format_words[] = {"text", "json", "junit", "html"};
 
 int report_format_parse(const char *word, enum report_format *out)
 {
@@ -405,6 +405,7 @@ int report_open_with(enum report_format format, FILE *out, const struct report_o
     const struct report_ops *ops = format == REPORT_TEXT    ? &report_text_ops
                                    : format == REPORT_JSON  ? &report_json_ops
                                    : format == REPORT_JUNIT ? &report_junit_ops
+                                   : format == REPORT_HTML  ? &report_html_ops
                                                             : NULL;
     if (ops == NULL)
         return core_error_set(err, CORE_EINVAL, "", 0, 0, "report: unknown format %d", (int)format);

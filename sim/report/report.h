@@ -27,9 +27,10 @@ enum report_format {
     REPORT_TEXT,
     REPORT_JSON,
     REPORT_JUNIT,
+    REPORT_HTML,
 };
 
-/* "text", "json", "junit" → the format; CORE_EINVAL for any other word. */
+/* "text", "json", "junit", "html" → the format; CORE_EINVAL for any other word. */
 int report_format_parse(const char *word, enum report_format *out);
 const char *report_format_word(enum report_format f);
 
@@ -87,8 +88,8 @@ const char *report_verdict_word(int verdict);
 
 /*
  * Comparisons (`mynasim compare`): one scenario file read under two policies and set side by side
- * (replay.h, comparing). Text or JSON only (CORE_EINVAL for junit: a comparison has no pass or fail). The
- * text is written as each file is added; the JSON is one object written on close:
+ * (replay.h, comparing). Text, JSON or HTML (CORE_EINVAL for junit: a comparison has no pass or fail). The
+ * text and the HTML are written as each file is added; the JSON is one object written on close:
  *   {"format": 1, "policies": {"a": NAME, "b": NAME}, "files": [FILE, ...], "totals": TOTALS}
  * with keys sorted and a two-space indent, so the same input gives the same bytes.
  */
@@ -99,6 +100,12 @@ int report_compare_open(enum report_format format, FILE *out, const char *policy
 /* Adds one file's comparison (`scn` is the file as read under the first policy). */
 int report_compare_add(struct report_compare *rep, const struct scenario *scn,
                        const struct replay_comparison *cmp, struct core_error *err);
+/* The same with the file as read under the second policy too (`scn_b`, NULL: none): the HTML report then also
+ * draws each differing resident's whole timeline under each policy, replaying both worlds again (a comparison
+ * keeps only its differences). Text and JSON are exactly report_compare_add's. */
+int report_compare_add_sides(struct report_compare *rep, const struct scenario *scn,
+                             const struct scenario *scn_b, const struct replay_comparison *cmp,
+                             struct core_error *err);
 /* Writes the totals (and, for JSON, everything) and frees the report (also on error). */
 int report_compare_close(struct report_compare *rep, struct core_error *err);
 

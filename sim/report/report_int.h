@@ -112,5 +112,25 @@ struct report {
 extern const struct report_ops report_text_ops;
 extern const struct report_ops report_json_ops;
 extern const struct report_ops report_junit_ops;
+extern const struct report_ops report_html_ops;
+
+/* HTML (html.c; compare.c draws with the same parts). `s` as HTML text: invalid UTF-8 repaired, then & < > " '
+ * escaped and control characters other than tab, newline and carriage return written as U+FFFD; NULL writes
+ * nothing. */
+void report_html_text(FILE *f, const char *s);
+/* The page's head (title, inline style) and its end. */
+void report_html_begin(FILE *f, const char *title);
+void report_html_end(FILE *f);
+/* The colours of the timelines. */
+void report_html_legend(FILE *f);
+/* A timeline's parts: a row's label, the month axis at y, and the policy's key dates as lines from y0 to y1
+ * (read from `p`: its date parameters and the days its dated switches turn). */
+void report_html_row_label(FILE *f, int row, const char *label);
+void report_html_month_axis(FILE *f, core_day from, core_day to, long y);
+void report_html_keydates(FILE *f, const struct policy *p, core_day from, core_day to, long y0, long y1);
+/* A resident's whole timeline (as `mynasim run --report html` draws it) under the element id `anchor`, headed
+ * "resident CAPTION" (NULL: the resident's id; the caption is escaped). CORE_ENOMEM when out of memory. */
+int report_html_timeline(FILE *f, const char *anchor, const char *caption, const struct scenario *scn,
+                         const struct world *w, int res);
 
 #endif

@@ -343,12 +343,49 @@ static int read_households(struct mreader *r, const struct core_yaml_node *n, st
     return sum_is_one(r, n, "household_sizes", sum);
 }
 
+/* `published: {usage_rate: [{month, rate, source}]}`: ascending months, a rate in 0..1 (kept in millionths,
+ * rounded), a source that is non-empty text. */
+static int read_published(struct mreader *r, const struct core_yaml_node *n, struct mix_published *out)
+{
+    static const char *const keys[] = {"usage_rate", NULL};
+    static const char *const row_keys[] = {"month", "rate", "source", NULL};
+    const struct core_yaml_node *rows;
+    if (n->kind != CORE_YAML_MAP)
+        return bad(r, n, "published", "expected a mapping {usage_rate: [...]}");
+    int rc = core_yaml_check_keys(r->doc, n, keys, r->err);
+    if (rc == CORE_OK && (rc = sub(r, n, "usage_rate", &rows)) == CORE_OK)
+        rc = seq_of(r, rows, "usage_rate", MIX_MONTHS_MAX);
+    if (rc != CORE_OK)
+        return rc;
+    out->n = 0;
+    for (size_t i = 0; i < rows->count; i++) {
+        const struct core_yaml_node *row = rows->items[i], *m, *src;
+        double rate = 0;
+        if ((rc = core_yaml_check_keys(r->doc, row, row_keys, r->err)) != CORE_OK ||
+            (rc = core_yaml_require(r->doc, row, "month", &m, r->err)) != CORE_OK ||
+            (rc = month(r, m, "month", &out->month[i])) != CORE_OK ||
+            (rc = req_num(r, row, "rate", 0, 1, &rate)) != CORE_OK ||
+            (rc = sub(r, row, "source", &src)) != CORE_OK ||
+            (rc = core_yaml_string(r->doc, src, "source", out->source[i], sizeof out->source[i], r->err)) !=
+                CORE_OK)
+            return rc;
+        if (out->source[i][0] == '\0')
+            return bad(r, src, "source", "expected where the figure comes from, not an empty text");
+        if (i > 0 && out->month[i] <= out->month[i - 1])
+            return core_yaml_error(r->doc, m, r->err, CORE_EINVAL,
+                                   "field 'month': months must be in ascending order");
+        out->ppm[i] = lround(rate * 1e6);
+        out->n++;
+    }
+    return CORE_OK;
+}
+
 static int read_root(struct mreader *r, const struct core_yaml_node *root, struct world_mix *m)
 {
     static const char *const keys[] = {"mix",           "description", "age_pyramid", "household_sizes",
                                        "insurer_kinds", "dependents",  "income",      "card",
                                        "presentation",  "yearly",      "visits",      "desk_faults",
-                                       "lags",          "paper_card",  NULL};
+                                       "lags",          "paper_card",  "published",   NULL};
     static const char *const dep_keys[] = {"adult_share", NULL};
     static const char *const income_keys[] = {"general", "high", NULL};
     static const char *const rate_keys[] = {"job_change",  "move",      "card_loss",    "withdrawal",
@@ -403,6 +440,8 @@ static int read_root(struct mreader *r, const struct core_yaml_node *root, struc
     }
     if (rc == CORE_OK && (rc = sub(r, root, "paper_card", &v)) == CORE_OK)
         rc = read_paper_card(r, v, m);
+    if (rc == CORE_OK && (v = core_yaml_get(root, "published")) != NULL)
+        rc = read_published(r, v, &m->published);
     return rc;
 }
 
@@ -480,4 +519,19 @@ double mix_month_value(const struct mix_months *m, core_day day)
     for (int i = 0; i < m->n && m->month[i] <= day; i++)
         v = m->v[i];
     return v;
+}
+
+size_t world_mix_published_count(const struct world_mix *m)
+{
+    return m != NULL ? (size_t)m->published.n : 0;
+}
+
+int world_mix_published_usage(const struct world_mix *m, size_t i, struct world_published *out)
+{
+    if (m == NULL || i >= (size_t)m->published.n)
+        return CORE_ENOTFOUND;
+    out->month = m->published.month[i];
+    out->ppm = m->published.ppm[i];
+    out->source = m->published.source[i];
+    return CORE_OK;
 }

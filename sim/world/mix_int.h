@@ -62,6 +62,16 @@ struct mix_years {
     double share[MIX_ISSUE_YEARS_MAX];
 };
 
+/* Published figures (`published:`, optional): the usage rate by month, each with where it comes from. Reports
+ * draw them next to what a population produced; generation never reads them. */
+#define MIX_SOURCE_MAX 240
+struct mix_published {
+    int n;
+    core_day month[MIX_MONTHS_MAX]; /* first day of the month */
+    long ppm[MIX_MONTHS_MAX];       /* the rate in millionths */
+    char source[MIX_MONTHS_MAX][MIX_SOURCE_MAX];
+};
+
 struct world_mix {
     char name[64];
     struct mix_ages age;                     /* share of residents */
@@ -86,6 +96,7 @@ struct world_mix {
     double reader[3]; /* enum scenario_reader */
     double fault[MIX_FAULT_COUNT];
     struct mix_lagdist lag[MIX_LAG_COUNT];
+    struct mix_published published; /* `published:` (optional): figures to set a population against */
 };
 
 /* The value of an age band (the last band beyond its end). */

@@ -173,6 +173,16 @@ int world_mix_load_buffer(const char *name, const char *buf, size_t len, struct 
                           struct core_error *err);
 void world_mix_free(struct world_mix *m);
 const char *world_mix_name(const struct world_mix *m);
+/* The figures a mix's optional `published:` block sets a population against (docs/POPULATIONS.md): the usage
+ * rate by month, ascending, each with its source. Generation never reads them; reports draw them. */
+struct world_published {
+    core_day month;     /* first day of the month */
+    long ppm;           /* the published rate, in millionths */
+    const char *source; /* where it comes from (owned by the mix) */
+};
+size_t world_mix_published_count(const struct world_mix *m);
+/* Row i (< world_mix_published_count); CORE_ENOTFOUND beyond. */
+int world_mix_published_usage(const struct world_mix *m, size_t i, struct world_published *out);
 
 #define WORLD_POP_RULES_MAX 48
 /* Totals of one rule (the rule a gap/grace/degraded range or a claim error's decision names). */

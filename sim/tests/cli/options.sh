@@ -54,7 +54,7 @@ grep -q '"format"' "$T/equals.json" || fail "run --report=json wrote no JSON rep
 expect 1 run "$D/run" --report=json -q --out="$T/after.json" --policy=national --fidelity=rules
 same "$T/space.json" "$T/after.json" "run with options after FILE|DIR"
 expect 2 run --quiet --report=xml "$D/run/passes.yaml"
-err_is "mynasim run: --report 'xml': expected text, json or junit"
+err_is "mynasim run: --report 'xml': expected text, json, junit or html"
 expect 2 run --quiet --fidelity=paper "$D/run/passes.yaml"
 err_is "mynasim run: --fidelity 'paper': expected rules or wire"
 expect 2 run --quiet --service=127.0.0.1:1 "$D/run/passes.yaml"
@@ -81,7 +81,7 @@ err_is "mynasim compare: --policy given more than twice (see --help)"
 expect 2 compare -q --policy=national "$D/compare"
 err_is "mynasim compare: give two policies: --policy A --policy B (see --help)"
 expect 2 compare -q --policy=national --policy=as-announced-2024 --report=junit "$D/compare"
-err_is "mynasim compare: --report 'junit': expected text or json"
+err_is "mynasim compare: --report 'junit': expected text, json or html"
 
 # ---- check -------------------------------------------------------------------------------------------------
 expect 0 check "$S/valid"

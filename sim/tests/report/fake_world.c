@@ -335,3 +335,14 @@ void fake_world_basic(void)
     fake_world.probe_decision.card_used = true;
     fake_world.probe_decision.fee_charged = true;
 }
+
+/* The scenario's insurers (the fake world creates none). */
+size_t world_insurer_count(const struct world *w)
+{
+    return w != NULL && w->scn != NULL ? w->scn->insurer_count : 0;
+}
+
+const char *world_insurer_id(const struct world *w, int insurer)
+{
+    return insurer >= 0 && (size_t)insurer < world_insurer_count(w) ? w->scn->insurers[insurer].id : NULL;
+}

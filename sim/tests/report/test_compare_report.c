@@ -167,7 +167,7 @@ static void junit_is_refused(void **state)
     core_error_clear(&err);
     assert_int_equal(report_compare_open(REPORT_JUNIT, stdout, "a", "b", &rep, &err), CORE_EINVAL);
     assert_null(rep);
-    assert_non_null(strstr(err.message, "a comparison is reported as text or json, not junit"));
+    assert_non_null(strstr(err.message, "a comparison is reported as text, json or html, not junit"));
     assert_int_equal(report_compare_close(NULL, &err), CORE_OK);
 }
 

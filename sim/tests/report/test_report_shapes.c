@@ -558,6 +558,65 @@ static void a_run_without_world_or_population(void **state)
     unbuild(&s);
 }
 
+/* HTML against the fake world: the file name and messages escaped (a control character as U+FFFD), the
+ * failures first linking to the resident's timeline, one timeline per resident, an invalid file listed with
+ * its problems; an empty report; a full disk. */
+static void html_escapes_and_orders(void **state)
+{
+    (void)state;
+    struct shapes s;
+    build(&s);
+    s.run.population = NULL; /* a population is generated again by the HTML report: not with a fake world */
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    struct report *rep = NULL;
+    struct core_error err, problem;
+    core_error_clear(&err);
+    core_error_set(&problem, CORE_EINVAL, "<b>.yaml", 3, 7, "field 'scenario': <script> is no name");
+    assert_int_equal(report_open(REPORT_HTML, f, &rep, &err), CORE_OK);
+    assert_int_equal(report_add(rep, s.scn, &s.run, &err), CORE_OK);
+    assert_int_equal(report_add_invalid(rep, "<b>.yaml", &problem, 1, 2, &err), CORE_OK);
+    assert_int_equal(report_close(rep, &err), CORE_OK);
+    fclose(f);
+    assert_non_null(strstr(buf, "<!DOCTYPE html>"));
+    assert_null(strstr(buf, "<script"));
+    assert_null(strstr(buf, "<b>"));
+    assert_non_null(strstr(buf,
+                           "odd &quot;&lt;&amp;&gt;&#39;\t名前.yaml:13:5</code>: expected &lt;card&gt; &amp; "
+                           "&quot;notice&quot;, got &#39;none&#39;\n&#xFFFD; end ✓"));
+    assert_non_null(strstr(buf, "<code class=\"pos\">&lt;b&gt;.yaml:3:7</code>: field &#39;scenario&#39;: "
+                                "&lt;script&gt; is no name"));
+    assert_non_null(strstr(buf, "&lt;b&gt;.yaml</code>: 3 problems"));
+    assert_non_null(strstr(buf, "2 more problems not shown"));
+    assert_non_null(strstr(buf, "scenarios: 0 passed, 1 failed, 1 invalid"));
+    char *failures = strstr(buf, "id=\"failures\""), *section = strstr(buf, "<section class=\"scenario");
+    assert_non_null(failures);
+    assert_non_null(section);
+    assert_true(failures < section);
+    assert_non_null(strstr(failures, "<a href=\"#s0-r0\">r1 holds 2025-01-10</a>"));
+    assert_non_null(strstr(failures, "<a href=\"#s0\">all holds</a>")); /* who: all: the scenario */
+    assert_non_null(strstr(buf, "<div class=\"timeline\" id=\"s0-r0\">"));
+    assert_non_null(strstr(buf, "<div class=\"timeline\" id=\"s0-r1\">"));
+    free(buf);
+    char *t = render(REPORT_HTML, NULL, 0);
+    assert_non_null(strstr(t, "scenarios: 0 passed, 0 failed</p>"));
+    assert_non_null(strstr(t, "Failed expectations (0)"));
+    assert_non_null(strstr(t, "</html>\n"));
+    free(t);
+    if (access("/dev/full", W_OK) == 0) {
+        f = fopen("/dev/full", "w");
+        assert_non_null(f);
+        assert_int_equal(report_open(REPORT_HTML, f, &rep, &err), CORE_OK);
+        assert_int_equal(report_add(rep, s.scn, &s.run, &err), CORE_OK);
+        assert_int_equal(report_close(rep, &err), CORE_EIO);
+        assert_string_equal(err.message, "report: the output could not be written");
+        fclose(f);
+    }
+    unbuild(&s);
+}
+
 static void empty_reports(void **state)
 {
     (void)state;
@@ -707,6 +766,7 @@ int main(void)
         cmocka_unit_test(json_has_every_field_and_escapes),
         cmocka_unit_test(junit_has_every_field_and_escapes),
         cmocka_unit_test(a_run_without_world_or_population),
+        cmocka_unit_test(html_escapes_and_orders),
         cmocka_unit_test(empty_reports),
         cmocka_unit_test(refused_arguments),
         cmocka_unit_test(a_full_disk_is_a_write_error),

@@ -72,6 +72,15 @@ static void shipped_national_mix_loads_by_name(void **state)
     assert_int_equal(core_date_parse("2019-04-01", 10, &d), CORE_OK);
     assert_int_equal(m->employee_joined_from, d);
     assert_int_equal(m->employee_joined_days_before_start, 30);
+    /* published: the usage rate by month as data, each row with its source (CALIBRATION.md's table) */
+    assert_int_equal(world_mix_published_count(m), 11);
+    struct world_published pub;
+    assert_int_equal(world_mix_published_usage(m, 2, &pub), CORE_OK);
+    assert_int_equal(core_date_parse("2024-12-01", 10, &d), CORE_OK);
+    assert_int_equal(pub.month, d);
+    assert_int_equal(pub.ppm, 254200);
+    assert_non_null(strstr(pub.source, "CALIBRATION.md"));
+    assert_int_equal(world_mix_published_usage(m, 11, &pub), CORE_ENOTFOUND);
     world_mix_free(m);
 }
 
@@ -114,6 +123,20 @@ static const struct bad_case bad_cases[] = {
     {"employee_joined_days_before_start: 30", "employee_joined_days_before_start: -30",
      "field 'employee_joined_days_before_start'"},
     {"\npaper_card:\n", "\npaper_cards:\n", "unknown key 'paper_cards'"},
+    /* published: (optional) figures with their sources */
+    {"\npublished:\n  usage_rate:\n", "\npublished:\n  usage_rates:\n", "unknown key 'usage_rates'"},
+    {"{month: 2024-10, rate: 0.1567,", "{month: 2024-10, rate: 15.67,",
+     "field 'rate': 15.67 is outside 0..1"},
+    {"{month: 2024-11, rate: 0.1852,", "{month: 2024-09, rate: 0.1852,", "months must be in ascending order"},
+    {"{month: 2024-12, rate: 0.2542, source: \"MHLW monthly figure, as reported (CALIBRATION.md, Usage rate "
+     "by "
+     "month)\"}",
+     "{month: 2024-12, rate: 0.2542}", "missing field 'source'"},
+    {"{month: 2024-12, rate: 0.2542, source: \"MHLW monthly figure, as reported (CALIBRATION.md, Usage rate "
+     "by "
+     "month)\"}",
+     "{month: 2024-12, rate: 0.2542, source: \"\"}", "field 'source': expected where the figure comes from"},
+    {"{month: 2025-02, rate: 0.2662,", "{month: 2025-2, rate: 0.2662,", "field 'month': expected a month"},
 };
 
 static void every_bad_field_is_refused_with_its_position(void **state)
@@ -127,6 +150,33 @@ static void every_bad_field_is_refused_with_its_position(void **state)
                      err.message);
         assert_string_equal(err.file, "edited.yaml");
     }
+}
+
+static void published_is_optional(void **state)
+{
+    (void)state;
+    size_t len;
+    char *text;
+    national_text(&text, &len);
+    char *at = strstr(text, "\n# Published figures");
+    assert_non_null(at);
+    *at = '\0';
+    struct world_mix *m = NULL;
+    struct core_error err;
+    assert_int_equal(world_mix_load_buffer("bare.yaml", text, strlen(text), &m, &err), CORE_OK);
+    assert_int_equal(world_mix_published_count(m), 0);
+    world_mix_free(m);
+    /* present, it is a mapping: anything else is refused at its line */
+    char *more = malloc(strlen(text) + 32);
+    assert_non_null(more);
+    int n = sprintf(more, "%s\npublished: 3\n", text);
+    m = NULL;
+    assert_int_equal(world_mix_load_buffer("bare.yaml", more, (size_t)n, &m, &err), CORE_EINVAL);
+    assert_null(m);
+    assert_non_null(strstr(err.message, "field 'published': expected a mapping"));
+    assert_true(err.line > 100);
+    free(more);
+    free(text);
 }
 
 static void an_empty_or_scalar_file_is_refused(void **state)
@@ -144,6 +194,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(shipped_national_mix_loads_by_name),
         cmocka_unit_test(unknown_mix_name_is_not_found),
+        cmocka_unit_test(published_is_optional),
         cmocka_unit_test(every_bad_field_is_refused_with_its_position),
         cmocka_unit_test(an_empty_or_scalar_file_is_refused),
     };

@@ -232,7 +232,7 @@ static const struct bad bads[] = {
     {2, 2, "description: [a, b]", 2, 14, "field 'description': expected text"},
     {2, 2, "description: a\nbogus: 1", 3, 1,
      "unknown key 'bogus' (expected one of: mix, description, age_pyramid, household_sizes, insurer_kinds, "
-     "dependents, income, card, presentation, yearly, visits, desk_faults, lags, paper_card)"},
+     "dependents, income, card, presentation, yearly, visits, desk_faults, lags, paper_card, published)"},
     {4, 4, "  - {from: 0, to: 64, share: .}", 4, 30, "field 'share': expected a number"},
     {4, 4, "  - {from: 0, to: 64, share: 1e999}", 4, 30, "field 'share': expected a number"},
     {4, 4, "  - {from: 0, to: 64, share: 0.8.1}", 4, 30, "field 'share': expected a number"},
