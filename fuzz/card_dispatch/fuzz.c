@@ -87,7 +87,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     struct card_profile p;
     struct policy *policy = NULL;
     core_error_clear(&err);
-    if (policy_find_data("cards/default.yaml", path, sizeof path, &err) != CORE_OK ||
+    if (policy_find_data("cards/issued_2021.yaml", path, sizeof path, &err) != CORE_OK ||
         card_profile_load(path, &p, &err) != CORE_OK) {
         fprintf(stderr, "card_dispatch: %s\n", err.message);
         abort();
