@@ -29,11 +29,11 @@ static const struct card_ins {
     uint8_t ins;
     card_cmd_fn *fn;
 } card_ins_table[] = {
-    {0x00, 0xA4, card_cmd_select},      /* SELECT */
-    {0x00, 0xB0, card_cmd_read_binary}, /* READ BINARY */
-    {0x00, 0x20, card_cmd_verify},      /* VERIFY */
+    {0x00, 0xA4, card_cmd_select},        /* SELECT */
+    {0x00, 0xB0, card_cmd_read_binary},   /* READ BINARY */
+    {0x00, 0x20, card_cmd_verify},        /* VERIFY */
     {0x00, 0x84, card_cmd_get_challenge}, /* GET CHALLENGE */
-    {0x80, 0x2A, card_cmd_sign},        /* COMPUTE DIGITAL SIGNATURE (JPKI, proprietary class) */
+    {0x80, 0x2A, card_cmd_sign},          /* COMPUTE DIGITAL SIGNATURE (JPKI, proprietary class) */
 };
 
 #define CARD_DATA_MAX (CARD_RAPDU_MAX - 2u)

@@ -73,11 +73,11 @@ struct card_profile {
     uint64_t seed;
     struct card_holder holder;
     enum card_kind kind;
-    core_day issued;       /* CORE_DAY_NONE while issued_days_before_today is set and not yet dated */
+    core_day issued;              /* CORE_DAY_NONE while issued_days_before_today is set and not yet dated */
     int issued_days_before_today; /* -1: `issued` is a date; else issued that many days before the day the
                                      profile is dated (card_profile_date; docs/CARD.md, the default card) */
-    core_day expires;      /* CORE_DAY_NONE: derived (docs/RULES.md card dates) */
-    core_day cert_expires; /* CORE_DAY_NONE: derived */
+    core_day expires;             /* CORE_DAY_NONE: derived (docs/RULES.md card dates) */
+    core_day cert_expires;        /* CORE_DAY_NONE: derived */
     char auth_pin[17];
     char sign_password[17];
     char text_pin[17];

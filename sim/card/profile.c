@@ -39,7 +39,8 @@ static const char *const holder_keys[] = {"name",      "address",       "born", 
                                           "my_number", "security_code", NULL};
 static const char *const card_keys[] = {"kind", "issued", "expires", "cert_expires", NULL};
 static const char *const relative_keys[] = {"days_before_today", NULL};
-#define PROFILE_DAYS_BEFORE_TODAY_MAX 365 /* less than any certificate validity: valid on the day it is dated */
+#define PROFILE_DAYS_BEFORE_TODAY_MAX                                                                        \
+    365 /* less than any certificate validity: valid on the day it is dated */
 static const char *const pin_keys[] = {"auth", "text", "sign", NULL};
 #define TRIES_KEY(name, word, label) word,
 static const char *const tries_keys[] = {CARD_PINS(TRIES_KEY) NULL};

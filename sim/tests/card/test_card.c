@@ -123,9 +123,9 @@ static void get_challenge_answers_from_the_seeded_rng(void **state)
 
     CT_SW(card, "0084010008", ISO7816_SW_INCORRECT_P1P2);
     CT_SW(card, "0084000108", ISO7816_SW_INCORRECT_P1P2);
-    CT_SW(card, "0084000001AA08", ISO7816_SW_WRONG_LENGTH); /* command data */
-    CT_SW(card, "0084000001AA", ISO7816_SW_WRONG_LENGTH);   /* command data, no Le */
-    CT_SW(card, "00840000", ISO7816_SW_WRONG_LENGTH);       /* no Le */
+    CT_SW(card, "0084000001AA08", ISO7816_SW_WRONG_LENGTH);   /* command data */
+    CT_SW(card, "0084000001AA", ISO7816_SW_WRONG_LENGTH);     /* command data, no Le */
+    CT_SW(card, "00840000", ISO7816_SW_WRONG_LENGTH);         /* no Le */
     CT_SW(card, "0084000000000101", ISO7816_SW_WRONG_LENGTH); /* extended Le 257 */
     CT_SW(card, "8084000008", ISO7816_SW_CLA_NOT_SUPPORTED);
 }

@@ -5,6 +5,7 @@
 # PINs block it (0 tries left).
 source "$(dirname "$0")/lib.sh"
 pcsc_enter_namespace "$@"
+pcsc_fixed_date 2025-06-02T10:00 # the default card's certificates follow the day: one day for all
 
 pcsc_start_pcscd
 pcsc_start_serve --control "$PCSC_TMP/control"
