@@ -193,8 +193,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 fail("a signature without the PIN of its key");
         } else if (a.ins == 0x84 && (ok || dlen)) {
             /* GET CHALLENGE: only 00 84 00 00 with no data and Ne <= 256, and then exactly Ne bytes. */
-            if (!ok || a.cla != 0x00 || a.p1 != 0x00 || a.p2 != 0x00 || a.nc != 0 || a.ne == 0 || a.ne > 256 ||
-                dlen != a.ne)
+            if (!ok || a.cla != 0x00 || a.p1 != 0x00 || a.p2 != 0x00 || a.nc != 0 || a.ne == 0 ||
+                a.ne > 256 || dlen != a.ne)
                 fail("GET CHALLENGE answered out of ISO 7816-4's form");
         } else if (ok && (a.ins == 0xA4 || a.ins == 0x20 || a.ins == 0x2A)) {
             fail("9000 under the wrong class");
