@@ -15,6 +15,7 @@
  *     EF 0001/0002 of the card-info AP without its PIN, from the face image without PIN-B, or ever from a
  *     PIN or key EF — "verified" meaning a successful VERIFY since the last application SELECT or reset;
  *   - answers 9000 to COMPUTE DIGITAL SIGNATURE without the PIN of the key EF selected;
+ *   - answers GET CHALLENGE other than 00 84 00 00 with no data and Ne <= 256, or with other than Ne bytes;
  *   - answers 9000 to an APDU that does not parse, or returns fewer than two bytes.
  */
 #include <stdio.h>
@@ -87,7 +88,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     struct card_profile p;
     struct policy *policy = NULL;
     core_error_clear(&err);
-    if (policy_find_data("cards/default.yaml", path, sizeof path, &err) != CORE_OK ||
+    if (policy_find_data("cards/issued_2021.yaml", path, sizeof path, &err) != CORE_OK ||
         card_profile_load(path, &p, &err) != CORE_OK) {
         fprintf(stderr, "card_dispatch: %s\n", err.message);
         abort();
@@ -190,6 +191,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                                    : -1;
             if (need < 0 || !(verified & (1u << need)))
                 fail("a signature without the PIN of its key");
+        } else if (a.ins == 0x84 && (ok || dlen)) {
+            /* GET CHALLENGE: only 00 84 00 00 with no data and Ne <= 256, and then exactly Ne bytes. */
+            if (!ok || a.cla != 0x00 || a.p1 != 0x00 || a.p2 != 0x00 || a.nc != 0 || a.ne == 0 ||
+                a.ne > 256 || dlen != a.ne)
+                fail("GET CHALLENGE answered out of ISO 7816-4's form");
         } else if (ok && (a.ins == 0xA4 || a.ins == 0x20 || a.ins == 0x2A)) {
             fail("9000 under the wrong class");
         }

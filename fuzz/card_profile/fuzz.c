@@ -1,8 +1,9 @@
 /*
  * Fuzz target: card profiles, through the YAML reader and the profile loader (card_profile_load_doc) and the
  * checks personalisation runs before any key is made (card_profile_check). Input: the bytes of a YAML file.
- * Aborts when a profile is accepted yet breaks what the loader promises: a valid My Number, dates in order,
- * PINs of the right form, tries in range.
+ * Aborts when a profile is accepted yet breaks what the loader promises: a valid My Number, dates in order (a
+ * profile issued relative to today is dated today first, as the file loader does), PINs of the right form,
+ * tries in range.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +46,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     if (!core_my_number_valid(p.holder.my_number, strlen(p.holder.my_number)))
         fail("accepted a bad My Number");
+    if (p.issued_days_before_today >= 0) {
+        /* Issued relative to today: undated, no explicit dates, within 0..365 days; the loader checked it as
+         * dated today, so dating it today must succeed (docs/CARD.md). */
+        if (p.issued != CORE_DAY_NONE || p.expires != CORE_DAY_NONE || p.cert_expires != CORE_DAY_NONE ||
+            p.issued_days_before_today > 365)
+            fail("accepted a relative issue date with dates or out of range");
+        if (card_profile_date(&p, core_date_today(), &err) != CORE_OK)
+            fail("a relative profile the loader accepted cannot be dated today");
+    } else if (p.issued_days_before_today != -1) {
+        fail("a relative issue date below -1");
+    }
     if (p.issued == CORE_DAY_NONE || p.issued < p.holder.born)
         fail("accepted an impossible issue date");
     if (p.kind == CARD_KIND_NORMAL && (!digits(p.auth_pin, 4) || !digits(p.text_pin, 4)))

@@ -34,7 +34,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     struct core_error err;
     struct card_profile p;
     core_error_clear(&err);
-    if (policy_find_data("cards/default.yaml", path, sizeof path, &err) != CORE_OK ||
+    if (policy_find_data("cards/issued_2021.yaml", path, sizeof path, &err) != CORE_OK ||
         card_profile_load(path, &p, &err) != CORE_OK || card_new(&p, NULL, &card, &err) != CORE_OK) {
         fprintf(stderr, "card_state: %s\n", err.message);
         abort();

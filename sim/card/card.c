@@ -22,16 +22,18 @@ static const uint8_t card_atr_default[] = {0x3B, 0xE0, 0x00, 0xFF, 0x81, 0x31, 0
 
 static card_cmd_fn card_cmd_select;
 static card_cmd_fn card_cmd_read_binary;
+static card_cmd_fn card_cmd_get_challenge;
 
 static const struct card_ins {
     uint8_t cla;
     uint8_t ins;
     card_cmd_fn *fn;
 } card_ins_table[] = {
-    {0x00, 0xA4, card_cmd_select},      /* SELECT */
-    {0x00, 0xB0, card_cmd_read_binary}, /* READ BINARY */
-    {0x00, 0x20, card_cmd_verify},      /* VERIFY */
-    {0x80, 0x2A, card_cmd_sign},        /* COMPUTE DIGITAL SIGNATURE (JPKI, proprietary class) */
+    {0x00, 0xA4, card_cmd_select},        /* SELECT */
+    {0x00, 0xB0, card_cmd_read_binary},   /* READ BINARY */
+    {0x00, 0x20, card_cmd_verify},        /* VERIFY */
+    {0x00, 0x84, card_cmd_get_challenge}, /* GET CHALLENGE */
+    {0x80, 0x2A, card_cmd_sign},          /* COMPUTE DIGITAL SIGNATURE (JPKI, proprietary class) */
 };
 
 #define CARD_DATA_MAX (CARD_RAPDU_MAX - 2u)
@@ -264,6 +266,24 @@ static uint16_t card_cmd_read_binary(struct card *card, const struct iso7816_apd
     memcpy(out, ef->data + offset, n);
     *out_len = n;
     return apdu->ne > remain ? ISO7816_SW_END_OF_FILE : ISO7816_SW_OK;
+}
+
+/* GET CHALLENGE (ISO 7816-4): 00 84 00 00 Le, no command data; the answer is Ne bytes from the card's RNG
+ * (Le 00 = 256). P1 00 asks for no particular algorithm and is the only one this card knows, P2 is RFU:
+ * anything else 6A86. Command data or no Le: 6700, as is an extended Le above 256 (the card's most). The
+ * challenge is not kept: this card has no EXTERNAL AUTHENTICATE that would use it. */
+#define CARD_CHALLENGE_MAX 256u
+
+static uint16_t card_cmd_get_challenge(struct card *card, const struct iso7816_apdu *apdu, uint8_t *out,
+                                       size_t *out_len)
+{
+    if (apdu->p1 != 0x00 || apdu->p2 != 0x00)
+        return ISO7816_SW_INCORRECT_P1P2;
+    if (apdu->nc != 0 || !apdu->has_le || apdu->ne > CARD_CHALLENGE_MAX)
+        return ISO7816_SW_WRONG_LENGTH;
+    core_rng_bytes(&card->rng, out, apdu->ne);
+    *out_len = apdu->ne;
+    return ISO7816_SW_OK;
 }
 
 static uint16_t card_dispatch(struct card *card, const struct iso7816_apdu *apdu, uint8_t *out,

@@ -73,9 +73,11 @@ struct card_profile {
     uint64_t seed;
     struct card_holder holder;
     enum card_kind kind;
-    core_day issued;
-    core_day expires;      /* CORE_DAY_NONE: derived (docs/RULES.md card dates) */
-    core_day cert_expires; /* CORE_DAY_NONE: derived */
+    core_day issued;              /* CORE_DAY_NONE while issued_days_before_today is set and not yet dated */
+    int issued_days_before_today; /* -1: `issued` is a date; else issued that many days before the day the
+                                     profile is dated (card_profile_date; docs/CARD.md, the default card) */
+    core_day expires;             /* CORE_DAY_NONE: derived (docs/RULES.md card dates) */
+    core_day cert_expires;        /* CORE_DAY_NONE: derived */
     char auth_pin[17];
     char sign_password[17];
     char text_pin[17];
@@ -99,10 +101,17 @@ struct card;
 /* Fills a profile with defaults (tries from the policy, dates none) before a loader or a caller sets fields.
  */
 void card_profile_init(struct card_profile *profile);
-/* Reads a card profile file; every problem is reported with file:line:column. */
+/* Reads a card profile file; every problem is reported with file:line:column. A profile issued relative to
+ * today (`issued: {days_before_today: N}`) is dated at the process's Japan date (core_date_today, so
+ * libfaketime moves it): its certificates are valid on the day it is loaded. */
 int card_profile_load(const char *path, struct card_profile *out, struct core_error *err);
+/* Reads a profile from a YAML node without dating it: a relative profile keeps issued = CORE_DAY_NONE until
+ * card_profile_date (its checks use today's date). */
 int card_profile_load_doc(const struct core_yaml_doc *doc, const struct core_yaml_node *node,
                           struct card_profile *out, struct core_error *err);
+/* Dates a profile issued relative to today: issued = today - issued_days_before_today. Nothing to do for a
+ * profile with an issue date. Refused when the holder would not yet be born on that day. */
+int card_profile_date(struct card_profile *profile, core_day today, struct core_error *err);
 /* Checks a profile and computes the state card_new would start from (derived dates, tries) without making
  * keys or certificates: cheap, for the rules path and for validating profiles. policy NULL: docs/RULES.md's
  * values. */

@@ -84,6 +84,11 @@ struct card {
     EVP_PKEY *key[CARD_KEY_COUNT];
     EVP_PKEY_CTX *sign_ctx[CARD_KEY_COUNT]; /* initialised once: signing stays cheap */
 
+    /* GET CHALLENGE's source: seeded from the profile's id and seed at card_new, so the same profile gives the
+     * same challenges in every run (a simulator's reproducibility, not a real card's secrecy: docs/CARD.md).
+     * Not part of the saved state. */
+    struct core_rng rng;
+
     /* Mutable, saved by card_state_save. */
     bool powered;
     int cur_app;      /* enum card_app_id or CARD_APP_NONE */

@@ -73,10 +73,32 @@ void card_profile_init(struct card_profile *profile)
     profile->holder.sex = CARD_SEX_MALE;
     profile->kind = CARD_KIND_NORMAL;
     profile->issued = CORE_DAY_NONE;
+    profile->issued_days_before_today = -1;
     profile->expires = CORE_DAY_NONE;
     profile->cert_expires = CORE_DAY_NONE;
     for (int i = 0; i < CARD_PIN_COUNT; i++)
         profile->tries_left[i] = -1;
+}
+
+int card_profile_date(struct card_profile *profile, core_day today, struct core_error *err)
+{
+    if (profile == NULL)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "card: no profile");
+    if (profile->issued_days_before_today < 0)
+        return CORE_OK;
+    if (today == CORE_DAY_NONE)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "card %s: no day to date the profile at",
+                              profile->id);
+    core_day issued = today - profile->issued_days_before_today;
+    if (profile->holder.born != CORE_DAY_NONE && issued < profile->holder.born) {
+        char day[11];
+        core_date_format(issued, day);
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0,
+                              "card %s: issued %d days before today is %s, before the holder was born",
+                              profile->id, profile->issued_days_before_today, day);
+    }
+    profile->issued = issued;
+    return CORE_OK;
 }
 
 static bool all_digits(const char *s, size_t n)
@@ -164,6 +186,10 @@ int card_profile_check(const struct card_profile *p, const struct policy *policy
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "card %s: security code must be 4 digits", id);
     if (p->kind != CARD_KIND_NORMAL && p->kind != CARD_KIND_FACE_ONLY)
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "card %s: unknown card kind", id);
+    if (p->issued == CORE_DAY_NONE && p->issued_days_before_today >= 0)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0,
+                              "card %s: issued %d days before today, but not dated (card_profile_date)", id,
+                              p->issued_days_before_today);
     if (p->issued == CORE_DAY_NONE)
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "card %s: issue date missing", id);
     if (p->issued < h->born)
@@ -302,8 +328,16 @@ int card_new(const struct card_profile *profile, const struct policy *policy, st
     /* The identity a saved state is bound to: who the card is for and when it was made. */
     uint64_t id = core_hash64(profile->id, strlen(profile->id), profile->seed);
     id = core_hash64(profile->holder.my_number, strlen(profile->holder.my_number), id);
-    card->identity = core_hash64(&state.issued, sizeof state.issued, id ^ (uint64_t)state.kind);
+    /* A card issued relative to today is the same card on every day it is dated (its certificates follow the
+     * day, its counters do not): its state is bound to the relative rule, not to the day. */
+    if (profile->issued_days_before_today >= 0) {
+        int32_t relative = -1 - profile->issued_days_before_today;
+        card->identity = core_hash64(&relative, sizeof relative, id ^ (uint64_t)state.kind);
+    } else {
+        card->identity = core_hash64(&state.issued, sizeof state.issued, id ^ (uint64_t)state.kind);
+    }
 
+    core_rng_seed(&card->rng, core_hash64(profile->id, strlen(profile->id), profile->seed ^ 0x4348414Cull));
     rc = card_personalise(card, err);
     if (rc != CORE_OK) {
         card_free(card);

@@ -2,7 +2,8 @@
  * pin.c: the card's PINs and VERIFY (00 20 00 80), which acts on the PIN EF currently selected.
  *
  *   no PIN EF selected, or the EF is not a PIN    6986
- *   the card has no such PIN (face-only card)     6A88 (MYNA-2: a face-auth card has no PIN)
+ *   the card has no such PIN (face-only card)     6A88, with data or empty (MYNA-2: a face-auth card has no
+ *                                                 PIN, so no counter either; docs/CARD.md)
  *   empty VERIFY (no data)                        63Cx, x = tries left (63C0 once blocked), whatever the
  *                                                 security state: OpenSC binds only on 63Cx
  *   data, PIN blocked                             6983

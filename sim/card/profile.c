@@ -12,9 +12,12 @@
  *     security_code: "1234"      #   quoted, 4 digits (part of PIN-B of the surface AP)
  *   card:                        # required
  *     kind: normal               #   normal | face_only; normal when absent
- *     issued: 2021-04-01         #   required
+ *     issued: 2021-04-01         #   required: a date, or {days_before_today: N} (0..365): the card is issued N
+ *                                #   days before the day the profile is dated (card_profile_date; the file
+ *                                #   loader dates it at the process's Japan date), so its certificates are
+ *                                #   valid on that day whatever the clock says (docs/CARD.md)
  *     expires: 2031-03-31        #   optional: derived by docs/RULES.md card dates when absent
- *     cert_expires: 2026-03-31   #   optional: derived likewise
+ *     cert_expires: 2026-03-31   #   optional: derived likewise; both refused with a relative `issued`
  *   pins:                        # required for normal cards, refused for face_only (MYNA-2)
  *     auth: "1234"               #   4 digits, quoted
  *     text: "1234"               #   4 digits, quoted
@@ -35,6 +38,9 @@ static const char *const profile_keys[] = {"id", "seed", "holder", "card", "pins
 static const char *const holder_keys[] = {"name",      "address",       "born", "sex",
                                           "my_number", "security_code", NULL};
 static const char *const card_keys[] = {"kind", "issued", "expires", "cert_expires", NULL};
+static const char *const relative_keys[] = {"days_before_today", NULL};
+#define PROFILE_DAYS_BEFORE_TODAY_MAX                                                                        \
+    365 /* less than any certificate validity: valid on the day it is dated */
 static const char *const pin_keys[] = {"auth", "text", "sign", NULL};
 #define TRIES_KEY(name, word, label) word,
 static const char *const tries_keys[] = {CARD_PINS(TRIES_KEY) NULL};
@@ -190,12 +196,31 @@ int card_profile_load_doc(const struct core_yaml_doc *doc, const struct core_yam
             return rc;
         p.kind = kind == 1 ? CARD_KIND_FACE_ONLY : CARD_KIND_NORMAL;
     }
-    if ((rc = profile_date(doc, card, "issued", "card.issued", true, &p.issued, err)) != CORE_OK ||
-        (rc = profile_date(doc, card, "expires", "card.expires", false, &p.expires, err)) != CORE_OK ||
+    const struct core_yaml_node *issued = core_yaml_get(card, "issued");
+    if (issued != NULL && issued->kind == CORE_YAML_MAP) {
+        /* Issued relative to the day the profile is dated: the default card, usable on any date. */
+        long long days;
+        if ((rc = core_yaml_check_keys(doc, issued, relative_keys, err)) != CORE_OK ||
+            (rc = core_yaml_require(doc, issued, "days_before_today", &n, err)) != CORE_OK ||
+            (rc = core_yaml_int(doc, n, "card.issued.days_before_today", 0, PROFILE_DAYS_BEFORE_TODAY_MAX,
+                                &days, err)) != CORE_OK)
+            return rc;
+        p.issued_days_before_today = (int)days;
+        static const char *const dated_only[] = {"expires", "cert_expires"};
+        for (size_t i = 0; i < sizeof dated_only / sizeof dated_only[0]; i++)
+            if ((n = core_yaml_get(card, dated_only[i])) != NULL)
+                return core_yaml_error(doc, n, err, CORE_EINVAL,
+                                       "field 'card.%s': only with a dated 'card.issued' (a card issued "
+                                       "relative to today derives its dates)",
+                                       dated_only[i]);
+    } else if ((rc = profile_date(doc, card, "issued", "card.issued", true, &p.issued, err)) != CORE_OK) {
+        return rc;
+    }
+    if ((rc = profile_date(doc, card, "expires", "card.expires", false, &p.expires, err)) != CORE_OK ||
         (rc = profile_date(doc, card, "cert_expires", "card.cert_expires", false, &p.cert_expires, err)) !=
             CORE_OK)
         return rc;
-    if (p.issued < p.holder.born)
+    if (p.issued != CORE_DAY_NONE && p.issued < p.holder.born)
         return core_yaml_error(doc, core_yaml_get(card, "issued"), err, CORE_EINVAL,
                                "field 'card.issued': before the holder was born");
     if (p.expires != CORE_DAY_NONE && p.expires < p.issued)
@@ -219,7 +244,10 @@ int card_profile_load_doc(const struct core_yaml_doc *doc, const struct core_yam
 
     /* What the file cannot show by position (name length in characters, ...) is checked as card_new will. */
     struct card_state state;
-    if ((rc = card_profile_check(&p, NULL, &state, err)) != CORE_OK) {
+    struct card_profile dated = p; /* a relative profile is checked as it would be dated today */
+    if ((rc = card_profile_date(&dated, core_date_today(), err)) == CORE_OK)
+        rc = card_profile_check(&dated, NULL, &state, err);
+    if (rc != CORE_OK) {
         if (err != NULL && err->file[0] == '\0') {
             char message[sizeof err->message];
             memcpy(message, err->message, sizeof message);
@@ -239,5 +267,7 @@ int card_profile_load(const char *path, struct card_profile *out, struct core_er
         return rc;
     rc = card_profile_load_doc(doc, doc->root, out, err);
     core_yaml_free(doc);
+    if (rc == CORE_OK && (rc = card_profile_date(out, core_date_today(), err)) != CORE_OK)
+        core_error_set(err, rc, path, 0, 0, "%s", err != NULL ? err->message : "");
     return rc;
 }

@@ -221,6 +221,8 @@ static const char serve_usage[] =
     "                          [--policy NAME] [--quiet]\n\n"
     "Serves the card to pcscd through vsmartcard's vpcd reader driver, which listens on HOST:PORT (its\n"
     "CHANNELID). Reconnects whenever pcscd restarts. Ends on SIGTERM or SIGINT.\n\n"
+    "  --profile FILE    the card; by default the shipped cards/default.yaml, issued 30 days before the\n"
+    "                    process's date (libfaketime's too), so its certificates are valid on that date\n"
     "  --state FILE      keep the PIN counters in FILE, the card's persistent memory: loaded at start,\n"
     "                    written atomically whenever a counter changes; VERIFY counts the try there before\n"
     "                    it compares the PIN. When FILE cannot be written (disk full, read-only) the "

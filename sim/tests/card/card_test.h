@@ -165,7 +165,7 @@ static struct card *card;
 static int ct_setup(void **state)
 {
     (void)state;
-    card = ct_card("default");
+    card = ct_card("issued_2021");
     return 0;
 }
 

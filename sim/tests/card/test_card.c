@@ -78,13 +78,56 @@ static void opensc_probes_never_get_9000(void **state)
         "00CA7F6800",
         "00CA010100",
         "80CA9F7F2D",
-        "0084000008", /* GET CHALLENGE */
     };
     for (size_t i = 0; i < sizeof probes / sizeof probes[0]; i++) {
         uint16_t sw = ct_tx(card, probes[i], NULL, NULL);
         assert_true(sw != ISO7816_SW_OK);
         assert_true((sw & 0xFF00) != 0x6100);
     }
+}
+
+/* GET CHALLENGE (ISO 7816-4): Ne bytes from the card's seeded RNG, the same stream for the same profile, on
+ * any application or none; wrong P1/P2 6A86, command data or no Le or Ne above 256 6700. */
+static void get_challenge_answers_from_the_seeded_rng(void **state)
+{
+    (void)state;
+    uint8_t a[300], b[300];
+    size_t alen = 0, blen = 0;
+    assert_int_equal(ct_tx(card, "0084000008", a, &alen), ISO7816_SW_OK);
+    assert_int_equal(alen, 8);
+    assert_int_equal(ct_tx(card, "0084000008", b, &blen), ISO7816_SW_OK);
+    assert_int_equal(blen, 8);
+    assert_memory_not_equal(a, b, 8); /* the stream moves on */
+    CT_SW(card, CT_JPKI, ISO7816_SW_OK);
+    assert_int_equal(ct_tx(card, "0084000000", a, &alen), ISO7816_SW_OK); /* Le 00: 256 */
+    assert_int_equal(alen, 256);
+    assert_int_equal(ct_tx(card, "008400000000FF", a, &alen), ISO7816_SW_OK); /* extended Le 255 */
+    assert_int_equal(alen, 255);
+
+    /* Deterministic under the profile's seed: a second card of the same profile gives the same bytes, one of
+     * another seed does not. */
+    struct card *same = ct_card("issued_2021");
+    assert_int_equal(ct_tx(same, "0084000008", b, &blen), ISO7816_SW_OK);
+    struct card *again = ct_card("issued_2021");
+    assert_int_equal(ct_tx(again, "0084000008", a, &alen), ISO7816_SW_OK);
+    assert_memory_equal(a, b, 8);
+    struct card_profile p;
+    ct_profile("issued_2021", &p);
+    p.seed = 2;
+    struct card *other = ct_card_from(&p);
+    assert_int_equal(ct_tx(other, "0084000008", a, &alen), ISO7816_SW_OK);
+    assert_memory_not_equal(a, b, 8);
+    card_free(same);
+    card_free(again);
+    card_free(other);
+
+    CT_SW(card, "0084010008", ISO7816_SW_INCORRECT_P1P2);
+    CT_SW(card, "0084000108", ISO7816_SW_INCORRECT_P1P2);
+    CT_SW(card, "0084000001AA08", ISO7816_SW_WRONG_LENGTH);   /* command data */
+    CT_SW(card, "0084000001AA", ISO7816_SW_WRONG_LENGTH);     /* command data, no Le */
+    CT_SW(card, "00840000", ISO7816_SW_WRONG_LENGTH);         /* no Le */
+    CT_SW(card, "0084000000000101", ISO7816_SW_WRONG_LENGTH); /* extended Le 257 */
+    CT_SW(card, "8084000008", ISO7816_SW_CLA_NOT_SUPPORTED);
 }
 
 static void select_by_aid_answers_9000_or_fci(void **state)
@@ -316,6 +359,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(bad_cla_unknown_ins_and_wrong_class_are_refused, ct_setup,
                                         ct_teardown),
         cmocka_unit_test_setup_teardown(opensc_probes_never_get_9000, ct_setup, ct_teardown),
+        cmocka_unit_test_setup_teardown(get_challenge_answers_from_the_seeded_rng, ct_setup, ct_teardown),
         cmocka_unit_test_setup_teardown(select_by_aid_answers_9000_or_fci, ct_setup, ct_teardown),
         cmocka_unit_test_setup_teardown(select_errors, ct_setup, ct_teardown),
         cmocka_unit_test_setup_teardown(failed_select_keeps_the_current_ef, ct_setup, ct_teardown),

@@ -23,7 +23,7 @@ static time_t jst(const char *day, int hh, int mm, int ss)
 static void certificates_chain_to_the_test_ca_with_the_card_dates(void **state)
 {
     (void)state;
-    struct card *card = ct_card("default");
+    struct card *card = ct_card("issued_2021");
     static const struct {
         enum card_cert leaf, ca;
     } pairs[] = {{CARD_CERT_AUTH, CARD_CERT_AUTH_CA}, {CARD_CERT_SIGN, CARD_CERT_SIGN_CA}};
@@ -48,7 +48,7 @@ static void certificates_chain_to_the_test_ca_with_the_card_dates(void **state)
 static void subjects_and_key_usage(void **state)
 {
     (void)state;
-    struct card *card = ct_card("default");
+    struct card *card = ct_card("issued_2021");
     X509 *auth = cert_of(card, CARD_CERT_AUTH), *sign = cert_of(card, CARD_CERT_SIGN);
     char buf[512];
     /* No personal data in the auth certificate; name and address in the signature certificate. */
@@ -75,7 +75,7 @@ static void subjects_and_key_usage(void **state)
 static void another_holder_gets_another_certificate(void **state)
 {
     (void)state;
-    struct card *a = ct_card("default"), *b = ct_card("cert_expired");
+    struct card *a = ct_card("issued_2021"), *b = ct_card("cert_expired");
     X509 *xa = cert_of(a, CARD_CERT_AUTH), *xb = cert_of(b, CARD_CERT_AUTH);
     assert_int_not_equal(X509_cmp(xa, xb), 0);
     assert_int_not_equal(ASN1_INTEGER_cmp(X509_get0_serialNumber(xa), X509_get0_serialNumber(xb)), 0);

@@ -60,7 +60,7 @@ static const struct pin_case {
 /* A fresh default card with a disk, the PIN's EF selected, the disk holding its state. */
 static struct card *card_on_disk(const struct pin_case *pc, struct disk *d)
 {
-    struct card *card = ct_card("default");
+    struct card *card = ct_card("issued_2021");
     memset(d, 0, sizeof *d);
     CT_SW(card, pc->select_app, ISO7816_SW_OK);
     assert_int_equal(ct_select_ef(card, pc->ef), ISO7816_SW_OK);
@@ -167,7 +167,7 @@ static void failing_writes_never_buy_a_guess(void **state)
             assert_int_equal(ct_verify(card, pins[p].right), ISO7816_SW_AUTH_BLOCKED);
             assert_int_equal(ct_verify(card, NULL), 0x63C0);
             /* a restart from the disk: still blocked */
-            struct card *again = ct_card("default");
+            struct card *again = ct_card("issued_2021");
             assert_int_equal(card_state_restore(again, d.bytes, d.len, NULL), CORE_OK);
             assert_int_equal(card_state(again)->tries_left[pin], 0);
             card_free(again);
@@ -181,7 +181,7 @@ static void failing_writes_never_buy_a_guess(void **state)
 static void no_hook_no_failure(void **state)
 {
     (void)state;
-    struct card *card = ct_card("default");
+    struct card *card = ct_card("issued_2021");
     CT_SW(card, CT_JPKI, ISO7816_SW_OK);
     assert_int_equal(ct_select_ef(card, 0x0018), ISO7816_SW_OK);
     assert_int_equal(ct_verify(card, "0000"), 0x63C2);

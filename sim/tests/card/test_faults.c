@@ -144,7 +144,7 @@ static void issuing_certificates_survives_every_failing_allocation(void **state)
     (void)state;
     struct issue_ctx c = {0};
     struct core_error err;
-    ct_profile("default", &c.profile);
+    ct_profile("issued_2021", &c.profile);
     assert_int_equal(card_ca_load("sign", &c.ca, &err), CORE_OK);
     assert_int_equal(card_key_derive(c.profile.id, c.profile.seed, 1, &c.key, &err), CORE_OK);
     c.sign = false;
@@ -158,7 +158,7 @@ static void issuing_certificates_survives_every_failing_allocation(void **state)
 static void signing_survives_every_failing_allocation(void **state)
 {
     (void)state;
-    struct card *card = ct_card("default");
+    struct card *card = ct_card("issued_2021");
     uint8_t digest_info[51];
     size_t dlen = ct_hex("3031300d060960864801650304020105000420"
                          "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f",
@@ -199,7 +199,7 @@ static int warm_up(void **state)
     (void)state;
     struct issue_ctx c = {0};
     struct core_error err;
-    ct_profile("default", &c.profile);
+    ct_profile("issued_2021", &c.profile);
     assert_int_equal(card_ca_load("auth", &c.ca, &err), CORE_OK);
     assert_int_equal(card_key_derive(c.profile.id, c.profile.seed, 0, &c.key, &err), CORE_OK);
     assert_int_equal(step_issue(&c, &err), CORE_OK);
@@ -207,7 +207,7 @@ static int warm_up(void **state)
     assert_int_equal(step_issue(&c, &err), CORE_OK);
     EVP_PKEY_free(c.key);
     card_ca_free(c.ca);
-    struct card *card = ct_card("default");
+    struct card *card = ct_card("issued_2021");
     CT_SW(card, CT_JPKI, ISO7816_SW_OK);
     assert_int_equal(ct_select_ef(card, 0x0018), ISO7816_SW_OK);
     assert_int_equal(ct_verify(card, "1234"), ISO7816_SW_OK);

@@ -90,7 +90,7 @@ static void signature_does_not_verify_under_another_cards_certificate(void **sta
 {
     (void)state;
     struct card_profile p;
-    ct_profile("default", &p);
+    ct_profile("issued_2021", &p);
     snprintf(p.id, sizeof p.id, "default-other");
     struct card *other = ct_card_from(&p);
     uint8_t sig[CARD_RAPDU_MAX], sig2[CARD_RAPDU_MAX];

@@ -244,7 +244,7 @@ static void card_new_fails_cleanly_without_the_test_ca(void **state)
     struct card_profile p;
     struct card *card = NULL;
     struct core_error err;
-    ct_profile("default", &p);
+    ct_profile("issued_2021", &p);
     const char *old = getenv("MYNASIM_DATA_DIR");
     char saved[1024];
     snprintf(saved, sizeof saved, "%s", old ? old : "");
@@ -260,7 +260,7 @@ static void card_new_fails_cleanly_without_the_test_ca(void **state)
 static void identical_profiles_give_identical_cards(void **state)
 {
     (void)state;
-    struct card *a = ct_card("default"), *b = ct_card("default");
+    struct card *a = ct_card("issued_2021"), *b = ct_card("issued_2021");
     for (int i = 0; i < CARD_CERT_COUNT; i++) {
         const uint8_t *da, *db;
         size_t la, lb;

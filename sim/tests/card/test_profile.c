@@ -30,7 +30,7 @@ static void default_profile_loads(void **state)
 {
     (void)state;
     struct card_profile p;
-    ct_profile("default", &p);
+    ct_profile("issued_2021", &p);
     assert_string_equal(p.id, "default");
     assert_int_equal(p.seed, 1);
     assert_string_equal(p.holder.name, "山田 太郎");
@@ -169,6 +169,103 @@ static void inline_errors(void **state)
     }
 }
 
+/* fixtures/cards/default.yaml read without dating it: issued 30 days before the day it is dated. */
+static void load_default_undated(struct card_profile *p)
+{
+    char path[1024];
+    struct core_error err;
+    struct core_yaml_doc *doc = NULL;
+    core_error_clear(&err);
+    assert_int_equal(policy_find_data("cards/default.yaml", path, sizeof path, &err), CORE_OK);
+    assert_int_equal(core_yaml_load_file(path, &doc, &err), CORE_OK);
+    if (card_profile_load_doc(doc, doc->root, p, &err) != CORE_OK)
+        fail_msg("%s", err.message);
+    core_yaml_free(doc);
+}
+
+/* The default card follows the day it is dated at: issued 30 days before, certificates to the 5th birthday
+ * after that (docs/CARD.md), valid on that day at every date; its counters' identity does not change. */
+static void default_profile_is_dated_by_the_day(void **state)
+{
+    (void)state;
+    struct card_profile p;
+    load_default_undated(&p);
+    assert_string_equal(p.id, "default");
+    assert_int_equal(p.issued, CORE_DAY_NONE);
+    assert_int_equal(p.issued_days_before_today, 30);
+    struct card_state st;
+    struct core_error err;
+    assert_int_equal(card_profile_check(&p, ct_policy(), &st, &err), CORE_EINVAL);
+    assert_non_null(strstr(err.message, "not dated"));
+
+    static const struct {
+        const char *today, *issued, *cert_expires;
+    } days[] = {
+        {"2025-01-15", "2024-12-16", "2029-04-01"},
+        {"2026-06-01", "2026-05-02", "2031-04-01"},
+        {"2030-03-01", "2030-01-30", "2034-04-01"},
+    };
+    uint8_t saved[CARD_STATE_MAX];
+    size_t saved_len = 0;
+    for (size_t i = 0; i < sizeof days / sizeof days[0]; i++) {
+        struct card_profile d = p;
+        assert_int_equal(card_profile_date(&d, ct_day(days[i].today), &err), CORE_OK);
+        assert_int_equal(d.issued, ct_day(days[i].issued));
+        struct card *card = ct_card_from(&d);
+        const struct card_state *cs = card_state(card);
+        assert_int_equal(cs->cert_issued, ct_day(days[i].issued));
+        assert_int_equal(cs->cert_expires, ct_day(days[i].cert_expires));
+        assert_true(cs->cert_issued <= ct_day(days[i].today) && ct_day(days[i].today) <= cs->cert_expires);
+        /* A state saved on one day restores on another: the same card, re-dated. */
+        if (i > 0)
+            assert_int_equal(card_state_restore(card, saved, saved_len, &err), CORE_OK);
+        assert_int_equal(card_state_save(card, saved, sizeof saved, &saved_len), CORE_OK);
+        card_free(card);
+    }
+
+    /* The file loader dates it at the process's Japan date. */
+    ct_profile("default", &p);
+    assert_int_equal(p.issued, core_date_today() - 30);
+
+    /* A holder not yet born on the issue day: refused. */
+    struct card_profile young = p;
+    young.issued = CORE_DAY_NONE;
+    young.holder.born = ct_day("2030-01-01");
+    assert_int_equal(card_profile_date(&young, ct_day("2030-01-15"), &err), CORE_EINVAL);
+    assert_non_null(strstr(err.message, "before the holder was born"));
+}
+
+static void relative_issue_errors(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *to;
+        int line;
+        const char *says;
+    } cases[] = {
+        {"  issued: {days_before_today: 366}", 11, "card.issued.days_before_today"},
+        {"  issued: {days_before_today: -1}", 11, "card.issued.days_before_today"},
+        {"  issued: {days_before: 3}", 11, "days_before"},
+        {"  issued: {}", 11, "days_before_today"},
+        {"  issued: {days_before_today: 30}\n  cert_expires: 2030-01-01", 12, "card.cert_expires"},
+        {"  issued: {days_before_today: 30}\n  expires: 2030-01-01", 12, "card.expires"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[2048];
+        const char *from = "  issued: 2021-04-01";
+        const char *at = strstr(good, from);
+        assert_non_null(at);
+        snprintf(text, sizeof text, "%.*s%s%s", (int)(at - good), good, cases[i].to, at + strlen(from));
+        struct card_profile p;
+        struct core_error err;
+        assert_int_not_equal(load_buffer(text, &p, &err), CORE_OK);
+        char msg[1200];
+        core_error_format(&err, msg, sizeof msg);
+        if (err.line != cases[i].line || strstr(msg, cases[i].says) == NULL)
+            fail_msg("case %zu: got '%s', want line %d saying '%s'", i, msg, cases[i].line, cases[i].says);
+    }
+}
+
 static void empty_and_missing_files(void **state)
 {
     (void)state;
@@ -188,6 +285,8 @@ int main(void)
         cmocka_unit_test(inline_profile_with_everything),
         cmocka_unit_test(file_errors_name_the_place),
         cmocka_unit_test(inline_errors),
+        cmocka_unit_test(default_profile_is_dated_by_the_day),
+        cmocka_unit_test(relative_issue_errors),
         cmocka_unit_test(empty_and_missing_files),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -46,7 +46,7 @@ static void restore_into_a_fresh_card_of_the_same_profile(void **state)
         ct_verify(card, "0000");
     card_power_off(card);
     size_t len = save(card, buf);
-    struct card *fresh = ct_card("default");
+    struct card *fresh = ct_card("issued_2021");
     struct core_error err;
     assert_int_equal(card_state_restore(fresh, buf, len, &err), CORE_OK);
     assert_false(card_powered(fresh));

@@ -20,7 +20,7 @@ static void pin_b_is_birth_expiry_year_and_security_code(void **state)
 static void face_image_reads_after_pin_b(void **state)
 {
     (void)state;
-    struct card *card = ct_card("default");
+    struct card *card = ct_card("issued_2021");
     uint8_t d[4096];
     size_t n = 0;
     CT_SW(card, CT_SURFACE, ISO7816_SW_OK);
@@ -41,7 +41,7 @@ static void face_image_reads_after_pin_b(void **state)
     assert_int_equal(t.len, 13 + 32 * 32);
     assert_memory_equal(t.value, "P5\n32 32\n255\n", 13);
     /* Deterministic: the same profile gives the same image. */
-    struct card *again = ct_card("default");
+    struct card *again = ct_card("issued_2021");
     uint8_t d2[4096];
     size_t n2;
     CT_SW(again, CT_SURFACE, ISO7816_SW_OK);

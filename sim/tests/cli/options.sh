@@ -128,7 +128,7 @@ expect 2 serve --listen=127.0.0.1:0 "$LIB" "$LIB"
 err_is "mynasim serve: one scenario FILE only"
 
 # ---- card --------------------------------------------------------------------------------------------------
-PROFILE=$MYNASIM_DATA_DIR/cards/default.yaml
+PROFILE=$MYNASIM_DATA_DIR/cards/issued_2021.yaml
 expect 0 card info --profile "$PROFILE" --policy national && cp "$T/out" "$T/info-space"
 expect 0 card info --profile="$PROFILE" --policy=national
 same "$T/info-space" "$T/out" "card info --profile/--policy"

@@ -3,7 +3,7 @@
  *
  *   bench_reception [--seconds S]
  *
- * One resident (fixtures/cards/default.yaml) filed with the registry, her card in the in-process reader, the
+ * One resident (fixtures/cards/issued_2021.yaml) filed with the registry, her card in the in-process reader, the
  * eligibility service and the clinic's registered reader device, as sim/tests/clinic/test_reception.c sets a
  * visit up. Each visit is clinic_reception_run on a PIN reader: APDUs to the card (read the certificate,
  * verify the PIN, the card's RSA-2048 signature over the nonce's DigestInfo), the request message written,
@@ -82,7 +82,7 @@ int main(int argc, char **argv)
         return die("policy", &err);
     if (eligibility_registry_new(policy, &reg) != CORE_OK)
         return die("registry", NULL);
-    if (policy_find_data("cards/default.yaml", path, sizeof path, &err) != CORE_OK)
+    if (policy_find_data("cards/issued_2021.yaml", path, sizeof path, &err) != CORE_OK)
         return die("card profile", &err);
     card_profile_init(&prof);
     if (card_profile_load(path, &prof, &err) != CORE_OK)

@@ -95,10 +95,10 @@ static int setup(void **state)
     if (policy_load_named("national", &f->policy, &err) != CORE_OK)
         fail_msg("policy: %s", err.message);
     assert_int_equal(eligibility_registry_new(f->policy, &f->reg), CORE_OK);
-    make_resident(f, &f->normal, "cards/default.yaml", NULL, "1001", false);
+    make_resident(f, &f->normal, "cards/issued_2021.yaml", NULL, "1001", false);
     make_resident(f, &f->face_only, "cards/face_only.yaml", NULL, "1002", false);
     make_resident(f, &f->blocked, "cards/pin_blocked.yaml", NULL, "1003", false);
-    make_resident(f, &f->stranger, "cards/default.yaml", "reception-stranger", "1004", true);
+    make_resident(f, &f->stranger, "cards/issued_2021.yaml", "reception-stranger", "1004", true);
     if (eligibility_service_new(f->reg, f->policy, &f->svc, &err) != CORE_OK)
         fail_msg("service: %s", err.message);
     eligibility_service_seed(f->svc, 7);

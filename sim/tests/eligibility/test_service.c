@@ -21,7 +21,7 @@
 #include "eligibility_test.h"
 
 #define INSURER "112334"
-#define CERT_EXPIRY "2026-04-01" /* the default card's certificates (fixtures/cards/default.yaml) */
+#define CERT_EXPIRY "2026-04-01" /* the default card's certificates (fixtures/cards/issued_2021.yaml) */
 
 /* ---- the card, by APDUs ------------------------------------------------------------------------------ */
 
@@ -29,7 +29,7 @@ static struct card *make_card(const char *id, uint64_t seed, const struct policy
 {
     struct card_profile prof;
     struct core_error err;
-    if (card_profile_load(MYNASIM_SOURCE_DIR "/fixtures/cards/default.yaml", &prof, &err) != CORE_OK)
+    if (card_profile_load(MYNASIM_SOURCE_DIR "/fixtures/cards/issued_2021.yaml", &prof, &err) != CORE_OK)
         fail_msg("profile: %s", err.message);
     snprintf(prof.id, sizeof prof.id, "%s", id);
     prof.seed = seed;

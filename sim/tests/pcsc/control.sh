@@ -3,6 +3,7 @@
 # presence polling, remove/insert are seen by pcscd.
 source "$(dirname "$0")/lib.sh"
 pcsc_enter_namespace "$@"
+pcsc_fixed_date 2025-06-02T10:00 # the default card's certificates follow the day: one day for all
 T=$PCSC_TMP
 C=$T/control
 

@@ -79,6 +79,17 @@ pcsc_enter_namespace() {
     trap pcsc_cleanup EXIT
 }
 
+# Runs every later "$MYNASIM" of this test at one Japan date and time, faked by libfaketime (`mynasim at`, which
+# execs: PIDs stay the commands'). For tests that compare what two mynasim processes say about the default
+# card, whose certificates follow the day (docs/CARD.md): without it they would differ across midnight in
+# Japan. Call after pcsc_enter_namespace.
+pcsc_fixed_date() {
+    local real=$MYNASIM
+    printf '#!/bin/sh\nexec "%s" at "%s" -- "%s" "$@"\n' "$real" "$1" "$real" >"$PCSC_TMP/mynasim-at"
+    chmod +x "$PCSC_TMP/mynasim-at"
+    MYNASIM=$PCSC_TMP/mynasim-at
+}
+
 port_in_use() {
     ss -Htan "( sport = :$1 or dport = :$1 )" 2>/dev/null | grep -q . && return 0
     return 1

@@ -1,9 +1,11 @@
 #!/bin/bash
 # The default card served through a private pcscd + vpcd, read by the real OpenSC tools: the driver claims it as
 # jpki, the certificate matches `mynasim card cert`, the PIN verifies, a pkcs15-crypt signature verifies with the
-# certificate's key, pkcs11-tool signs, and three wrong PINs block it (0 tries left).
+# certificate's key, pkcs11-tool signs, pkcs11-tool --test passes (GET CHALLENGE included), and three wrong
+# PINs block it (0 tries left).
 source "$(dirname "$0")/lib.sh"
 pcsc_enter_namespace "$@"
+pcsc_fixed_date 2025-06-02T10:00 # the default card's certificates follow the day: one day for all
 
 pcsc_start_pcscd
 pcsc_start_serve --control "$PCSC_TMP/control"
@@ -52,6 +54,22 @@ pkcs11-tool --module "$PKCS11_MODULE" --login --pin 1234 --sign -m SHA256-RSA-PK
 openssl dgst -sha256 -verify "$T/auth.pub" -signature "$T/p11.sig" "$T/msg" >/dev/null ||
     pcsc_fail "openssl rejects the pkcs11-tool signature"
 pcsc_log "ok: pkcs11-tool --login --sign -m SHA256-RSA-PKCS --id 01 verifies"
+
+# pkcs11-tool --test (C_GenerateRandom is GET CHALLENGE, answered from the card's seeded RNG) finds no error;
+# two draws differ (the stream moves on)
+pkcs11-tool --module "$PKCS11_MODULE" --test --login --pin 1234 >"$T/p11test.out" 2>&1 || {
+    cat "$T/p11test.out" >&2
+    pcsc_fail "pkcs11-tool --test failed"
+}
+grep -q '^No errors$' "$T/p11test.out" && grep -A2 'C_GenerateRandom' "$T/p11test.out" | grep -q 'seems to be OK' || {
+    cat "$T/p11test.out" >&2
+    pcsc_fail "pkcs11-tool --test reports errors or no working C_GenerateRandom"
+}
+pkcs11-tool --module "$PKCS11_MODULE" --generate-random 32 --output-file "$T/rand1" >/dev/null 2>&1 &&
+    pkcs11-tool --module "$PKCS11_MODULE" --generate-random 32 --output-file "$T/rand2" >/dev/null 2>&1 ||
+    pcsc_fail "pkcs11-tool --generate-random failed"
+[[ $(stat -c %s "$T/rand1") -eq 32 ]] && ! cmp -s "$T/rand1" "$T/rand2" || pcsc_fail "GET CHALLENGE gave no fresh bytes"
+pcsc_log "ok: pkcs11-tool --test: No errors; --generate-random draws fresh bytes from the card"
 
 # three wrong PINs block it; --list-pins shows 0 tries left
 for i in 1 2 3; do

@@ -26,7 +26,7 @@ static int setup(void **state)
     assert_non_null(fx);
     struct core_error err;
     core_error_clear(&err);
-    assert_int_equal(policy_find_data("cards/default.yaml", fx->profile, sizeof fx->profile, &err), 0);
+    assert_int_equal(policy_find_data("cards/issued_2021.yaml", fx->profile, sizeof fx->profile, &err), 0);
     assert_int_equal(policy_load_named("national", &fx->policy, &err), 0);
     struct card_profile profile;
     card_profile_init(&profile);

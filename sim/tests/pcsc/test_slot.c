@@ -31,7 +31,7 @@ static int setup(void **state)
     snprintf(fx->state, sizeof fx->state, "%s/card.state", fx->dir);
     struct core_error err;
     core_error_clear(&err);
-    assert_int_equal(policy_find_data("cards/default.yaml", fx->profile, sizeof fx->profile, &err), 0);
+    assert_int_equal(policy_find_data("cards/issued_2021.yaml", fx->profile, sizeof fx->profile, &err), 0);
     assert_int_equal(policy_find_data("cards/cert_expired.yaml", fx->other, sizeof fx->other, &err), 0);
     *state = fx;
     return 0;

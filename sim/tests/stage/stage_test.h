@@ -43,7 +43,7 @@ static inline core_day stage_test_day(const char *s)
     return d;
 }
 
-/* A card from a shipped profile (`cards/default.yaml`), with its own id, profile id `PREFIX-ID` and the serial
+/* A card from a shipped profile (`cards/issued_2021.yaml`), with its own id, profile id `PREFIX-ID` and the serial
  * J-LIS records (`serial_base` + id). */
 static inline void stage_test_card(struct stage_card *c, const char *profile_name, uint64_t id,
                                    const char *prefix, uint64_t serial_base)

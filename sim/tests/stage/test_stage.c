@@ -58,9 +58,9 @@ static int setup(void **state)
     if (policy_load_named("national", &f->policy, &err) != CORE_OK)
         fail_msg("policy: %s", err.message);
     assert_int_equal(eligibility_registry_new(f->policy, &f->reg), CORE_OK);
-    make_card(f, &f->normal, "cards/default.yaml", 1, "1001", true);
+    make_card(f, &f->normal, "cards/issued_2021.yaml", 1, "1001", true);
     make_card(f, &f->face_only, "cards/face_only.yaml", 2, "1002", true);
-    make_card(f, &f->unregistered, "cards/default.yaml", 3, "1003", false);
+    make_card(f, &f->unregistered, "cards/issued_2021.yaml", 3, "1003", false);
     if (stage_new_local(f->reg, f->policy, clinics, 3, &f->stage, &err) != CORE_OK)
         fail_msg("stage: %s", err.message);
     *state = f;
@@ -341,7 +341,7 @@ static void many_cards_each_answer_as_themselves(void **state)
     char number[8];
     for (size_t i = 0; i < NCARDS; i++) {
         snprintf(number, sizeof number, "%zu", 2000 + i);
-        make_card(f, &cards[i], "cards/default.yaml", 100 + i, number, true);
+        make_card(f, &cards[i], "cards/issued_2021.yaml", 100 + i, number, true);
     }
     snprintf(cards[NCARDS - 1].profile.auth_pin, sizeof cards[NCARDS - 1].profile.auth_pin, "0000");
     struct eligibility_answer a;

@@ -196,7 +196,7 @@ static int setup(void **state)
         fail_msg("policy: %s", err.message);
     assert_int_equal(eligibility_registry_new(f->policy, &f->reg), CORE_OK);
     /* A holder's name with what YAML must escape in the profile file the card server reads. */
-    make_card(&f->quoted, "cards/default.yaml", 1);
+    make_card(&f->quoted, "cards/issued_2021.yaml", 1);
     snprintf(f->quoted.profile.holder.name, sizeof f->quoted.profile.holder.name, "山田 \"太\\郎\"");
     file_card(f, &f->quoted, "3001");
     /* A face-only card with its dates printed in its profile. */
