@@ -179,7 +179,8 @@ static unsigned fit_descriptors(unsigned want)
             rl.rlim_cur = raised;
     }
     if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
-        return rl.rlim_cur > 2u * SPARE_FDS ? (unsigned)(rl.rlim_cur - SPARE_FDS) : (unsigned)(rl.rlim_cur / 2u);
+        return rl.rlim_cur > 2u * SPARE_FDS ? (unsigned)(rl.rlim_cur - SPARE_FDS)
+                                            : (unsigned)(rl.rlim_cur / 2u);
     return want;
 }
 
