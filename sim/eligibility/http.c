@@ -29,6 +29,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -320,15 +321,56 @@ static enum MHD_Result serve_control(struct eligibility_http *h, struct MHD_Conn
     return text(conn, MHD_HTTP_OK, "ok\n");
 }
 
+/* What the header lines say about the request's framing (docs/WIRE.md, "Malformed requests"). */
+struct header_scan {
+    const char *content_length;
+    size_t content_length_len;
+    bool conflicting; /* two Content-Length headers with different values */
+    bool nul;         /* a NUL byte inside a header's name or value */
+};
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                   const char *value, size_t value_size)
+{
+    (void)kind;
+    struct header_scan *scan = cls;
+    if (key == NULL || strlen(key) != key_size || (value != NULL && strlen(value) != value_size))
+        scan->nul = true;
+    if (key != NULL && strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0 && value != NULL) {
+        if (scan->content_length == NULL) {
+            scan->content_length = value;
+            scan->content_length_len = value_size;
+        } else if (scan->content_length_len != value_size ||
+                   memcmp(scan->content_length, value, value_size) != 0) {
+            scan->conflicting = true;
+        }
+    }
+    return MHD_YES;
+}
+
+/* True when the request is malformed in a way libmicrohttpd lets through: different Content-Length headers
+ * (which one frames the body is ambiguous: the classic request-smuggling opening), a NUL in a header, an
+ * HTTP/1.1 request without Host (RFC 9112 requires one). */
+static bool malformed(struct MHD_Connection *conn, const char *url, const char *version)
+{
+    struct header_scan scan;
+    memset(&scan, 0, sizeof scan);
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, scan_header, &scan);
+    bool no_host = version != NULL && strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+                   MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST) == NULL;
+    return scan.conflicting || scan.nul || no_host || url == NULL || url[0] != '/';
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
-    (void)version;
     struct eligibility_http *h = cls;
     bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
     bool is_control = h->control && strncmp(url, "/control/", 9) == 0;
     if (*con_cls == NULL) {
+        if (malformed(conn, url, version))
+            return text(conn, MHD_HTTP_BAD_REQUEST, "malformed request\n");
         if (strcmp(url, "/health") == 0) {
             if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
                 return text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "GET /health\n");
