@@ -18,9 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define LIMIT (16L * 1024 * 1024)  /* CORE_YAML_MAX_SIZE */
-#define FACTOR 20L                 /* the bound: FACTOR times the size ... */
-#define FIXED (16L * 1024 * 1024)  /* ... plus this (the program, libraries, policy) */
+#define LIMIT (16L * 1024 * 1024) /* CORE_YAML_MAX_SIZE */
+#define FACTOR 20L                /* the bound: FACTOR times the size ... */
+#define FIXED (16L * 1024 * 1024) /* ... plus this (the program, libraries, policy) */
 
 static int write_file(const char *path, const char *head, const char *item, const char *sep, const char *tail)
 {
@@ -106,9 +106,11 @@ int main(int argc, char **argv)
         long peak = peak_of(argv[1], path);
         long bound = FACTOR * (long)st.st_size + FIXED;
         printf("%-16s %9ld bytes: peak %6.1f MiB (%.1f times its size), bound %6.1f MiB\n", files[i].name,
-               (long)st.st_size, (double)peak / 1048576.0, (double)peak / (double)st.st_size, (double)bound / 1048576.0);
+               (long)st.st_size, (double)peak / 1048576.0, (double)peak / (double)st.st_size,
+               (double)bound / 1048576.0);
         if (peak < 0 || peak > bound) {
-            fprintf(stderr, "memory_bound: %s: peak %ld bytes over the bound %ld\n", files[i].name, peak, bound);
+            fprintf(stderr, "memory_bound: %s: peak %ld bytes over the bound %ld\n", files[i].name, peak,
+                    bound);
             failed = 1;
         }
         unlink(path);
