@@ -204,10 +204,10 @@ struct core_yaml_node {
     enum core_yaml_kind kind;
     int line;
     int column;
+    bool quoted; /* scalar written quoted or as a block: never a number, bool or null */
     /* scalar: the text (NUL-terminated, may contain NUL only if the file did: len is authoritative) */
     const char *value;
     size_t len;
-    bool quoted; /* scalar written quoted or as a block: never a number, bool or null */
     /* map: keys[i] -> items[i]; seq: items[i]. */
     size_t count;
     struct core_yaml_node **keys;
@@ -218,12 +218,16 @@ struct core_yaml_doc {
     char *file;                  /* name used in messages */
     struct core_yaml_node *root; /* NULL for an empty document */
     void *arena;                 /* private */
+    size_t budget;               /* private: bytes the tree may still take */
 };
 
 /* Limits: documents larger than this are refused, as are nestings deeper than CORE_YAML_MAX_DEPTH. 16 MiB:
- * every format of mynasim (a scenario of 100,000 residents, a policy, a mix, a card profile) fits many times,
- * and the tree of a hostile file just under it stays within a few hundred MiB (docs/SCENARIO-FORMAT.md,
- * "Limits"). */
+ * every format of mynasim (a scenario of 100,000 residents, a policy, a mix, a card profile) fits many times.
+ * The tree may take at most CORE_YAML_TREE_FACTOR times the document's size plus CORE_YAML_TREE_SLACK bytes:
+ * a document denser in nodes than any real one (millions of one-character items) is refused, naming where
+ * the budget ran out, so that memory stays proportional to the input (docs/SCENARIO-FORMAT.md, "Limits"). */
+#define CORE_YAML_TREE_FACTOR 16u
+#define CORE_YAML_TREE_SLACK (4u * 1024u * 1024u)
 #define CORE_YAML_MAX_SIZE (16u * 1024u * 1024u)
 #define CORE_YAML_MAX_DEPTH 64
 

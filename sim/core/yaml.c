@@ -31,6 +31,9 @@ struct builder {
  * so a node costs its size and no allocator overhead (a hostile list of millions of one-character items stays
  * within a small multiple of the file's size). The child arrays of maps and sequences grow on the heap. */
 enum { ARENA_CHUNK = 1u << 20 };
+/* What the allocator adds to a child array (glibc: a 16-byte header and rounding), charged to the budget each
+ * time the array grows. */
+enum { ARRAY_OVERHEAD = 16u };
 
 struct arena_chunk {
     struct arena_chunk *next;
@@ -38,12 +41,29 @@ struct arena_chunk {
     _Alignas(max_align_t) unsigned char data[];
 };
 
-static void *arena_alloc(struct core_yaml_doc *doc, size_t size)
+/* Takes `size` bytes from the tree's budget; false when it is spent. */
+static bool budget_take(struct core_yaml_doc *doc, size_t size)
 {
-    size = (size + 7u) & ~(size_t)7u;
+    if (size > doc->budget) {
+        doc->budget = 0; /* spent: no_room tells it from a failed malloc */
+        return false;
+    }
+    doc->budget -= size;
+    return true;
+}
+
+/* `align` 8 for nodes, 1 for scalar texts (a one-character scalar then costs two bytes, not eight). */
+static void *arena_alloc_aligned(struct core_yaml_doc *doc, size_t size, size_t align)
+{
     struct arena_chunk *c = doc->arena;
+    if (c != NULL && align > 1u)
+        c->used = (c->used + align - 1u) & ~(align - 1u);
+    if (c != NULL && c->used > c->cap)
+        c->used = c->cap;
     if (c == NULL || c->cap - c->used < size) {
         size_t cap = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+        if (!budget_take(doc, sizeof *c + cap))
+            return NULL;
         struct arena_chunk *n = malloc(sizeof *n + cap);
         if (n == NULL)
             return NULL;
@@ -56,6 +76,22 @@ static void *arena_alloc(struct core_yaml_doc *doc, size_t size)
     c->used += size;
     memset(p, 0, size);
     return p;
+}
+
+static void *arena_alloc(struct core_yaml_doc *doc, size_t size)
+{
+    return arena_alloc_aligned(doc, size, 8u);
+}
+
+/* Out of memory, or out of the tree's budget: the second names where and why. */
+static int no_room(struct core_yaml_doc *doc, yaml_mark_t mark, struct core_error *err)
+{
+    if (doc->budget == 0)
+        return core_error_set(err, CORE_EINVAL, doc->file, (int)mark.line + 1, (int)mark.column + 1,
+                              "too many YAML nodes for the file's size: the tree may take at most %u times "
+                              "the file's size plus %u bytes",
+                              CORE_YAML_TREE_FACTOR, CORE_YAML_TREE_SLACK);
+    return core_error_set(err, CORE_ENOMEM, doc->file, 0, 0, "out of memory");
 }
 
 static void node_free(struct core_yaml_node *n)
@@ -120,7 +156,11 @@ static int attach(struct builder *b, struct core_yaml_node *n, struct core_error
             return rc;
         }
         if (parent->count == *cap) {
-            size_t ncap = *cap ? *cap * 2 : 8;
+            size_t ncap = *cap ? *cap * 2 : 2;
+            if (!budget_take(b->doc, 2u * (ARRAY_OVERHEAD + (ncap - *cap) * sizeof *parent->items))) {
+                node_free(n);
+                return no_room(b->doc, (yaml_mark_t){0, (size_t)n->line - 1u, (size_t)n->column - 1u}, err);
+            }
             struct core_yaml_node **k = realloc(parent->keys, ncap * sizeof *k);
             if (k == NULL) {
                 node_free(n);
@@ -148,7 +188,11 @@ static int attach(struct builder *b, struct core_yaml_node *n, struct core_error
         return CORE_OK;
     }
     if (parent->count == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 8;
+        size_t ncap = *cap ? *cap * 2 : 2;
+        if (!budget_take(b->doc, ARRAY_OVERHEAD + (ncap - *cap) * sizeof *parent->items)) {
+            node_free(n);
+            return no_room(b->doc, (yaml_mark_t){0, (size_t)n->line - 1u, (size_t)n->column - 1u}, err);
+        }
         struct core_yaml_node **v = realloc(parent->items, ncap * sizeof *v);
         if (v == NULL) {
             node_free(n);
@@ -228,11 +272,11 @@ static int handle_event(struct builder *b, yaml_event_t *ev, int *documents, boo
             return fail_at(doc, err, ev->start_mark, "tags (!name) are not allowed");
         struct core_yaml_node *n = node_new(doc, CORE_YAML_SCALAR, ev->start_mark);
         if (n == NULL)
-            return core_error_set(err, CORE_ENOMEM, doc->file, 0, 0, "out of memory");
+            return no_room(doc, ev->start_mark, err);
         size_t len = ev->data.scalar.length;
-        char *v = arena_alloc(doc, len + 1);
+        char *v = arena_alloc_aligned(doc, len + 1, 1u);
         if (v == NULL)
-            return core_error_set(err, CORE_ENOMEM, doc->file, 0, 0, "out of memory");
+            return no_room(doc, ev->start_mark, err);
         if (len > 0)
             memcpy(v, ev->data.scalar.value, len);
         v[len] = '\0';
@@ -254,7 +298,7 @@ static int handle_event(struct builder *b, yaml_event_t *ev, int *documents, boo
             return fail_at(doc, err, ev->start_mark, "nested too deeply");
         struct core_yaml_node *n = node_new(doc, is_map ? CORE_YAML_MAP : CORE_YAML_SEQ, ev->start_mark);
         if (n == NULL)
-            return core_error_set(err, CORE_ENOMEM, doc->file, 0, 0, "out of memory");
+            return no_room(doc, ev->start_mark, err);
         int rc = attach(b, n, err);
         if (rc != CORE_OK)
             return rc;
@@ -267,6 +311,23 @@ static int handle_event(struct builder *b, yaml_event_t *ev, int *documents, boo
     case YAML_SEQUENCE_END_EVENT:
     case YAML_MAPPING_END_EVENT: {
         struct core_yaml_node *n = b->stack[b->depth];
+        /* The child arrays shrink to their count: what doubling left unused goes back to the budget. */
+        size_t cap = b->caps[b->depth];
+        if (n->count > 0 && cap > n->count) {
+            size_t spare = (cap - n->count) * sizeof *n->items;
+            struct core_yaml_node **v = realloc(n->items, n->count * sizeof *v);
+            if (v != NULL) {
+                n->items = v;
+                doc->budget += spare;
+            }
+            if (n->keys != NULL) {
+                struct core_yaml_node **k = realloc(n->keys, n->count * sizeof *k);
+                if (k != NULL) {
+                    n->keys = k;
+                    doc->budget += spare;
+                }
+            }
+        }
         b->depth--;
         if (n->kind == CORE_YAML_MAP)
             return check_duplicates(b, n, err);
@@ -342,6 +403,7 @@ int core_yaml_load_buffer(const char *name, const char *buf, size_t len, struct 
     struct core_yaml_doc *doc = calloc(1, sizeof *doc);
     if (doc == NULL)
         return core_error_set(err, CORE_ENOMEM, file, 0, 0, "out of memory");
+    doc->budget = (size_t)CORE_YAML_TREE_FACTOR * len + CORE_YAML_TREE_SLACK;
     doc->file = strdup(file);
     if (doc->file == NULL) {
         free(doc);

@@ -427,8 +427,10 @@ struct eligibility_http_options {
     uint16_t port;            /* 0: any free port (eligibility_http_port tells which) */
     bool control;             /* the /control/ endpoints */
     size_t body_max;          /* at most (and 0:) ELIGIBILITY_MSG_MAX_BYTES; more is read and dropped */
-    unsigned timeout_seconds; /* idle connection timeout; 0: 10 */
-    unsigned max_connections; /* 0: 256 */
+    unsigned timeout_seconds; /* total deadline of one request, from accept or the previous answer (and
+                                 MHD's idle timeout); 0: 10 */
+    unsigned max_connections; /* 0: 4096, fewer if the open-file limit cannot be raised to fit them */
+    unsigned per_address;     /* connections from one client address; 0: 1024 (docs/WIRE.md) */
 };
 struct eligibility_http;
 /* Starts serving `svc` on its own thread; the service must outlive the server. */

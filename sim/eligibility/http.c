@@ -12,10 +12,14 @@
  *   POST /control/down     body 1 or 0: the outage
  *   POST /control/reader/ID  body the reader's DER SubjectPublicKeyInfo (ECDSA P-256): registers reader ID
  *
- * Limits: the body (bytes beyond the limit are read and dropped, never stored), an idle timeout per connection
- * (a slow client is cut off), a connection limit (MHD refuses more), and MHD's per-connection memory pool for
- * the request line and headers (an oversized header gets 431/400 from MHD). One internal polling thread
- * serves every connection; a lock around the service keeps it correct should MHD use more.
+ * Limits (docs/WIRE.md, "Slow and greedy clients"): the body (bytes beyond the limit are read and dropped,
+ * never stored); a total deadline per request, counted from the connection's accept or its previous answer
+ * and never reset by a byte that arrives (a watchdog thread shuts down the socket of a connection past it,
+ * and MHD then closes it as any connection its peer dropped); MHD's idle timeout as well; many connection
+ * slots (epoll, no FD_SETSIZE bound; the open-file limit is raised to fit them); a per-address limit wide
+ * enough for a clinic's terminals behind one address; and MHD's per-connection memory pool for the request
+ * line and headers (an oversized header gets 431/400 from MHD). One internal polling thread serves every
+ * connection; a lock around the service keeps it correct should MHD use more.
  */
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -25,16 +29,37 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <time.h>
 
 #include "eligibility/eligibility.h"
 
 #define CONTROL_BODY_MAX 4096u
+#define DEFAULT_MAX_CONNECTIONS 4096u
+#define DEFAULT_PER_ADDRESS 1024u
+#define SPARE_FDS 64u /* descriptors kept for the listen socket, epoll, the process's own files */
+
+/* One open connection, MHD's socket context: when its current request began and whether it is answered. */
+struct watched {
+    struct watched *prev, *next;
+    int fd;
+    struct timespec began;
+    bool answering; /* the request is complete and its answer queued: the deadline no longer applies */
+};
 
 struct eligibility_http {
     struct MHD_Daemon *daemon;
     struct eligibility_service *svc;
     pthread_mutex_t lock;
+    /* the deadline watchdog */
+    pthread_mutex_t conns_lock;
+    pthread_cond_t wake;
+    pthread_t watchdog;
+    bool watchdog_running, stopping;
+    struct watched *conns;
+    unsigned deadline_seconds;
     bool control;
     size_t body_max;
     uint16_t port;
@@ -46,6 +71,119 @@ struct upload {
     bool over; /* more than `limit` bytes came: the rest was dropped */
     uint8_t *data;
 };
+
+static struct timespec mono_now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return t;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    struct eligibility_http *h = cls;
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+        struct watched *w = calloc(1, sizeof *w);
+        if (w == NULL || ci == NULL) {
+            /* Unwatched, the connection still has MHD's idle timeout. */
+            free(w);
+            *socket_context = NULL;
+            return;
+        }
+        w->fd = ci->connect_fd;
+        w->began = mono_now();
+        pthread_mutex_lock(&h->conns_lock);
+        w->next = h->conns;
+        if (h->conns != NULL)
+            h->conns->prev = w;
+        h->conns = w;
+        pthread_mutex_unlock(&h->conns_lock);
+        *socket_context = w;
+        return;
+    }
+    /* Closed: MHD tells before it closes the descriptor, so the watchdog never shuts down a reused one. */
+    struct watched *w = *socket_context;
+    if (w == NULL)
+        return;
+    pthread_mutex_lock(&h->conns_lock);
+    if (w->prev != NULL)
+        w->prev->next = w->next;
+    else
+        h->conns = w->next;
+    if (w->next != NULL)
+        w->next->prev = w->prev;
+    pthread_mutex_unlock(&h->conns_lock);
+    free(w);
+    *socket_context = NULL;
+}
+
+static struct watched *watched_of(struct MHD_Connection *conn)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+    return ci != NULL ? ci->socket_context : NULL;
+}
+
+/* The request on `conn` is complete: its answer is being sent, the deadline stops counting. */
+static void mark_answering(struct eligibility_http *h, struct MHD_Connection *conn, bool answering)
+{
+    struct watched *w = watched_of(conn);
+    if (w == NULL)
+        return;
+    pthread_mutex_lock(&h->conns_lock);
+    w->answering = answering;
+    if (!answering)
+        w->began = mono_now(); /* the next request on a kept-alive connection starts its own deadline */
+    pthread_mutex_unlock(&h->conns_lock);
+}
+
+/* Once a second: every connection whose request has taken longer than the deadline in all, however steadily
+ * its bytes trickle in, is shut down. MHD sees the end of the stream and closes it itself. */
+static void *watchdog_main(void *arg)
+{
+    struct eligibility_http *h = arg;
+    pthread_mutex_lock(&h->conns_lock);
+    while (!h->stopping) {
+        struct timespec until = mono_now();
+        until.tv_sec += 1;
+        pthread_cond_timedwait(&h->wake, &h->conns_lock, &until);
+        if (h->stopping)
+            break;
+        struct timespec now = mono_now();
+        for (struct watched *w = h->conns; w != NULL; w = w->next) {
+            if (w->answering || w->fd < 0)
+                continue;
+            long long ms = (long long)(now.tv_sec - w->began.tv_sec) * 1000LL +
+                           (now.tv_nsec - w->began.tv_nsec) / 1000000L;
+            if (ms >= (long long)h->deadline_seconds * 1000LL) {
+                shutdown(w->fd, SHUT_RDWR);
+                w->fd = -1; /* once */
+            }
+        }
+    }
+    pthread_mutex_unlock(&h->conns_lock);
+    return NULL;
+}
+
+/* Raises the soft open-file limit toward the hard one so `want` connections fit; returns how many fit. */
+static unsigned fit_descriptors(unsigned want)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return want;
+    rlim_t need = (rlim_t)want + SPARE_FDS;
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+        rlim_t raised = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > need ? need : rl.rlim_max;
+        struct rlimit up = {raised, rl.rlim_max};
+        if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+            rl.rlim_cur = raised;
+    }
+    if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need)
+        return rl.rlim_cur > 2u * SPARE_FDS ? (unsigned)(rl.rlim_cur - SPARE_FDS)
+                                            : (unsigned)(rl.rlim_cur / 2u);
+    return want;
+}
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned status, const char *type, const void *body,
                              size_t len, enum MHD_ResponseMemoryMode mode)
@@ -183,15 +321,56 @@ static enum MHD_Result serve_control(struct eligibility_http *h, struct MHD_Conn
     return text(conn, MHD_HTTP_OK, "ok\n");
 }
 
+/* What the header lines say about the request's framing (docs/WIRE.md, "Malformed requests"). */
+struct header_scan {
+    const char *content_length;
+    size_t content_length_len;
+    bool conflicting; /* two Content-Length headers with different values */
+    bool nul;         /* a NUL byte inside a header's name or value */
+};
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key, size_t key_size,
+                                   const char *value, size_t value_size)
+{
+    (void)kind;
+    struct header_scan *scan = cls;
+    if (key == NULL || strlen(key) != key_size || (value != NULL && strlen(value) != value_size))
+        scan->nul = true;
+    if (key != NULL && strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0 && value != NULL) {
+        if (scan->content_length == NULL) {
+            scan->content_length = value;
+            scan->content_length_len = value_size;
+        } else if (scan->content_length_len != value_size ||
+                   memcmp(scan->content_length, value, value_size) != 0) {
+            scan->conflicting = true;
+        }
+    }
+    return MHD_YES;
+}
+
+/* True when the request is malformed in a way libmicrohttpd lets through: different Content-Length headers
+ * (which one frames the body is ambiguous: the classic request-smuggling opening), a NUL in a header, an
+ * HTTP/1.1 request without Host (RFC 9112 requires one). */
+static bool malformed(struct MHD_Connection *conn, const char *url, const char *version)
+{
+    struct header_scan scan;
+    memset(&scan, 0, sizeof scan);
+    MHD_get_connection_values_n(conn, MHD_HEADER_KIND, scan_header, &scan);
+    bool no_host = version != NULL && strcmp(version, MHD_HTTP_VERSION_1_1) == 0 &&
+                   MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST) == NULL;
+    return scan.conflicting || scan.nul || no_host || url == NULL || url[0] != '/';
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
 {
-    (void)version;
     struct eligibility_http *h = cls;
     bool post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
     bool is_control = h->control && strncmp(url, "/control/", 9) == 0;
     if (*con_cls == NULL) {
+        if (malformed(conn, url, version))
+            return text(conn, MHD_HTTP_BAD_REQUEST, "malformed request\n");
         if (strcmp(url, "/health") == 0) {
             if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
                 return text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "GET /health\n");
@@ -214,6 +393,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         *upload_data_size = 0;
         return ok ? MHD_YES : MHD_NO;
     }
+    mark_answering(h, conn, true);
     if (strcmp(url, "/eligibility") == 0)
         return serve_eligibility(h, conn, u);
     if (strcmp(url, "/nonce") == 0)
@@ -224,15 +404,28 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
-    (void)cls;
-    (void)conn;
     (void)toe;
+    mark_answering(cls, conn, false);
     struct upload *u = *con_cls;
     if (u != NULL) {
         free(u->data);
         free(u);
         *con_cls = NULL;
     }
+}
+
+static void watchdog_stop(struct eligibility_http *h)
+{
+    if (h->watchdog_running) {
+        pthread_mutex_lock(&h->conns_lock);
+        h->stopping = true;
+        pthread_cond_signal(&h->wake);
+        pthread_mutex_unlock(&h->conns_lock);
+        pthread_join(h->watchdog, NULL);
+        h->watchdog_running = false;
+    }
+    pthread_cond_destroy(&h->wake);
+    pthread_mutex_destroy(&h->conns_lock);
 }
 
 int eligibility_http_start(struct eligibility_service *svc, const struct eligibility_http_options *o,
@@ -256,14 +449,30 @@ int eligibility_http_start(struct eligibility_service *svc, const struct eligibi
     h->body_max =
         o->body_max && o->body_max < ELIGIBILITY_MSG_MAX_BYTES ? o->body_max : ELIGIBILITY_MSG_MAX_BYTES;
     pthread_mutex_init(&h->lock, NULL);
+    pthread_mutex_init(&h->conns_lock, NULL);
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_cond_init(&h->wake, &ca);
+    pthread_condattr_destroy(&ca);
     unsigned timeout = o->timeout_seconds ? o->timeout_seconds : 10u;
-    unsigned limit = o->max_connections ? o->max_connections : 256u;
+    h->deadline_seconds = timeout;
+    unsigned limit = fit_descriptors(o->max_connections ? o->max_connections : DEFAULT_MAX_CONNECTIONS);
+    unsigned per_address = o->per_address ? o->per_address : DEFAULT_PER_ADDRESS;
+    if (per_address > limit)
+        per_address = limit;
+    if (pthread_create(&h->watchdog, NULL, watchdog_main, h) == 0)
+        h->watchdog_running = true;
     h->daemon = MHD_start_daemon(
         MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL, on_request, h, MHD_OPTION_SOCK_ADDR,
         (const struct sockaddr *)&addr, MHD_OPTION_CONNECTION_TIMEOUT, timeout, MHD_OPTION_CONNECTION_LIMIT,
-        limit, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32768, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
-        h, MHD_OPTION_LISTEN_BACKLOG_SIZE, 512u, MHD_OPTION_END);
-    if (h->daemon == NULL) {
+        limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, per_address, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
+        (size_t)32768, MHD_OPTION_NOTIFY_COMPLETED, on_completed, h, MHD_OPTION_NOTIFY_CONNECTION,
+        on_connection, h, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u, MHD_OPTION_END);
+    if (h->daemon == NULL || !h->watchdog_running) {
+        if (h->daemon != NULL)
+            MHD_stop_daemon(h->daemon);
+        watchdog_stop(h);
         pthread_mutex_destroy(&h->lock);
         free(h);
         return core_error_set(err, CORE_EIO, NULL, 0, 0, "cannot listen on %s:%u", o->host,
@@ -285,6 +494,7 @@ void eligibility_http_stop(struct eligibility_http *h)
     if (h == NULL)
         return;
     MHD_stop_daemon(h->daemon);
+    watchdog_stop(h);
     pthread_mutex_destroy(&h->lock);
     free(h);
 }

@@ -104,7 +104,10 @@ int scenario_paths_expand(char *const *args, size_t nargs, char ***out, size_t *
     for (size_t i = 0; i < nargs && rc == CORE_OK; i++) {
         struct stat st;
         if (stat(args[i], &st) != 0) {
-            rc = core_error_set(err, CORE_ENOTFOUND, args[i], 0, 0, "no such file or directory");
+            /* The wording of core_file_read (sim/core/file.c), so every command says it alike. */
+            int e = errno;
+            rc = core_error_set(err, e == ENOENT ? CORE_ENOTFOUND : CORE_EIO, args[i], 0, 0,
+                                "cannot open: %s", strerror(e));
             break;
         }
         if (S_ISDIR(st.st_mode)) {

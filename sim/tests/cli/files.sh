@@ -48,6 +48,22 @@ refused card serve --vpcd 127.0.0.1:1 --state "$T/f.yaml"
 timeout 30 "$M" run --policy "$T/f.yaml" "$S" >/dev/null 2>"$T/err"
 [ "$(grep -o "$T/f.yaml" "$T/err" | wc -l)" = 1 ] || fail "run --policy FIFO names the path more than once: $(cat "$T/err")"
 
+# ---- a missing file: one wording, "PATH: cannot open: No such file or directory", whatever the command --------
+missing() {
+    local rc=0
+    timeout 30 "$M" "$@" >"$T/out" 2>"$T/err" </dev/null || rc=$?
+    if [ "$rc" = 0 ] || [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+        fail "mynasim $* exited $rc on a missing file"
+    elif ! grep -qF "$T/none.yaml: cannot open: No such file or directory" "$T/err"; then
+        fail "mynasim $*: not the one wording for a missing file: $(head -c 300 "$T/err")"
+    fi
+}
+missing check "$T/none.yaml"
+missing run "$T/none.yaml"
+missing run --policy "$T/none.yaml" "$S"
+missing serve --listen 127.0.0.1:0 "$T/none.yaml"
+missing card info --profile "$T/none.yaml"
+
 # ---- --out -------------------------------------------------------------------------------------------
 "$M" run --quiet --report json "$S" >"$T/ref.json" || fail "run to stdout failed"
 # /dev/stdout is the stream the caller opened: a pipe here.

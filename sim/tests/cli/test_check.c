@@ -113,7 +113,7 @@ static void usage_errors_exit_2(void **state)
     assert_non_null(strstr(err, "unknown option '--strict'"));
     const char *missing[] = {"check", DATA "/missing.yaml"};
     assert_int_equal(run(2, missing), 2);
-    assert_non_null(strstr(err, "missing.yaml: no such file or directory"));
+    assert_non_null(strstr(err, "missing.yaml: cannot open: No such file or directory"));
     const char *empty[] = {"check", MYNASIM_SOURCE_DIR "/sim/scenario"};
     assert_int_equal(run(2, empty), 2);
     assert_non_null(strstr(err, "no *.yaml files found"));
