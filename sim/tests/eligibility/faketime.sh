@@ -84,8 +84,13 @@ expect '<QualificationValidity>1</QualificationValidity>' "date A: qualified"
 expect '<QualificationDate>19860202</QualificationDate>' "date A: the qualification"
 stop
 
-# Date B: 1985-06-01, before r-card's qualification began: none.
+# Date B: 1985-06-01, before r-card's qualification began: none. The service answers the request's day, so
+# the request asks for 1985-06-01 (asked for 2025-01-15, a day after the service's, it is refused: MYNE4001).
 serve '@1985-06-01 10:00:00'
+ask "date B, asking a day after the service's"
+expect '<ErrorCode>MYNE4001</ErrorCode>' "date B: the request's 2025-01-15 is after the service's day"
+expect '<QualificationConfirmationDate>20250115</QualificationConfirmationDate>' "date B: the header echoed"
+sed -i -e 's|<QualificationConfirmationDate>[^<]*<|<QualificationConfirmationDate>19850601<|' "$work/req.xml"
 ask "date B"
 expect '<ProcessExecutionTime>19850601' "date B"
 expect '<QualificationValidity>4</QualificationValidity>' "date B: no qualification"
