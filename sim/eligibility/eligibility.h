@@ -362,6 +362,15 @@ int eligibility_response_parse(const void *buf, size_t len, struct eligibility_r
 int eligibility_response_from_answer(const struct eligibility_request_msg *req,
                                      const struct eligibility_answer *a, const char *process_time,
                                      struct eligibility_response_msg *out);
+/* The name of a face-reader result file as real terminals write it, so the agents that watch the folder for
+ * `…_yyyyMMddHHmmss.xml` take it: "OQSsiquc01res_face_<visit>_yyyyMMddHHmmss.xml", the time `t` (seconds since
+ * the epoch) in Japan time. `visit` is 1..ELIGIBILITY_FACE_VISIT_MAX of [0-9A-Za-z-] (it tells apart two files
+ * of one second). CORE_OK, or CORE_EINVAL (a bad visit, a time the name cannot carry, `cap` too small: at
+ * least ELIGIBILITY_FACE_NAME_MAX) with buf "" (docs/MESSAGES.md, "Face-reader result files"). */
+#define ELIGIBILITY_FACE_VISIT_MAX 64
+#define ELIGIBILITY_FACE_NAME_MAX                                                                            \
+    (sizeof "OQSsiquc01res_face__yyyyMMddHHmmss.xml" + ELIGIBILITY_FACE_VISIT_MAX)
+int eligibility_face_file_name(const char *visit, int64_t t, char *buf, size_t cap);
 /* The response to a refused request: SegmentOfResult 9, ErrorCode from err; req's header fields are echoed
  * where they passed (req may be NULL). */
 void eligibility_response_for_error(const struct eligibility_request_msg *req,
