@@ -295,6 +295,9 @@ int eligibility_check_card(const struct eligibility_registry *reg, const struct 
     if (reg == NULL || req == NULL || out == NULL)
         return CORE_EINVAL;
     core_day on = req->on;
+    core_day asked = req->has_asked ? req->asked : on;
+    if (asked > on)
+        return CORE_EINVAL;
     /* MYNA-3: each test below is one result, in the rule's precedence order. */
     if (!req->card_in_hand) {
         answer_clear(out, ELIGIBILITY_NO_CARD);
@@ -355,7 +358,7 @@ int eligibility_check_card(const struct eligibility_registry *reg, const struct 
     }
     answer_clear(out, ELIGIBILITY_NO_QUALIFICATION);
     out->warnings = warnings;
-    return answer_person(reg, card->person, on, out);
+    return answer_person(reg, card->person, asked, out);
 }
 
 /* ---- the number route --------------------------------------------------------------------------------- */

@@ -113,6 +113,12 @@ struct eligibility_card_request {
     uint64_t cert_serial; /* the user authentication certificate read from the card */
     enum eligibility_auth auth;
     bool pin_blocked; /* the card answered that the user authentication PIN is blocked */
+    /* The day the qualification is asked for (the request's QualificationConfirmationDate), when has_asked:
+     * the card, its certificate and its registration are judged on `on` (the card is in the reader now), the
+     * qualification as the registry showed it on `asked`, no filing visible later counted. asked > on is
+     * CORE_EINVAL (the service refuses such a request first: docs/MESSAGES.md). Without has_asked: `on`. */
+    bool has_asked;
+    core_day asked;
 };
 
 /* The number route. */
@@ -162,7 +168,8 @@ int eligibility_card_renew_cert(struct eligibility_registry *reg, uint64_t card_
 int eligibility_card_return(struct eligibility_registry *reg, uint64_t card_id, core_day day);
 int eligibility_card_suspend(struct eligibility_registry *reg, uint64_t card_id, core_day day);
 
-/* The checks. CORE_EINVAL only for NULL arguments; every answer, failing or not, is CORE_OK. */
+/* The checks. CORE_EINVAL only for NULL arguments (and a card request asking after its `on`); every answer,
+ * failing or not, is CORE_OK. */
 int eligibility_check_card(const struct eligibility_registry *reg, const struct eligibility_card_request *req,
                            struct eligibility_answer *out);
 int eligibility_check_numbers(const struct eligibility_registry *reg,
@@ -355,6 +362,15 @@ int eligibility_response_parse(const void *buf, size_t len, struct eligibility_r
 int eligibility_response_from_answer(const struct eligibility_request_msg *req,
                                      const struct eligibility_answer *a, const char *process_time,
                                      struct eligibility_response_msg *out);
+/* The name of a face-reader result file as real terminals write it, so the agents that watch the folder for
+ * `…_yyyyMMddHHmmss.xml` take it: "OQSsiquc01res_face_<visit>_yyyyMMddHHmmss.xml", the time `t` (seconds since
+ * the epoch) in Japan time. `visit` is 1..ELIGIBILITY_FACE_VISIT_MAX of [0-9A-Za-z-] (it tells apart two files
+ * of one second). CORE_OK, or CORE_EINVAL (a bad visit, a time the name cannot carry, `cap` too small: at
+ * least ELIGIBILITY_FACE_NAME_MAX) with buf "" (docs/MESSAGES.md, "Face-reader result files"). */
+#define ELIGIBILITY_FACE_VISIT_MAX 64
+#define ELIGIBILITY_FACE_NAME_MAX                                                                            \
+    (sizeof "OQSsiquc01res_face__yyyyMMddHHmmss.xml" + ELIGIBILITY_FACE_VISIT_MAX)
+int eligibility_face_file_name(const char *visit, int64_t t, char *buf, size_t cap);
 /* The response to a refused request: SegmentOfResult 9, ErrorCode from err; req's header fields are echoed
  * where they passed (req may be NULL). */
 void eligibility_response_for_error(const struct eligibility_request_msg *req,
@@ -402,6 +418,9 @@ void eligibility_service_seed(struct eligibility_service *svc, uint64_t seed);
  * id ([0-9A-Za-z_.-], 1-32); only registered readers may vouch for face matches and visual checks. */
 int eligibility_service_register_reader(struct eligibility_service *svc, const char *device_id,
                                         const uint8_t *spki_der, size_t len, struct core_error *err);
+/* The ErrorCode of the answer to a request whose QualificationConfirmationDate is after the service's date
+ * (SegmentOfResult 9, the header echoed; docs/MESSAGES.md). */
+#define ELIGIBILITY_FUTURE_DATE_CODE "MYNE4001"
 /* One request message in (UTF-8 or CP932), one response message out in the request's encoding (UTF-8 when
  * unreadable): always a well-formed response, an error code for a bad request. CORE_OK, or CORE_ENOMEM /
  * CORE_EINVAL (NULL arguments) with no response. The caller frees *response with free(). */

@@ -110,6 +110,42 @@ int eligibility_response_from_answer(const struct eligibility_request_msg *req,
     return CORE_OK;
 }
 
+int eligibility_face_file_name(const char *visit, int64_t t, char *buf, size_t cap)
+{
+    if (buf != NULL && cap > 0)
+        buf[0] = '\0';
+    if (visit == NULL || buf == NULL || cap < ELIGIBILITY_FACE_NAME_MAX)
+        return CORE_EINVAL;
+    size_t n = strlen(visit);
+    if (n == 0 || n > ELIGIBILITY_FACE_VISIT_MAX)
+        return CORE_EINVAL;
+    for (size_t i = 0; i < n; i++) {
+        char c = visit[i];
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '-'))
+            return CORE_EINVAL; /* '_' would make the agents' pattern ambiguous; '/', '.' no file name */
+    }
+    /* "YYYY-MM-DDThh:mm:ss" in Japan time; years the 14 digits cannot carry are refused. */
+    static const char first[] = "1900-01-01T00:00:00", last[] = "9999-12-31T23:59:59";
+    int64_t lo, hi;
+    if (core_time_parse_japan(first, sizeof first - 1, &lo) != CORE_OK ||
+        core_time_parse_japan(last, sizeof last - 1, &hi) != CORE_OK || t < lo || t > hi)
+        return CORE_EINVAL;
+    char jst[20];
+    core_time_format_japan(t, jst);
+    static const unsigned char digit_at[14] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
+    char stamp[15];
+    for (size_t i = 0; i < sizeof digit_at; i++) {
+        stamp[i] = jst[digit_at[i]];
+        if (stamp[i] < '0' || stamp[i] > '9')
+            return CORE_EINVAL;
+    }
+    stamp[14] = '\0';
+    if (jst[4] != '-' || strlen(jst) != 19)
+        return CORE_EINVAL;
+    snprintf(buf, cap, "OQSsiquc01res_face_%s_%s.xml", visit, stamp);
+    return CORE_OK;
+}
+
 void eligibility_response_for_error(const struct eligibility_request_msg *req,
                                     const struct eligibility_msg_error *err, const char *process_time,
                                     struct eligibility_response_msg *out)

@@ -14,7 +14,9 @@
  *     the certificate presented (a certificate with another card's signature is borrowed); face and visual
  *     routes, a registered reader's ECDSA P-256 SHA-256 signature over nonce, certificate and match result.
  * Then eligibility_check_card decides with the registry's J-LIS records (revocation, suspension, expiry and
- * AMEND-3's grace) on the service's date; the certificate's own dates are J-LIS's records too, so only its
+ * AMEND-3's grace) on the service's date, and the qualification as the registry showed it on the request's
+ * QualificationConfirmationDate (the number route likewise; a date after the service's own is refused with
+ * ELIGIBILITY_FUTURE_DATE_CODE); the certificate's own dates are J-LIS's records too, so only its
  * start is checked here (a certificate from the future was never issued).
  *
  * Not thread-safe: one service per thread, or a lock around eligibility_service_handle (http.c holds one).
@@ -490,12 +492,14 @@ static int answer(struct eligibility_service *svc, const struct eligibility_requ
         int rc = eligibility_request_to_number_request(req, &nr);
         if (rc != CORE_OK)
             return rc;
-        nr.on = on;
+        nr.on = req->date; /* the registry as it stood on the day asked (docs/MESSAGES.md) */
         return eligibility_check_numbers(svc->reg, &nr, a);
     }
     struct eligibility_card_request cr;
     memset(&cr, 0, sizeof cr);
-    cr.on = on;
+    cr.on = on; /* the card is in the reader today; its qualification is asked for the request's day */
+    cr.has_asked = true;
+    cr.asked = req->date;
     cr.card_in_hand = true;
     if (!card_proofs_hold(svc, &req->card, on, &cr.cert_serial)) {
         a->result = ELIGIBILITY_CERT_REVOKED; /* SCENARIO-FORMAT.md, Faults */
@@ -544,6 +548,15 @@ int eligibility_service_handle(struct eligibility_service *svc, const uint8_t *r
     memset(&merr, 0, sizeof merr);
     int prc = eligibility_request_parse(request != NULL ? request : (const uint8_t *)"", len, req, &merr);
     struct eligibility_answer a;
+    if (prc == CORE_OK && !svc->down && req->date > on) {
+        /* Asked for a day after the service's today: what the registry will show then is not known yet. */
+        eligibility_response_for_error(req, NULL, when, res);
+        snprintf(res->error_code, sizeof res->error_code, "%s", ELIGIBILITY_FUTURE_DATE_CODE);
+        snprintf(res->error_message, sizeof res->error_message,
+                 "QualificationConfirmationDate is after the service's date");
+        rc = emit(svc, res, req->encoding, response, response_len);
+        goto done;
+    }
     if (prc == CORE_OK && answer(svc, req, on, &a) == CORE_OK &&
         eligibility_response_from_answer(req, &a, when, res) == CORE_OK) {
         rc = emit(svc, res, req->encoding, response, response_len);

@@ -5,7 +5,9 @@
  * Shape: {"format": 1, "runs": [RUN, ...]} with one RUN per file, in the order replayed (sorted paths):
  *   RUN = {file, scenario, policy, period {from, to}, seed (or null), passed, summary {...},
  *          expectations [{name, form, file, line, column, rule, who, date, passed, message}],
- *          residents [{id, gap_days, grace_days, degraded_days, claim_errors, first_gap,
+ *          residents [{id, identity {my_number, members [{insurer, role, insurer_number, symbol, number,
+ *                      branch, from, to}], cards [{serial, issued, certificates [serial]}]},
+ *                      gap_days, grace_days, degraded_days, claim_errors, first_gap,
  *                      ranges [{from, to, verdict, holds [...], in_hand [...], insurer, degraded, rule}],
  *                      events [{date, what, rule, detail, failed, line}],
  *                      visits [{date, clinic, kind, brought, missing, card_check, outcome, route, rule,
@@ -29,8 +31,10 @@
  * of each invalid sequence (report_utf8_dup), valid text as it is; every value built and every append is
  * checked, and the first one that fails is the error, naming what could not be built and why.
  */
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -91,6 +95,52 @@ static json_t *visit_json(struct report_jb *b, const struct scenario *scn, const
         "line", v->line);
 }
 
+static json_t *serial_json(struct report_jb *b, uint64_t serial)
+{
+    char s[24];
+    snprintf(s, sizeof s, "%" PRIu64, serial);
+    return report_jb_new(b, "a serial", json_string(s));
+}
+
+/* What a user types into their own system to ask about this resident: the My Number, each membership's
+ * numbers (the insurer number as the registry holds it, 6 or 8 digits), each card's serial and its
+ * certificates' serials (decimal strings: 64 bits do not fit every JSON reader's numbers). */
+static json_t *identity_json(struct report_jb *b, const struct scenario *scn, const struct world *w, int res)
+{
+    json_t *members = report_jb_new(b, "a resident's memberships", json_array());
+    json_t *cards = report_jb_new(b, "a resident's cards", json_array());
+    size_t n = world_membership_count(w, res);
+    for (size_t i = 0; i < n; i++) {
+        struct world_membership m;
+        if (world_membership_at(w, res, i, &m) != CORE_OK)
+            continue;
+        report_jb_append(
+            b, "a membership", members,
+            REPORT_PACK(b, "a membership", "{s:s?, s:s, s:s, s:s, s:s, s:s, s:o, s:o}", "insurer",
+                        m.insurer >= 0 && (size_t)m.insurer < scn->insurer_count
+                            ? report_u8(b, scn->insurers[m.insurer].id)
+                            : NULL,
+                        "role", m.role == SCENARIO_ROLE_DEPENDENT ? "dependent" : "insured", "insurer_number",
+                        report_u8(b, m.numbers.insurer_number), "symbol", report_u8(b, m.numbers.symbol),
+                        "number", report_u8(b, m.numbers.number), "branch", report_u8(b, m.numbers.branch),
+                        "from", day_or_null(b, m.from), "to", day_or_null(b, m.to)));
+    }
+    n = world_card_count(w, res);
+    for (size_t i = 0; i < n; i++) {
+        struct world_card c;
+        if (world_card_at(w, res, i, &c) != CORE_OK)
+            continue;
+        json_t *certs = report_jb_new(b, "a card's certificates", json_array());
+        for (size_t k = 0; k < c.cert_count; k++)
+            report_jb_append(b, "a certificate", certs, serial_json(b, c.cert_serial[k]));
+        report_jb_append(b, "a card", cards,
+                         REPORT_PACK(b, "a card", "{s:o, s:o, s:o}", "serial", serial_json(b, c.id), "issued",
+                                     day_or_null(b, c.got), "certificates", certs));
+    }
+    return REPORT_PACK(b, "an identity", "{s:s, s:o, s:o}", "my_number",
+                       report_u8(b, world_my_number(w, res)), "members", members, "cards", cards);
+}
+
 static json_t *resident_json(struct report_jb *b, const struct scenario *scn, const struct world *w, int res)
 {
     json_t *ranges = report_jb_new(b, "a resident's ranges", json_array());
@@ -122,11 +172,12 @@ static json_t *resident_json(struct report_jb *b, const struct scenario *scn, co
             report_jb_append(b, "a visit", visits, visit_json(b, scn, v));
     }
     return REPORT_PACK(
-        b, "a resident", "{s:s, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "id",
-        report_u8(b, scn->residents[res].id), "gap_days", (json_int_t)world_gap_days(w, res), "grace_days",
-        (json_int_t)world_grace_days(w, res), "degraded_days", (json_int_t)world_degraded_days(w, res),
-        "claim_errors", (json_int_t)world_claim_errors(w, res), "first_gap",
-        day_or_null(b, world_first_gap(w, res)), "ranges", ranges, "events", events, "visits", visits);
+        b, "a resident", "{s:s, s:o, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o}", "id",
+        report_u8(b, scn->residents[res].id), "identity", identity_json(b, scn, w, res), "gap_days",
+        (json_int_t)world_gap_days(w, res), "grace_days", (json_int_t)world_grace_days(w, res),
+        "degraded_days", (json_int_t)world_degraded_days(w, res), "claim_errors",
+        (json_int_t)world_claim_errors(w, res), "first_gap", day_or_null(b, world_first_gap(w, res)),
+        "ranges", ranges, "events", events, "visits", visits);
 }
 
 /* ---- per-resident detail of populations (JSON Lines) ---------------------------------------------- */

@@ -137,7 +137,7 @@ struct id_table {
 
 struct resident_refs {
     const struct core_yaml_node *self, *insurer, *of, *paper_card, *card, *registered, *holds, *born,
-        *my_number;
+        *my_number, *insured_since;
 };
 
 struct reader {
@@ -887,19 +887,22 @@ static void read_identity(struct reader *r, const struct core_yaml_node *n, stru
     }
 }
 
+static bool format_has(struct reader *r, const struct core_yaml_node *n, const char *field, int since);
+
 static void read_resident(struct reader *r, const struct core_yaml_node *n, struct scenario_resident *res,
                           struct resident_refs *refs)
 {
-    static const char *const keys[] = {"id",         "born",   "insurer",       "role",  "of",
-                                       "paper_card", "card",   "registered",    "holds", "tax_arrears",
-                                       "income",     "name",   "kana",          "sex",   "address",
-                                       "my_number",  "member", "security_code", NULL};
+    static const char *const keys[] = {
+        "id",     "born",          "insurer",       "role", "of",   "paper_card", "card",    "registered",
+        "holds",  "tax_arrears",   "income",        "name", "kana", "sex",        "address", "my_number",
+        "member", "security_code", "insured_since", NULL};
     res->pos = pos_of(n);
     refs->self = n;
     res->born = CORE_DAY_NONE;
     res->insurer = SCENARIO_NONE;
     res->of = SCENARIO_NONE;
     res->paper_card_issued = res->paper_card_expires = CORE_DAY_NONE;
+    res->insured_since = CORE_DAY_NONE;
     res->card_issued = res->card_expires = res->card_cert_expires = CORE_DAY_NONE;
     res->registered = CORE_DAY_NONE;
     res->identity.name = res->identity.kana = res->identity.address = res->identity.member_symbol = "";
@@ -977,6 +980,11 @@ static void read_resident(struct reader *r, const struct core_yaml_node *n, stru
     if ((v = core_yaml_get(n, "income")) != NULL && get_enum(r, v, "income", income_words, &k))
         res->income = (enum scenario_income)k;
     refs->my_number = core_yaml_get(n, "my_number");
+    refs->insured_since = core_yaml_get(n, "insured_since");
+    if (refs->insured_since != NULL &&
+        (!format_has(r, refs->insured_since, "insured_since", 2) ||
+         !get_date(r, refs->insured_since, "insured_since", &res->insured_since)))
+        res->insured_since = CORE_DAY_NONE;
     read_identity(r, n, &res->identity);
 }
 
@@ -1046,6 +1054,18 @@ static void check_residents(struct reader *r)
                     "(AGE-75)",
                     res->id, core_date_age(res->born, start), fmt_day(start, a),
                     s->insurers[res->insurer].id);
+        if (refs->insured_since != NULL && res->insured_since != CORE_DAY_NONE) {
+            if (res->insurer == SCENARIO_NONE)
+                problem(r, refs->insured_since, "field 'insured_since': needs an insurer at the start");
+            else if (res->insured_since < res->born)
+                problem(r, refs->insured_since, "field 'insured_since': before the resident was born (%s)",
+                        fmt_day(res->born, a));
+            else if (start != CORE_DAY_NONE && res->insured_since > start)
+                problem(r, refs->insured_since,
+                        "field 'insured_since': after the period starts (%s): a membership that begins later "
+                        "is an 'enroll' event",
+                        fmt_day(start, a));
+        }
         if (res->has_paper_card) {
             const struct core_yaml_node *iss = core_yaml_get(refs->paper_card, "issued");
             core_day last;

@@ -282,6 +282,9 @@ struct scenario_resident {
     struct scenario_pos paper_card_pos;
     core_day paper_card_issued;
     core_day paper_card_expires; /* CORE_DAY_NONE: PAPER-2 decides */
+    /* The first day of the starting membership (format 2, `insured_since`): the QualificationDate answers carry.
+     * CORE_DAY_NONE: not given, the world takes the paper card's `issued`, else the period's first day. */
+    core_day insured_since;
     bool has_card;
     struct scenario_pos card_pos;
     core_day card_issued;

@@ -486,8 +486,15 @@ static int setup_resident(struct world *w, int ri, struct core_error *err)
         return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "world: out of memory");
     core_day from = s->period.from;
     if (sr->insurer != SCENARIO_NONE) {
-        /* The starting membership is long reflected: filed and visible from birth. */
-        int mi = mem_open(w, ri, sr->insurer, sr->role, sr->of, sr->born, true, sr->born,
+        /* The starting membership is long reflected: filed and visible from birth. It began on the resident's
+         * insured_since, else the paper card's issue day, else the period's first day
+         * (docs/SCENARIO-FORMAT.md): answers carry it as QualificationDate, never the birth date. */
+        core_day since = sr->insured_since != CORE_DAY_NONE ? sr->insured_since
+                         : sr->has_paper_card               ? sr->paper_card_issued
+                                                            : from;
+        if (since < sr->born)
+            since = sr->born;
+        int mi = mem_open(w, ri, sr->insurer, sr->role, sr->of, since, true, sr->born,
                           sr->role == SCENARIO_ROLE_INSURED ? &sr->identity : NULL);
         if (mi < 0)
             return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "world: cannot file %s's membership", sr->id);

@@ -356,6 +356,7 @@ static void household_make(struct worker *wk, long long h)
         if (r->paper_card_issued < born)
             r->paper_card_issued = born;
         r->paper_card_expires = CORE_DAY_NONE;
+        r->insured_since = CORE_DAY_NONE; /* the world's default: the paper card's issue day */
         r->card_expires = CORE_DAY_NONE;
         r->card_cert_expires = CORE_DAY_NONE;
         r->registered = CORE_DAY_NONE;

@@ -104,6 +104,26 @@ struct world_range {
 size_t world_range_count(const struct world *w, int resident);
 const struct world_range *world_range_at(const struct world *w, int resident, size_t i);
 
+/* A resident's identities as the run gave them, for a user to type into their own system (identities.c; the
+ * JSON report's `identity`): the My Number, each membership's numbers, each card's id and certificates. */
+struct world_membership {
+    int insurer; /* scenario index */
+    enum scenario_role role;
+    core_day from, to; /* the first and last day; to is CORE_DAY_NONE while open */
+    struct eligibility_numbers numbers;
+};
+struct world_card {
+    uint64_t id;             /* the card's serial */
+    core_day got;            /* the day it was issued */
+    size_t cert_count;       /* its user authentication certificates, oldest first */
+    uint64_t cert_serial[8]; /* their serials (what the card route presents) */
+};
+const char *world_my_number(const struct world *w, int resident); /* 12 digits; "" for no such resident */
+size_t world_membership_count(const struct world *w, int resident);
+int world_membership_at(const struct world *w, int resident, size_t i, struct world_membership *out);
+size_t world_card_count(const struct world *w, int resident);
+int world_card_at(const struct world *w, int resident, size_t i, struct world_card *out);
+
 /* Totals over the period; `resident` may be SCENARIO_WHO_ALL for the sum over residents. */
 long world_gap_days(const struct world *w, int resident);
 long world_grace_days(const struct world *w, int resident);

@@ -240,12 +240,19 @@ ask() { # ask WHAT PATTERN...
         grep -q "$p" "$T/body" || fail "$what: the answer lacks $p: $(head -c 600 "$T/body")"
     done
 }
-# 00:05 JST on 2025-08-01 is 15:05 UTC on 31 July: the service answers for Japan's date.
-if serve 2025-08-01T00:05; then
-    ask "serve at 2025-08-01T00:05" '<ProcessExecutionTime>20250801' '<QualificationValidity>1</QualificationValidity>'
+# asking DATE: the request asks for that day (YYYYMMDD); the service answers the day asked, and refuses a day
+# after its own (docs/MESSAGES.md, "The day answered").
+asking() { sed -i -e "s|<QualificationConfirmationDate>[^<]*<|<QualificationConfirmationDate>$1<|" "$T/req.xml"; }
+# 00:05 JST on 2026-01-21 is 15:05 UTC on 20 January: the service's date is Japan's, so it answers a request
+# for 2026-01-21 (r-card is insured from the period's first day, 2025-12-02).
+if serve 2026-01-21T00:05; then
+    asking 20260121
+    ask "serve at 2026-01-21T00:05" '<ProcessExecutionTime>20260121' '<QualificationValidity>1</QualificationValidity>'
     stop
 fi
 if serve 1985-06-01T10:00; then
+    ask "serve at 1985-06-01T10:00, asked for 2026-01-21" '<ErrorCode>MYNE4001</ErrorCode>'
+    asking 19850601
     ask "serve at 1985-06-01T10:00" '<ProcessExecutionTime>19850601' '<QualificationValidity>4</QualificationValidity>'
     stop
 fi

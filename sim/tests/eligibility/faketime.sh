@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Integration test: without --date, `mynasim serve` answers for the process clock's day in Japan time (UTC+9 of
 # time()), so libfaketime moves it. The service runs twice under libfaketime on the same scenario and answers
-# the same number request (the sample, adjusted to r-card's numbers): on 2025-08-01 the qualification held
-# since birth (QualificationValidity 1), on 1985-06-01, before it began, none (4). A fake clock of 23:30 UTC
+# the same number request (the sample, adjusted to r-card's numbers): on 2026-01-21 the qualification held
+# since the period's first day, 2025-12-02 (QualificationValidity 1), on 1985-06-01 none (4). A fake clock of 23:30 UTC
 # is already the next day in Japan, which shows the date is Japan's, not UTC's.
 # Usage: faketime.sh MYNASIM SOURCE_DIR
 set -euo pipefail
@@ -31,6 +31,7 @@ sed -e 's|<InsurerNumber>[^<]*<|<InsurerNumber>01110014<|' \
   -e 's|<InsuredIdentificationNumber>[^<]*<|<InsuredIdentificationNumber>1007<|' \
   -e 's|<InsuredBranchNumber>[^<]*<|<InsuredBranchNumber>00<|' \
   -e 's|<Birthdate>[^<]*<|<Birthdate>19860202<|' \
+  -e 's|<QualificationConfirmationDate>[^<]*<|<QualificationConfirmationDate>20260121<|' \
   "$src/fixtures/messages/OQSsiquc01req_20250115093000001.xml" >"$work/req.xml"
 
 # Read whole, not piped into grep -q: with pipefail, grep -q leaving early makes nm die of SIGPIPE and the
@@ -75,17 +76,23 @@ expect() { # expect PATTERN WHAT
   grep -q "$1" "$work/body" || { cat "$work/body" >&2; fail "$2: body lacks $1"; }
 }
 
-# Date A: 2025-08-01 in Japan (01:00 JST), the qualification is there.
-serve '@2025-07-31 16:00:00'
+# Date A: 2026-01-21 in Japan (01:00 JST), the qualification is there: it began on the period's first day
+# (r-card has no insured_since and no paper card), never on the birth date.
+serve '@2026-01-20 16:00:00'
 ask "date A"
-expect '<ProcessExecutionTime>20250801' "date A is 2025-08-01 in Japan (16:00 UTC the day before)"
+expect '<ProcessExecutionTime>20260121' "date A is 2026-01-21 in Japan (16:00 UTC the day before)"
 expect '<SegmentOfResult>1</SegmentOfResult>' "date A"
 expect '<QualificationValidity>1</QualificationValidity>' "date A: qualified"
-expect '<QualificationDate>19860202</QualificationDate>' "date A: the qualification"
+expect '<QualificationDate>20251202</QualificationDate>' "date A: the qualification"
 stop
 
-# Date B: 1985-06-01, before r-card's qualification began: none.
+# Date B: 1985-06-01, before r-card's qualification began: none. The service answers the request's day, so
+# the request asks for 1985-06-01 (asked for 2026-01-21, a day after the service's, it is refused: MYNE4001).
 serve '@1985-06-01 10:00:00'
+ask "date B, asking a day after the service's"
+expect '<ErrorCode>MYNE4001</ErrorCode>' "date B: the request's 2026-01-21 is after the service's day"
+expect '<QualificationConfirmationDate>20260121</QualificationConfirmationDate>' "date B: the header echoed"
+sed -i -e 's|<QualificationConfirmationDate>[^<]*<|<QualificationConfirmationDate>19850601<|' "$work/req.xml"
 ask "date B"
 expect '<ProcessExecutionTime>19850601' "date B"
 expect '<QualificationValidity>4</QualificationValidity>' "date B: no qualification"

@@ -39,6 +39,55 @@ static void ok_answer(struct eligibility_answer *a)
     q->tax_arrears = true;
 }
 
+/* Face-reader result files: named as real terminals name them (agents match `..._yyyyMMddHHmmss.xml`, Japan
+ * time), written in either encoding with CharacterCodeIdentifier agreeing. */
+static void face_files_are_named_and_encoded_as_terminals_write_them(void **state)
+{
+    (void)state;
+    char name[ELIGIBILITY_FACE_NAME_MAX];
+    int64_t t;
+    /* 2025-07-31 15:00:00 UTC is already 2025-08-01 00:00:00 in Japan. */
+    assert_int_equal(core_time_parse_japan("2025-08-01T00:00:00", 19, &t), CORE_OK);
+    assert_int_equal(eligibility_face_file_name("v1-0003", t, name, sizeof name), CORE_OK);
+    assert_string_equal(name, "OQSsiquc01res_face_v1-0003_20250801000000.xml");
+    assert_int_equal(eligibility_face_file_name("visit", t + 86399, name, sizeof name), CORE_OK);
+    assert_string_equal(name, "OQSsiquc01res_face_visit_20250801235959.xml");
+    char longest[ELIGIBILITY_FACE_VISIT_MAX + 2];
+    memset(longest, 'a', ELIGIBILITY_FACE_VISIT_MAX);
+    longest[ELIGIBILITY_FACE_VISIT_MAX] = '\0';
+    assert_int_equal(eligibility_face_file_name(longest, t, name, sizeof name), CORE_OK);
+    longest[ELIGIBILITY_FACE_VISIT_MAX] = 'a';
+    longest[ELIGIBILITY_FACE_VISIT_MAX + 1] = '\0';
+    assert_int_equal(eligibility_face_file_name(longest, t, name, sizeof name), CORE_EINVAL);
+    assert_string_equal(name, "");
+    static const char *const bad[] = {"", "a_b", "../x", "a.b", "a b", "a/b"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(eligibility_face_file_name(bad[i], t, name, sizeof name), CORE_EINVAL);
+    assert_int_equal(eligibility_face_file_name("v", t, name, ELIGIBILITY_FACE_NAME_MAX - 1), CORE_EINVAL);
+    assert_int_equal(eligibility_face_file_name(NULL, t, name, sizeof name), CORE_EINVAL);
+    assert_int_equal(eligibility_face_file_name("v", INT64_MAX, name, sizeof name), CORE_EINVAL);
+    assert_int_equal(eligibility_face_file_name("v", INT64_MIN, name, sizeof name), CORE_EINVAL);
+
+    /* The file's encoding is the caller's choice; CharacterCodeIdentifier always agrees with it. */
+    struct eligibility_request_msg req;
+    number_request(&req);
+    struct eligibility_answer a;
+    ok_answer(&a);
+    struct eligibility_response_msg res, back;
+    assert_int_equal(eligibility_response_from_answer(&req, &a, "20250801000000", &res), CORE_OK);
+    for (int enc = ELIGIBILITY_ENC_UTF8; enc <= ELIGIBILITY_ENC_CP932; enc++) {
+        static char buf[ELIGIBILITY_MSG_MAX_BYTES];
+        size_t len = 0;
+        struct eligibility_msg_error err;
+        assert_int_equal(
+            eligibility_response_encode(&res, (enum eligibility_encoding)enc, buf, sizeof buf, &len, &err),
+            CORE_OK);
+        assert_int_equal(eligibility_response_parse(buf, len, &back, &err), CORE_OK);
+        assert_int_equal(back.encoding, enc);
+        assert_non_null(strstr(buf, enc == ELIGIBILITY_ENC_CP932 ? "Shift_JIS" : "UTF-8"));
+    }
+}
+
 static void every_result_travels_and_reads_back(void **state)
 {
     (void)state;
@@ -376,6 +425,7 @@ int main(void)
         cmocka_unit_test(refused_requests_get_their_code),
         cmocka_unit_test(the_clinic_reads_odd_responses_as_service_down),
         cmocka_unit_test(the_number_request_a_message_asks),
+        cmocka_unit_test(face_files_are_named_and_encoded_as_terminals_write_them),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -215,18 +215,26 @@ static void numbers(struct eligibility_request_msg *m, const char *insurer, cons
     m->born = D(born);
 }
 
-/* Asks `req` (raw bytes), checks the answer against the checker and parses it with mynasim's parser. */
-static void ask_raw(struct fixture *f, const char *req, size_t len, const char *file_id,
-                    struct eligibility_response_msg *res)
+/* Asks `req` (raw bytes, asking for `date`, YYYYMMDD), checks the answer against the checker and parses it
+ * with mynasim's parser. */
+static void ask_raw_on(struct fixture *f, const char *req, size_t len, const char *file_id, const char *date,
+                       struct eligibility_response_msg *res)
 {
     uint8_t *out = NULL;
     size_t out_len = 0;
     assert_int_equal(eligibility_service_handle(f->svc, (const uint8_t *)req, len, &out, &out_len), CORE_OK);
-    check_answer(out, out_len, file_id, "20250602");
+    check_answer(out, out_len, file_id, date);
     struct eligibility_msg_error merr;
     if (eligibility_response_parse(out, out_len, res, &merr) != CORE_OK)
         fail_msg("mynasim's parser refuses its service's answer: %s", merr.message);
     free(out);
+}
+
+/* The requests written in this file ask for the service's day. */
+static void ask_raw(struct fixture *f, const char *req, size_t len, const char *file_id,
+                    struct eligibility_response_msg *res)
+{
+    ask_raw_on(f, req, len, file_id, "20250602", res);
 }
 
 static void ask(struct fixture *f, const struct eligibility_request_msg *m, enum eligibility_encoding enc,
@@ -236,7 +244,11 @@ static void ask(struct fixture *f, const struct eligibility_request_msg *m, enum
     size_t len = 0;
     struct eligibility_msg_error merr;
     assert_int_equal(eligibility_request_encode(m, enc, buf, sizeof buf, &len, &merr), CORE_OK);
-    ask_raw(f, buf, len, FILE_ID, res);
+    int y, mo, d;
+    core_date_to_ymd(m->date, &y, &mo, &d);
+    char date[16];
+    snprintf(date, sizeof date, "%04d%02d%02d", y, mo, d);
+    ask_raw_on(f, buf, len, FILE_ID, date, res);
 }
 
 /* ---- tests ------------------------------------------------------------------------------------------- */
@@ -266,6 +278,12 @@ static void every_answer_passes_the_checker(void **state)
         ask(f, &m, (enum eligibility_encoding)enc, &res);
         assert_string_equal(res.error_code, "MYNE9001");
         eligibility_service_set_down(f->svc, false);
+        /* A day after the service's: refused, the header echoed. */
+        numbers(&m, "112334", "34", "1980-04-01");
+        m.date = D("2025-06-03");
+        ask(f, &m, (enum eligibility_encoding)enc, &res);
+        assert_string_equal(res.error_code, ELIGIBILITY_FUTURE_DATE_CODE);
+        assert_int_equal(res.date, D("2025-06-03"));
     }
 }
 

@@ -108,6 +108,7 @@ struct fixture {
     uint8_t cert[ELIGIBILITY_MSG_CERT_MAX];
     size_t cert_len;
     EVP_PKEY *reader_key;
+    uint32_t membership; /* the person's one membership, from 2020-04-01 */
 };
 
 static uint64_t cert_serial(const uint8_t *der, size_t len)
@@ -143,6 +144,7 @@ static void setup_named(struct fixture *f, const char *policy_name)
     assert_int_equal(
         eligibility_file_enrollment(f->reg, person, &e, D("2020-04-01"), CORE_DAY_NONE, &membership),
         CORE_OK);
+    f->membership = membership;
     assert_int_equal(eligibility_card_issue(f->reg, person, 77, D("2021-04-01"), D("2031-04-01"),
                                             cert_serial(f->cert, f->cert_len), D(CERT_EXPIRY)),
                      CORE_OK);
@@ -366,6 +368,7 @@ static void certificate_not_from_jlis_is_refused(void **state)
     /* Before the certificate's first day. */
     eligibility_service_set_date(f->svc, D("2021-03-01"));
     pin_request(f, NULL, &m);
+    m.date = D("2021-03-01"); /* asked for that day too: a later day is refused (MYNE4001) */
     ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
 }
 
@@ -483,6 +486,67 @@ static void number_request_is_answered(void **state)
     snprintf(m.numbers.number, sizeof m.numbers.number, "35");
     ask(f, &m, ELIGIBILITY_ENC_CP932, &res);
     assert_result(&res, ELIGIBILITY_NO_QUALIFICATION);
+}
+
+/* The service answers as the registry stood on the request's QualificationConfirmationDate: a loss filed
+ * after that day is not counted, one filed but not yet visible is a change in progress; a day after the
+ * service's own is refused with MYNE4001, the header echoed (docs/MESSAGES.md). */
+static void the_request_date_is_answered(void **state)
+{
+    struct fixture *f = *state;
+    /* Leaves on 2025-05-01 (the first day without); the insurer files on 05-20, visible on 05-25. */
+    assert_int_equal(
+        eligibility_file_loss(f->reg, f->membership, D("2025-05-01"), D("2025-05-20"), D("2025-05-25")),
+        CORE_OK);
+    struct eligibility_request_msg m;
+    struct eligibility_response_msg res;
+    header(&m, ELIGIBILITY_REQUEST_NUMBERS);
+    snprintf(m.numbers.insurer_number, sizeof m.numbers.insurer_number, "%s", INSURER);
+    snprintf(m.numbers.symbol, sizeof m.numbers.symbol, "12");
+    snprintf(m.numbers.number, sizeof m.numbers.number, "34");
+    snprintf(m.numbers.branch, sizeof m.numbers.branch, "00");
+    m.born = D("1980-04-01");
+    /* The service's today (2025-06-02): the loss shows; the old record, validity 2. */
+    ask_expect(f, &m, ELIGIBILITY_NO_QUALIFICATION, &res);
+    assert_int_equal(res.validity, 2);
+    assert_int_equal(res.qualification.disqualification_date, D("2025-05-01"));
+    /* 2025-05-10: the loss was filed ten days later, so the registry still showed the member. */
+    m.date = D("2025-05-10");
+    ask_expect(f, &m, ELIGIBILITY_OK, &res);
+    assert_int_equal(res.date, D("2025-05-10"));
+    assert_int_equal(res.qualification.disqualification_date, CORE_DAY_NONE);
+    /* 2025-05-22: filed, not yet visible: a change in progress. */
+    m.date = D("2025-05-22");
+    ask_expect(f, &m, ELIGIBILITY_NOT_REFLECTED, &res);
+    /* The card route likewise: the card is judged today, the qualification on the day asked. */
+    pin_request(f, NULL, &m);
+    m.date = D("2025-05-10");
+    ask_expect(f, &m, ELIGIBILITY_OK, &res);
+    pin_request(f, NULL, &m);
+    ask_expect(f, &m, ELIGIBILITY_NO_QUALIFICATION, &res);
+    /* A day after the service's: refused, the header kept so the clinic can pair the answer. */
+    pin_request(f, NULL, &m);
+    m.date = D("2025-06-03");
+    ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
+    assert_int_equal(res.segment, 9);
+    assert_int_equal(res.status, 2);
+    assert_string_equal(res.error_code, ELIGIBILITY_FUTURE_DATE_CODE);
+    assert_int_equal(res.date, D("2025-06-03"));
+    assert_string_equal(res.file_id, m.file_id);
+    assert_int_equal(res.reference, 1);
+    assert_false(res.has_qualification);
+    /* The clinic reads it as a check that did not work, never as an answer about the person. */
+    struct eligibility_answer a;
+    assert_int_equal(eligibility_response_to_answer(&res, &a), CORE_OK);
+    assert_int_equal(a.result, ELIGIBILITY_SERVICE_DOWN);
+    /* An outage answers as an outage whatever the day asked. */
+    eligibility_service_set_down(f->svc, true);
+    header(&m, ELIGIBILITY_REQUEST_NUMBERS);
+    m.date = D("2025-06-03");
+    snprintf(m.numbers.insurer_number, sizeof m.numbers.insurer_number, "%s", INSURER);
+    snprintf(m.numbers.number, sizeof m.numbers.number, "34");
+    m.born = D("1980-04-01");
+    ask_expect(f, &m, ELIGIBILITY_SERVICE_DOWN, &res);
 }
 
 static void bad_requests_get_error_codes(void **state)
@@ -1057,6 +1121,7 @@ int main(void)
         NATIONAL(a_service_date_the_messages_cannot_carry_is_refused),
         NATIONAL(borrowed_certificate_is_refused),
         NATIONAL(certificate_not_from_jlis_is_refused),
+        NATIONAL(the_request_date_is_answered),
         NATIONAL(expired_certificate_under_national_passes_in_grace),
         cmocka_unit_test_setup_teardown(expired_certificate_as_announced_is_refused, setup_announced,
                                         teardown),

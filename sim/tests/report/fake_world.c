@@ -94,6 +94,52 @@ const struct world_range *world_range_at(const struct world *w, int resident, si
                                                                             : NULL;
 }
 
+/* Identities (identities.c): a fixed My Number per resident, one membership, no card. */
+const char *world_my_number(const struct world *w, int resident)
+{
+    (void)w;
+    return valid_resident(resident) ? "123456789018" : "";
+}
+
+size_t world_membership_count(const struct world *w, int resident)
+{
+    (void)w;
+    return valid_resident(resident) ? 1 : 0;
+}
+
+int world_membership_at(const struct world *w, int resident, size_t i, struct world_membership *out)
+{
+    (void)w;
+    if (out == NULL || !valid_resident(resident) || i != 0)
+        return CORE_EINVAL;
+    memset(out, 0, sizeof *out);
+    out->insurer = 0;
+    out->role = SCENARIO_ROLE_INSURED;
+    (void)core_date_from_ymd(2020, 4, 1, &out->from);
+    out->to = CORE_DAY_NONE;
+    memcpy(out->numbers.insurer_number, "112334", 7);
+    memcpy(out->numbers.symbol, "100", 4);
+    memcpy(out->numbers.number, "1007", 5);
+    memcpy(out->numbers.branch, "00", 3);
+    return CORE_OK;
+}
+
+size_t world_card_count(const struct world *w, int resident)
+{
+    (void)w;
+    (void)resident;
+    return 0;
+}
+
+int world_card_at(const struct world *w, int resident, size_t i, struct world_card *out)
+{
+    (void)w;
+    (void)resident;
+    (void)i;
+    (void)out;
+    return CORE_EINVAL;
+}
+
 static long total(const long *v, int resident)
 {
     if (resident == SCENARIO_WHO_ALL) {

@@ -160,14 +160,15 @@ static void reset_signing_password(void **state)
  * July renewal (2025-07-17) sends a notice; CERT-5 F starts when the grace ends. Expiry 2025-05-31: first
  * invalid day 2025-06-01, grace to 2025-09-30, cert_expired from 2025-10-01, certificate 30 days later on
  * 2025-10-31. As announced (no grace): cert_expired from 2025-06-01, certificate on 2025-07-01 valid to
- * 2025-07-31 (NHI), renewed on 2025-07-17 from 2025-08-01 (CERT-4), no July notice. */
+ * 2025-07-31 (NHI), renewed on 2025-07-17 from 2025-08-01 (CERT-4), no July notice. Insured since 2020, so
+ * the day before the period (2025-05-31) has a qualification to answer. */
 static void cert_grace_counts_for_mailings(void **state)
 {
     (void)state;
     const char *pre = "scenario: grace-mail\nperiod: {from: 2025-06-01, to: 2025-12-31}\npolicy: ";
     const char *post = "insurers: [{id: kita, kind: nhi, number: \"112334\"}]\n"
                        "residents:\n"
-                       "  - {id: r1, born: 1970-05-10, insurer: kita,\n"
+                       "  - {id: r1, born: 1970-05-10, insurer: kita, insured_since: 2020-04-01,\n"
                        "     card: {issued: 2022-06-01, cert_expires: 2025-05-31},\n"
                        "     registered: 2023-02-01, holds: [notice]}\n";
     struct run r;
@@ -200,6 +201,37 @@ static void cert_grace_counts_for_mailings(void **state)
 /* CERT-6 / CERT-4 for employee insurance: enrolling at kyokai on 2025-03-01 without a card gives a certificate
  * that day, valid to 2026-02-28 (12 months, the day before 2026-03-01), renewed 14 days before its end, on
  * 2026-02-14, valid 2026-03-01..2027-02-28. */
+/* The QualificationDate answers carry: the day the membership began — insured_since, else the paper card's
+ * issue day, else the period's first day — never the birth date (docs/SCENARIO-FORMAT.md, residents). */
+static void qualification_date_is_when_the_membership_began(void **state)
+{
+    (void)state;
+    const char *pre = "scenario: since\nperiod: {from: 2025-06-01, to: 2025-06-30}\npolicy: ";
+    const char *post =
+        "insurers: [{id: kita, kind: nhi, number: \"112334\"}]\n"
+        "residents:\n"
+        "  - {id: r1, born: 1970-05-10, insurer: kita, insured_since: 2010-04-01,\n"
+        "     paper_card: {issued: 2024-08-01}, card: {issued: 2022-06-01}, registered: 2023-02-01}\n"
+        "  - {id: r2, born: 1970-05-10, insurer: kita, paper_card: {issued: 2024-08-01},\n"
+        "     card: {issued: 2022-06-01}, registered: 2023-02-01}\n"
+        "  - {id: r3, born: 1970-05-10, insurer: kita, card: {issued: 2022-06-01},\n"
+        "     registered: 2023-02-01}\n";
+    static const char *const want[] = {"2010-04-01", "2024-08-01", "2025-06-01"};
+    struct run r;
+    run_policy(&r, pre, "national", post);
+    for (int i = 0; i < 3; i++) {
+        struct eligibility_answer a;
+        struct core_error err;
+        core_error_clear(&err);
+        assert_int_equal(world_probe_check(r.w, i, D("2025-06-10"), SCENARIO_NONE, &a, &err), CORE_OK);
+        assert_int_equal(a.result, ELIGIBILITY_OK);
+        assert_true(a.has_qualification);
+        assert_int_equal(a.qualification.start, D(want[i]));
+        assert_int_equal(a.qualification.born, D("1970-05-10"));
+    }
+    run_free(&r);
+}
+
 static void employee_certificate_dates(void **state)
 {
     (void)state;
@@ -329,6 +361,7 @@ int main(void)
         cmocka_unit_test(not_insured_edges),
         cmocka_unit_test(reset_signing_password),
         cmocka_unit_test(cert_grace_counts_for_mailings),
+        cmocka_unit_test(qualification_date_is_when_the_membership_began),
         cmocka_unit_test(employee_certificate_dates),
         cmocka_unit_test(carer_certificate_renewed_as_certificate),
         cmocka_unit_test(card_events_in_between),
