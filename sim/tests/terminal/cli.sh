@@ -8,8 +8,13 @@ set -euo pipefail
 mynasim=$1
 src=$2
 export MYNASIM_DATA_DIR=$src/fixtures
-scn=$src/scenarios/clinic-reader-down-and-system-outage.yaml
 work=$(mktemp -d)
+# A library scenario whose r-card has been a member since 2020 (insured_since, format 2), so the days asked
+# below, before the scenario's period, find the membership (QualificationDate is when it began).
+scn=$work/clinic-reader-down-and-system-outage.yaml
+sed -e 's/^format: 1$/format: 2/' -e 's/^    born: 1986-02-02$/&\n    insured_since: 2020-04-01/' \
+  "$src/scenarios/clinic-reader-down-and-system-outage.yaml" >"$scn"
+grep -q '^    insured_since: 2020-04-01$' "$scn" || { echo "cli.sh: could not give r-card insured_since"; exit 1; }
 pid=
 cleanup() {
   if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" || true; fi
