@@ -19,6 +19,7 @@ static const struct cli_command cli_commands[] = {
     {"compare", cli_compare_main, "replay under two policies: who the amendments kept insured"},
     {"serve", cli_serve_main, "the eligibility service over HTTP"},
     {"at", cli_at_main, "run any program at a Japan date and time (libfaketime)"},
+    {"conform", cli_conform_main, "conformance suites: an insurer's issuance system under test"},
 };
 
 static void usage(FILE *out)
