@@ -403,8 +403,20 @@ static const char *unexpected_rule(const struct world *w, const struct scenario 
             return "CERT-3";
         }
     }
-    snprintf(why, cap, "the engine mailed %.40s nothing of this on %s", m->who, d);
-    return m->type ? "NOTICE-1" : "CERT-1";
+    /* the engine mails it later: too early (a lag or lead ignored) */
+    for (size_t i = 0; i < world_event_count(w); i++) {
+        struct world_mailing wm;
+        if (world_event_at(w, i)->day <= day || !world_event_mailing(w, i, &wm) || wm.resident != r ||
+            (wm.kind == SCENARIO_DOC_NOTICE) != (m->type != 0) ||
+            strcmp(world_insurer_id(w, wm.insurer), m->insurer) != 0)
+            continue;
+        char later[11];
+        core_date_format(wm.day, later);
+        snprintf(why, cap, "mailed too early: the rules send it on %s (%s), not on %s", later, wm.rule, d);
+        return wm.rule;
+    }
+    snprintf(why, cap, "no rule mails %.40s this document on %s", m->who, d);
+    return "INV-3";
 }
 
 static int compare_day(struct conform_case *cc, size_t *cap, const struct day_ctx *c, struct mailing *exp,
