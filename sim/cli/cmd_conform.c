@@ -81,13 +81,11 @@ static int issuance_main(int argc, char **argv)
     const char *policy[POLICIES_MAX] = {NULL};
     bool quiet = false, dump = false;
     struct cli_list policies = {.items = policy, .cap = POLICIES_MAX};
-    const struct cli_opt opts[] = {{"sut", 0, CLI_OPT_VALUE, &sut},
-                                   {"from", 0, CLI_OPT_VALUE, &from_s},
-                                   {"to", 0, CLI_OPT_VALUE, &to_s},
-                                   {"policy", 0, CLI_OPT_LIST, &policies},
-                                   {"timeout", 0, CLI_OPT_VALUE, &timeout_s},
-                                   {"dump-days", 0, CLI_OPT_FLAG, &dump},
-                                   CLI_REPORT_OPTS(&report, &out, &quiet)};
+    const struct cli_opt opts[] = {
+        {"sut", 0, CLI_OPT_VALUE, &sut},           {"from", 0, CLI_OPT_VALUE, &from_s},
+        {"to", 0, CLI_OPT_VALUE, &to_s},           {"policy", 0, CLI_OPT_LIST, &policies},
+        {"timeout", 0, CLI_OPT_VALUE, &timeout_s}, {"dump-days", 0, CLI_OPT_FLAG, &dump},
+        CLI_REPORT_OPTS(&report, &out, &quiet)};
     const struct cli_spec spec = {.cmd = "conform issuance",
                                   .usage = conform_usage,
                                   .opts = opts,
@@ -105,8 +103,9 @@ static int issuance_main(int argc, char **argv)
         char *end = NULL;
         double t = strtod(timeout_s, &end);
         if (end == timeout_s || *end != '\0' || !(t > 0.0 && t <= 3600.0)) {
-            fprintf(stderr, "mynasim conform issuance: --timeout '%s': expected seconds, more than 0, at most "
-                            "3600\n",
+            fprintf(stderr,
+                    "mynasim conform issuance: --timeout '%s': expected seconds, more than 0, at most "
+                    "3600\n",
                     timeout_s);
             return CLI_EXIT_USAGE;
         }
@@ -142,8 +141,8 @@ static int issuance_main(int argc, char **argv)
     for (size_t i = 0; i < f.count; i++)
         for (size_t s = 0; s < sides; s++) {
             size_t problems;
-            if (cli_load_scenario(f.paths[i], policies.count ? policy[s] : NULL, &scns[i * sides + s], &problems) !=
-                CORE_OK) {
+            if (cli_load_scenario(f.paths[i], policies.count ? policy[s] : NULL, &scns[i * sides + s],
+                                  &problems) != CORE_OK) {
                 if (problems == 0)
                     fprintf(stderr, "%s: not valid\n", f.paths[i]);
                 goto done;
@@ -152,7 +151,8 @@ static int issuance_main(int argc, char **argv)
     if (dump) {
         status = f.count * sides == 1 ? dump_days(scns[0], o.from, o.to) : CLI_EXIT_USAGE;
         if (f.count * sides != 1)
-            fprintf(stderr, "mynasim conform issuance: --dump-days takes one FILE and at most one --policy\n");
+            fprintf(stderr,
+                    "mynasim conform issuance: --dump-days takes one FILE and at most one --policy\n");
         goto done;
     }
     if (!cli_out_open(&f.out, "conform issuance", out))
@@ -170,8 +170,11 @@ static int issuance_main(int argc, char **argv)
         ncase++;
     }
     cli_progress_clear(progress);
-    enum conform_format cf = rf == REPORT_JSON ? CONFORM_JSON : rf == REPORT_JUNIT ? CONFORM_JUNIT : CONFORM_TEXT;
-    status = conform_report(f.out.f, cf, cases, ncase) == CORE_OK ? conform_exit_code(cases, ncase) : CLI_EXIT_USAGE;
+    enum conform_format cf = rf == REPORT_JSON    ? CONFORM_JSON
+                             : rf == REPORT_JUNIT ? CONFORM_JUNIT
+                                                  : CONFORM_TEXT;
+    status = conform_report(f.out.f, cf, cases, ncase) == CORE_OK ? conform_exit_code(cases, ncase)
+                                                                  : CLI_EXIT_USAGE;
     if (!cli_out_commit(&f.out, "conform issuance", true))
         status = CLI_EXIT_USAGE;
 done:
@@ -190,6 +193,7 @@ int cli_conform_main(int argc, char **argv)
         fputs(conform_usage, stdout);
         return CLI_EXIT_OK;
     }
-    fprintf(stderr, "mynasim conform: expected a suite: issuance (the reception suites are to come; see --help)\n");
+    fprintf(stderr,
+            "mynasim conform: expected a suite: issuance (the reception suites are to come; see --help)\n");
     return CLI_EXIT_USAGE;
 }

@@ -26,10 +26,10 @@
 
 /* Exit codes of `mynasim conform` (docs/CONFORMANCE.md). */
 enum {
-    CONFORM_EXIT_MATCH = 0,   /* every day of every case matched */
-    CONFORM_EXIT_DIFFER = 1,  /* some mailing differed */
-    CONFORM_EXIT_USAGE = 2,   /* bad usage or an invalid scenario */
-    CONFORM_EXIT_SUT = 3,     /* the SUT failed: would not start, hung, crashed, wrote garbage, exited early */
+    CONFORM_EXIT_MATCH = 0,  /* every day of every case matched */
+    CONFORM_EXIT_DIFFER = 1, /* some mailing differed */
+    CONFORM_EXIT_USAGE = 2,  /* bad usage or an invalid scenario */
+    CONFORM_EXIT_SUT = 3,    /* the SUT failed: would not start, hung, crashed, wrote garbage, exited early */
 };
 
 struct conform_issuance_options {
@@ -51,13 +51,13 @@ struct conform_difference {
 
 /* One case: one scenario file against the SUT. */
 struct conform_case {
-    char name[128];   /* the scenario's name */
-    char file[512];   /* its path */
-    char policy[64];  /* the policy it was replayed under */
+    char name[128];  /* the scenario's name */
+    char file[512];  /* its path */
+    char policy[64]; /* the policy it was replayed under */
     core_day from, to;
-    long days;                 /* days given to the SUT and judged */
-    long engine_mailings;      /* the engine's mailings on those days */
-    long sut_mailings;         /* the SUT's */
+    long days;            /* days given to the SUT and judged */
+    long engine_mailings; /* the engine's mailings on those days */
+    long sut_mailings;    /* the SUT's */
     long days_differing;
     struct conform_difference *diffs;
     size_t ndiff;

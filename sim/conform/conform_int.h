@@ -12,9 +12,9 @@
 
 /* A SUT process: /bin/sh -c COMMAND in a process group of its own, its stdin and stdout on pipes. */
 struct conform_sut {
-    pid_t pid;     /* 0 when none is running */
-    int in, out;   /* our ends: we write `in`, read `out`; -1 when closed */
-    char *buf;     /* what was read and not yet taken as lines */
+    pid_t pid;   /* 0 when none is running */
+    int in, out; /* our ends: we write `in`, read `out`; -1 when closed */
+    char *buf;   /* what was read and not yet taken as lines */
     size_t len;
     bool eof;
     char why[200]; /* the failure, when one of the calls below returned false */

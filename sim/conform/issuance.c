@@ -50,8 +50,9 @@ static int put_param(json_t *obj, const struct policy *p, const char *name, core
 /* The parameters an insurer's issuance reads (per insurer: its own overrides apply) and those of the world. */
 static const char *const insurer_params[] = {"certificate.lead_days", "certificate.max_validity_months",
                                              "certificate.application_lag_days", "certificate.all_elderly"};
-static const char *const world_params[] = {"certificate.detection_lag_days", "registration.withdrawal_lag_days",
-                                           "copay.latter_age", "paper_card.last_issue"};
+static const char *const world_params[] = {"certificate.detection_lag_days",
+                                           "registration.withdrawal_lag_days", "copay.latter_age",
+                                           "paper_card.last_issue"};
 
 static const char *resident_id(const struct scenario *scn, int r)
 {
@@ -79,7 +80,8 @@ static json_t *membership_json(const struct world *w, const struct scenario *scn
     return json_pack("{s:s, s:s, s:s, s:o, s:o}", "insurer", world_insurer_id(w, m->insurer), "kind",
                      kind_word(world_insurer_kind(w, m->insurer)), "role",
                      m->role == SCENARIO_ROLE_DEPENDENT ? "dependent" : "insured", "of",
-                     m->of >= 0 ? json_string(resident_id(scn, m->of)) : json_null(), "from", date_json(m->from));
+                     m->of >= 0 ? json_string(resident_id(scn, m->of)) : json_null(), "from",
+                     date_json(m->from));
 }
 
 static json_t *resident_json(const struct world *w, const struct scenario *scn, int r, core_day day)
@@ -87,7 +89,8 @@ static json_t *resident_json(const struct world *w, const struct scenario *scn, 
     const struct scenario_resident *sr = &scn->residents[r];
     json_t *o = json_pack("{s:s, s:o}", "id", sr->id, "born", date_json(sr->born));
     struct world_membership_info m;
-    json_object_set_new(o, "membership", membership_on(w, r, day, &m) >= 0 ? membership_json(w, scn, &m) : json_null());
+    json_object_set_new(o, "membership",
+                        membership_on(w, r, day, &m) >= 0 ? membership_json(w, scn, &m) : json_null());
     json_t *docs = json_array();
     size_t n = world_document_count(w, r);
     for (size_t i = 0; i < n; i++) {
@@ -176,10 +179,10 @@ static json_t *events_json(const struct world *w, const struct scenario *scn, co
 
 char *conform_issuance_day_json(const struct scenario *scn, const struct world *w, core_day day)
 {
-    json_t *o = json_pack("{s:s, s:s, s:o, s:{s:o, s:o}, s:s, s:o}", "protocol", PROTOCOL, "scenario", scn->name,
-                          "day", date_json(day), "period", "from", date_json(scn->period.from), "to",
-                          date_json(scn->period.to), "policy", policy_name(scn->policy), "transition_from",
-                          date_json(world_checks_from(w)));
+    json_t *o = json_pack("{s:s, s:s, s:o, s:{s:o, s:o}, s:s, s:o}", "protocol", PROTOCOL, "scenario",
+                          scn->name, "day", date_json(day), "period", "from", date_json(scn->period.from),
+                          "to", date_json(scn->period.to), "policy", policy_name(scn->policy),
+                          "transition_from", date_json(world_checks_from(w)));
     if (o == NULL)
         return NULL;
     json_t *params = json_object();
@@ -192,8 +195,8 @@ char *conform_issuance_day_json(const struct scenario *scn, const struct world *
         json_t *ip = json_object();
         for (size_t i = 0; ok && i < sizeof insurer_params / sizeof insurer_params[0]; i++)
             ok = put_param(ip, world_insurer_policy(w, (int)k), insurer_params[i], day) == 0;
-        json_array_append_new(ins, json_pack("{s:s, s:s, s:s, s:o}", "id", world_insurer_id(w, (int)k), "kind",
-                                             kind_word(world_insurer_kind(w, (int)k)), "number",
+        json_array_append_new(ins, json_pack("{s:s, s:s, s:s, s:o}", "id", world_insurer_id(w, (int)k),
+                                             "kind", kind_word(world_insurer_kind(w, (int)k)), "number",
                                              world_insurer_number(w, (int)k), "parameters", ip));
     }
     json_object_set_new(o, "insurers", ins);
@@ -296,7 +299,8 @@ int conform_issuance_parse_line(const struct scenario *scn, core_day day, const 
         else
             out->type = t[0];
     }
-    if (bad == NULL && json_object_get(o, "rule") != NULL && (rule == NULL || strlen(rule) >= sizeof out->rule))
+    if (bad == NULL && json_object_get(o, "rule") != NULL &&
+        (rule == NULL || strlen(rule) >= sizeof out->rule))
         bad = "\"rule\" is not a rule id";
     if (bad != NULL) {
         snprintf(why, cap, "a mailing that cannot be read: %s", bad);
@@ -388,7 +392,8 @@ static const char *unexpected_rule(const struct world *w, const struct scenario 
     char d[11];
     core_date_format(day, d);
     if (m->type && !world_has_myna(w, r, day)) {
-        snprintf(why, cap, "on %s %.40s has no マイナ保険証: a notice gets no insured care alone; a certificate is due",
+        snprintf(why, cap,
+                 "on %s %.40s has no マイナ保険証: a notice gets no insured care alone; a certificate is due",
                  d, m->who);
         return "INV-3";
     }
@@ -398,7 +403,8 @@ static const char *unexpected_rule(const struct world *w, const struct scenario 
         if (world_document_at(w, r, i, &x) && x.kind == SCENARIO_DOC_PAPER_CARD && x.got <= day &&
             (x.lost == CORE_DAY_NONE || x.lost > day) && x.from <= day && day <= x.to &&
             strcmp(world_insurer_id(w, x.insurer), m->insurer) == 0 && m->from <= x.to) {
-            snprintf(why, cap, "on %s %.40s still holds a usable paper card of %.40s: only the advance mailing is due",
+            snprintf(why, cap,
+                     "on %s %.40s still holds a usable paper card of %.40s: only the advance mailing is due",
                      d, m->who, m->insurer);
             return "CERT-3";
         }
@@ -444,10 +450,12 @@ static int compare_day(struct conform_case *cc, size_t *cap, const struct day_ct
                 snprintf(why, sizeof why, "valid from the wrong day (%s)", exp[i].rule);
             else if (exp[i].to != g->to) {
                 rule = "CERT-4";
-                snprintf(why, sizeof why, "valid to the wrong day: CERT-4 ends it on the earlier of 31 July "
-                                          "(NHI, latter-elderly) and the day before the maximum validity");
+                snprintf(why, sizeof why,
+                         "valid to the wrong day: CERT-4 ends it on the earlier of 31 July "
+                         "(NHI, latter-elderly) and the day before the maximum validity");
             } else
-                snprintf(why, sizeof why, "notice of the wrong type (NOTICE-6: every later notice is type B)");
+                snprintf(why, sizeof why,
+                         "notice of the wrong type (NOTICE-6: every later notice is type B)");
             if (add_diff(cc, cap, c->day, g->who, "differs", &exp[i], g, rule, why) != CORE_OK)
                 return CORE_ENOMEM;
         }
@@ -460,7 +468,8 @@ static int compare_day(struct conform_case *cc, size_t *cap, const struct day_ct
     for (size_t k = 0; k < c->ngot; k++)
         if (!c->got[k].used) {
             const char *rule = unexpected_rule(c->w, c->scn, &c->got[k], c->day, why, sizeof why);
-            if (add_diff(cc, cap, c->day, c->got[k].who, "unexpected", NULL, &c->got[k], rule, why) != CORE_OK)
+            if (add_diff(cc, cap, c->day, c->got[k].who, "unexpected", NULL, &c->got[k], rule, why) !=
+                CORE_OK)
                 return CORE_ENOMEM;
         }
     if (cc->ndiff > before)
@@ -469,15 +478,16 @@ static int compare_day(struct conform_case *cc, size_t *cap, const struct day_ct
 }
 
 /* The engine's mailings of `day` (the D-1 type A notices of NOTICE-6 aside: docs/CONFORMANCE.md). */
-static int engine_mailings(const struct world *w, const struct scenario *scn, core_day day, struct mailing **out,
-                           size_t *n)
+static int engine_mailings(const struct world *w, const struct scenario *scn, core_day day,
+                           struct mailing **out, size_t *n)
 {
     *out = NULL;
     *n = 0;
     size_t cap = 0;
     for (size_t i = 0; i < world_event_count(w); i++) {
         struct world_mailing wm;
-        if (world_event_at(w, i)->day != day || !world_event_mailing(w, i, &wm) || strcmp(wm.rule, "NOTICE-6") == 0)
+        if (world_event_at(w, i)->day != day || !world_event_mailing(w, i, &wm) ||
+            strcmp(wm.rule, "NOTICE-6") == 0)
             continue;
         if (*n == cap) {
             cap = cap ? cap * 2 : 8;

@@ -36,8 +36,10 @@ static void report_text(FILE *f, const struct conform_case *cases, size_t n)
         core_date_format(c->from, a);
         core_date_format(c->to, b);
         fprintf(f, "%s %s (%s, %s..%s): %ld days, engine %ld mailings, SUT %ld\n",
-                c->sut_failed ? "ERROR" : c->ndiff ? "FAIL " : "ok   ", c->name, c->policy, a, b, c->days,
-                c->engine_mailings, c->sut_mailings);
+                c->sut_failed ? "ERROR"
+                : c->ndiff    ? "FAIL "
+                              : "ok   ",
+                c->name, c->policy, a, b, c->days, c->engine_mailings, c->sut_mailings);
         for (size_t k = 0; k < c->ndiff; k++) {
             const struct conform_difference *d = &c->diffs[k];
             char day[11];
@@ -76,21 +78,25 @@ static int report_json(FILE *f, const struct conform_case *cases, size_t n)
         json_t *diffs = json_array();
         for (size_t k = 0; k < c->ndiff; k++) {
             const struct conform_difference *d = &c->diffs[k];
-            json_array_append_new(diffs, json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:s}", "day", date_or_null(d->day),
-                                                   "who", d->who, "what", d->what, "rule", d->rule, "why", d->why,
-                                                   "engine", d->expected, "sut", d->got));
+            json_array_append_new(diffs,
+                                  json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:s}", "day",
+                                            date_or_null(d->day), "who", d->who, "what", d->what, "rule",
+                                            d->rule, "why", d->why, "engine", d->expected, "sut", d->got));
         }
         json_array_append_new(
-            arr, json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:s, s:o, s:o}", "name", c->name, "file", c->file,
-                           "policy", c->policy, "from", date_or_null(c->from), "to", date_or_null(c->to), "days",
-                           (json_int_t)c->days, "engine_mailings", (json_int_t)c->engine_mailings, "sut_mailings",
-                           (json_int_t)c->sut_mailings, "verdict", verdict(c), "differences", diffs, "failure",
+            arr, json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:s, s:o, s:o}", "name", c->name, "file",
+                           c->file, "policy", c->policy, "from", date_or_null(c->from), "to",
+                           date_or_null(c->to), "days", (json_int_t)c->days, "engine_mailings",
+                           (json_int_t)c->engine_mailings, "sut_mailings", (json_int_t)c->sut_mailings,
+                           "verdict", verdict(c), "differences", diffs, "failure",
                            c->sut_failed ? json_pack("{s:o, s:s}", "day", date_or_null(c->failure_day), "why",
                                                      c->failure)
                                          : json_null()));
     }
-    json_t *o = json_pack("{s:s, s:o, s:i}", "suite", "issuance", "cases", arr, "exit", conform_exit_code(cases, n));
-    int rc = json_dumpf(o, f, JSON_INDENT(2) | JSON_SORT_KEYS) == 0 && fputc('\n', f) != EOF ? CORE_OK : CORE_EIO;
+    json_t *o =
+        json_pack("{s:s, s:o, s:i}", "suite", "issuance", "cases", arr, "exit", conform_exit_code(cases, n));
+    int rc =
+        json_dumpf(o, f, JSON_INDENT(2) | JSON_SORT_KEYS) == 0 && fputc('\n', f) != EOF ? CORE_OK : CORE_EIO;
     json_decref(o);
     return rc;
 }
@@ -125,8 +131,10 @@ static void report_junit(FILE *f, const struct conform_case *cases, size_t n)
         failures += !cases[i].sut_failed && cases[i].ndiff > 0;
     }
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    fprintf(f, "<testsuites><testsuite name=\"conform.issuance\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n",
-            n, failures, errors);
+    fprintf(
+        f,
+        "<testsuites><testsuite name=\"conform.issuance\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n",
+        n, failures, errors);
     for (size_t i = 0; i < n; i++) {
         const struct conform_case *c = &cases[i];
         fputs("  <testcase classname=\"conform.issuance\" name=\"", f);

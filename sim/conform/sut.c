@@ -153,7 +153,8 @@ bool conform_sut_exchange(struct conform_sut *s, const char *text, int timeout_m
             goto out;
         }
         if (s->eof) {
-            reap_reason(s, s->len ? "stopped in the middle of a line" : "closed its output before the day's end");
+            reap_reason(s, s->len ? "stopped in the middle of a line"
+                                  : "closed its output before the day's end");
             goto out;
         }
         long long left = deadline - now_ms();

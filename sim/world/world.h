@@ -249,11 +249,11 @@ struct world_document_info {
     enum scenario_document kind;
     size_t membership; /* index for world_membership_at */
     int insurer;
-    core_day got, lost;  /* in hand from got to lost - 1; lost CORE_DAY_NONE: never lost */
-    core_day from, to;   /* printed validity; to CORE_DAY_NONE: none printed (a notice) */
-    char notice_type;    /* 'A' / 'B' for a notice, 0 otherwise */
-    bool carer;          /* a certificate applied for under CERT-5 B (renewed as one, CERT-8) */
-    bool mailed;         /* received by post during the run (not held at the start, not a paper card) */
+    core_day got, lost; /* in hand from got to lost - 1; lost CORE_DAY_NONE: never lost */
+    core_day from, to;  /* printed validity; to CORE_DAY_NONE: none printed (a notice) */
+    char notice_type;   /* 'A' / 'B' for a notice, 0 otherwise */
+    bool carer;         /* a certificate applied for under CERT-5 B (renewed as one, CERT-8) */
+    bool mailed;        /* received by post during the run (not held at the start, not a paper card) */
 };
 size_t world_document_count(const struct world *w, int resident);
 bool world_document_at(const struct world *w, int resident, size_t i, struct world_document_info *out);
@@ -262,9 +262,9 @@ bool world_document_at(const struct world *w, int resident, size_t i, struct wor
 struct world_card_info {
     core_day got, expires;
     bool face_only;
-    bool has_cert;           /* false: the card carries no certificate */
-    core_day cert_expires;   /* the certificate's expiry */
-    core_day cert_pass_end;  /* its last day passing the check (AMEND-3's grace) */
+    bool has_cert;          /* false: the card carries no certificate */
+    core_day cert_expires;  /* the certificate's expiry */
+    core_day cert_pass_end; /* its last day passing the check (AMEND-3's grace) */
 };
 bool world_card_on(const struct world *w, int resident, core_day day, struct world_card_info *out);
 /* Registered for insurance use on the day (MYNA-1, MYNA-5), and マイナ保険証 that day (registered card in hand,

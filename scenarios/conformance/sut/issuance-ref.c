@@ -153,7 +153,11 @@ static json_t *insurer(const struct day *d, const char *id)
 {
     size_t i;
     json_t *x;
-    json_array_foreach(json_object_get(d->root, "insurers"), i, x) if (strcmp(json_string_value(json_object_get(x, "id")), id) == 0) return x;
+    for (i = 0; i < json_array_size(json_object_get(d->root, "insurers")) &&
+                (x = json_array_get(json_object_get(d->root, "insurers"), i)) != NULL;
+         i++)
+        if (strcmp(json_string_value(json_object_get(x, "id")), id) == 0)
+            return x;
     return NULL;
 }
 
@@ -188,7 +192,11 @@ static json_t *resident(const struct day *d, const char *who)
 {
     size_t i;
     json_t *x;
-    json_array_foreach(json_object_get(d->root, "residents"), i, x) if (strcmp(str(x, "id"), who) == 0) return x;
+    for (i = 0; i < json_array_size(json_object_get(d->root, "residents")) &&
+                (x = json_array_get(json_object_get(d->root, "residents"), i)) != NULL;
+         i++)
+        if (strcmp(str(x, "id"), who) == 0)
+            return x;
     return NULL;
 }
 
@@ -229,10 +237,12 @@ static bool paper_usable(json_t *res, const char *ins, long day)
 {
     size_t i;
     json_t *x;
-    json_array_foreach(json_object_get(res, "documents"), i, x)
-    {
+    for (i = 0; i < json_array_size(json_object_get(res, "documents")) &&
+                (x = json_array_get(json_object_get(res, "documents"), i)) != NULL;
+         i++) {
         if (strcmp(str(x, "document"), "paper_card") == 0 && strcmp(str(x, "insurer"), ins) == 0 &&
-            parse_date(json_object_get(x, "valid_from")) <= day && day <= parse_date(json_object_get(x, "valid_to")))
+            parse_date(json_object_get(x, "valid_from")) <= day &&
+            day <= parse_date(json_object_get(x, "valid_to")))
             return true;
     }
     return false;
@@ -243,8 +253,9 @@ static bool cert_covering(const struct day *d, json_t *res, const char *ins, lon
 {
     size_t i;
     json_t *x;
-    json_array_foreach(json_object_get(res, "documents"), i, x)
-    {
+    for (i = 0; i < json_array_size(json_object_get(res, "documents")) &&
+                (x = json_array_get(json_object_get(res, "documents"), i)) != NULL;
+         i++) {
         if (strcmp(str(x, "document"), "certificate") == 0 && strcmp(str(x, "insurer"), ins) == 0 &&
             parse_date(json_object_get(x, "valid_to")) >= day)
             return true;
@@ -261,8 +272,11 @@ static bool has_notice(const struct day *d, json_t *res, const char *ins)
 {
     size_t i;
     json_t *x;
-    json_array_foreach(json_object_get(res, "documents"), i, x) if (strcmp(str(x, "document"), "notice") == 0 &&
-                                                                     strcmp(str(x, "insurer"), ins) == 0) return true;
+    for (i = 0; i < json_array_size(json_object_get(res, "documents")) &&
+                (x = json_array_get(json_object_get(res, "documents"), i)) != NULL;
+         i++)
+        if (strcmp(str(x, "document"), "notice") == 0 && strcmp(str(x, "insurer"), ins) == 0)
+            return true;
     for (size_t k = 0; k < d->nmails; k++)
         if (!d->mails[k].cert && strcmp(d->mails[k].who, str(res, "id")) == 0 &&
             strcmp(d->mails[k].insurer, ins) == 0)
@@ -283,9 +297,10 @@ static void emit(struct day *d, json_t *res, bool cert, const char *ins, long fr
                "\"valid_to\":\"%s\",\"rule\":\"%s\"}\n",
                str(res, "id"), ins, a, b, rule);
     } else {
-        printf("{\"who\":\"%s\",\"document\":\"notice\",\"insurer\":\"%s\",\"type\":\"B\",\"valid_from\":\"%s\","
-               "\"rule\":\"%s\"}\n",
-               str(res, "id"), ins, a, rule);
+        printf(
+            "{\"who\":\"%s\",\"document\":\"notice\",\"insurer\":\"%s\",\"type\":\"B\",\"valid_from\":\"%s\","
+            "\"rule\":\"%s\"}\n",
+            str(res, "id"), ins, a, rule);
     }
     if (d->nmails < sizeof d->mails / sizeof d->mails[0]) {
         struct mail *m = &d->mails[d->nmails++];
@@ -305,12 +320,12 @@ static void mail_for(struct day *d, json_t *res, const char *ins, long from, con
 #ifdef MUTANT_NO_AMEND2
     bool all_elderly = false;
 #else
-    bool all_elderly = strcmp(ins_kind(d, ins), "latter_elderly") == 0 &&
-                       ins_param(d, ins, "certificate.all_elderly");
+    bool all_elderly =
+        strcmp(ins_kind(d, ins), "latter_elderly") == 0 && ins_param(d, ins, "certificate.all_elderly");
 #endif
     if (all_elderly || !myna(res))
-        emit(d, res, true, ins, from, cert_end(d, ins, from), all_elderly && myna(res) ? "AMEND-2" : cert_rule,
-             false);
+        emit(d, res, true, ins, from, cert_end(d, ins, from),
+             all_elderly && myna(res) ? "AMEND-2" : cert_rule, false);
     else
         emit(d, res, false, ins, from, NONE, notice_rule, false);
 }
@@ -341,11 +356,13 @@ static void age75(struct day *d, json_t *res)
         return;
     size_t i;
     json_t *x;
-    json_array_foreach(json_object_get(d->root, "insurers"), i, x) if (strcmp(str(x, "kind"), "latter_elderly") == 0)
-    {
-        mail_for(d, res, str(x, "id"), b75, "AGE-75", "AGE-75");
-        return;
-    }
+    for (i = 0; i < json_array_size(json_object_get(d->root, "insurers")) &&
+                (x = json_array_get(json_object_get(d->root, "insurers"), i)) != NULL;
+         i++)
+        if (strcmp(str(x, "kind"), "latter_elderly") == 0) {
+            mail_for(d, res, str(x, "id"), b75, "AGE-75", "AGE-75");
+            return;
+        }
 }
 
 /* CERT-2 / NOTICE-5: the advance mailing lead_days before the paper card's last day. */
@@ -360,8 +377,9 @@ static void paper_end(struct day *d, json_t *res)
     json_t *x;
     if (ins == NULL)
         return;
-    json_array_foreach(json_object_get(res, "documents"), i, x)
-    {
+    for (i = 0; i < json_array_size(json_object_get(res, "documents")) &&
+                (x = json_array_get(json_object_get(res, "documents"), i)) != NULL;
+         i++) {
         if (strcmp(str(x, "document"), "paper_card") != 0 || strcmp(str(x, "insurer"), ins) != 0)
             continue;
         long last = parse_date(json_object_get(x, "valid_to"));
@@ -400,8 +418,9 @@ static void renewals(struct day *d, json_t *res)
 {
     size_t i;
     json_t *x;
-    json_array_foreach(json_object_get(res, "documents"), i, x)
-    {
+    for (i = 0; i < json_array_size(json_object_get(res, "documents")) &&
+                (x = json_array_get(json_object_get(res, "documents"), i)) != NULL;
+         i++) {
         if (strcmp(str(x, "document"), "certificate") != 0)
             continue;
         const char *ins = str(x, "insurer");
@@ -434,7 +453,8 @@ static void july(struct day *d, json_t *res)
     long july31 = days_from_civil(y, 7, 31);
     if (d->today != july31 - ins_param(d, ins, "certificate.lead_days"))
         return;
-    if (paper_usable(res, ins, july31) || cert_covering(d, res, ins, july31) || cert_covering(d, res, ins, july31 + 1))
+    if (paper_usable(res, ins, july31) || cert_covering(d, res, ins, july31) ||
+        cert_covering(d, res, ins, july31 + 1))
         return;
     mail_for(d, res, ins, july31 + 1, "D-5", "D-5");
 }
@@ -502,8 +522,9 @@ static void events(struct day *d)
 {
     size_t i;
     json_t *e;
-    json_array_foreach(json_object_get(d->root, "events"), i, e)
-    {
+    for (i = 0; i < json_array_size(json_object_get(d->root, "events")) &&
+                (e = json_array_get(json_object_get(d->root, "events"), i)) != NULL;
+         i++) {
         const char *what = str(e, "do");
         json_t *res = resident(d, str(e, "who"));
         if (res == NULL)
@@ -511,7 +532,8 @@ static void events(struct day *d)
         if (strcmp(what, "enroll") == 0) {
             const char *ins = str(e, "insurer");
             long b75 = birthday(parse_date(json_object_get(res, "born")), (int)d->latter_age);
-            if (d->today < d->transition || (strcmp(ins_kind(d, ins), "latter_elderly") == 0 && d->today == b75))
+            if (d->today < d->transition ||
+                (strcmp(ins_kind(d, ins), "latter_elderly") == 0 && d->today == b75))
                 continue; /* a paper card before D-3 (PAPER-1); AGE-75's document came in advance */
             mail_for(d, res, ins, d->today, "CERT-6", "NOTICE-1");
         } else if (strcmp(what, "apply_certificate") == 0) {
@@ -526,7 +548,8 @@ static void events(struct day *d)
 #ifdef MUTANT_NO_APPLICATION_LAG
             emit(d, res, true, ins, d->today, cert_end(d, ins, d->today), "CERT-5", r[0] == 'B');
 #else
-            add_timer(str(res, "id"), d->today + ins_param(d, ins, "certificate.application_lag_days"), 'P', r[0]);
+            add_timer(str(res, "id"), d->today + ins_param(d, ins, "certificate.application_lag_days"), 'P',
+                      r[0]);
 #endif
         } else if (strcmp(what, "withdraw") == 0) {
             if (json_is_true(json_object_get(res, "registered")))
@@ -567,10 +590,10 @@ int main(void)
         size_t i;
         json_t *res;
         json_t *all = json_object_get(d.root, "residents");
-        json_array_foreach(all, i, res) watch_card(&d, res);
+        for (i = 0; i < json_array_size(all) && (res = json_array_get(all, i)) != NULL; i++)
+            watch_card(&d, res);
         /* the morning's post: what falls due today, before the day's events */
-        json_array_foreach(all, i, res)
-        {
+        for (i = 0; i < json_array_size(all) && (res = json_array_get(all, i)) != NULL; i++) {
             age75(&d, res);
             paper_end(&d, res);
             renewals(&d, res);

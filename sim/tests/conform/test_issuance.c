@@ -88,13 +88,14 @@ static void test_wrong_mailings_named(void **state)
 {
     (void)state;
     struct conform_case c;
-    const char *sut = "n=0; while read -r line; do n=$((n+1)); "
-                      "d=$(printf '%s' \"$line\" | sed 's/.*\"day\":\"\\([0-9-]*\\)\".*/\\1/'); "
-                      "if [ $d = 2025-07-17 ]; then echo '{\"who\":\"r1\",\"document\":\"certificate\","
-                      "\"insurer\":\"kitamoto-nhi\",\"valid_from\":\"2025-08-01\",\"valid_to\":\"2026-08-01\"}'; fi; "
-                      "if [ $d = 2025-07-18 ]; then echo '{\"who\":\"r1\",\"document\":\"notice\","
-                      "\"insurer\":\"kitamoto-nhi\",\"type\":\"B\",\"valid_from\":\"2025-07-18\"}'; fi; "
-                      "echo \"{\\\"end_of_day\\\":\\\"$d\\\"}\"; done";
+    const char *sut =
+        "n=0; while read -r line; do n=$((n+1)); "
+        "d=$(printf '%s' \"$line\" | sed 's/.*\"day\":\"\\([0-9-]*\\)\".*/\\1/'); "
+        "if [ $d = 2025-07-17 ]; then echo '{\"who\":\"r1\",\"document\":\"certificate\","
+        "\"insurer\":\"kitamoto-nhi\",\"valid_from\":\"2025-08-01\",\"valid_to\":\"2026-08-01\"}'; fi; "
+        "if [ $d = 2025-07-18 ]; then echo '{\"who\":\"r1\",\"document\":\"notice\","
+        "\"insurer\":\"kitamoto-nhi\",\"type\":\"B\",\"valid_from\":\"2025-07-18\"}'; fi; "
+        "echo \"{\\\"end_of_day\\\":\\\"$d\\\"}\"; done";
     run_case(paper_ends, sut, "2025-07-16", "2025-07-19", 10000, &c);
     assert_false(c.sut_failed);
     assert_int_equal(c.days, 4);
@@ -196,14 +197,15 @@ static void test_parse_line(void **state)
     struct conform_mailing m;
     char why[160];
     core_day day = D("2025-07-17");
-    assert_int_equal(conform_issuance_parse_line(s, day, "{\"end_of_day\":\"2025-07-17\"}", &m, why, sizeof why),
-                     CORE_OK);
+    assert_int_equal(
+        conform_issuance_parse_line(s, day, "{\"end_of_day\":\"2025-07-17\"}", &m, why, sizeof why), CORE_OK);
     assert_true(m.end_of_day);
-    assert_int_equal(conform_issuance_parse_line(s, day,
-                                                 "{\"who\":\"r1\",\"document\":\"notice\",\"insurer\":\"x\","
-                                                 "\"type\":\"B\",\"valid_from\":\"2025-08-01\",\"rule\":\"D-5\"}",
-                                                 &m, why, sizeof why),
-                     CORE_OK);
+    assert_int_equal(
+        conform_issuance_parse_line(s, day,
+                                    "{\"who\":\"r1\",\"document\":\"notice\",\"insurer\":\"x\","
+                                    "\"type\":\"B\",\"valid_from\":\"2025-08-01\",\"rule\":\"D-5\"}",
+                                    &m, why, sizeof why),
+        CORE_OK);
     assert_false(m.end_of_day);
     assert_int_equal(m.type, 'B');
     assert_int_equal(m.to, CORE_DAY_NONE);
@@ -217,9 +219,12 @@ static void test_parse_line(void **state)
         "{\"who\":\"r1\",\"document\":\"certificate\",\"insurer\":\"x\",\"valid_from\":\"2025-08-01\"}",
         "{\"who\":\"r1\",\"document\":\"certificate\",\"insurer\":\"x\",\"valid_from\":\"2025-02-30\","
         "\"valid_to\":\"2026-07-31\"}",
-        "{\"who\":\"r1\",\"document\":\"notice\",\"insurer\":\"x\",\"valid_from\":\"2025-08-01\",\"type\":\"C\"}",
-        "{\"who\":\"r1\",\"document\":\"notice\",\"insurer\":\"\",\"valid_from\":\"2025-08-01\",\"type\":\"B\"}",
-        "{\"who\":\"r1\",\"document\":\"notice\",\"insurer\":\"x\",\"valid_from\":\"2025-08-01\",\"type\":\"B\","
+        "{\"who\":\"r1\",\"document\":\"notice\",\"insurer\":\"x\",\"valid_from\":\"2025-08-01\",\"type\":"
+        "\"C\"}",
+        "{\"who\":\"r1\",\"document\":\"notice\",\"insurer\":\"\",\"valid_from\":\"2025-08-01\",\"type\":"
+        "\"B\"}",
+        "{\"who\":\"r1\",\"document\":\"notice\",\"insurer\":\"x\",\"valid_from\":\"2025-08-01\",\"type\":"
+        "\"B\","
         "\"rule\":7}",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
@@ -271,10 +276,14 @@ int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_reference_matches),  cmocka_unit_test(test_mutant_caught_with_rule),
-        cmocka_unit_test(test_wrong_mailings_named), cmocka_unit_test(test_sut_failures),
-        cmocka_unit_test(test_no_process_left),    cmocka_unit_test(test_day_json_is_the_morning),
-        cmocka_unit_test(test_parse_line),         cmocka_unit_test(test_range_outside_period),
+        cmocka_unit_test(test_reference_matches),
+        cmocka_unit_test(test_mutant_caught_with_rule),
+        cmocka_unit_test(test_wrong_mailings_named),
+        cmocka_unit_test(test_sut_failures),
+        cmocka_unit_test(test_no_process_left),
+        cmocka_unit_test(test_day_json_is_the_morning),
+        cmocka_unit_test(test_parse_line),
+        cmocka_unit_test(test_range_outside_period),
         cmocka_unit_test(test_reports),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
