@@ -66,7 +66,7 @@ static int dump_days(struct scenario *scn, core_day from, core_day to)
     }
     int status = CLI_EXIT_OK;
     for (core_day d = from; d <= to && status == CLI_EXIT_OK; d++) {
-        char *s = conform_issuance_day_json(scn, w, d);
+        char *s = conform_issuance_day_json(scn, w, d, true);
         if (s == NULL || printf("%s\n", s) < 0)
             status = CLI_EXIT_USAGE;
         free(s);

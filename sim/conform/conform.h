@@ -33,8 +33,10 @@ enum {
 };
 
 struct conform_issuance_options {
-    const char *sut;    /* the command, run with /bin/sh -c */
-    core_day from, to;  /* days judged; CORE_DAY_NONE: the period's first / last day */
+    const char *sut; /* the command, run with /bin/sh -c */
+    core_day from,
+        to; /* days judged; CORE_DAY_NONE: the period's first / last day. The SUT is given every day
+                         * from the period's first (those before `from` marked not judged) to `to`. */
     int day_timeout_ms; /* the deadline for a day's answer (and for the SUT's exit after the last day) */
 };
 
@@ -74,9 +76,10 @@ int conform_issuance_run(const struct scenario *scn, const struct conform_issuan
                          struct conform_case *out, struct core_error *err);
 void conform_case_free(struct conform_case *c);
 
-/* The day JSON the SUT is given for `day` (one line, no newline; the caller frees it): for tests and for
- * `mynasim conform issuance --dump-days`. NULL on an error. */
-char *conform_issuance_day_json(const struct scenario *scn, const struct world *w, core_day day);
+/* The day JSON the SUT is given for `day` (one line, no newline; the caller frees it), `judged` false for a day
+ * before --from (given so that the SUT has the history, not compared): for tests and for `mynasim conform
+ * issuance --dump-days`. NULL on an error. */
+char *conform_issuance_day_json(const struct scenario *scn, const struct world *w, core_day day, bool judged);
 
 /* One line of a SUT's answer (docs/CONFORMANCE.md, "The SUT's answer"): a mailing, or the end of the day. */
 struct conform_mailing {

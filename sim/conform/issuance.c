@@ -177,12 +177,12 @@ static json_t *events_json(const struct world *w, const struct scenario *scn, co
     return a;
 }
 
-char *conform_issuance_day_json(const struct scenario *scn, const struct world *w, core_day day)
+char *conform_issuance_day_json(const struct scenario *scn, const struct world *w, core_day day, bool judged)
 {
-    json_t *o = json_pack("{s:s, s:s, s:o, s:{s:o, s:o}, s:s, s:o}", "protocol", PROTOCOL, "scenario",
-                          scn->name, "day", date_json(day), "period", "from", date_json(scn->period.from),
-                          "to", date_json(scn->period.to), "policy", policy_name(scn->policy),
-                          "transition_from", date_json(world_checks_from(w)));
+    json_t *o = json_pack("{s:s, s:s, s:o, s:b, s:{s:o, s:o}, s:s, s:o}", "protocol", PROTOCOL, "scenario",
+                          scn->name, "day", date_json(day), "judged", judged, "period", "from",
+                          date_json(scn->period.from), "to", date_json(scn->period.to), "policy",
+                          policy_name(scn->policy), "transition_from", date_json(world_checks_from(w)));
     if (o == NULL)
         return NULL;
     json_t *params = json_object();
@@ -477,27 +477,34 @@ static int compare_day(struct conform_case *cc, size_t *cap, const struct day_ct
     return CORE_OK;
 }
 
-/* The engine's mailings of `day` (the D-1 type A notices of NOTICE-6 aside: docs/CONFORMANCE.md). */
-static int engine_mailings(const struct world *w, const struct scenario *scn, core_day day,
-                           struct mailing **out, size_t *n)
+/* The engine's mailings of the whole run in date order (the D-1 type A notices of NOTICE-6 aside:
+ * docs/CONFORMANCE.md), each with its day; read once per case. */
+struct engine_mail {
+    core_day day;
+    struct mailing m;
+};
+
+static int engine_mailings(const struct world *w, const struct scenario *scn, struct engine_mail **out,
+                           size_t *n)
 {
     *out = NULL;
     *n = 0;
     size_t cap = 0;
     for (size_t i = 0; i < world_event_count(w); i++) {
         struct world_mailing wm;
-        if (world_event_at(w, i)->day != day || !world_event_mailing(w, i, &wm) ||
-            strcmp(wm.rule, "NOTICE-6") == 0)
+        if (!world_event_mailing(w, i, &wm) || strcmp(wm.rule, "NOTICE-6") == 0)
             continue;
         if (*n == cap) {
             cap = cap ? cap * 2 : 8;
-            struct mailing *m = realloc(*out, cap * sizeof *m);
+            struct engine_mail *m = realloc(*out, cap * sizeof *m);
             if (m == NULL)
                 return CORE_ENOMEM;
             *out = m;
         }
-        struct mailing *m = &(*out)[(*n)++];
-        memset(m, 0, sizeof *m);
+        struct engine_mail *e = &(*out)[(*n)++];
+        memset(e, 0, sizeof *e);
+        e->day = wm.day;
+        struct mailing *m = &e->m;
         snprintf(m->who, sizeof m->who, "%s", resident_id(scn, wm.resident));
         snprintf(m->document, sizeof m->document, "%s", scenario_document_word(wm.kind));
         snprintf(m->insurer, sizeof m->insurer, "%s", world_insurer_id(w, wm.insurer));
@@ -546,13 +553,22 @@ int conform_issuance_run(const struct scenario *scn, const struct conform_issuan
         out->sut_failed = true;
         snprintf(out->failure, sizeof out->failure, "the SUT %s", sut.why);
     }
-    for (core_day d = from; rc == CORE_OK && !out->sut_failed && d <= to; d++) {
-        char *day = conform_issuance_day_json(scn, w, d);
-        struct mailing *exp = NULL;
+    struct engine_mail *all = NULL;
+    size_t nall = 0, next = 0;
+    struct mailing *exp = NULL;
+    if (engine_mailings(w, scn, &all, &nall) != CORE_OK ||
+        (exp = malloc((nall ? nall : 1) * sizeof *exp)) == NULL)
+        rc = core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "conform: out of memory");
+    /* the days before --from are given too, not judged: the SUT builds the history a real system has */
+    for (core_day d = scn->period.from; rc == CORE_OK && !out->sut_failed && d <= to; d++) {
+        bool judged = d >= from;
+        char *day = conform_issuance_day_json(scn, w, d, judged);
         size_t nexp = 0;
-        if (day == NULL || engine_mailings(w, scn, d, &exp, &nexp) != CORE_OK) {
-            free(day);
-            free(exp);
+        while (next < nall && all[next].day < d)
+            next++;
+        for (size_t k = next; k < nall && all[k].day == d; k++)
+            exp[nexp++] = all[k].m;
+        if (day == NULL) {
             rc = core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "conform: out of memory");
             break;
         }
@@ -563,7 +579,7 @@ int conform_issuance_run(const struct scenario *scn, const struct conform_issuan
             out->sut_failed = true;
             out->failure_day = d;
             snprintf(out->failure, sizeof out->failure, "the SUT %s", sut.why);
-        } else {
+        } else if (judged) {
             out->days++;
             out->engine_mailings += (long)nexp;
             out->sut_mailings += (long)c.ngot;
@@ -571,8 +587,9 @@ int conform_issuance_run(const struct scenario *scn, const struct conform_issuan
                 rc = core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "conform: out of memory");
         }
         free(day);
-        free(exp);
     }
+    free(all);
+    free(exp);
     if (rc == CORE_OK && !out->sut_failed && !conform_sut_finish(&sut, o->day_timeout_ms)) {
         out->sut_failed = true;
         snprintf(out->failure, sizeof out->failure, "the SUT %s", sut.why);

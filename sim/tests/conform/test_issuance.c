@@ -127,7 +127,8 @@ static void test_sut_failures(void **state)
     expect_failure("read -r x; echo garbage", "not a JSON object");
     expect_failure("read -r x; echo '[1]'", "not a JSON object");
     expect_failure("read -r x; echo '{\"who\":\"nobody\",\"document\":\"notice\"}'", "not a resident");
-    expect_failure("read -r x; echo '{\"end_of_day\":\"2025-07-17\"}'", "not \"2025-07-16\"");
+    /* the first day given is the period's first: the days before --from come too, not judged */
+    expect_failure("read -r x; echo '{\"end_of_day\":\"2025-07-17\"}'", "not \"2025-06-01\"");
     expect_failure("read -r x; kill -SEGV $$", "signal 11");
     expect_failure("exit 0", "closed its output before the day's end: it exited with status 0");
     expect_failure("read -r x; printf '{\"end_of'", "stopped in the middle of a line");
@@ -174,11 +175,13 @@ static void test_day_json_is_the_morning(void **state)
     core_error_clear(&err);
     assert_int_equal(world_new(s, &w, &err), CORE_OK);
     assert_int_equal(world_run(w, &err), CORE_OK);
-    char *a = conform_issuance_day_json(s, w, D("2025-07-17"));
-    char *b = conform_issuance_day_json(s, w, D("2025-07-18"));
+    char *a = conform_issuance_day_json(s, w, D("2025-07-17"), true);
+    char *b = conform_issuance_day_json(s, w, D("2025-07-18"), false);
     assert_non_null(a);
     assert_non_null(b);
     assert_non_null(strstr(a, "\"protocol\":\"mynasim-issuance/1\""));
+    assert_non_null(strstr(a, "\"judged\":true"));
+    assert_non_null(strstr(b, "\"judged\":false"));
     assert_non_null(strstr(a, "\"certificate.lead_days\":14"));
     assert_non_null(strstr(a, "\"transition_from\":\"2024-12-02\""));
     assert_null(strstr(a, "\"document\":\"certificate\""));
