@@ -520,6 +520,8 @@ int conform_issuance_run(const struct scenario *scn, const struct conform_issuan
                          struct conform_case *out, struct core_error *err)
 {
     memset(out, 0, sizeof *out);
+    if (o == NULL || o->sut == NULL || o->sut[0] == '\0' || o->day_timeout_ms <= 0)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "conform: no SUT command or no deadline");
     core_day from = o->from == CORE_DAY_NONE ? scn->period.from : o->from;
     core_day to = o->to == CORE_DAY_NONE ? scn->period.to : o->to;
     if (from < scn->period.from || to > scn->period.to || from > to)

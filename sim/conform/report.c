@@ -10,6 +10,40 @@
 
 #include "conform/conform.h"
 
+/* `s` as valid UTF-8 without control characters (a SUT's bytes reach the reasons: JSON and XML take neither
+ * invalid UTF-8 nor most control characters): each offending byte becomes '?'. Written into out (cap > 0). */
+static const char *clean(const char *s, char *out, size_t cap)
+{
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p && o + 1 < cap) {
+        size_t n = *p < 0x80                           ? 1
+                   : (*p & 0xE0) == 0xC0 && *p >= 0xC2 ? 2
+                   : (*p & 0xF0) == 0xE0               ? 3
+                   : (*p & 0xF8) == 0xF0 && *p <= 0xF4 ? 4
+                                                       : 0;
+        bool ok = n > 0 && o + n < cap;
+        for (size_t k = 1; ok && k < n; k++)
+            ok = (p[k] & 0xC0) == 0x80;
+        if (ok && n == 3)
+            ok = !(p[0] == 0xE0 && p[1] < 0xA0) && !(p[0] == 0xED && p[1] >= 0xA0);
+        if (ok && n == 4)
+            ok = !(p[0] == 0xF0 && p[1] < 0x90) && !(p[0] == 0xF4 && p[1] >= 0x90);
+        if (ok && n == 1 && (*p < 0x20 || *p == 0x7F) && *p != '\n' && *p != '\t')
+            ok = false;
+        if (!ok) {
+            out[o++] = '?';
+            p++;
+            continue;
+        }
+        memcpy(out + o, p, n);
+        o += n;
+        p += n;
+    }
+    out[o] = '\0';
+    return out;
+}
+
 int conform_exit_code(const struct conform_case *cases, size_t n)
 {
     int code = CONFORM_EXIT_MATCH;
@@ -78,11 +112,14 @@ static int report_json(FILE *f, const struct conform_case *cases, size_t n)
         json_t *diffs = json_array();
         for (size_t k = 0; k < c->ndiff; k++) {
             const struct conform_difference *d = &c->diffs[k];
-            json_array_append_new(diffs,
-                                  json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:s}", "day",
-                                            date_or_null(d->day), "who", d->who, "what", d->what, "rule",
-                                            d->rule, "why", d->why, "engine", d->expected, "sut", d->got));
+            char who[sizeof d->who], why[sizeof d->why], got[sizeof d->got];
+            json_array_append_new(diffs, json_pack("{s:o, s:s, s:s, s:s, s:s, s:s, s:s}", "day",
+                                                   date_or_null(d->day), "who",
+                                                   clean(d->who, who, sizeof who), "what", d->what, "rule",
+                                                   d->rule, "why", clean(d->why, why, sizeof why), "engine",
+                                                   d->expected, "sut", clean(d->got, got, sizeof got)));
         }
+        char failure[sizeof c->failure];
         json_array_append_new(
             arr, json_pack("{s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:s, s:o, s:o}", "name", c->name, "file",
                            c->file, "policy", c->policy, "from", date_or_null(c->from), "to",
@@ -90,7 +127,7 @@ static int report_json(FILE *f, const struct conform_case *cases, size_t n)
                            (json_int_t)c->engine_mailings, "sut_mailings", (json_int_t)c->sut_mailings,
                            "verdict", verdict(c), "differences", diffs, "failure",
                            c->sut_failed ? json_pack("{s:o, s:s}", "day", date_or_null(c->failure_day), "why",
-                                                     c->failure)
+                                                     clean(c->failure, failure, sizeof failure))
                                          : json_null()));
     }
     json_t *o =
@@ -101,9 +138,10 @@ static int report_json(FILE *f, const struct conform_case *cases, size_t n)
     return rc;
 }
 
-static void xml_text(FILE *f, const char *s)
+static void xml_text(FILE *f, const char *text)
 {
-    for (; *s; s++) {
+    char buf[512];
+    for (const char *s = clean(text, buf, sizeof buf); *s; s++) {
         switch (*s) {
         case '<':
             fputs("&lt;", f);

@@ -44,6 +44,11 @@ xmllint --noout "$WORK/junit.xml" || { echo "FAIL: JUnit report not well-formed"
 grep -q 'failures="1"' "$WORK/junit.xml" || { echo "FAIL: JUnit has no failure"; fail=1; }
 expect 0 --sut "$SUTS/issuance-ref" --report json --out "$WORK/report.json" "$F"
 grep -q '"verdict": "match"' "$WORK/report.json" || { echo "FAIL: JSON report"; fail=1; }
+# a SUT's bytes that are not UTF-8 reach the reason: the reports stay valid JSON and well-formed XML
+expect 3 --report json --out "$WORK/bytes.json" --sut "read -r x; printf '\\377\\376\\001garbage\\n'" "$F"
+python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$WORK/bytes.json" || { echo "FAIL: JSON report"; fail=1; }
+expect 3 --report junit --out "$WORK/bytes.xml" --sut "read -r x; printf '\\377\\376\\001garbage\\n'" "$F"
+xmllint --noout "$WORK/bytes.xml" || { echo "FAIL: JUnit report with a SUT's bytes"; fail=1; }
 # the day lines a SUT reads
 "$M" conform issuance --dump-days --from 2025-07-17 --to 2025-07-18 "$F" >"$WORK/days" || fail=1
 [ "$(wc -l <"$WORK/days")" = 2 ] || { echo "FAIL: --dump-days gave $(wc -l <"$WORK/days") lines"; fail=1; }
