@@ -46,6 +46,11 @@ int cli_terminal_main(int argc, char **argv);
  * then COMMAND's); 2 bad usage, 1 libfaketime or the clock file is missing, 127/126 COMMAND not found/runnable. */
 int cli_at_main(int argc, char **argv);
 
+/* `mynasim conform issuance --sut COMMAND [...] FILE|DIR...`: an insurer's issuance system under test against
+ * the engine's mailings (docs/CONFORMANCE.md); argv[0] is "conform". Exit 0 all match, 1 a difference, 2 bad
+ * usage or an invalid file, 3 the SUT failed. */
+int cli_conform_main(int argc, char **argv);
+
 /* ---- shared by the subcommands (sim/cli/common.c) ---------------------------------------------------- */
 
 struct scenario;

@@ -20,6 +20,7 @@ static const struct cli_command cli_commands[] = {
     {"serve", cli_serve_main, "the eligibility service over HTTP"},
     {"terminal", cli_terminal_main, "the clinic's eligibility terminal by folders (req/, res/)"},
     {"at", cli_at_main, "run any program at a Japan date and time (libfaketime)"},
+    {"conform", cli_conform_main, "conformance suites: an insurer's issuance system under test"},
 };
 
 static void usage(FILE *out)

@@ -258,4 +258,66 @@ int world_population_run_detail(const struct scenario *scn, const struct world_m
                                 struct world_population **out, struct core_error *err);
 /* Card-route checks / all online checks in the month of `month`, in millionths; -1 when no online check. */
 long world_population_usage_ppm(const struct world_population *p, core_day month);
+
+/* ==== read-only exports (sim/world/export.c) ==============================================================
+ * The records of a run world as plain values, for the conformance suites (sim/conform): what an insurer's
+ * system knows of its members on a day, and the mailings the engine sent. They change nothing; indexes are
+ * those of the scenario's residents and of world_insurer_id. */
+
+/* A membership: to is its last day, CORE_DAY_NONE while open. */
+struct world_membership_info {
+    int insurer;
+    enum scenario_role role;
+    int of; /* a dependent's insured (resident index); SCENARIO_NONE otherwise */
+    core_day from, to;
+};
+size_t world_membership_count(const struct world *w, int resident);
+bool world_membership_at(const struct world *w, int resident, size_t i, struct world_membership_info *out);
+
+/* A document (paper card, certificate, notice) the resident held or was mailed. */
+struct world_document_info {
+    enum scenario_document kind;
+    size_t membership; /* index for world_membership_at */
+    int insurer;
+    core_day got, lost; /* in hand from got to lost - 1; lost CORE_DAY_NONE: never lost */
+    core_day from, to;  /* printed validity; to CORE_DAY_NONE: none printed (a notice) */
+    char notice_type;   /* 'A' / 'B' for a notice, 0 otherwise */
+    bool carer;         /* a certificate applied for under CERT-5 B (renewed as one, CERT-8) */
+    bool mailed;        /* received by post during the run (not held at the start, not a paper card) */
+};
+size_t world_document_count(const struct world *w, int resident);
+bool world_document_at(const struct world *w, int resident, size_t i, struct world_document_info *out);
+
+/* The My Number card in hand on a day and its certificate that day. */
+struct world_card_info {
+    core_day got, expires;
+    bool face_only;
+    bool has_cert;          /* false: the card carries no certificate */
+    core_day cert_expires;  /* the certificate's expiry */
+    core_day cert_pass_end; /* its last day passing the check (AMEND-3's grace) */
+};
+bool world_card_on(const struct world *w, int resident, core_day day, struct world_card_info *out);
+/* Registered for insurance use on the day (MYNA-1, MYNA-5), and マイナ保険証 that day (registered card in hand,
+ * body and certificate passing). */
+bool world_registered_on(const struct world *w, int resident, core_day day);
+bool world_has_myna(const struct world *w, int resident, core_day day);
+
+enum scenario_insurer_kind world_insurer_kind(const struct world *w, int insurer);
+/* The policy an insurer's decisions read (its overrides applied); the world's policy for SCENARIO_NONE. */
+const struct policy *world_insurer_policy(const struct world *w, int insurer);
+/* D-3: the first day of the transition (paper_card.last_issue + 1, or the period's first day). */
+core_day world_checks_from(const struct world *w);
+
+/* A mailing the engine sent (a certificate or a notice), with the rule that sent it. */
+struct world_mailing {
+    core_day day;
+    int resident;
+    enum scenario_document kind; /* SCENARIO_DOC_CERTIFICATE or SCENARIO_DOC_NOTICE */
+    int insurer;
+    core_day from, to; /* to: CORE_DAY_NONE for a notice */
+    char notice_type;  /* 'A' / 'B' for a notice */
+    const char *rule;
+};
+/* Whether event i (world_event_at) is a mailing (certificate_mailed, notice_mailed), and then what was mailed. */
+bool world_event_mailing(const struct world *w, size_t i, struct world_mailing *out);
 #endif
