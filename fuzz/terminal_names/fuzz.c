@@ -52,13 +52,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
           memcmp(res + pre, id, n) == 0);
     char again[TERMINAL_ID_MAX + 1];
     check(terminal_name_classify(res, strlen(res), again) == TERMINAL_NAME_OTHER);
-    char face[sizeof TERMINAL_FACE_PREFIX + TERMINAL_ID_MAX + 32];
-    check(terminal_face_name(id, (int64_t)size * 86413, face, sizeof face) == CORE_OK);
-    size_t fl = strlen(face);
-    check(fl == sizeof TERMINAL_FACE_PREFIX - 1 + n + 1 + 14 + suf && strcmp(face + fl - suf, ".xml") == 0);
-    for (size_t i = fl - suf - 14; i < fl - suf; i++)
-        check(face[i] >= '0' && face[i] <= '9');
-    check(terminal_name_classify(face, fl, again) == TERMINAL_NAME_OTHER);
+    /* A face result's visit is narrower than a request id: no '_' (the agents' pattern splits on it) and at
+     * most ELIGIBILITY_FACE_VISIT_MAX characters; anything else is refused, never misnamed. */
+    char face[ELIGIBILITY_FACE_NAME_MAX];
+    int frc = terminal_face_name(id, (int64_t)size * 86413, face, sizeof face);
+    check(frc == ((memchr(id, '_', n) == NULL && n <= ELIGIBILITY_FACE_VISIT_MAX) ? CORE_OK : CORE_EINVAL));
+    if (frc == CORE_OK) {
+        size_t fl = strlen(face);
+        check(fl == sizeof TERMINAL_FACE_PREFIX - 1 + n + 1 + 14 + suf &&
+              strcmp(face + fl - suf, ".xml") == 0);
+        for (size_t i = fl - suf - 14; i < fl - suf; i++)
+            check(face[i] >= '0' && face[i] <= '9');
+        check(terminal_name_classify(face, fl, again) == TERMINAL_NAME_OTHER);
+    }
     /* Too small a buffer is refused, never overrun. */
     check(terminal_response_name(id, res, strlen(res)) == CORE_EINVAL);
     return 0;

@@ -60,13 +60,14 @@ static const char *resident_id(const struct scenario *scn, int r)
 }
 
 /* The membership in force on `day` as known that morning (the latest opened when two overlap), or -1. */
-static long membership_on(const struct world *w, int r, core_day day, struct world_membership_info *out)
+static long membership_on(const struct world *w, int r, core_day day, struct world_membership *out)
 {
     long best = -1;
     size_t n = world_membership_count(w, r);
     for (size_t i = 0; i < n; i++) {
-        struct world_membership_info m;
-        if (!world_membership_at(w, r, i, &m) || m.from > day || (m.to != CORE_DAY_NONE && m.to < day))
+        struct world_membership m;
+        if (world_membership_at(w, r, i, &m) != CORE_OK || m.from > day ||
+            (m.to != CORE_DAY_NONE && m.to < day))
             continue;
         best = (long)i;
         *out = m;
@@ -75,7 +76,7 @@ static long membership_on(const struct world *w, int r, core_day day, struct wor
 }
 
 static json_t *membership_json(const struct world *w, const struct scenario *scn,
-                               const struct world_membership_info *m)
+                               const struct world_membership *m)
 {
     return json_pack("{s:s, s:s, s:s, s:o, s:o}", "insurer", world_insurer_id(w, m->insurer), "kind",
                      kind_word(world_insurer_kind(w, m->insurer)), "role",
@@ -88,7 +89,7 @@ static json_t *resident_json(const struct world *w, const struct scenario *scn, 
 {
     const struct scenario_resident *sr = &scn->residents[r];
     json_t *o = json_pack("{s:s, s:o}", "id", sr->id, "born", date_json(sr->born));
-    struct world_membership_info m;
+    struct world_membership m;
     json_object_set_new(o, "membership",
                         membership_on(w, r, day, &m) >= 0 ? membership_json(w, scn, &m) : json_null());
     json_t *docs = json_array();
@@ -133,18 +134,18 @@ static json_t *events_json(const struct world *w, const struct scenario *scn, co
     for (size_t r = 0; r < scn->resident_count; r++) {
         size_t n = world_membership_count(w, (int)r);
         for (size_t i = 0; i < n; i++) {
-            struct world_membership_info m;
-            if (!world_membership_at(w, (int)r, i, &m))
+            struct world_membership m;
+            if (world_membership_at(w, (int)r, i, &m) != CORE_OK)
                 continue;
             if (m.to != CORE_DAY_NONE && m.to == day - 1)
                 json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "who", scn->residents[r].id, "do",
                                                    "leave", "insurer", world_insurer_id(w, m.insurer)));
         }
         for (size_t i = 0; i < n; i++) {
-            struct world_membership_info m;
+            struct world_membership m;
             /* the starting membership (the first, when the scenario gives one) is no enrollment */
             bool starting = i == 0 && scn->residents[r].insurer != SCENARIO_NONE;
-            if (starting || !world_membership_at(w, (int)r, i, &m) || m.from != day)
+            if (starting || world_membership_at(w, (int)r, i, &m) != CORE_OK || m.from != day)
                 continue;
             json_t *e = membership_json(w, scn, &m);
             json_object_set_new(e, "who", json_string(scn->residents[r].id));

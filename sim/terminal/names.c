@@ -4,6 +4,7 @@
  */
 #include <string.h>
 
+#include "eligibility/eligibility.h"
 #include "terminal/terminal.h"
 
 static bool id_char(char c)
@@ -61,22 +62,8 @@ int terminal_response_name(const char *id, char *out, size_t cap)
 
 int terminal_face_name(const char *visit, int64_t when, char *out, size_t cap)
 {
-    if (visit == NULL || out == NULL)
+    if (visit == NULL || out == NULL || !id_valid(visit, strnlen(visit, TERMINAL_ID_MAX + 1)))
         return CORE_EINVAL;
-    size_t n = strnlen(visit, TERMINAL_ID_MAX + 1);
-    if (!id_valid(visit, n))
-        return CORE_EINVAL;
-    char jst[20];
-    core_time_format_japan(when, jst);
-    if (memcmp(jst, "0000-00-00", 10) == 0) /* core's word for a year outside 0..9999: no name for it */
-        return CORE_EINVAL;
-    static const unsigned char digit_at[14] = {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18};
-    char stamp[15];
-    for (size_t i = 0; i < sizeof digit_at; i++)
-        stamp[i] = jst[digit_at[i]];
-    stamp[14] = '\0';
-    int w = snprintf(out, cap, "%s%s_%s%s", TERMINAL_FACE_PREFIX, visit, stamp, TERMINAL_SUFFIX);
-    if (w < 0 || (size_t)w >= cap)
-        return CORE_EINVAL;
-    return CORE_OK;
+    /* One name builder for face results: the eligibility component's (docs/MESSAGES.md). */
+    return eligibility_face_file_name(visit, when, out, cap);
 }

@@ -666,7 +666,7 @@ int terminal_write_face(struct terminal *t, const struct terminal_face *f, char 
     char *path = NULL;
     if (rc == CORE_OK && (req == NULL || m == NULL || buf == NULL))
         rc = core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "out of memory");
-    char vid[24], fname[sizeof TERMINAL_FACE_PREFIX + TERMINAL_ID_MAX + 32];
+    char vid[24], fname[ELIGIBILITY_FACE_NAME_MAX];
     if (rc == CORE_OK) {
         snprintf(vid, sizeof vid, "%lu", visit);
         if (terminal_face_name(vid, f->when, fname, sizeof fname) != CORE_OK)

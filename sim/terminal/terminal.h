@@ -44,8 +44,9 @@ enum terminal_name_kind terminal_name_classify(const char *name, size_t len, cha
 int terminal_response_name(const char *id, char *out, size_t cap);
 
 /* The face reader's result file of visit `visit` (an id as above) at POSIX time `when`:
- * "OQSsiquc01res_face_<visit>_yyyyMMddHHmmss.xml" in Japan time, the pattern real agents match. CORE_EINVAL
- * when visit is not an id, the year is outside 0..9999 or it does not fit cap. */
+ * "OQSsiquc01res_face_<visit>_yyyyMMddHHmmss.xml" in Japan time, the pattern real agents match, built by
+ * eligibility_face_file_name. CORE_EINVAL when visit is not an id (nor one that builder takes: no '_'), the
+ * year is outside 1900..9999 or cap is under ELIGIBILITY_FACE_NAME_MAX. */
 int terminal_face_name(const char *visit, int64_t when, char *out, size_t cap);
 
 struct terminal_options {

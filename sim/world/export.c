@@ -1,5 +1,5 @@
 /*
- * Read-only exports of a run world (world.h, "read-only exports"): memberships, documents, the card of a day and
+ * Read-only exports of a run world (world.h, "read-only exports"): documents, the card of a day and
  * the engine's mailings as plain values, for the conformance suites (sim/conform, docs/CONFORMANCE.md). Nothing
  * here changes the world or decides anything: every answer is read from the records engine.c wrote, through
  * history.c's readers.
@@ -12,24 +12,6 @@
 static core_day day_or_none(core_day d)
 {
     return d == W_NEVER ? CORE_DAY_NONE : d;
-}
-
-size_t world_membership_count(const struct world *w, int resident)
-{
-    return w_res_ok(w, resident) ? w->res[resident].nmem : 0;
-}
-
-bool world_membership_at(const struct world *w, int resident, size_t i, struct world_membership_info *out)
-{
-    if (!w_res_ok(w, resident) || i >= w->res[resident].nmem || out == NULL)
-        return false;
-    const struct wmem *m = &w->res[resident].mems[i];
-    out->insurer = m->insurer;
-    out->role = m->role;
-    out->of = m->of;
-    out->from = m->from;
-    out->to = day_or_none(m->to);
-    return true;
 }
 
 size_t world_document_count(const struct world *w, int resident)

@@ -27,6 +27,7 @@ int world_membership_at(const struct world *w, int resident, size_t i, struct wo
     memset(out, 0, sizeof *out);
     out->insurer = m->insurer;
     out->role = m->role;
+    out->of = m->of;
     out->from = m->from;
     out->to = m->to == W_NEVER ? CORE_DAY_NONE : m->to;
     out->numbers = m->numbers;

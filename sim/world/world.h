@@ -109,6 +109,7 @@ const struct world_range *world_range_at(const struct world *w, int resident, si
 struct world_membership {
     int insurer; /* scenario index */
     enum scenario_role role;
+    int of;            /* a dependent's insured (resident index); SCENARIO_NONE otherwise */
     core_day from, to; /* the first and last day; to is CORE_DAY_NONE while open */
     struct eligibility_numbers numbers;
 };
@@ -264,15 +265,7 @@ long world_population_usage_ppm(const struct world_population *p, core_day month
  * system knows of its members on a day, and the mailings the engine sent. They change nothing; indexes are
  * those of the scenario's residents and of world_insurer_id. */
 
-/* A membership: to is its last day, CORE_DAY_NONE while open. */
-struct world_membership_info {
-    int insurer;
-    enum scenario_role role;
-    int of; /* a dependent's insured (resident index); SCENARIO_NONE otherwise */
-    core_day from, to;
-};
-size_t world_membership_count(const struct world *w, int resident);
-bool world_membership_at(const struct world *w, int resident, size_t i, struct world_membership_info *out);
+/* Memberships: world_membership_count / world_membership_at above (identities.c), one record for both uses. */
 
 /* A document (paper card, certificate, notice) the resident held or was mailed. */
 struct world_document_info {

@@ -547,7 +547,7 @@ static void test_names(void **state)
     assert_int_equal(terminal_response_name("x", out, 19), CORE_EINVAL);
     int64_t when;
     assert_int_equal(core_time_parse_japan("2025-12-31T23:59:59", 19, &when), CORE_OK);
-    char face[64];
+    char face[ELIGIBILITY_FACE_NAME_MAX];
     assert_int_equal(terminal_face_name("7", when, face, sizeof face), CORE_OK);
     assert_string_equal(face, "OQSsiquc01res_face_7_20251231235959.xml");
     assert_int_equal(terminal_face_name("a/b", when, face, sizeof face), CORE_EINVAL);
