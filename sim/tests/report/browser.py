@@ -21,6 +21,7 @@ Exit 0 all hold, 1 a check failed, 77 (ctest's skip) when Chromium, its driver o
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
@@ -126,6 +127,12 @@ def main():
         return 2
     m, src, work = os.path.abspath(sys.argv[1]), sys.argv[2], sys.argv[3]
     shots = os.path.abspath(sys.argv[5]) if len(sys.argv) == 6 else None
+    try:
+        socket.getaddrinfo("localhost", None)
+    except OSError:
+        print('browser: the name "localhost" does not resolve; Selenium and ChromeDriver need it '
+              "(ci/install-deps adds it to /etc/hosts)")
+        return 1 if os.environ.get("MYNASIM_REQUIRE_INTEGRATION") else 77
     if not (os.access(CHROMIUM, os.X_OK) and os.access(DRIVER, os.X_OK)):
         print("browser: chromium or chromedriver is missing (ci/install-deps installs them)")
         return 1 if os.environ.get("MYNASIM_REQUIRE_INTEGRATION") else 77
