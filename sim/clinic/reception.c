@@ -7,7 +7,8 @@
  * The card route's answer where no request can go (no reader, the reader or online check down, a reader
  * fault) is reader_down, made here as the check makes it; every other answer comes from a response message.
  * A response that does not parse, or that answers another request, reads as service_down: the check did not
- * work (MESSAGES.md).
+ * work (MESSAGES.md). One exception: an answer that the card route's nonce expired (MYNE4002) is the reader's
+ * delay, so it draws a fresh nonce and asks once more; a second expiry reads as service_down (MESSAGES.md).
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -38,7 +38,7 @@
 
 #define NONCE_LEN 32u
 #define NONCE_WINDOW ELIGIBILITY_NONCE_WINDOW /* nonces outstanding at once; a bit each */
-#define CERT_CACHE_SIZE 4096u       /* a power of two; cleared when three quarters full */
+#define CERT_CACHE_SIZE 4096u                 /* a power of two; cleared when three quarters full */
 #define PEM_MAX_BYTES (64u * 1024u) /* the test CA certificate: a few KiB; anything larger is not one */
 
 struct cert_entry {

@@ -176,8 +176,8 @@ enum spoil {
 struct hostile {
     struct eligibility_service *svc;
     enum spoil how;
-    int expire;      /* SPOIL_EXPIRE: how many card requests arrive too late */
-    int card_sent;   /* card requests that reached the service */
+    int expire;         /* SPOIL_EXPIRE: how many card requests arrive too late */
+    int card_sent;      /* card requests that reached the service */
     char nonces[2][45]; /* SPOIL_EXPIRE: the Nonce element of the first two card requests */
 };
 
@@ -197,7 +197,8 @@ static int hostile_transport(void *ctx, const uint8_t *req, size_t len, uint8_t 
             const char *end = memmem(nonce, len - (size_t)(nonce - (const char *)req), "</Nonce>", 8);
             assert_non_null(end);
             if (end != NULL)
-                snprintf(h->nonces[h->card_sent], sizeof h->nonces[0], "%.*s", (int)(end - nonce - 7), nonce + 7);
+                snprintf(h->nonces[h->card_sent], sizeof h->nonces[0], "%.*s", (int)(end - nonce - 7),
+                         nonce + 7);
         }
         if (h->how == SPOIL_EXPIRE && h->card_sent < h->expire) {
             /* Other readers draw the whole window's worth of nonces while this request is on its way. */
