@@ -7,7 +7,8 @@
  * The card route's answer where no request can go (no reader, the reader or online check down, a reader
  * fault) is reader_down, made here as the check makes it; every other answer comes from a response message.
  * A response that does not parse, or that answers another request, reads as service_down: the check did not
- * work (MESSAGES.md).
+ * work (MESSAGES.md). One exception: an answer that the card route's nonce expired (MYNE4002) is the reader's
+ * delay, so it draws a fresh nonce and asks once more; a second expiry reads as service_down (MESSAGES.md).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -364,6 +365,48 @@ static void show_name(struct flow *f, const struct eligibility_response_msg *res
 
 /* ---- the card route ---------------------------------------------------------------------------------- */
 
+/* The service's answer that the request's nonce expired (ELIGIBILITY_NONCE_EXPIRED_CODE). */
+static bool nonce_expired(const struct eligibility_response_msg *res)
+{
+    return res->segment == 9 && strcmp(res->error_code, ELIGIBILITY_NONCE_EXPIRED_CODE) == 0;
+}
+
+/* A fresh nonce into the request, signed again as its route signs: by the card (its auth PIN is still
+ * verified: a second COMPUTE DIGITAL SIGNATURE needs no second VERIFY) or by the reader. *ready when the
+ * request can go; otherwise *a is the visit's answer: service_down when no nonce comes, reader_down when the
+ * card stops answering. Errors only of the desk's own machinery. */
+static int sign_again(struct flow *f, struct eligibility_request_msg *mp, enum eligibility_auth auth,
+                      struct eligibility_answer *a, bool *ready)
+{
+    const struct clinic_reception *in = f->in;
+    struct core_error cerr;
+    memset(&cerr, 0, sizeof cerr);
+    *ready = false;
+    answer_only(a, ELIGIBILITY_SERVICE_DOWN);
+    if ((in->nonce != NULL ? in->nonce(in->nonce_ctx, mp->card.nonce)
+                           : eligibility_service_nonce(in->service, mp->card.nonce)) != CORE_OK)
+        return CORE_OK; /* no fresh nonce: service_down, nothing sent */
+    mp->card.nonce_len = 32;
+    if (auth != ELIGIBILITY_AUTH_PIN) {
+        int rc = device_sign(in->device, &mp->card, f->err);
+        *ready = rc == CORE_OK;
+        return rc;
+    }
+    if (!mp->card.pin_blocked) { /* blocked: nothing to sign, the service answers pin_locked */
+        uint8_t di[ELIGIBILITY_DIGEST_INFO_LEN];
+        if (eligibility_card_digest_info(mp->card.nonce, mp->card.nonce_len, di) != CORE_OK)
+            return crypto_fail(f->err, "the DigestInfo");
+        uint16_t sw = 0;
+        if (pcsc_jpki_sign(in->card, PCSC_JPKI_AUTH, di, sizeof di, mp->card.signature,
+                           sizeof mp->card.signature, &mp->card.signature_len, &sw, &cerr) != CORE_OK) {
+            answer_only(a, ELIGIBILITY_READER_DOWN); /* the card stopped answering */
+            return CORE_OK;
+        }
+    }
+    *ready = true;
+    return CORE_OK;
+}
+
 static int card_route(struct flow *f)
 {
     const struct clinic_reception *in = f->in;
@@ -474,12 +517,26 @@ static int card_route(struct flow *f)
         goto done;
     }
     rc = exchange(f, ELIGIBILITY_REQUEST_CARD, mp->file_id, res, a);
+    if (rc == CORE_OK && nonce_expired(res)) {
+        /* The nonce fell out of the service's window before the request arrived (docs/MESSAGES.md, MYNE4002):
+         * the reader's delay, not the card's fault. As a real reader does, once: a fresh nonce, signed again,
+         * a new request. A second expiry stays what eligibility_response_to_answer reads it as: the check did
+         * not work (service_down). */
+        header(f, mp, "card"); /* a new request: its own ArbitraryFileIdentifier */
+        bool ready = false;
+        rc = sign_again(f, mp, auth, a, &ready);
+        if (rc != CORE_OK || !ready)
+            goto answered; /* nothing sent again: *a says why */
+        if ((rc = encode(f, mp)) == CORE_OK)
+            rc = exchange(f, ELIGIBILITY_REQUEST_CARD, mp->file_id, res, a);
+    }
     if (rc == CORE_OK && in->faults.replayed_request) {
         /* The same bytes again (the nonce already spent): what the service answers is the visit's answer. */
         rc = exchange(f, ELIGIBILITY_REQUEST_CARD, mp->file_id, res, a);
     }
     if (rc == CORE_OK && in->faults.unshowable_name)
         show_name(f, res);
+answered:
     free(res);
 done:
     free(mp);

@@ -389,7 +389,8 @@ int eligibility_request_to_number_request(const struct eligibility_request_msg *
  * (docs/MESSAGES.md, "The card route's proofs": a nonce it issued and nobody used, a certificate chaining to
  * the test J-LIS user authentication CA, the card's or a registered reader's signature), then
  * eligibility_check_card / eligibility_check_numbers on the service's date. A refused proof answers
- * cert_revoked (docs/SCENARIO-FORMAT.md, Faults: borrowed_certificate, replayed_request). The registry and
+ * cert_revoked (docs/SCENARIO-FORMAT.md, Faults: borrowed_certificate, replayed_request); a nonce it issued
+ * that expired, ELIGIBILITY_NONCE_EXPIRED_CODE. The registry and
  * policy must outlive the service. Not thread-safe: one per thread, or a lock around
  * eligibility_service_handle.
  */
@@ -409,7 +410,9 @@ core_day eligibility_service_date(const struct eligibility_service *svc);
 /* Outage: every request is answered service_down (no nonce is spent). */
 void eligibility_service_set_down(struct eligibility_service *svc, bool down);
 /* A fresh single-use nonce (32 bytes): a counter and a MAC under a key derived from the seed, so runs are
- * reproducible. At most 2^20 are outstanding: older unused ones are refused as stale. */
+ * reproducible. At most ELIGIBILITY_NONCE_WINDOW are outstanding: an older one presented is expired
+ * (ELIGIBILITY_NONCE_EXPIRED_CODE). No limit on how fast one client draws them (docs/WIRE.md). */
+#define ELIGIBILITY_NONCE_WINDOW (1u << 20)
 int eligibility_service_nonce(struct eligibility_service *svc, uint8_t nonce[32]);
 /* A new seed: nonces issued before it are refused from now on, even under the same seed again (each seeding
  * is counted into the key). */
@@ -421,6 +424,10 @@ int eligibility_service_register_reader(struct eligibility_service *svc, const c
 /* The ErrorCode of the answer to a request whose QualificationConfirmationDate is after the service's date
  * (SegmentOfResult 9, the header echoed; docs/MESSAGES.md). */
 #define ELIGIBILITY_FUTURE_DATE_CODE "MYNE4001"
+/* The ErrorCode of the answer to a card request whose Nonce this service issued but which fell out of the
+ * window (more than ELIGIBILITY_NONCE_WINDOW issued after it): SegmentOfResult 9, the header echoed, nothing
+ * else checked (docs/MESSAGES.md). Not the card's fault: the reader draws a fresh nonce and asks again. */
+#define ELIGIBILITY_NONCE_EXPIRED_CODE "MYNE4002"
 /* One request message in (UTF-8 or CP932), one response message out in the request's encoding (UTF-8 when
  * unreadable): always a well-formed response, an error code for a bad request. CORE_OK, or CORE_ENOMEM /
  * CORE_EINVAL (NULL arguments) with no response. The caller frees *response with free(). */

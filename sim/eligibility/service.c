@@ -13,6 +13,8 @@
  *   - the signature: PIN route, the card's RSA PKCS#1 v1.5 SHA-256 signature over the nonce with the key of
  *     the certificate presented (a certificate with another card's signature is borrowed); face and visual
  *     routes, a registered reader's ECDSA P-256 SHA-256 signature over nonce, certificate and match result.
+ * A nonce this service issued that fell out of the window is not the card's fault: it is answered with its own
+ * ErrorCode, ELIGIBILITY_NONCE_EXPIRED_CODE (docs/MESSAGES.md), so the reader can draw a fresh one.
  * Then eligibility_check_card decides with the registry's J-LIS records (revocation, suspension, expiry and
  * AMEND-3's grace) on the service's date, and the qualification as the registry showed it on the request's
  * QualificationConfirmationDate (the number route likewise; a date after the service's own is refused with
@@ -35,8 +37,8 @@
 #include "eligibility/eligibility.h"
 
 #define NONCE_LEN 32u
-#define NONCE_WINDOW (1u << 20)     /* nonces outstanding at once; a bit each */
-#define CERT_CACHE_SIZE 4096u       /* a power of two; cleared when three quarters full */
+#define NONCE_WINDOW ELIGIBILITY_NONCE_WINDOW /* nonces outstanding at once; a bit each */
+#define CERT_CACHE_SIZE 4096u                 /* a power of two; cleared when three quarters full */
 #define PEM_MAX_BYTES (64u * 1024u) /* the test CA certificate: a few KiB; anything larger is not one */
 
 struct cert_entry {
@@ -239,25 +241,35 @@ int eligibility_service_nonce(struct eligibility_service *svc, uint8_t nonce[32]
     return CORE_OK;
 }
 
-/* True (and the nonce spent) when it is ours, within the window and unused. */
-static bool nonce_spend(struct eligibility_service *svc, const uint8_t *nonce, size_t len)
+/* What a presented nonce is. */
+enum nonce_verdict {
+    NONCE_SPENT,   /* ours, within the window and unused: spent now */
+    NONCE_REFUSED, /* never issued (the MAC does not match, a counter not reached yet), or already used */
+    NONCE_EXPIRED, /* ours (the MAC matches) but more than NONCE_WINDOW were issued after it: too late */
+};
+
+static enum nonce_verdict nonce_spend(struct eligibility_service *svc, const uint8_t *nonce, size_t len)
 {
     if (len != NONCE_LEN)
-        return false;
+        return NONCE_REFUSED;
     uint64_t c = 0;
     for (int i = 0; i < 8; i++)
         c = c << 8 | nonce[i];
-    if (c >= svc->nonce_next || svc->nonce_next - c > NONCE_WINDOW)
-        return false;
+    if (c >= svc->nonce_next)
+        return NONCE_REFUSED;
+    /* The MAC before the window: only a nonce this service really issued can be called expired, so a forged
+     * counter learns nothing and is refused like any other forgery. */
     uint8_t want[NONCE_LEN];
     if (!nonce_make(svc, c, want) || CRYPTO_memcmp(want, nonce, NONCE_LEN) != 0)
-        return false;
+        return NONCE_REFUSED;
+    if (svc->nonce_next - c > NONCE_WINDOW)
+        return NONCE_EXPIRED; /* its bit now belongs to a newer nonce: whether it was used is not known */
     uint8_t *byte = &svc->nonce_used[(c % NONCE_WINDOW) / 8u];
     uint8_t bit = (uint8_t)(1u << (c % 8u));
     if (*byte & bit)
-        return false;
+        return NONCE_REFUSED;
     *byte |= bit;
-    return true;
+    return NONCE_SPENT;
 }
 
 /* ---- readers ----------------------------------------------------------------------------------------- */
@@ -435,13 +447,18 @@ int eligibility_reader_signed_data(const struct eligibility_card_auth *card, uin
 
 /* ---- requests ---------------------------------------------------------------------------------------- */
 
-/* The card route's proofs; false: refused (cert_revoked). *serial is the certificate's on success. */
+/* The card route's proofs; false: refused (cert_revoked), or *expired set when the nonce was ours but fell out
+ * of the window (answered ELIGIBILITY_NONCE_EXPIRED_CODE, nothing else looked at). *serial is the
+ * certificate's on success. */
 static bool card_proofs_hold(struct eligibility_service *svc, const struct eligibility_card_auth *c,
-                             core_day on, uint64_t *serial)
+                             core_day on, uint64_t *serial, bool *expired)
 {
     /* The nonce first: a request that presents one spends it, whatever follows. */
-    if (!nonce_spend(svc, c->nonce, c->nonce_len))
-        return false; /* replayed, stale or never issued */
+    enum nonce_verdict nv = nonce_spend(svc, c->nonce, c->nonce_len);
+    if (nv == NONCE_EXPIRED)
+        *expired = true;
+    if (nv != NONCE_SPENT)
+        return false; /* replayed, expired or never issued */
     struct cert_entry *e = cert_lookup(svc, c->certificate, c->certificate_len);
     if (e == NULL || !e->chain_ok || on < e->not_before)
         return false; /* J-LIS never issued it (or not yet) */
@@ -479,10 +496,13 @@ static void process_time(const struct eligibility_service *svc, char out[15])
     out[14] = '\0';
 }
 
+/* The check's answer to a parsed request; *nonce_expired set (the answer then meaningless) when the card route's
+ * nonce was ours but expired. */
 static int answer(struct eligibility_service *svc, const struct eligibility_request_msg *req, core_day on,
-                  struct eligibility_answer *a)
+                  struct eligibility_answer *a, bool *nonce_expired)
 {
     memset(a, 0, sizeof *a);
+    *nonce_expired = false;
     if (svc->down) {
         a->result = ELIGIBILITY_SERVICE_DOWN;
         return CORE_OK;
@@ -501,7 +521,7 @@ static int answer(struct eligibility_service *svc, const struct eligibility_requ
     cr.has_asked = true;
     cr.asked = req->date;
     cr.card_in_hand = true;
-    if (!card_proofs_hold(svc, &req->card, on, &cr.cert_serial)) {
+    if (!card_proofs_hold(svc, &req->card, on, &cr.cert_serial, nonce_expired)) {
         a->result = ELIGIBILITY_CERT_REVOKED; /* SCENARIO-FORMAT.md, Faults */
         return CORE_OK;
     }
@@ -557,8 +577,19 @@ int eligibility_service_handle(struct eligibility_service *svc, const uint8_t *r
         rc = emit(svc, res, req->encoding, response, response_len);
         goto done;
     }
-    if (prc == CORE_OK && answer(svc, req, on, &a) == CORE_OK &&
-        eligibility_response_from_answer(req, &a, when, res) == CORE_OK) {
+    bool expired = false;
+    int arc = prc == CORE_OK ? answer(svc, req, on, &a, &expired) : CORE_EINVAL;
+    if (prc == CORE_OK && arc == CORE_OK && expired) {
+        /* The nonce was ours but too many were issued after it: the reader was slow, the card did nothing
+         * wrong. Its own code, so the reader draws a fresh nonce instead of blaming the card. */
+        eligibility_response_for_error(req, NULL, when, res);
+        snprintf(res->error_code, sizeof res->error_code, "%s", ELIGIBILITY_NONCE_EXPIRED_CODE);
+        snprintf(res->error_message, sizeof res->error_message,
+                 "Nonce expired: draw a fresh one and ask again");
+        rc = emit(svc, res, req->encoding, response, response_len);
+        goto done;
+    }
+    if (prc == CORE_OK && arc == CORE_OK && eligibility_response_from_answer(req, &a, when, res) == CORE_OK) {
         rc = emit(svc, res, req->encoding, response, response_len);
         if (rc != CORE_ENOMEM && rc != CORE_OK) { /* a response the codec refuses: answer with an error */
             prc = CORE_EINVAL;

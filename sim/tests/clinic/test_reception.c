@@ -171,10 +171,14 @@ enum spoil {
     SPOIL_OTHER_KIND, /* a well-formed answer to the other kind of request */
     SPOIL_NULL,       /* CORE_OK and no response at all */
     SPOIL_OVERSIZED,  /* the answer padded beyond ELIGIBILITY_MSG_MAX_BYTES */
+    SPOIL_EXPIRE,     /* a card request's nonce pushed out of the window (`expire` times) before it arrives */
 };
 struct hostile {
     struct eligibility_service *svc;
     enum spoil how;
+    int expire;         /* SPOIL_EXPIRE: how many card requests arrive too late */
+    int card_sent;      /* card requests that reached the service */
+    char nonces[2][45]; /* SPOIL_EXPIRE: the Nonce element of the first two card requests */
 };
 
 static int hostile_transport(void *ctx, const uint8_t *req, size_t len, uint8_t **resp, size_t *resp_len)
@@ -186,6 +190,23 @@ static int hostile_transport(void *ctx, const uint8_t *req, size_t len, uint8_t 
         *resp = NULL;
         *resp_len = 0;
         return CORE_OK;
+    }
+    const char *nonce = memmem(req, len, "<Nonce>", 7);
+    if (nonce != NULL) {
+        if (h->how == SPOIL_EXPIRE && h->card_sent < 2) {
+            const char *end = memmem(nonce, len - (size_t)(nonce - (const char *)req), "</Nonce>", 8);
+            assert_non_null(end);
+            if (end != NULL)
+                snprintf(h->nonces[h->card_sent], sizeof h->nonces[0], "%.*s", (int)(end - nonce - 7),
+                         nonce + 7);
+        }
+        if (h->how == SPOIL_EXPIRE && h->card_sent < h->expire) {
+            /* Other readers draw the whole window's worth of nonces while this request is on its way. */
+            uint8_t later[32];
+            for (uint32_t i = 0; i < ELIGIBILITY_NONCE_WINDOW; i++)
+                assert_int_equal(eligibility_service_nonce(h->svc, later), CORE_OK);
+        }
+        h->card_sent++;
     }
     int rc = eligibility_service_handle(h->svc, req, len, resp, resp_len);
     if (rc != CORE_OK)
@@ -538,7 +559,7 @@ static void a_broken_service_reads_as_service_down(void **state)
     enum spoil spoils[] = {SPOIL_TRUNCATE, SPOIL_GARBAGE,    SPOIL_XXE,  SPOIL_OTHER_FILE, SPOIL_FAIL,
                            SPOIL_EMPTY,    SPOIL_OTHER_DATE, SPOIL_NULL, SPOIL_OVERSIZED,  SPOIL_OTHER_KIND};
     for (size_t i = 0; i < sizeof spoils / sizeof spoils[0]; i++) {
-        struct hostile h = {f->svc, spoils[i]};
+        struct hostile h = {.svc = f->svc, .how = spoils[i]};
         current_hostile = &h;
         struct visit v = {.on = "2025-06-02", .reader = CLINIC_READER_PIN, .online_ok = true, .card = true};
         v.paper_card = true;
@@ -558,12 +579,52 @@ static void a_broken_service_reads_as_service_down(void **state)
         assert_string_equal(r.decision.rule, rules.rule);
     }
     /* Untouched, the same transport gives the service's real answer. */
-    struct hostile h = {f->svc, SPOIL_NONE};
+    struct hostile h = {.svc = f->svc, .how = SPOIL_NONE};
     current_hostile = &h;
     struct visit v = {.on = "2025-06-02", .reader = CLINIC_READER_PIN, .online_ok = true, .card = true};
     struct clinic_reception_result r = both(f, &f->normal, &v);
     current_hostile = NULL;
     assert_int_equal(r.card.result, ELIGIBILITY_OK);
+}
+
+/* A nonce that expires before its request arrives (the service answers MYNE4002): the reader draws a fresh
+ * one, signs again and asks once more, and the visit goes on as if nothing happened; a second expiry is a
+ * check that did not work, service_down (docs/MESSAGES.md). On the PIN route the card signs again without a
+ * second VERIFY; on the face route the reader signs again. */
+static void an_expired_nonce_is_drawn_again_once(void **state)
+{
+    struct fixture *f = *state;
+    enum clinic_reader readers[] = {CLINIC_READER_PIN, CLINIC_READER_FACE};
+    for (size_t i = 0; i < 2; i++) {
+        struct hostile h = {.svc = f->svc, .how = SPOIL_EXPIRE, .expire = 1};
+        current_hostile = &h;
+        struct visit v = {.on = "2025-06-02", .reader = readers[i], .online_ok = true, .card = true};
+        struct clinic_reception_result r = both(f, &f->normal, &v);
+        current_hostile = NULL;
+        assert_int_equal(r.card.result, ELIGIBILITY_OK);
+        assert_true(r.decision.card_used);
+        assert_int_equal(r.requests, 2);
+        assert_int_equal(h.card_sent, 2);
+        assert_string_not_equal(h.nonces[0], h.nonces[1]); /* a fresh nonce, not the expired one again */
+        /* The right PIN's counter is whole: no second VERIFY was needed, none was wrong. */
+        assert_int_equal(card_state(f->normal.card)->tries_left[CARD_PIN_AUTH],
+                         card_state(f->normal.card)->tries_max[CARD_PIN_AUTH]);
+    }
+    /* Late twice: no third try; the check did not work. */
+    struct hostile h = {.svc = f->svc, .how = SPOIL_EXPIRE, .expire = 2};
+    current_hostile = &h;
+    struct visit v = {.on = "2025-06-02", .reader = CLINIC_READER_PIN, .online_ok = true, .card = true};
+    struct clinic_reception_result r;
+    wire_path(f, &f->normal, &v, &r);
+    current_hostile = NULL;
+    assert_int_equal(r.card.result, ELIGIBILITY_SERVICE_DOWN);
+    assert_false(r.decision.card_used);
+    assert_int_equal(r.requests, 2);
+    assert_int_equal(h.card_sent, 2);
+    /* The same visit, the service in time: the card is used again. */
+    r = both(f, &f->normal, &v);
+    assert_int_equal(r.card.result, ELIGIBILITY_OK);
+    assert_int_equal(r.requests, 1);
 }
 
 static void certificate_and_notice_go_by_numbers(void **state)
@@ -1136,6 +1197,7 @@ int main(void)
         cmocka_unit_test(unshowable_name_shows_as_a_black_circle),
         cmocka_unit_test(a_broken_service_reads_as_service_down),
         cmocka_unit_test(certificate_and_notice_go_by_numbers),
+        cmocka_unit_test(an_expired_nonce_is_drawn_again_once),
         cmocka_unit_test(a_wrong_pin_is_not_a_signature),
         cmocka_unit_test(a_card_that_does_not_answer_is_a_reader_fault),
         cmocka_unit_test(bad_inputs_are_refused),

@@ -287,6 +287,36 @@ static void every_answer_passes_the_checker(void **state)
     }
 }
 
+/* A card request whose nonce the service issued but then pushed out of its window: refused with MYNE4002
+ * (ELIGIBILITY_NONCE_EXPIRED_CODE), an answer the real parsers accept, the header echoed so the reader can
+ * pair it and ask again. The nonce is checked first, so the certificate and signature need not be real. */
+static void an_expired_nonce_is_refused_with_the_header(void **state)
+{
+    struct fixture *f = *state;
+    struct eligibility_request_msg m;
+    struct eligibility_response_msg res;
+    for (int enc = 0; enc <= 1; enc++) {
+        request_header(&m, ELIGIBILITY_REQUEST_CARD, "2025-06-02", FILE_ID);
+        m.limit_consent = 1;
+        m.card.auth_class = ELIGIBILITY_MSG_AUTH_PIN;
+        assert_int_equal(eligibility_service_nonce(f->svc, m.card.nonce), CORE_OK);
+        m.card.nonce_len = 32;
+        uint8_t later[32];
+        for (uint32_t i = 0; i < ELIGIBILITY_NONCE_WINDOW; i++)
+            assert_int_equal(eligibility_service_nonce(f->svc, later), CORE_OK);
+        memset(m.card.certificate, 0x30, 64);
+        m.card.certificate_len = 64;
+        memset(m.card.signature, 0x5A, 256);
+        m.card.signature_len = 256;
+        snprintf(m.card.reader_id, sizeof m.card.reader_id, "reader-1312345678-01");
+        ask(f, &m, (enum eligibility_encoding)enc, &res);
+        assert_int_equal(res.segment, 9);
+        assert_string_equal(res.error_code, ELIGIBILITY_NONCE_EXPIRED_CODE);
+        assert_int_equal(res.reference, ELIGIBILITY_REQUEST_CARD);
+        assert_int_equal(res.encoding, enc);
+    }
+}
+
 static void refusals_keep_the_header(void **state)
 {
     struct fixture *f = *state;
@@ -411,6 +441,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(every_answer_passes_the_checker, setup, teardown),
         cmocka_unit_test_setup_teardown(refusals_keep_the_header, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_expired_nonce_is_refused_with_the_header, setup, teardown),
         cmocka_unit_test_setup_teardown(padded_and_unpadded_insurer_numbers_find_the_same_member, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_leaver_gets_the_old_record, setup, teardown),
