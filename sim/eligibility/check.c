@@ -39,7 +39,8 @@ static core_day elderly_start_of(core_day born, int age)
     if (d == 1)
         return b;
     core_day first;
-    (void)core_date_from_ymd(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1, &first);
+    /* Cannot fail: month and day are in range and the year is a day's year (+1). */
+    CORE_DROP(core_date_from_ymd(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1, &first));
     return first;
 }
 
@@ -71,7 +72,8 @@ static core_day preschool_end(core_day born, int school_age)
     int y, m, d;
     core_date_to_ymd(reached, &y, &m, &d);
     core_day end;
-    (void)core_date_from_ymd(m > 3 ? y + 1 : y, 3, 31, &end);
+    /* Cannot fail: month and day are in range and the year is a day's year (+1). */
+    CORE_DROP(core_date_from_ymd(m > 3 ? y + 1 : y, 3, 31, &end));
     return end;
 }
 
@@ -153,7 +155,8 @@ core_day eligibility_cert_grace_end(core_day expiry, int grace_months)
     core_date_to_ymd(expiry + 1, &y, &m, &d); /* the month of the first invalid day */
     long total = (long)y * 12 + (m - 1) + grace_months + 1;
     core_day next_first;
-    (void)core_date_from_ymd((int)(total / 12), (int)(total % 12) + 1, 1, &next_first);
+    /* Cannot fail: month and day are in range and the year is a day's year (+1). */
+    CORE_DROP(core_date_from_ymd((int)(total / 12), (int)(total % 12) + 1, 1, &next_first));
     return next_first - 1;
 }
 

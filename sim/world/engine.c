@@ -258,7 +258,8 @@ static core_day cert_end(const struct world *w, int insurer, core_day start)
     int y, m, d;
     core_date_to_ymd(start, &y, &m, &d);
     core_day july;
-    (void)core_date_from_ymd(m > 7 ? y + 1 : y, 7, 31, &july);
+    /* Cannot fail: month and day are in range and the year is a day's year (+1). */
+    CORE_DROP(core_date_from_ymd(m > 7 ? y + 1 : y, 7, 31, &july));
     return july < cap ? july : cap;
 }
 
@@ -561,7 +562,8 @@ static int setup_resident(struct world *w, int ri, struct core_error *err)
         int y, m, d;
         core_date_to_ymd(b75, &y, &m, &d);
         core_day first;
-        (void)core_date_from_ymd(y, m, 1, &first);
+        /* Cannot fail: month and day are in range and the year is a day's year (+1). */
+        CORE_DROP(core_date_from_ymd(y, m, 1, &first));
         core_day by = first - 1;
         if (d == 1)
             by = core_date_add_months(first, -1) - 1;
@@ -710,7 +712,8 @@ static int act_run(struct world *w, const struct wact *a)
         int y, m, dd;
         core_date_to_ymd(d, &y, &m, &dd);
         core_day july31;
-        (void)core_date_from_ymd(y, 7, 31, &july31);
+        /* Cannot fail: month and day are in range and the year is a day's year (+1). */
+        CORE_DROP(core_date_from_ymd(y, 7, 31, &july31));
         for (size_t i = 0; i < w->nres; i++) {
             struct wres *x = &w->res[i];
             int mi = w_mem_on(x, july31 + 1);
@@ -1161,7 +1164,8 @@ int world_run(struct world *w, struct core_error *err)
     core_date_to_ymd(s->period.to, &y1, &m, &d);
     for (int y = y0; y <= y1; y++) {
         core_day july31;
-        (void)core_date_from_ymd(y, 7, 31, &july31);
+        /* Cannot fail: month and day are in range and the year is a day's year (+1). */
+        CORE_DROP(core_date_from_ymd(y, 7, 31, &july31));
         core_day x = july31 - (core_day)pint(w->policy, POLICY_CERTIFICATE_LEAD_DAYS, july31);
         if (x >= s->period.from && x >= w->checks_from && x <= s->period.to)
             schedule(w, x, ACT_JULY, SCENARIO_NONE, 0);
