@@ -20,7 +20,7 @@ const char *eligibility_result_name(enum eligibility_result r)
 
 /* ---- COPAY -------------------------------------------------------------------------------------------- */
 
-static int param(const struct policy *p, int id, core_day on, int *out)
+static CORE_MUST_USE int param(const struct policy *p, int id, core_day on, int *out)
 {
     long long v;
     int rc = policy_int_id(p, id, on, &v);
@@ -203,11 +203,9 @@ static void person_state(const struct eligibility_registry *reg, uint32_t person
     }
 }
 
-static enum eligibility_limit limit_of(const struct eligibility_registry *reg, const struct elig_mem *m,
-                                       core_day born, core_day on)
+/* `age`: the policy's copay.elderly_age on the day asked. */
+static enum eligibility_limit limit_of(const struct elig_mem *m, core_day born, core_day on, int age)
 {
-    int age = 70;
-    (void)param(reg->policy, POLICY_COPAY_ELDERLY_AGE, on, &age);
     bool elderly = on >= elderly_start(born, age);
     if (elderly)
         return m->e.high_income ? ELIGIBILITY_LIMIT_ELDERLY_HIGH : ELIGIBILITY_LIMIT_ELDERLY_GENERAL;
@@ -226,7 +224,11 @@ static int fill_qualification(const struct eligibility_registry *reg, uint32_t m
     q->start = m->e.start;
     q->end = m->loss_visible <= on ? m->loss_first - 1 : CORE_DAY_NONE;
     q->tax_arrears = m->e.tax_arrears;
-    q->limit = limit_of(reg, m, born, on);
+    int age;
+    int rc = param(reg->policy, POLICY_COPAY_ELDERLY_AGE, on, &age);
+    if (rc != CORE_OK)
+        return rc;
+    q->limit = limit_of(m, born, on, age);
     out->has_qualification = true;
     return eligibility_copay_percent(reg->policy, born, m->e.high_income, on, &q->copay_percent);
 }
@@ -336,8 +338,11 @@ int eligibility_check_card(const struct eligibility_registry *reg, const struct 
         return CORE_OK;
     }
     int grace = 0, warn = 0;
-    (void)param(reg->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, on, &grace);
-    (void)param(reg->policy, POLICY_ONLINE_CERT_WARNING_MONTHS, on, &warn);
+    int prc = param(reg->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, on, &grace);
+    if (prc == CORE_OK)
+        prc = param(reg->policy, POLICY_ONLINE_CERT_WARNING_MONTHS, on, &warn);
+    if (prc != CORE_OK)
+        return prc;
     unsigned warnings = 0;
     if (warn > 0 && on <= cert->expiry && on >= core_date_add_months(cert->expiry, -warn))
         warnings |= ELIGIBILITY_WARN_CERT_EXPIRES_SOON;
