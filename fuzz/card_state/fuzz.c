@@ -65,17 +65,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t blen, alen;
     if (card_state_restore(card, initial, initial_len, &err) != CORE_OK)
         fail("cannot restore the initial state");
-    card_state_save(card, before, sizeof before, &blen);
+    if (card_state_save(card, before, sizeof before, &blen) != CORE_OK)
+        fail("cannot save the state before");
     core_error_clear(&err);
     if (card_state_restore(card, data, size, &err) != CORE_OK) {
-        card_state_save(card, after, sizeof after, &alen);
+        if (card_state_save(card, after, sizeof after, &alen) != CORE_OK)
+            fail("cannot save the state after a refused restore");
         if (alen != blen || memcmp(before, after, blen) != 0)
             fail("a refused state changed the card");
         if (err.message[0] == '\0')
             fail("a refusal without a message");
         return 0;
     }
-    card_state_save(card, after, sizeof after, &alen);
+    if (card_state_save(card, after, sizeof after, &alen) != CORE_OK)
+        fail("cannot save the restored state");
     if (alen != size || memcmp(after, data, size) != 0)
         fail("an accepted state does not save back to the same bytes");
     /* Whatever was restored, a fresh application SELECT leaves nothing verified. */

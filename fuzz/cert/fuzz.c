@@ -40,7 +40,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         abort();
     }
     eligibility_service_seed(svc, 1);
-    eligibility_service_set_date(svc, today);
+    if (eligibility_service_set_date(svc, today) != CORE_OK)
+        abort();
     return 0;
 }
 

@@ -28,16 +28,17 @@ static void walk(const struct core_yaml_doc *doc, const struct core_yaml_node *n
     case CORE_YAML_SCALAR:
         if (n->value == NULL || n->value[n->len] != '\0')
             abort();
-        (void)core_yaml_int(doc, n, "f", -5, 1000000, &v, &err);
-        (void)core_yaml_bool(doc, n, "f", &b, &err);
-        (void)core_yaml_date(doc, n, "f", &d, &err);
-        (void)core_yaml_string(doc, n, "f", s, sizeof s, &err);
-        (void)core_yaml_digits(doc, n, "f", 1, 12, s, sizeof s, &err);
-        (void)core_yaml_enum(doc, n, "f", words, &idx, &err);
+        /* Either answer is right here: the target looks for crashes, not for a verdict. */
+        CORE_DROP(core_yaml_int(doc, n, "f", -5, 1000000, &v, &err));
+        CORE_DROP(core_yaml_bool(doc, n, "f", &b, &err));
+        CORE_DROP(core_yaml_date(doc, n, "f", &d, &err));
+        CORE_DROP(core_yaml_string(doc, n, "f", s, sizeof s, &err));
+        CORE_DROP(core_yaml_digits(doc, n, "f", 1, 12, s, sizeof s, &err));
+        CORE_DROP(core_yaml_enum(doc, n, "f", words, &idx, &err));
         (void)core_yaml_is_null(n);
         break;
     case CORE_YAML_MAP:
-        (void)core_yaml_check_keys(doc, n, keys, &err);
+        CORE_DROP(core_yaml_check_keys(doc, n, keys, &err));
         (void)core_yaml_get(n, "a");
         for (size_t i = 0; i < n->count; i++) {
             if (n->keys[i]->kind != CORE_YAML_SCALAR)

@@ -104,24 +104,24 @@ void card_profile_init(struct card_profile *profile);
 /* Reads a card profile file; every problem is reported with file:line:column. A profile issued relative to
  * today (`issued: {days_before_today: N}`) is dated at the process's Japan date (core_date_today, so
  * libfaketime moves it): its certificates are valid on the day it is loaded. */
-int card_profile_load(const char *path, struct card_profile *out, struct core_error *err);
+CORE_MUST_USE int card_profile_load(const char *path, struct card_profile *out, struct core_error *err);
 /* Reads a profile from a YAML node without dating it: a relative profile keeps issued = CORE_DAY_NONE until
  * card_profile_date (its checks use today's date). */
-int card_profile_load_doc(const struct core_yaml_doc *doc, const struct core_yaml_node *node,
-                          struct card_profile *out, struct core_error *err);
+CORE_MUST_USE int card_profile_load_doc(const struct core_yaml_doc *doc, const struct core_yaml_node *node,
+                                        struct card_profile *out, struct core_error *err);
 /* Dates a profile issued relative to today: issued = today - issued_days_before_today. Nothing to do for a
  * profile with an issue date. Refused when the holder would not yet be born on that day. */
-int card_profile_date(struct card_profile *profile, core_day today, struct core_error *err);
+CORE_MUST_USE int card_profile_date(struct card_profile *profile, core_day today, struct core_error *err);
 /* Checks a profile and computes the state card_new would start from (derived dates, tries) without making
  * keys or certificates: cheap, for the rules path and for validating profiles. policy NULL: docs/RULES.md's
  * values. */
-int card_profile_check(const struct card_profile *profile, const struct policy *policy,
-                       struct card_state *out, struct core_error *err);
+CORE_MUST_USE int card_profile_check(const struct card_profile *profile, const struct policy *policy,
+                                     struct card_state *out, struct core_error *err);
 
 /* Personalises a card: derives missing dates by the policy, makes its keys (deterministic from the profile id
  * and seed, cached on disk), issues its certificates from the test J-LIS CA. */
-int card_new(const struct card_profile *profile, const struct policy *policy, struct card **out,
-             struct core_error *err);
+CORE_MUST_USE int card_new(const struct card_profile *profile, const struct policy *policy, struct card **out,
+                           struct core_error *err);
 void card_free(struct card *card);
 
 /* The ATR (at most 33 bytes). Default 3B E0 00 FF 81 31 FE 45 14. */
@@ -136,13 +136,14 @@ bool card_powered(const struct card *card);
  * gets a status word. Returns 0, or CORE_EINVAL when `cap` is smaller than CARD_RAPDU_MAX, or CORE_ESTATE
  * (and no response) when the card is not powered. card_new returns a powered card. */
 #define CARD_RAPDU_MAX (4096u + 2u)
-int card_transmit(struct card *card, const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap,
-                  size_t *rlen);
+CORE_MUST_USE int card_transmit(struct card *card, const uint8_t *capdu, size_t len, uint8_t *rapdu,
+                                size_t cap, size_t *rlen);
 
 const struct card_state *card_state(const struct card *card);
 const struct card_holder *card_holder(const struct card *card);
 /* A certificate's DER, for `mynasim card cert` and for tests' independent checks. */
-int card_cert_der(const struct card *card, enum card_cert which, const uint8_t **der, size_t *len);
+CORE_MUST_USE int card_cert_der(const struct card *card, enum card_cert which, const uint8_t **der,
+                                size_t *len);
 
 /* The municipal office's PIN reset (MYNA-7): restores a PIN's tries. Not reachable by APDU. */
 void card_pin_reset(struct card *card, enum card_pin pin);
@@ -157,8 +158,9 @@ void card_set_persist(struct card *card, card_persist_fn *fn, void *ctx);
 
 /* The card's whole mutable state (counters, security state, selection, power) as bytes, and back.
  * For --state files and for probes that must leave no trace. The format is versioned and checked. */
-int card_state_save(const struct card *card, uint8_t *out, size_t cap, size_t *len);
-int card_state_restore(struct card *card, const uint8_t *buf, size_t len, struct core_error *err);
+CORE_MUST_USE int card_state_save(const struct card *card, uint8_t *out, size_t cap, size_t *len);
+CORE_MUST_USE int card_state_restore(struct card *card, const uint8_t *buf, size_t len,
+                                     struct core_error *err);
 #define CARD_STATE_MAX 256u
 
 #endif

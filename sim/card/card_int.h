@@ -109,9 +109,9 @@ typedef uint16_t card_cmd_fn(struct card *card, const struct iso7816_apdu *apdu,
 /* card.c */
 void card_security_clear(struct card *card);
 /* Hands the whole state to the persist hook: CORE_OK when it is durable (or there is no hook), CORE_EIO. */
-int card_persist(struct card *card);
+CORE_MUST_USE int card_persist(struct card *card);
 const struct card_ef *card_current_ef(const struct card *card);
-int card_app_find_ef(const struct card_app *app, uint16_t fid);
+CORE_MUST_USE int card_app_find_ef(const struct card_app *app, uint16_t fid);
 
 /* pin.c */
 card_cmd_fn card_cmd_verify;
@@ -120,31 +120,35 @@ bool card_pin_format_ok(enum card_pin pin, const char *value);
 
 /* jpki.c */
 card_cmd_fn card_cmd_sign;
-int card_jpki_build(struct card *card, struct core_error *err);
+CORE_MUST_USE int card_jpki_build(struct card *card, struct core_error *err);
 
 /* textap.c */
-int card_textap_build(struct card *card, struct core_error *err);
+CORE_MUST_USE int card_textap_build(struct card *card, struct core_error *err);
 /* The basic four information EF: FF 20 { DF21 header, DF22 name, DF23 address, DF24 birth, DF25 sex }. */
-int card_textap_encode_basic4(const struct card_holder *holder, uint8_t *out, size_t cap, size_t *len);
+CORE_MUST_USE int card_textap_encode_basic4(const struct card_holder *holder, uint8_t *out, size_t cap,
+                                            size_t *len);
 
 /* surface.c */
-int card_surface_build(struct card *card, struct core_error *err);
+CORE_MUST_USE int card_surface_build(struct card *card, struct core_error *err);
 /* PIN-B: birth date YYMMDD + the card's expiry year YYYY + the 4-digit security code. */
 void card_surface_pin_b(const struct card_holder *holder, core_day card_expires, char out[15]);
 
 /* keys.c: RSA-2048 keys derived from (profile id, seed, slot), cached on disk. */
-int card_key_derive(const char *id, uint64_t seed, int slot, EVP_PKEY **out, struct core_error *err);
+CORE_MUST_USE int card_key_derive(const char *id, uint64_t seed, int slot, EVP_PKEY **out,
+                                  struct core_error *err);
 /* The cache directory ($MYNASIM_CACHE_DIR, $XDG_CACHE_HOME/mynasim, $HOME/.cache/mynasim); false if none. */
-bool card_key_cache_dir(char *out, size_t cap);
+CORE_MUST_USE bool card_key_cache_dir(char *out, size_t cap);
 
 /* cert.c */
 struct card_ca;
-int card_ca_load(const char *which, struct card_ca **out, struct core_error *err);
+CORE_MUST_USE int card_ca_load(const char *which, struct card_ca **out, struct core_error *err);
 void card_ca_free(struct card_ca *ca);
-int card_ca_cert_der(const struct card_ca *ca, uint8_t **der, size_t *len, struct core_error *err);
+CORE_MUST_USE int card_ca_cert_der(const struct card_ca *ca, uint8_t **der, size_t *len,
+                                   struct core_error *err);
 /* Issues the holder's certificate for `key` from `ca`, valid from `issued` 00:00 JST to `expires` 23:59:59
  * JST. `sign` selects the signature certificate profile (name and address in the subject). */
-int card_cert_issue(const struct card_ca *ca, const struct card_profile *profile, EVP_PKEY *key, bool sign,
-                    core_day issued, core_day expires, uint8_t **der, size_t *len, struct core_error *err);
+CORE_MUST_USE int card_cert_issue(const struct card_ca *ca, const struct card_profile *profile, EVP_PKEY *key,
+                                  bool sign, core_day issued, core_day expires, uint8_t **der, size_t *len,
+                                  struct core_error *err);
 
 #endif

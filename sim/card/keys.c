@@ -284,7 +284,7 @@ static void key_cache_write(const char *path, const char *header, EVP_PKEY *key)
         long n = BIO_get_mem_data(bio, &data);
         struct core_error ignored;
         if (n > 0)
-            (void)core_file_write_atomic(path, data, (size_t)n, &ignored); /* no cache is not an error */
+            CORE_DROP(core_file_write_atomic(path, data, (size_t)n, &ignored)); /* no cache is not an error */
     }
     BIO_free(bio);
 }

@@ -19,37 +19,37 @@ enum {
 };
 
 /* `mynasim card ...`: argv[0] is "card". */
-int cli_card_main(int argc, char **argv);
+CORE_MUST_USE int cli_card_main(int argc, char **argv);
 /* `mynasim check FILE|DIR...`: validates scenario files; argv[0] is "check". Exit 0 all valid, 2 otherwise.
  */
-int cli_check_main(int argc, char **argv);
+CORE_MUST_USE int cli_check_main(int argc, char **argv);
 /* `mynasim run [--report F] [--out P] [--policy P] [--quiet] FILE|DIR...`: replays scenario files and checks
  * them; argv[0] is "run". Exit 0 all hold, 1 any failed, 2 a file is not valid or bad usage. */
-int cli_run_main(int argc, char **argv);
+CORE_MUST_USE int cli_run_main(int argc, char **argv);
 /* `mynasim compare --policy A --policy B [--report F] [--out P] [--quiet] FILE|DIR...`: replays scenario
  * files under two policies and reports the gap days of one and not the other; argv[0] is "compare". Exit 0
  * the comparison ran, 2 a file is not valid or bad usage. Expectations are not checked. */
-int cli_compare_main(int argc, char **argv);
+CORE_MUST_USE int cli_compare_main(int argc, char **argv);
 
 /* `mynasim serve --listen HOST:PORT [--control] [--date D] [--policy P] [--seed N] FILE`: the eligibility
  * service over HTTP, its registry built by replaying FILE; argv[0] is "serve". Runs until SIGTERM/SIGINT
  * (exit 0); 2 bad usage or an invalid file, 1 the service could not start. */
-int cli_serve_main(int argc, char **argv);
+CORE_MUST_USE int cli_serve_main(int argc, char **argv);
 
 /* `mynasim terminal --folders DIR [--encoding E] [--date D] [--poll] [--once] [--policy P] [--seed N] FILE`: the
  * clinic's eligibility terminal by folders (docs/TERMINAL.md); argv[0] is "terminal". Runs until SIGTERM/SIGINT
  * (exit 0); 2 bad usage, an invalid file or missing folders, 1 the watch failed or an answer could not be written. */
-int cli_terminal_main(int argc, char **argv);
+CORE_MUST_USE int cli_terminal_main(int argc, char **argv);
 
 /* `mynasim at DATETIME -- COMMAND...`, `at --clock FILE -- COMMAND...`, `at --set-clock FILE DATETIME`: a
  * program at a Japan time through libfaketime (docs/TIME.md); argv[0] is "at". Execs COMMAND (its status is
  * then COMMAND's); 2 bad usage, 1 libfaketime or the clock file is missing, 127/126 COMMAND not found/runnable. */
-int cli_at_main(int argc, char **argv);
+CORE_MUST_USE int cli_at_main(int argc, char **argv);
 
 /* `mynasim conform issuance --sut COMMAND [...] FILE|DIR...`: an insurer's issuance system under test against
  * the engine's mailings (docs/CONFORMANCE.md); argv[0] is "conform". Exit 0 all match, 1 a difference, 2 bad
  * usage or an invalid file, 3 the SUT failed. */
-int cli_conform_main(int argc, char **argv);
+CORE_MUST_USE int cli_conform_main(int argc, char **argv);
 
 /* ---- shared by the subcommands (sim/cli/common.c) ---------------------------------------------------- */
 
@@ -106,7 +106,7 @@ struct cli_spec {
  * The operands, in their order, are moved to argv[1..1 + *nargs). Returns CLI_CONTINUE, or CLI_EXIT_OK after
  * --help, or CLI_EXIT_USAGE after printing the problem. Reentrant across calls (getopt is reset each time),
  * not across threads. */
-int cli_parse(const struct cli_spec *spec, int argc, char **argv, int *nargs);
+CORE_MUST_USE int cli_parse(const struct cli_spec *spec, int argc, char **argv, int *nargs);
 
 /* The options of the commands that write a report (run, compare), as rows of their tables: --report FORMAT
  * and --out PATH into `const char *`s, --quiet (-q) into a bool. */
@@ -117,22 +117,24 @@ int cli_parse(const struct cli_spec *spec, int argc, char **argv, int *nargs);
 /* clang-format on */
 /* Reads --report's word into *format (text when `given` is NULL); junit only when `junit`. Else prints
  * "mynasim CMD: --report 'WORD': expected text, json, junit or html" (or "text, json or html") and returns false. */
-bool cli_report_format(const char *cmd, const char *given, bool junit, enum report_format *format);
+CORE_MUST_USE bool cli_report_format(const char *cmd, const char *given, bool junit,
+                                     enum report_format *format);
 
 /* Whether `policy` (a shipped name or a file) loads; when not, prints "PREFIX: POLICY: <error>" once, so a
  * misspelt name is one usage error rather than one problem per file. */
-bool cli_policy_loads(const char *prefix, const char *policy);
+CORE_MUST_USE bool cli_policy_loads(const char *prefix, const char *policy);
 /* Expands FILE|DIR arguments (scenario_paths_expand). On an error prints it, on no file at all prints
  * "mynasim CMD: no *.yaml files found", and returns CLI_EXIT_USAGE with nothing to free; else CLI_EXIT_OK
  * and the caller frees *paths with scenario_paths_free. */
-int cli_paths_expand(const char *cmd, char **args, size_t nargs, char ***paths, size_t *count);
+CORE_MUST_USE int cli_paths_expand(const char *cmd, char **args, size_t nargs, char ***paths, size_t *count);
 /* Reads one scenario file, under `policy` when not NULL (scenario_load_file_with_policy). When it is not
  * valid prints every problem as file:line:column: what, then "PATH: N more problems not shown" when some
  * were left out; *problems is how many there were. Returns the loader's status. */
-int cli_load_scenario(const char *path, const char *policy, struct scenario **out, size_t *problems);
+CORE_MUST_USE int cli_load_scenario(const char *path, const char *policy, struct scenario **out,
+                                    size_t *problems);
 /* Reads every file into scns[i] as cli_load_scenario does ("PATH: not valid" for a file refused without a
  * problem). Returns false when any is not valid; the caller frees every scns[i] either way. */
-bool cli_load_scenarios(char **paths, size_t count, const char *policy, struct scenario **scns);
+CORE_MUST_USE bool cli_load_scenarios(char **paths, size_t count, const char *policy, struct scenario **scns);
 
 /* A report's destination: stdout, or --out PATH through core's one writer (core_file_out_open): a regular
  * file or a new one is written to a hidden temporary file beside it and renamed into place when complete, so a
@@ -145,10 +147,10 @@ struct cli_out {
 };
 /* Opens stdout when path is NULL, else PATH ("mynasim CMD: PATH: why" when it cannot). Returns false when
  * nothing could be opened; cli_out_release then cleans up. */
-bool cli_out_open(struct cli_out *o, const char *cmd, const char *path);
+CORE_MUST_USE bool cli_out_open(struct cli_out *o, const char *cmd, const char *path);
 /* Flushes the report and, when `keep`, puts it in place ("mynasim CMD: PATH: why" when that fails); else
  * removes the temporary file. Returns whether the report is in place (stdout: `keep`). */
-bool cli_out_commit(struct cli_out *o, const char *cmd, bool keep);
+CORE_MUST_USE bool cli_out_commit(struct cli_out *o, const char *cmd, bool keep);
 /* Closes and removes a temporary file still open (a run that stopped early) and frees what cli_out_open took. */
 void cli_out_release(struct cli_out *o);
 
@@ -164,7 +166,8 @@ struct cli_files {
 };
 /* Expands args (cli_paths_expand) and allocates the readings. Returns CLI_EXIT_OK, or CLI_EXIT_USAGE after
  * printing why (then there is nothing to free). */
-int cli_files_open(struct cli_files *f, const char *cmd, char **args, size_t nargs, size_t sides);
+CORE_MUST_USE int cli_files_open(struct cli_files *f, const char *cmd, char **args, size_t nargs,
+                                 size_t sides);
 /* Releases the destination (cli_out_release), frees every reading, the room and the paths. */
 void cli_files_free(struct cli_files *f);
 

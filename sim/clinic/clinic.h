@@ -118,7 +118,7 @@ struct clinic_decision {
 
 /* Decides a visit. CORE_EINVAL for a missing input (or an answer missing where the check works);
  * CORE_ENOTFOUND when the policy lacks a fee or co-payment parameter. */
-int clinic_decide(const struct clinic_input *in, struct clinic_decision *out);
+CORE_MUST_USE int clinic_decide(const struct clinic_input *in, struct clinic_decision *out);
 
 /* Applies a visit that happened to the desk's record (the fee's frequency limits). */
 void clinic_record_visit(struct clinic_record *record, const struct clinic_decision *decision, core_day on);
@@ -152,15 +152,17 @@ struct eligibility_service;
 
 /* The clinic's registered reader device: an ECDSA P-256 key made deterministically from the clinic's name. */
 struct clinic_device;
-int clinic_device_new(const char *clinic_id, struct clinic_device **out, struct core_error *err);
+CORE_MUST_USE int clinic_device_new(const char *clinic_id, struct clinic_device **out,
+                                    struct core_error *err);
 void clinic_device_free(struct clinic_device *dev);
 /* The identifier the device signs as (ReaderIdentifier): "RDR-" and 16 hex digits of the name's hash. */
 const char *clinic_device_id(const struct clinic_device *dev);
 /* Its public key (SubjectPublicKeyInfo, DER), for eligibility_service_register_reader. */
-int clinic_device_public_key(const struct clinic_device *dev, const uint8_t **spki, size_t *len);
+CORE_MUST_USE int clinic_device_public_key(const struct clinic_device *dev, const uint8_t **spki,
+                                           size_t *len);
 /* Registers it with the service. */
-int clinic_device_register(const struct clinic_device *dev, struct eligibility_service *svc,
-                           struct core_error *err);
+CORE_MUST_USE int clinic_device_register(const struct clinic_device *dev, struct eligibility_service *svc,
+                                         struct core_error *err);
 
 /* The reader signs with ECDSA P-256 / SHA-256 what eligibility_reader_signed_data says (nonce, certificate,
  * match result); the card signs eligibility_card_digest_info of the nonce (COMPUTE DIGITAL SIGNATURE). */
@@ -221,8 +223,8 @@ struct clinic_reception_result {
 
 /* Runs one visit. CORE_OK with the decision (every refusal of the card or the service is an answer, not an
  * error); CORE_EINVAL for missing inputs; CORE_EIO / CORE_ECRYPTO when the desk's own machinery fails. */
-int clinic_reception_run(const struct clinic_reception *in, struct clinic_reception_result *out,
-                         struct core_error *err);
+CORE_MUST_USE int clinic_reception_run(const struct clinic_reception *in, struct clinic_reception_result *out,
+                                       struct core_error *err);
 
 /* ==== the HTTP client (http_client.c) =========================================================================
  *
@@ -236,7 +238,7 @@ int clinic_reception_run(const struct clinic_reception *in, struct clinic_recept
 struct clinic_http;
 /* "HOST:PORT" (an IPv4 address). Checks the service answers GET /health with 200: CORE_EIO naming the address
  * when it does not (nothing listens, or something else does). */
-int clinic_http_open(const char *host_port, struct clinic_http **out, struct core_error *err);
+CORE_MUST_USE int clinic_http_open(const char *host_port, struct clinic_http **out, struct core_error *err);
 void clinic_http_close(struct clinic_http *h);
 /* The timeout on every later send and receive, in milliseconds (0: the default 10 s). A stuck server then
  * costs at most this per send or receive; the request fails with CORE_EIO "no answer in time". */
@@ -244,17 +246,18 @@ void clinic_http_set_timeout_ms(struct clinic_http *h, unsigned ms);
 /* One request: method and path, a body (may be NULL with len 0). *status is the HTTP status; *body a malloc'd
  * copy of the response body (NUL-terminated beyond *body_len) when body is not NULL. CORE_EIO when the
  * exchange fails or the answer is not HTTP within the limits. */
-int clinic_http_request(struct clinic_http *h, const char *method, const char *path, const void *req,
-                        size_t len, int *status, uint8_t **body, size_t *body_len, struct core_error *err);
+CORE_MUST_USE int clinic_http_request(struct clinic_http *h, const char *method, const char *path,
+                                      const void *req, size_t len, int *status, uint8_t **body,
+                                      size_t *body_len, struct core_error *err);
 /* The reception's hooks (ctx = the struct clinic_http). transport: POST /eligibility; a 200 or a 413 (the
  * service's MYNE3001 answer) gives the response message, anything else fails. nonce: POST /nonce, base64. */
-int clinic_http_transport(void *ctx, const uint8_t *request, size_t len, uint8_t **response,
-                          size_t *response_len);
-int clinic_http_nonce(void *ctx, uint8_t out[32]);
+CORE_MUST_USE int clinic_http_transport(void *ctx, const uint8_t *request, size_t len, uint8_t **response,
+                                        size_t *response_len);
+CORE_MUST_USE int clinic_http_nonce(void *ctx, uint8_t out[32]);
 /* The control routes of `mynasim serve --control`: CORE_ESTATE when the service refuses (not 200). */
-int clinic_http_set_date(struct clinic_http *h, core_day day, struct core_error *err);
-int clinic_http_set_down(struct clinic_http *h, bool down, struct core_error *err);
-int clinic_http_register_reader(struct clinic_http *h, const struct clinic_device *dev,
-                                struct core_error *err);
+CORE_MUST_USE int clinic_http_set_date(struct clinic_http *h, core_day day, struct core_error *err);
+CORE_MUST_USE int clinic_http_set_down(struct clinic_http *h, bool down, struct core_error *err);
+CORE_MUST_USE int clinic_http_register_reader(struct clinic_http *h, const struct clinic_device *dev,
+                                              struct core_error *err);
 
 #endif

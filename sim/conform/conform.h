@@ -72,8 +72,8 @@ struct conform_case {
 /* Replays `scn` through the world and runs the SUT over the chosen days. A SUT failure is a result
  * (out->sut_failed), not an error; an error (CORE_EINVAL on a range outside the period, a world that cannot be
  * replayed, out of memory) leaves nothing to free. */
-int conform_issuance_run(const struct scenario *scn, const struct conform_issuance_options *o,
-                         struct conform_case *out, struct core_error *err);
+CORE_MUST_USE int conform_issuance_run(const struct scenario *scn, const struct conform_issuance_options *o,
+                                       struct conform_case *out, struct core_error *err);
 void conform_case_free(struct conform_case *c);
 
 /* The day JSON the SUT is given for `day` (one line, no newline; the caller frees it), `judged` false for a day
@@ -93,12 +93,13 @@ struct conform_mailing {
 };
 /* Reads one line the SUT wrote on `day`: CORE_OK, or CORE_EINVAL with `why` saying what is wrong (not JSON, not
  * an object, a resident the scenario does not have, a field missing or of the wrong kind, another day's end). */
-int conform_issuance_parse_line(const struct scenario *scn, core_day day, const char *line,
-                                struct conform_mailing *out, char *why, size_t cap);
+CORE_MUST_USE int conform_issuance_parse_line(const struct scenario *scn, core_day day, const char *line,
+                                              struct conform_mailing *out, char *why, size_t cap);
 
 enum conform_format { CONFORM_TEXT, CONFORM_JSON, CONFORM_JUNIT };
 /* Writes the report of `n` cases. Returns CORE_OK or CORE_EIO. */
-int conform_report(FILE *f, enum conform_format format, const struct conform_case *cases, size_t n);
+CORE_MUST_USE int conform_report(FILE *f, enum conform_format format, const struct conform_case *cases,
+                                 size_t n);
 /* The exit code the cases come to (CONFORM_EXIT_*). */
 int conform_exit_code(const struct conform_case *cases, size_t n);
 

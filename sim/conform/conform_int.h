@@ -21,13 +21,14 @@ struct conform_sut {
 };
 
 /* Starts the command. False (why set) when it cannot be started. */
-bool conform_sut_start(struct conform_sut *s, const char *command);
+CORE_MUST_USE bool conform_sut_start(struct conform_sut *s, const char *command);
 /* Writes `text` then a newline, and reads lines until `on_line` returns 1 (the day's end) within timeout_ms of
  * the call. on_line returns 0 to go on, 1 at the end, -1 to stop with s->why set by it. False on a failure. */
-bool conform_sut_exchange(struct conform_sut *s, const char *text, int timeout_ms,
-                          int (*on_line)(void *ctx, const char *line, struct conform_sut *s), void *ctx);
+CORE_MUST_USE bool conform_sut_exchange(struct conform_sut *s, const char *text, int timeout_ms,
+                                        int (*on_line)(void *ctx, const char *line, struct conform_sut *s),
+                                        void *ctx);
 /* Closes its stdin and waits (timeout_ms) for it to exit with status 0 and no more output. False otherwise. */
-bool conform_sut_finish(struct conform_sut *s, int timeout_ms);
+CORE_MUST_USE bool conform_sut_finish(struct conform_sut *s, int timeout_ms);
 /* Kills its process group (when still running), reaps it, closes the pipes. Always safe to call. */
 void conform_sut_stop(struct conform_sut *s);
 

@@ -17,6 +17,18 @@
 
 /* ---- errors ------------------------------------------------------------------------------------------- */
 
+/* CORE_MUST_USE marks a function whose result says whether it worked (a CORE_* status, or a bool "it worked"):
+ * the compiler refuses a call that drops it (-Werror), so a failure can never pass unnoticed (docs/DESIGN.md,
+ * "No result is dropped"). It goes before the declaration in every public and internal header. Where dropping
+ * one is truly right, CORE_DROP(call) says so, with a comment saying why: GCC ignores a plain (void) cast of
+ * such a call, while it (and Clang) accept the negation that CORE_DROP hides. */
+#if defined(__GNUC__) || defined(__clang__)
+#define CORE_MUST_USE __attribute__((warn_unused_result))
+#else
+#define CORE_MUST_USE
+#endif
+#define CORE_DROP(call) ((void)!(call))
+
 enum core_status {
     CORE_OK = 0,
     CORE_EINVAL = -1,    /* bad input: a value, a file, an argument */
@@ -58,10 +70,10 @@ typedef int32_t core_day;
 
 bool core_date_valid(int year, int month, int day);
 /* Returns CORE_EINVAL for an impossible date. */
-int core_date_from_ymd(int year, int month, int day, core_day *out);
+CORE_MUST_USE int core_date_from_ymd(int year, int month, int day, core_day *out);
 void core_date_to_ymd(core_day d, int *year, int *month, int *day);
 /* Strict `YYYY-MM-DD` (years 1900..9999). */
-int core_date_parse(const char *s, size_t len, core_day *out);
+CORE_MUST_USE int core_date_parse(const char *s, size_t len, core_day *out);
 /* Writes `YYYY-MM-DD` and a NUL (11 bytes). */
 void core_date_format(core_day d, char out[11]);
 /* The Japan date of a POSIX time. */
@@ -119,9 +131,10 @@ const char *core_file_kind(unsigned mode);
 /* Opens a file to read, following symlinks, without ever blocking on the open: anything but a regular file
  * (a FIFO, a device, a socket, a directory) is refused "PATH: not a regular file (a FIFO)". Every file
  * mynasim reads goes through here (core_file_read, and so the YAML reader). *fd is blocking, O_CLOEXEC. */
-int core_file_open_regular(const char *path, int *fd, struct core_error *err);
+CORE_MUST_USE int core_file_open_regular(const char *path, int *fd, struct core_error *err);
 /* Reads a whole regular file (at most max_size bytes) into a NUL-terminated heap buffer. */
-int core_file_read(const char *path, size_t max_size, char **out, size_t *len, struct core_error *err);
+CORE_MUST_USE int core_file_read(const char *path, size_t max_size, char **out, size_t *len,
+                                 struct core_error *err);
 
 /*
  * The one writer of whole files: reports (--out), a card's --state, caches, and the answer files a terminal
@@ -150,41 +163,45 @@ struct core_file_out {
     const char *base; /* its last component, inside path */
     char tmp[256];    /* the temporary file's name in dirfd; "" when written through */
 };
-int core_file_out_open(struct core_file_out *o, const char *path, struct core_error *err);
-int core_file_out_write(struct core_file_out *o, const void *data, size_t len, struct core_error *err);
+CORE_MUST_USE int core_file_out_open(struct core_file_out *o, const char *path, struct core_error *err);
+CORE_MUST_USE int core_file_out_write(struct core_file_out *o, const void *data, size_t len,
+                                      struct core_error *err);
 /* fsync, close, rename into place, fsync the directory; on any failure the temporary file is removed and
  * the target is untouched. Closes o either way. */
-int core_file_out_commit(struct core_file_out *o, struct core_error *err);
+CORE_MUST_USE int core_file_out_commit(struct core_file_out *o, struct core_error *err);
 /* Closes o and removes the temporary file: the target is untouched. */
 void core_file_out_abort(struct core_file_out *o);
 /* open + write + commit: what a terminal's answer file or a card's state file calls. */
-int core_file_write_atomic(const char *path, const void *data, size_t len, struct core_error *err);
+CORE_MUST_USE int core_file_write_atomic(const char *path, const void *data, size_t len,
+                                         struct core_error *err);
 /* Is the directory entry `name` one of the writer's temporaries for a file named `base` (".BASE.tmp-" and 12
  * letters or digits)? The writer owns its naming: a caller cleaning up after a kill asks here. */
 bool core_file_is_temporary_of(const char *name, const char *base);
 /* Removes the temporary files of `path` left by a writer that was killed (".NAME.tmp-" and 12 letters).
  * Only for a caller that is the file's one writer (a card server at start): it would remove a concurrent
  * writer's file. */
-int core_file_remove_temporaries(const char *path, struct core_error *err);
+CORE_MUST_USE int core_file_remove_temporaries(const char *path, struct core_error *err);
 
 /* ---- Japan time of day and the clock file (sim/core/clock.c, docs/TIME.md) ----------------------------- */
 
 /* POSIX seconds of a Japan time, strictly "YYYY-MM-DDThh:mm", "YYYY-MM-DDThh:mm:ss" or "YYYY-MM-DD" (00:00:00);
  * UTC+9, never TZ. CORE_EINVAL for anything else. */
-int core_time_parse_japan(const char *s, size_t len, int64_t *out);
+CORE_MUST_USE int core_time_parse_japan(const char *s, size_t len, int64_t *out);
 /* "YYYY-MM-DDThh:mm:ss" and a NUL (20 bytes): the Japan time of POSIX seconds t. */
 void core_time_format_japan(int64_t t, char out[20]);
 /* The real CLOCK_REALTIME, read by the system call so that libfaketime in this process does not move it. */
 void core_clock_real_now(struct timespec *out);
 /* Writes target - real_now as libfaketime's relative offset, "+S.NNNNNNNNN" or "-S.NNNNNNNNN". */
-int core_clock_offset_format(int64_t target, const struct timespec *real_now, char *buf, size_t cap);
+CORE_MUST_USE int core_clock_offset_format(int64_t target, const struct timespec *real_now, char *buf,
+                                           size_t cap);
 /* Writes the clock file for libfaketime's FAKETIME_TIMESTAMP_FILE atomically (core_file_write_atomic): line 1
  * the offset from the real clock that makes it `target` now, line 2 a comment naming the Japan time. */
-int core_clock_file_write(const char *path, int64_t target, const struct timespec *real_now,
-                          struct core_error *err);
+CORE_MUST_USE int core_clock_file_write(const char *path, int64_t target, const struct timespec *real_now,
+                                        struct core_error *err);
 /* Checks a clock file's text as core_clock_file_write writes it (one offset line, then comment lines); the
  * error names `name`, the line and the column. */
-int core_clock_file_parse(const char *name, const char *text, size_t len, struct core_error *err);
+CORE_MUST_USE int core_clock_file_parse(const char *name, const char *text, size_t len,
+                                        struct core_error *err);
 
 /* ---- YAML --------------------------------------------------------------------------------------------- */
 
@@ -231,9 +248,9 @@ struct core_yaml_doc {
 #define CORE_YAML_MAX_SIZE (16u * 1024u * 1024u)
 #define CORE_YAML_MAX_DEPTH 64
 
-int core_yaml_load_file(const char *path, struct core_yaml_doc **out, struct core_error *err);
-int core_yaml_load_buffer(const char *name, const char *buf, size_t len, struct core_yaml_doc **out,
-                          struct core_error *err);
+CORE_MUST_USE int core_yaml_load_file(const char *path, struct core_yaml_doc **out, struct core_error *err);
+CORE_MUST_USE int core_yaml_load_buffer(const char *name, const char *buf, size_t len,
+                                        struct core_yaml_doc **out, struct core_error *err);
 void core_yaml_free(struct core_yaml_doc *doc);
 
 /* Sets an error at a node's position. Returns code. */
@@ -245,28 +262,32 @@ int core_yaml_error(const struct core_yaml_doc *doc, const struct core_yaml_node
 const struct core_yaml_node *core_yaml_get(const struct core_yaml_node *map, const char *key);
 /* Fails on the first key of `map` not in the NULL-terminated `allowed` list ("unknown key 'x'"), or when
  * `map` is not a mapping. */
-int core_yaml_check_keys(const struct core_yaml_doc *doc, const struct core_yaml_node *map,
-                         const char *const *allowed, struct core_error *err);
+CORE_MUST_USE int core_yaml_check_keys(const struct core_yaml_doc *doc, const struct core_yaml_node *map,
+                                       const char *const *allowed, struct core_error *err);
 /* Fails when a required key is absent ("missing field 'x'"). */
-int core_yaml_require(const struct core_yaml_doc *doc, const struct core_yaml_node *map, const char *key,
-                      const struct core_yaml_node **out, struct core_error *err);
+CORE_MUST_USE int core_yaml_require(const struct core_yaml_doc *doc, const struct core_yaml_node *map,
+                                    const char *key, const struct core_yaml_node **out,
+                                    struct core_error *err);
 
 /* Typed reads of a scalar node; `field` names it in messages. */
 bool core_yaml_is_null(const struct core_yaml_node *node);
-int core_yaml_int(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
-                  long long min, long long max, long long *out, struct core_error *err);
-int core_yaml_bool(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
-                   bool *out, struct core_error *err);
-int core_yaml_date(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
-                   core_day *out, struct core_error *err);
+CORE_MUST_USE int core_yaml_int(const struct core_yaml_doc *doc, const struct core_yaml_node *node,
+                                const char *field, long long min, long long max, long long *out,
+                                struct core_error *err);
+CORE_MUST_USE int core_yaml_bool(const struct core_yaml_doc *doc, const struct core_yaml_node *node,
+                                 const char *field, bool *out, struct core_error *err);
+CORE_MUST_USE int core_yaml_date(const struct core_yaml_doc *doc, const struct core_yaml_node *node,
+                                 const char *field, core_day *out, struct core_error *err);
 /* Any scalar as text (copied, NUL-terminated, truncated never: fails when it does not fit `cap`). */
-int core_yaml_string(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
-                     char *out, size_t cap, struct core_error *err);
+CORE_MUST_USE int core_yaml_string(const struct core_yaml_doc *doc, const struct core_yaml_node *node,
+                                   const char *field, char *out, size_t cap, struct core_error *err);
 /* A quoted string of digits whose length is in [min_len, max_len]. */
-int core_yaml_digits(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
-                     size_t min_len, size_t max_len, char *out, size_t cap, struct core_error *err);
+CORE_MUST_USE int core_yaml_digits(const struct core_yaml_doc *doc, const struct core_yaml_node *node,
+                                   const char *field, size_t min_len, size_t max_len, char *out, size_t cap,
+                                   struct core_error *err);
 /* One of a NULL-terminated list of words; *out is its index. */
-int core_yaml_enum(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
-                   const char *const *words, int *out, struct core_error *err);
+CORE_MUST_USE int core_yaml_enum(const struct core_yaml_doc *doc, const struct core_yaml_node *node,
+                                 const char *field, const char *const *words, int *out,
+                                 struct core_error *err);
 
 #endif

@@ -20,7 +20,7 @@ const char *eligibility_result_name(enum eligibility_result r)
 
 /* ---- COPAY -------------------------------------------------------------------------------------------- */
 
-static int param(const struct policy *p, int id, core_day on, int *out)
+static CORE_MUST_USE int param(const struct policy *p, int id, core_day on, int *out)
 {
     long long v;
     int rc = policy_int_id(p, id, on, &v);
@@ -39,7 +39,8 @@ static core_day elderly_start_of(core_day born, int age)
     if (d == 1)
         return b;
     core_day first;
-    (void)core_date_from_ymd(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1, &first);
+    /* Cannot fail: month and day are in range and the year is a day's year (+1). */
+    CORE_DROP(core_date_from_ymd(m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1, 1, &first));
     return first;
 }
 
@@ -71,7 +72,8 @@ static core_day preschool_end(core_day born, int school_age)
     int y, m, d;
     core_date_to_ymd(reached, &y, &m, &d);
     core_day end;
-    (void)core_date_from_ymd(m > 3 ? y + 1 : y, 3, 31, &end);
+    /* Cannot fail: month and day are in range and the year is a day's year (+1). */
+    CORE_DROP(core_date_from_ymd(m > 3 ? y + 1 : y, 3, 31, &end));
     return end;
 }
 
@@ -153,7 +155,8 @@ core_day eligibility_cert_grace_end(core_day expiry, int grace_months)
     core_date_to_ymd(expiry + 1, &y, &m, &d); /* the month of the first invalid day */
     long total = (long)y * 12 + (m - 1) + grace_months + 1;
     core_day next_first;
-    (void)core_date_from_ymd((int)(total / 12), (int)(total % 12) + 1, 1, &next_first);
+    /* Cannot fail: month and day are in range and the year is a day's year (+1). */
+    CORE_DROP(core_date_from_ymd((int)(total / 12), (int)(total % 12) + 1, 1, &next_first));
     return next_first - 1;
 }
 
@@ -200,11 +203,9 @@ static void person_state(const struct eligibility_registry *reg, uint32_t person
     }
 }
 
-static enum eligibility_limit limit_of(const struct eligibility_registry *reg, const struct elig_mem *m,
-                                       core_day born, core_day on)
+/* `age`: the policy's copay.elderly_age on the day asked. */
+static enum eligibility_limit limit_of(const struct elig_mem *m, core_day born, core_day on, int age)
 {
-    int age = 70;
-    (void)param(reg->policy, POLICY_COPAY_ELDERLY_AGE, on, &age);
     bool elderly = on >= elderly_start(born, age);
     if (elderly)
         return m->e.high_income ? ELIGIBILITY_LIMIT_ELDERLY_HIGH : ELIGIBILITY_LIMIT_ELDERLY_GENERAL;
@@ -223,7 +224,11 @@ static int fill_qualification(const struct eligibility_registry *reg, uint32_t m
     q->start = m->e.start;
     q->end = m->loss_visible <= on ? m->loss_first - 1 : CORE_DAY_NONE;
     q->tax_arrears = m->e.tax_arrears;
-    q->limit = limit_of(reg, m, born, on);
+    int age;
+    int rc = param(reg->policy, POLICY_COPAY_ELDERLY_AGE, on, &age);
+    if (rc != CORE_OK)
+        return rc;
+    q->limit = limit_of(m, born, on, age);
     out->has_qualification = true;
     return eligibility_copay_percent(reg->policy, born, m->e.high_income, on, &q->copay_percent);
 }
@@ -333,8 +338,11 @@ int eligibility_check_card(const struct eligibility_registry *reg, const struct 
         return CORE_OK;
     }
     int grace = 0, warn = 0;
-    (void)param(reg->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, on, &grace);
-    (void)param(reg->policy, POLICY_ONLINE_CERT_WARNING_MONTHS, on, &warn);
+    int prc = param(reg->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, on, &grace);
+    if (prc == CORE_OK)
+        prc = param(reg->policy, POLICY_ONLINE_CERT_WARNING_MONTHS, on, &warn);
+    if (prc != CORE_OK)
+        return prc;
     unsigned warnings = 0;
     if (warn > 0 && on <= cert->expiry && on >= core_date_add_months(cert->expiry, -warn))
         warnings |= ELIGIBILITY_WARN_CERT_EXPIRES_SOON;

@@ -133,56 +133,60 @@ struct eligibility_number_request {
 struct eligibility_registry;
 
 /* A registry reading its lags and grace from `policy` (which must outlive it). */
-int eligibility_registry_new(const struct policy *policy, struct eligibility_registry **out);
+CORE_MUST_USE int eligibility_registry_new(const struct policy *policy, struct eligibility_registry **out);
 void eligibility_registry_free(struct eligibility_registry *reg);
 
 /* A person (the system's record behind a My Number). Persons are numbered densely from 0. */
-int eligibility_person_add(struct eligibility_registry *reg, core_day born, uint32_t *person);
+CORE_MUST_USE int eligibility_person_add(struct eligibility_registry *reg, core_day born, uint32_t *person);
 
 /*
  * Insurers' filings. `visible` is the day the filing becomes visible; CORE_DAY_NONE means the policy's lag
  * (online.reflection_lag_days for enrollments and losses, registration.withdrawal_lag_days for withdrawals,
  * read on the day filed). Populations pass their own drawn lags this way.
  */
-int eligibility_file_enrollment(struct eligibility_registry *reg, uint32_t person,
-                                const struct eligibility_enrollment *e, core_day filed, core_day visible,
-                                uint32_t *membership);
+CORE_MUST_USE int eligibility_file_enrollment(struct eligibility_registry *reg, uint32_t person,
+                                              const struct eligibility_enrollment *e, core_day filed,
+                                              core_day visible, uint32_t *membership);
 /* Loss of a membership: `first_day_without` is the 資格喪失日 (the last day of membership is one before). */
-int eligibility_file_loss(struct eligibility_registry *reg, uint32_t membership, core_day first_day_without,
-                          core_day filed, core_day visible);
+CORE_MUST_USE int eligibility_file_loss(struct eligibility_registry *reg, uint32_t membership,
+                                        core_day first_day_without, core_day filed, core_day visible);
 /* Registration for insurance use takes effect the day it is made. */
-int eligibility_file_registration(struct eligibility_registry *reg, uint32_t person, core_day day);
-int eligibility_file_withdrawal(struct eligibility_registry *reg, uint32_t person, core_day filed,
-                                core_day visible);
+CORE_MUST_USE int eligibility_file_registration(struct eligibility_registry *reg, uint32_t person,
+                                                core_day day);
+CORE_MUST_USE int eligibility_file_withdrawal(struct eligibility_registry *reg, uint32_t person,
+                                              core_day filed, core_day visible);
 
 /*
  * The issuer's card records, in force from their day. Issuing a card to a person who already has one is a
  * reissue: the earlier cards' certificates answer cert_revoked from that day. card_id and cert_serial are
  * unique across the registry.
  */
-int eligibility_card_issue(struct eligibility_registry *reg, uint32_t person, uint64_t card_id, core_day day,
-                           core_day card_expiry, uint64_t cert_serial, core_day cert_expiry);
+CORE_MUST_USE int eligibility_card_issue(struct eligibility_registry *reg, uint32_t person, uint64_t card_id,
+                                         core_day day, core_day card_expiry, uint64_t cert_serial,
+                                         core_day cert_expiry);
 /* New certificates on the same card: the old one answers cert_revoked from `day`. */
-int eligibility_card_renew_cert(struct eligibility_registry *reg, uint64_t card_id, core_day day,
-                                uint64_t cert_serial, core_day cert_expiry);
-int eligibility_card_return(struct eligibility_registry *reg, uint64_t card_id, core_day day);
-int eligibility_card_suspend(struct eligibility_registry *reg, uint64_t card_id, core_day day);
+CORE_MUST_USE int eligibility_card_renew_cert(struct eligibility_registry *reg, uint64_t card_id,
+                                              core_day day, uint64_t cert_serial, core_day cert_expiry);
+CORE_MUST_USE int eligibility_card_return(struct eligibility_registry *reg, uint64_t card_id, core_day day);
+CORE_MUST_USE int eligibility_card_suspend(struct eligibility_registry *reg, uint64_t card_id, core_day day);
 
 /* The checks. CORE_EINVAL only for NULL arguments (and a card request asking after its `on`); every answer,
  * failing or not, is CORE_OK. */
-int eligibility_check_card(const struct eligibility_registry *reg, const struct eligibility_card_request *req,
-                           struct eligibility_answer *out);
-int eligibility_check_numbers(const struct eligibility_registry *reg,
-                              const struct eligibility_number_request *req, struct eligibility_answer *out);
+CORE_MUST_USE int eligibility_check_card(const struct eligibility_registry *reg,
+                                         const struct eligibility_card_request *req,
+                                         struct eligibility_answer *out);
+CORE_MUST_USE int eligibility_check_numbers(const struct eligibility_registry *reg,
+                                            const struct eligibility_number_request *req,
+                                            struct eligibility_answer *out);
 /* The person's own record as the system shows it on `on` (the portal's eligibility screen, NOTICE-4): only
  * the qualification results (ok, not_reflected, no_qualification). */
-int eligibility_check_person(const struct eligibility_registry *reg, uint32_t person, core_day on,
-                             struct eligibility_answer *out);
+CORE_MUST_USE int eligibility_check_person(const struct eligibility_registry *reg, uint32_t person,
+                                           core_day on, struct eligibility_answer *out);
 
 /* COPAY: the co-payment percent of a person born `born` on day `on`. CORE_ENOTFOUND when the policy lacks a
  * bracket parameter. */
-int eligibility_copay_percent(const struct policy *policy, core_day born, bool high_income, core_day on,
-                              int *percent);
+CORE_MUST_USE int eligibility_copay_percent(const struct policy *policy, core_day born, bool high_income,
+                                            core_day on, int *percent);
 
 /* The last day of AMEND-3's grace for a certificate valid to `expiry`: the end of the `grace_months`-th month
  * after the month of its first invalid day; `expiry` itself when grace_months is 0. */
@@ -347,21 +351,25 @@ struct eligibility_response_msg {
 
 /* Encoders write into buf (cap bytes, at most ELIGIBILITY_MSG_MAX_BYTES used) and set *len. CORE_EINVAL with
  * err filled when the struct holds a value the parser would refuse or the output does not fit. */
-int eligibility_request_encode(const struct eligibility_request_msg *m, enum eligibility_encoding enc,
-                               char *buf, size_t cap, size_t *len, struct eligibility_msg_error *err);
-int eligibility_response_encode(const struct eligibility_response_msg *m, enum eligibility_encoding enc,
-                                char *buf, size_t cap, size_t *len, struct eligibility_msg_error *err);
+CORE_MUST_USE int eligibility_request_encode(const struct eligibility_request_msg *m,
+                                             enum eligibility_encoding enc, char *buf, size_t cap,
+                                             size_t *len, struct eligibility_msg_error *err);
+CORE_MUST_USE int eligibility_response_encode(const struct eligibility_response_msg *m,
+                                              enum eligibility_encoding enc, char *buf, size_t cap,
+                                              size_t *len, struct eligibility_msg_error *err);
 /* Parsers: CORE_OK, or CORE_EINVAL with err set (the struct then holds what was read before the fault). */
-int eligibility_request_parse(const void *buf, size_t len, struct eligibility_request_msg *out,
-                              struct eligibility_msg_error *err);
-int eligibility_response_parse(const void *buf, size_t len, struct eligibility_response_msg *out,
-                               struct eligibility_msg_error *err);
+CORE_MUST_USE int eligibility_request_parse(const void *buf, size_t len, struct eligibility_request_msg *out,
+                                            struct eligibility_msg_error *err);
+CORE_MUST_USE int eligibility_response_parse(const void *buf, size_t len,
+                                             struct eligibility_response_msg *out,
+                                             struct eligibility_msg_error *err);
 
 /* The service's answer as a response message: header echoed from the request, process_time (14 digits) as
  * given, results mapped as docs/MESSAGES.md's table says. CORE_EINVAL when the answer is inconsistent. */
-int eligibility_response_from_answer(const struct eligibility_request_msg *req,
-                                     const struct eligibility_answer *a, const char *process_time,
-                                     struct eligibility_response_msg *out);
+CORE_MUST_USE int eligibility_response_from_answer(const struct eligibility_request_msg *req,
+                                                   const struct eligibility_answer *a,
+                                                   const char *process_time,
+                                                   struct eligibility_response_msg *out);
 /* The name of a face-reader result file as real terminals write it, so the agents that watch the folder for
  * `…_yyyyMMddHHmmss.xml` take it: "OQSsiquc01res_face_<visit>_yyyyMMddHHmmss.xml", the time `t` (seconds since
  * the epoch) in Japan time. `visit` is 1..ELIGIBILITY_FACE_VISIT_MAX of [0-9A-Za-z-] (it tells apart two files
@@ -370,7 +378,7 @@ int eligibility_response_from_answer(const struct eligibility_request_msg *req,
 #define ELIGIBILITY_FACE_VISIT_MAX 64
 #define ELIGIBILITY_FACE_NAME_MAX                                                                            \
     (sizeof "OQSsiquc01res_face__yyyyMMddHHmmss.xml" + ELIGIBILITY_FACE_VISIT_MAX)
-int eligibility_face_file_name(const char *visit, int64_t t, char *buf, size_t cap);
+CORE_MUST_USE int eligibility_face_file_name(const char *visit, int64_t t, char *buf, size_t cap);
 /* The response to a refused request: SegmentOfResult 9, ErrorCode from err; req's header fields are echoed
  * where they passed (req may be NULL). */
 void eligibility_response_for_error(const struct eligibility_request_msg *req,
@@ -378,10 +386,11 @@ void eligibility_response_for_error(const struct eligibility_request_msg *req,
                                     struct eligibility_response_msg *out);
 /* What the clinic reads from a response: a check result, warnings and the qualification. A response that is an
  * error of the message (MYNE3xxx, MYNE9xxx, unknown codes) reads as service_down. */
-int eligibility_response_to_answer(const struct eligibility_response_msg *m, struct eligibility_answer *out);
+CORE_MUST_USE int eligibility_response_to_answer(const struct eligibility_response_msg *m,
+                                                 struct eligibility_answer *out);
 /* The number request a message asks (the desk's reader_down / service_down are false). */
-int eligibility_request_to_number_request(const struct eligibility_request_msg *m,
-                                          struct eligibility_number_request *out);
+CORE_MUST_USE int eligibility_request_to_number_request(const struct eligibility_request_msg *m,
+                                                        struct eligibility_number_request *out);
 
 /* ==== service (service.c) =====================================================================================
  *
@@ -398,13 +407,13 @@ struct eligibility_service;
 
 /* Loads the test J-LIS user authentication CA (policy_find_data("pki/auth-ca.crt.pem")). Seed 0, the
  * process clock's date, up. */
-int eligibility_service_new(const struct eligibility_registry *reg, const struct policy *policy,
-                            struct eligibility_service **out, struct core_error *err);
+CORE_MUST_USE int eligibility_service_new(const struct eligibility_registry *reg, const struct policy *policy,
+                                          struct eligibility_service **out, struct core_error *err);
 void eligibility_service_free(struct eligibility_service *svc);
 /* The service's "today"; CORE_DAY_NONE: the process clock in Japan time (core_date_today, so libfaketime
  * moves it). CORE_EINVAL, the date unchanged, for a day outside 1900-01-01 .. 9999-12-31: the messages cannot
  * carry it (ProcessExecutionTime), and a service must always be able to answer. */
-int eligibility_service_set_date(struct eligibility_service *svc, core_day on);
+CORE_MUST_USE int eligibility_service_set_date(struct eligibility_service *svc, core_day on);
 /* The day the service answers for now. */
 core_day eligibility_service_date(const struct eligibility_service *svc);
 /* Outage: every request is answered service_down (no nonce is spent). */
@@ -413,14 +422,15 @@ void eligibility_service_set_down(struct eligibility_service *svc, bool down);
  * reproducible. At most ELIGIBILITY_NONCE_WINDOW are outstanding: an older one presented is expired
  * (ELIGIBILITY_NONCE_EXPIRED_CODE). No limit on how fast one client draws them (docs/WIRE.md). */
 #define ELIGIBILITY_NONCE_WINDOW (1u << 20)
-int eligibility_service_nonce(struct eligibility_service *svc, uint8_t nonce[32]);
+CORE_MUST_USE int eligibility_service_nonce(struct eligibility_service *svc, uint8_t nonce[32]);
 /* A new seed: nonces issued before it are refused from now on, even under the same seed again (each seeding
  * is counted into the key). */
 void eligibility_service_seed(struct eligibility_service *svc, uint64_t seed);
 /* Registers (or re-keys) a reader device's public key (DER SubjectPublicKeyInfo, ECDSA P-256) under a device
  * id ([0-9A-Za-z_.-], 1-32); only registered readers may vouch for face matches and visual checks. */
-int eligibility_service_register_reader(struct eligibility_service *svc, const char *device_id,
-                                        const uint8_t *spki_der, size_t len, struct core_error *err);
+CORE_MUST_USE int eligibility_service_register_reader(struct eligibility_service *svc, const char *device_id,
+                                                      const uint8_t *spki_der, size_t len,
+                                                      struct core_error *err);
 /* The ErrorCode of the answer to a request whose QualificationConfirmationDate is after the service's date
  * (SegmentOfResult 9, the header echoed; docs/MESSAGES.md). */
 #define ELIGIBILITY_FUTURE_DATE_CODE "MYNE4001"
@@ -431,19 +441,20 @@ int eligibility_service_register_reader(struct eligibility_service *svc, const c
 /* One request message in (UTF-8 or CP932), one response message out in the request's encoding (UTF-8 when
  * unreadable): always a well-formed response, an error code for a bad request. CORE_OK, or CORE_ENOMEM /
  * CORE_EINVAL (NULL arguments) with no response. The caller frees *response with free(). */
-int eligibility_service_handle(struct eligibility_service *svc, const uint8_t *request, size_t len,
-                               uint8_t **response, size_t *response_len);
+CORE_MUST_USE int eligibility_service_handle(struct eligibility_service *svc, const uint8_t *request,
+                                             size_t len, uint8_t **response, size_t *response_len);
 
 /* What the clinic's terminal sends the card to sign on the PIN route (COMPUTE DIGITAL SIGNATURE with the
  * auth key): the DER DigestInfo of SHA-256(nonce), 51 bytes. The card's PKCS#1 v1.5 signature over it is
  * CardSignature. */
 #define ELIGIBILITY_DIGEST_INFO_LEN 51
-int eligibility_card_digest_info(const uint8_t *nonce, size_t len, uint8_t out[ELIGIBILITY_DIGEST_INFO_LEN]);
+CORE_MUST_USE int eligibility_card_digest_info(const uint8_t *nonce, size_t len,
+                                               uint8_t out[ELIGIBILITY_DIGEST_INFO_LEN]);
 /* What a reader signs on the face and visual routes (ECDSA P-256 with SHA-256, DER signature as
  * ReaderSignature): Nonce || UserAuthenticationCertificate (DER) || one byte FaceMatchResult, from
  * card->nonce, certificate and face_match. CORE_EINVAL when it does not fit `cap`. */
-int eligibility_reader_signed_data(const struct eligibility_card_auth *card, uint8_t *out, size_t cap,
-                                   size_t *len);
+CORE_MUST_USE int eligibility_reader_signed_data(const struct eligibility_card_auth *card, uint8_t *out,
+                                                 size_t cap, size_t *len);
 
 /* ---- the service over HTTP (http.c, libmicrohttpd): what `mynasim serve` runs. Routes and limits are
  * described at the top of http.c: GET /health, POST /nonce, POST /eligibility, and with `control` the
@@ -460,8 +471,9 @@ struct eligibility_http_options {
 };
 struct eligibility_http;
 /* Starts serving `svc` on its own thread; the service must outlive the server. */
-int eligibility_http_start(struct eligibility_service *svc, const struct eligibility_http_options *o,
-                           struct eligibility_http **out, struct core_error *err);
+CORE_MUST_USE int eligibility_http_start(struct eligibility_service *svc,
+                                         const struct eligibility_http_options *o,
+                                         struct eligibility_http **out, struct core_error *err);
 uint16_t eligibility_http_port(const struct eligibility_http *h);
 /* Stops listening, closes every connection, and frees the server (not the service). */
 void eligibility_http_stop(struct eligibility_http *h);

@@ -199,10 +199,11 @@ int eligibility_response_to_answer(const struct eligibility_response_msg *m, str
      * for the record (docs/MESSAGES.md). 2 without one is mynasim's change in progress. */
     core_day asked = m->date;
     if (asked == CORE_DAY_NONE && strlen(m->process_time) == 14)
-        (void)core_date_from_ymd((m->process_time[0] - '0') * 1000 + (m->process_time[1] - '0') * 100 +
-                                     (m->process_time[2] - '0') * 10 + (m->process_time[3] - '0'),
-                                 (m->process_time[4] - '0') * 10 + (m->process_time[5] - '0'),
-                                 (m->process_time[6] - '0') * 10 + (m->process_time[7] - '0'), &asked);
+        /* A process time whose first 8 characters are not a date leaves `asked` CORE_DAY_NONE, as wanted. */
+        CORE_DROP(core_date_from_ymd((m->process_time[0] - '0') * 1000 + (m->process_time[1] - '0') * 100 +
+                                         (m->process_time[2] - '0') * 10 + (m->process_time[3] - '0'),
+                                     (m->process_time[4] - '0') * 10 + (m->process_time[5] - '0'),
+                                     (m->process_time[6] - '0') * 10 + (m->process_time[7] - '0'), &asked));
     core_day lost = m->qualification.disqualification_date;
     if (m->has_qualification && lost != CORE_DAY_NONE &&
         (m->validity == 3 || (m->validity == 2 && asked != CORE_DAY_NONE && lost <= asked))) {

@@ -11,6 +11,6 @@ void elig_msg_init(void);
 
 /* Copies UTF-8 `in` to `out` (cap bytes with the NUL), each character CP932 cannot hold replaced by ●
  * (U+25CF). CORE_EINVAL when `in` is not UTF-8 or `out` is too small. */
-int elig_cp932_safe(const char *in, char *out, size_t cap);
+CORE_MUST_USE int elig_cp932_safe(const char *in, char *out, size_t cap);
 
 #endif

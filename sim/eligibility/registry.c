@@ -61,7 +61,7 @@ uint32_t elig_map_get(const struct elig_map *m, uint64_t key)
     }
 }
 
-static int map_put(struct elig_map *m, uint64_t key, uint32_t val);
+static CORE_MUST_USE int map_put(struct elig_map *m, uint64_t key, uint32_t val);
 
 static int map_grow(struct elig_map *m)
 {
@@ -77,7 +77,7 @@ static int map_grow(struct elig_map *m)
     memset(n.vals, 0xff, n.cap * sizeof *n.vals);
     for (size_t i = 0; i < m->cap; i++)
         if (m->vals[i] != ELIG_NIL)
-            (void)map_put(&n, m->keys[i], m->vals[i]); /* cannot grow: n is at most half full */
+            CORE_DROP(map_put(&n, m->keys[i], m->vals[i])); /* cannot grow: n is at most half full */
     free(m->keys);
     free(m->vals);
     *m = n;

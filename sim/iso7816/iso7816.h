@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/core.h"
+
 /* Status words the card and its clients use. */
 enum {
     ISO7816_SW_OK = 0x9000,
@@ -59,16 +61,18 @@ struct iso7816_apdu {
  * answer for an unparseable command (ISO7816_SW_WRONG_LENGTH; ISO7816_SW_UNKNOWN if out is NULL). A body
  * starting 00 in an APDU longer than 5 bytes is extended; an extended Lc of 0000 is refused. *out is written
  * only on success. */
-int iso7816_apdu_parse(const uint8_t *buf, size_t len, struct iso7816_apdu *out);
+CORE_MUST_USE int iso7816_apdu_parse(const uint8_t *buf, size_t len, struct iso7816_apdu *out);
 /* Encodes an APDU: short when nc <= 255 and ne <= 256 unless `extended` is set (ignored for case 1, which has
  * no extended form). The case follows from nc and has_le; apdu_case may be 0, otherwise it must agree.
  * Returns 0, or -1 when it does not fit `cap` or the fields are out of range or inconsistent: has_le must
  * equal ne != 0, nc <= 65535, ne <= 65536, data non-NULL when nc > 0. `data` may lie inside `out`. */
-int iso7816_apdu_encode(const struct iso7816_apdu *apdu, uint8_t *out, size_t cap, size_t *out_len);
+CORE_MUST_USE int iso7816_apdu_encode(const struct iso7816_apdu *apdu, uint8_t *out, size_t cap,
+                                      size_t *out_len);
 
 /* Splits a response APDU into data and status word (any output may be NULL). Returns 0, or -1 when shorter
  * than 2 bytes. */
-int iso7816_rapdu_split(const uint8_t *buf, size_t len, const uint8_t **data, size_t *data_len, uint16_t *sw);
+CORE_MUST_USE int iso7816_rapdu_split(const uint8_t *buf, size_t len, const uint8_t **data, size_t *data_len,
+                                      uint16_t *sw);
 
 /* ---- BER-TLV (ISO 7816-4 5.2 / X.690) ---------------------------------------------------------------- */
 
@@ -84,15 +88,16 @@ struct iso7816_tlv {
  * indefinite length refused, as are a first tag byte of 00 and a first subsequent tag byte of 80.
  * Non-minimal long lengths are accepted (BER). Returns 0 and sets *consumed, or -1 on malformed or truncated
  * input. `value` is never NULL on success. */
-int iso7816_tlv_parse(const uint8_t *buf, size_t len, struct iso7816_tlv *out, size_t *consumed);
+CORE_MUST_USE int iso7816_tlv_parse(const uint8_t *buf, size_t len, struct iso7816_tlv *out,
+                                    size_t *consumed);
 /* Finds the first TLV with `tag` among the TLVs that fill buf exactly (not recursive). 0, or -1 when absent
  * or when a malformed TLV comes before it (what follows the match is not checked). out may be NULL. */
-int iso7816_tlv_find(const uint8_t *buf, size_t len, uint32_t tag, struct iso7816_tlv *out);
+CORE_MUST_USE int iso7816_tlv_find(const uint8_t *buf, size_t len, uint32_t tag, struct iso7816_tlv *out);
 /* Encodes tag + length + value (value may be NULL when len is 0), with the shortest length form. Returns 0,
  * or -1 when it does not fit or the tag is one tlv_parse would refuse. `value` may lie inside `out` (build it
  * at out + iso7816_tlv_header_size(), then wrap it). */
-int iso7816_tlv_encode(uint32_t tag, const uint8_t *value, size_t len, uint8_t *out, size_t cap,
-                       size_t *out_len);
+CORE_MUST_USE int iso7816_tlv_encode(uint32_t tag, const uint8_t *value, size_t len, uint8_t *out, size_t cap,
+                                     size_t *out_len);
 /* Number of bytes the header of a TLV with this tag and length needs; 0 for an invalid tag or a length
  * above 0xFFFFFFFF. */
 size_t iso7816_tlv_header_size(uint32_t tag, size_t len);

@@ -126,21 +126,23 @@ struct pcsc_serve_config {
  * requested stop after one or more (the message counts them), or another error when the listening sockets
  * cannot be set up.
  */
-int pcsc_serve_run(const struct pcsc_serve_config *cfg, const struct pcsc_card_ops *ops, void *ctx,
-                   struct core_error *err);
+CORE_MUST_USE int pcsc_serve_run(const struct pcsc_serve_config *cfg, const struct pcsc_card_ops *ops,
+                                 void *ctx, struct core_error *err);
 
 /* A client of the control channel, kept open for many commands (what `mynasim card control` sends one of).
  * pcsc_control_send writes one line and reads the reply line: CORE_OK on "OK[ detail]" (the detail, without
  * "OK ", copied into reply when reply is not NULL), CORE_ESTATE on "ERR message" (the message in err), CORE_EIO
  * when the channel fails or says nothing within 60 seconds. */
 struct pcsc_control;
-int pcsc_control_open(const char *socket_path, struct pcsc_control **out, struct core_error *err);
-int pcsc_control_send(struct pcsc_control *c, const char *line, char *reply, size_t cap,
-                      struct core_error *err);
+CORE_MUST_USE int pcsc_control_open(const char *socket_path, struct pcsc_control **out,
+                                    struct core_error *err);
+CORE_MUST_USE int pcsc_control_send(struct pcsc_control *c, const char *line, char *reply, size_t cap,
+                                    struct core_error *err);
 void pcsc_control_close(struct pcsc_control *c);
 
 /* "HOST:PORT" → host (copied) and port. */
-int pcsc_parse_host_port(const char *s, char *host, size_t cap, unsigned *port, struct core_error *err);
+CORE_MUST_USE int pcsc_parse_host_port(const char *s, char *host, size_t cap, unsigned *port,
+                                       struct core_error *err);
 
 /* ---- the served card slot: a struct card with its files ----------------------------------------------- */
 
@@ -168,7 +170,8 @@ struct pcsc_slot_config {
 
 struct pcsc_slot;
 
-int pcsc_slot_open(const struct pcsc_slot_config *cfg, struct pcsc_slot **out, struct core_error *err);
+CORE_MUST_USE int pcsc_slot_open(const struct pcsc_slot_config *cfg, struct pcsc_slot **out,
+                                 struct core_error *err);
 void pcsc_slot_free(struct pcsc_slot *slot);
 struct card *pcsc_slot_card(struct pcsc_slot *slot);
 /* How many temporaries of the state file's atomic writer (left by a kill) pcsc_slot_open removed. */
@@ -176,8 +179,8 @@ unsigned pcsc_slot_temporaries_removed(const struct pcsc_slot *slot);
 /* The ops that serve a slot (ctx = the slot). */
 extern const struct pcsc_card_ops pcsc_slot_ops;
 /* One control line (as pcsc_serve_run hands it on). */
-int pcsc_slot_control(struct pcsc_slot *slot, const char *line, char *reply, size_t cap,
-                      struct core_error *err);
+CORE_MUST_USE int pcsc_slot_control(struct pcsc_slot *slot, const char *line, char *reply, size_t cap,
+                                    struct core_error *err);
 
 /* ---- readers ------------------------------------------------------------------------------------------- */
 
@@ -185,21 +188,21 @@ int pcsc_slot_control(struct pcsc_slot *slot, const char *line, char *reply, siz
 struct pcsc_reader;
 
 /* The in-process back end: the card itself (not owned), powered on if it was not. */
-int pcsc_reader_open_card(struct card *card, struct pcsc_reader **out, struct core_error *err);
+CORE_MUST_USE int pcsc_reader_open_card(struct card *card, struct pcsc_reader **out, struct core_error *err);
 /* The same over any card behind pcsc_card_ops (a pcsc_slot, a test double); calls ops->power_on. */
-int pcsc_reader_open_ops(const struct pcsc_card_ops *ops, void *ctx, struct pcsc_reader **out,
-                         struct core_error *err);
+CORE_MUST_USE int pcsc_reader_open_ops(const struct pcsc_card_ops *ops, void *ctx, struct pcsc_reader **out,
+                                       struct core_error *err);
 /* The PC/SC back end: the first reader whose name contains `name` (NULL or "": the first reader with a card),
  * connected shared with T=1. */
-int pcsc_reader_open_pcsc(const char *name, struct pcsc_reader **out, struct core_error *err);
+CORE_MUST_USE int pcsc_reader_open_pcsc(const char *name, struct pcsc_reader **out, struct core_error *err);
 /* The name of the reader (for messages). */
 const char *pcsc_reader_name(const struct pcsc_reader *reader);
-int pcsc_reader_transmit(struct pcsc_reader *reader, const uint8_t *capdu, size_t len, uint8_t *rapdu,
-                         size_t cap, size_t *rlen, struct core_error *err);
+CORE_MUST_USE int pcsc_reader_transmit(struct pcsc_reader *reader, const uint8_t *capdu, size_t len,
+                                       uint8_t *rapdu, size_t cap, size_t *rlen, struct core_error *err);
 /* A warm reset of the card (SCardReconnect with SCARD_RESET_CARD on PC/SC). */
-int pcsc_reader_reset(struct pcsc_reader *reader, struct core_error *err);
-int pcsc_reader_atr(struct pcsc_reader *reader, uint8_t *out, size_t cap, size_t *len,
-                    struct core_error *err);
+CORE_MUST_USE int pcsc_reader_reset(struct pcsc_reader *reader, struct core_error *err);
+CORE_MUST_USE int pcsc_reader_atr(struct pcsc_reader *reader, uint8_t *out, size_t cap, size_t *len,
+                                  struct core_error *err);
 void pcsc_reader_close(struct pcsc_reader *reader);
 
 /* ---- the JPKI client ----------------------------------------------------------------------------------- */
@@ -211,23 +214,25 @@ enum pcsc_jpki_key {
 
 /* The last status word a JPKI call saw is kept in *sw when sw is not NULL. Errors: CORE_EIO for the reader,
  * CORE_ESTATE for a refusal of the card (the message names the status word). */
-int pcsc_jpki_select(struct pcsc_reader *reader, uint16_t *sw, struct core_error *err);
+CORE_MUST_USE int pcsc_jpki_select(struct pcsc_reader *reader, uint16_t *sw, struct core_error *err);
 /* Reads a certificate whole: its length from the 4-byte DER header, then READ BINARY in chunks of at most 256
  * bytes; 6282 (end of file) ends a short read. No call selects the AP on its own (that clears the PINs). */
-int pcsc_jpki_read_cert(struct pcsc_reader *reader, enum card_cert which, uint8_t *out, size_t cap,
-                        size_t *len, uint16_t *sw, struct core_error *err);
+CORE_MUST_USE int pcsc_jpki_read_cert(struct pcsc_reader *reader, enum card_cert which, uint8_t *out,
+                                      size_t cap, size_t *len, uint16_t *sw, struct core_error *err);
 /* Tries left by an empty VERIFY (63Cx). CORE_ENOTFOUND when the card has no such PIN (6A88). */
-int pcsc_jpki_pin_status(struct pcsc_reader *reader, enum pcsc_jpki_key key, int *tries_left, uint16_t *sw,
-                         struct core_error *err);
+CORE_MUST_USE int pcsc_jpki_pin_status(struct pcsc_reader *reader, enum pcsc_jpki_key key, int *tries_left,
+                                       uint16_t *sw, struct core_error *err);
 /* Verifies a PIN. A wrong PIN is CORE_ESTATE with *tries_left set (0 once blocked). */
-int pcsc_jpki_verify(struct pcsc_reader *reader, enum pcsc_jpki_key key, const char *pin, int *tries_left,
-                     uint16_t *sw, struct core_error *err);
+CORE_MUST_USE int pcsc_jpki_verify(struct pcsc_reader *reader, enum pcsc_jpki_key key, const char *pin,
+                                   int *tries_left, uint16_t *sw, struct core_error *err);
 /* Signs a DigestInfo with the key (the PIN must be verified in this session): the card pads PKCS#1 v1.5. */
-int pcsc_jpki_sign(struct pcsc_reader *reader, enum pcsc_jpki_key key, const uint8_t *digest_info, size_t len,
-                   uint8_t *sig, size_t cap, size_t *sig_len, uint16_t *sw, struct core_error *err);
+CORE_MUST_USE int pcsc_jpki_sign(struct pcsc_reader *reader, enum pcsc_jpki_key key,
+                                 const uint8_t *digest_info, size_t len, uint8_t *sig, size_t cap,
+                                 size_t *sig_len, uint16_t *sw, struct core_error *err);
 /* The SHA-256 DigestInfo of data (51 bytes). */
 #define PCSC_JPKI_DIGEST_INFO_LEN 51u
-int pcsc_jpki_digest_info_sha256(const uint8_t *data, size_t len, uint8_t out[PCSC_JPKI_DIGEST_INFO_LEN],
-                                 struct core_error *err);
+CORE_MUST_USE int pcsc_jpki_digest_info_sha256(const uint8_t *data, size_t len,
+                                               uint8_t out[PCSC_JPKI_DIGEST_INFO_LEN],
+                                               struct core_error *err);
 
 #endif

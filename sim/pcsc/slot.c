@@ -54,7 +54,7 @@ struct pcsc_slot {
     size_t nsnaps;
 };
 
-static int copy_path(char *dst, const char *src, struct core_error *err)
+static CORE_MUST_USE int copy_path(char *dst, const char *src, struct core_error *err)
 {
     size_t n = strlen(src);
     if (n >= SLOT_PATH_MAX)
@@ -331,11 +331,11 @@ static int cmd_swap(struct pcsc_slot *slot, const char *arg1, const char *arg2, 
         return rc;
     }
     replace_card(slot, card);
-    copy_path(slot->profile, arg1, NULL);
+    CORE_DROP(copy_path(slot->profile, arg1, NULL)); /* cannot fail: the lengths were checked above */
     slot->serial = 0;
     slot->state_path[0] = '\0';
     if (arg2 != NULL)
-        copy_path(slot->state_path, arg2, NULL);
+        CORE_DROP(copy_path(slot->state_path, arg2, NULL));
     snprintf(reply, cap, "profile %s", arg1);
     return save_file(slot, err);
 }
@@ -366,7 +366,7 @@ static int cmd_issue(struct pcsc_slot *slot, const char *profile, const char *se
         return rc;
     }
     replace_card(slot, card);
-    copy_path(slot->profile, profile, NULL);
+    CORE_DROP(copy_path(slot->profile, profile, NULL)); /* cannot fail: the length was checked above */
     slot->serial = (uint64_t)serial;
     slot->state_path[0] = '\0';
     snprintf(reply, cap, "profile %s serial %llu", profile, serial);

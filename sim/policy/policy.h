@@ -131,12 +131,13 @@ struct policy;
 
 /* Loads a policy file. Relative `extends:` names are resolved against the file's directory, then as shipped
  * names. */
-int policy_load_file(const char *path, struct policy **out, struct core_error *err);
+CORE_MUST_USE int policy_load_file(const char *path, struct policy **out, struct core_error *err);
 /* Loads a shipped policy by name (`national`, `as-announced-2024`), found by policy_find_data. */
-int policy_load_named(const char *name, struct policy **out, struct core_error *err);
+CORE_MUST_USE int policy_load_named(const char *name, struct policy **out, struct core_error *err);
 /* A shipped name (policy_is_shipped_name) is a shipped policy; anything else is a path relative to `base_dir`
  * (may be NULL). */
-int policy_load(const char *name_or_path, const char *base_dir, struct policy **out, struct core_error *err);
+CORE_MUST_USE int policy_load(const char *name_or_path, const char *base_dir, struct policy **out,
+                              struct core_error *err);
 /* Applies overrides given as a YAML mapping of the same shape (e.g. an insurer's `policy:` field) to a copy.
  */
 /* The parameters this thread has looked up (by id or by name, any policy) since its last call, one bit per
@@ -145,22 +146,23 @@ int policy_load(const char *name_or_path, const char *base_dir, struct policy **
 uint64_t policy_reads_take(void);
 /* The parameters (bits as above) of `p` with a dated row starting on `day`. */
 uint64_t policy_changes_on(const struct policy *p, core_day day);
-int policy_override(const struct policy *base, const struct core_yaml_doc *doc,
-                    const struct core_yaml_node *map, struct policy **out, struct core_error *err);
+CORE_MUST_USE int policy_override(const struct policy *base, const struct core_yaml_doc *doc,
+                                  const struct core_yaml_node *map, struct policy **out,
+                                  struct core_error *err);
 void policy_free(struct policy *p);
 const char *policy_name(const struct policy *p);
 
 /* The value in force on `on`. CORE_ENOTFOUND when the parameter is unknown or has no value on that day. */
-int policy_int(const struct policy *p, const char *param, core_day on, long long *out);
-int policy_date(const struct policy *p, const char *param, core_day on, core_day *out);
-int policy_bool(const struct policy *p, const char *param, core_day on, bool *out);
+CORE_MUST_USE int policy_int(const struct policy *p, const char *param, core_day on, long long *out);
+CORE_MUST_USE int policy_date(const struct policy *p, const char *param, core_day on, core_day *out);
+CORE_MUST_USE int policy_bool(const struct policy *p, const char *param, core_day on, bool *out);
 /* The same by a parameter's id, for hot paths that ask for the same parameter many times: policy_param_id
  * resolves a name once (-1 when unknown; an id is stable for the life of the program), and the _id lookups
  * answer exactly as the named ones do (CORE_ENOTFOUND for -1 or a parameter of another type). */
 int policy_param_id(const char *param);
-int policy_int_id(const struct policy *p, int id, core_day on, long long *out);
-int policy_date_id(const struct policy *p, int id, core_day on, core_day *out);
-int policy_bool_id(const struct policy *p, int id, core_day on, bool *out);
+CORE_MUST_USE int policy_int_id(const struct policy *p, int id, core_day on, long long *out);
+CORE_MUST_USE int policy_date_id(const struct policy *p, int id, core_day on, core_day *out);
+CORE_MUST_USE int policy_bool_id(const struct policy *p, int id, core_day on, bool *out);
 /* For caches of values derived from a policy: a number unique to this policy object for the life of the
  * program (unlike its address, never reused), and the days around `on` over which none of the parameters
  * `ids[0..n)` (ids NULL: every parameter) has a dated row, both included (INT32_MIN + 1 and INT32_MAX at the
@@ -173,7 +175,7 @@ void policy_span(const struct policy *p, const int *ids, size_t n, core_day on, 
  * <dir of the executable>/../share/mynasim, then the install prefix's share/mynasim, then the source tree's
  * fixtures/. `relative` is e.g. "policies/national.yaml". Writes the path found into out.
  */
-int policy_find_data(const char *relative, char *out, size_t cap, struct core_error *err);
+CORE_MUST_USE int policy_find_data(const char *relative, char *out, size_t cap, struct core_error *err);
 /* Whether `s` names shipped data rather than a file: one or more of [a-z0-9-] (`national`,
  * `as-announced-2024`). Every "a shipped name or a path" argument asks this one question (a policy, a
  * population mix, `extends:`); a shipped name is then looked up with policy_find_data under its folder

@@ -53,7 +53,8 @@ struct replay_run_result {
 /* Builds and runs the world of `scn` and checks every expectation. CORE_OK when the run could be made,
  * whatever the results (out->failed counts the failures); an error code when the world could not be built
  * or run (err says why). Free `out` with replay_run_result_free in either case. */
-int replay_run(const struct scenario *scn, struct replay_run_result *out, struct core_error *err);
+CORE_MUST_USE int replay_run(const struct scenario *scn, struct replay_run_result *out,
+                             struct core_error *err);
 
 /* What a run may be asked besides its results. */
 struct replay_run_options {
@@ -76,8 +77,8 @@ struct replay_run_options {
     const char *rule;
 };
 /* replay_run with options (NULL: none). */
-int replay_run_with(const struct scenario *scn, const struct replay_run_options *opt,
-                    struct replay_run_result *out, struct core_error *err);
+CORE_MUST_USE int replay_run_with(const struct scenario *scn, const struct replay_run_options *opt,
+                                  struct replay_run_result *out, struct core_error *err);
 void replay_run_result_free(struct replay_run_result *r);
 
 /* ==== comparing (sim/replay/compare.c) ================================================================= */
@@ -125,12 +126,13 @@ struct replay_comparison {
 /* Compares two replayed worlds of the same scenario file (read under two policies: the same residents).
  * CORE_OK, or CORE_ENOMEM / CORE_EINVAL (the worlds do not have the same residents). Free `out` with
  * replay_comparison_free in either case. */
-int replay_compare_worlds(const struct scenario *scn, const struct world *a, const struct world *b,
-                          struct replay_comparison *out, struct core_error *err);
+CORE_MUST_USE int replay_compare_worlds(const struct scenario *scn, const struct world *a,
+                                        const struct world *b, struct replay_comparison *out,
+                                        struct core_error *err);
 /* Builds and replays the worlds of `a` and `b` (one file read under two policies) and compares them. An
  * error when a world cannot be built or run (err says which policy) or the files differ in residents. */
-int replay_compare(const struct scenario *a, const struct scenario *b, struct replay_comparison *out,
-                   struct core_error *err);
+CORE_MUST_USE int replay_compare(const struct scenario *a, const struct scenario *b,
+                                 struct replay_comparison *out, struct core_error *err);
 void replay_comparison_free(struct replay_comparison *c);
 
 #endif

@@ -346,9 +346,11 @@ static json_t *range_json(struct report_jb *b, const struct replay_diff_range *d
                             day_json(b, d->to), "days", (json_int_t)(d->to - d->from) + 1, "gap_under",
                             side_key[d->gap_side], "kept_by", report_u8(b, d->kept_by));
     for (int s = 0; o != NULL && s < REPLAY_SIDES; s++)
-        report_jb_set(b, "a range", o, side_key[s],
-                      REPORT_PACK(b, "a range's side", "{s:s, s:s}", "verdict",
-                                  report_verdict_word(d->verdict[s]), "rule", report_u8(b, d->rule[s])));
+        /* b keeps the first failure (report_jb_fail); the caller reports it through b->code. */
+        CORE_DROP(
+            report_jb_set(b, "a range", o, side_key[s],
+                          REPORT_PACK(b, "a range's side", "{s:s, s:s}", "verdict",
+                                      report_verdict_word(d->verdict[s]), "rule", report_u8(b, d->rule[s]))));
     return o;
 }
 
@@ -361,8 +363,9 @@ static json_t *resident_json(struct report_jb *b, const struct scenario *scn,
     json_t *o = REPORT_PACK(b, "a resident", "{s:s, s:o}", "id", report_u8(b, report_who(scn, r->resident)),
                             "ranges", ranges);
     for (int s = 0; o != NULL && s < REPLAY_SIDES; s++)
-        report_jb_set(b, "a resident", o, side_key[s],
-                      side_json(b, r->gap[s], r->grace[s], r->degraded[s], r->only[s]));
+        /* b keeps the first failure (report_jb_fail); the caller reports it through b->code. */
+        CORE_DROP(report_jb_set(b, "a resident", o, side_key[s],
+                                side_json(b, r->gap[s], r->grace[s], r->degraded[s], r->only[s])));
     return o;
 }
 
@@ -376,15 +379,20 @@ static json_t *totals_json(struct report_jb *b, size_t files, size_t residents, 
     for (int s = 0; o != NULL && s < REPLAY_SIDES; s++) {
         json_t *side = side_json(b, gap[s], grace[s], degraded[s], only[s]);
         if (side != NULL)
-            report_jb_set(b, "the totals", side, "residents_gap_only",
-                          report_jb_new(b, "the totals", json_integer((json_int_t)residents_only[s])));
-        report_jb_set(b, "the totals", o, side_key[s], side);
+            /* b keeps the first failure (report_jb_fail); the caller reports it through b->code. */
+            CORE_DROP(
+                report_jb_set(b, "the totals", side, "residents_gap_only",
+                              report_jb_new(b, "the totals", json_integer((json_int_t)residents_only[s]))));
+        /* b keeps the first failure (report_jb_fail); the caller reports it through b->code. */
+        CORE_DROP(report_jb_set(b, "the totals", o, side_key[s], side));
         /* kept by this side: the gap days and residents of the other side only */
         char key[16];
         snprintf(key, sizeof key, "kept_by_%s", side_key[s]);
-        report_jb_set(b, "the totals", o, key,
-                      REPORT_PACK(b, "the totals", "{s:I, s:I}", "residents",
-                                  (json_int_t)residents_only[1 - s], "days", (json_int_t)only[1 - s]));
+        /* b keeps the first failure (report_jb_fail); the caller reports it through b->code. */
+        CORE_DROP(
+            report_jb_set(b, "the totals", o, key,
+                          REPORT_PACK(b, "the totals", "{s:I, s:I}", "residents",
+                                      (json_int_t)residents_only[1 - s], "days", (json_int_t)only[1 - s])));
     }
     return o;
 }

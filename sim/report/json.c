@@ -342,7 +342,8 @@ static json_t *run_json(struct report_jb *b, const struct scenario *scn, const s
         (json_int_t)s.grace_days, "degraded_days", (json_int_t)s.degraded_days, "claim_errors",
         (json_int_t)s.claim_errors, "expectations", expects, "residents", residents, "events", events);
     if (r != NULL && run->population != NULL)
-        report_jb_set(b, "the run", r, "population", population_json(b, scn, run->population));
+        /* b keeps the first failure (report_jb_fail); the caller reports it through b->code. */
+        CORE_DROP(report_jb_set(b, "the run", r, "population", population_json(b, scn, run->population)));
     if (b->code != CORE_OK) { /* nothing that failed is left out silently */
         json_decref(r);
         return NULL;

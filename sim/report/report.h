@@ -31,7 +31,7 @@ enum report_format {
 };
 
 /* "text", "json", "junit", "html" → the format; CORE_EINVAL for any other word. */
-int report_format_parse(const char *word, enum report_format *out);
+CORE_MUST_USE int report_format_parse(const char *word, enum report_format *out);
 const char *report_format_word(enum report_format f);
 
 struct report;
@@ -44,16 +44,18 @@ struct report_options {
 };
 
 /* A report written to `out` (which the caller owns and closes). */
-int report_open(enum report_format format, FILE *out, struct report **rep, struct core_error *err);
+CORE_MUST_USE int report_open(enum report_format format, FILE *out, struct report **rep,
+                              struct core_error *err);
 /* The same with options (NULL: none). */
-int report_open_with(enum report_format format, FILE *out, const struct report_options *opt,
-                     struct report **rep, struct core_error *err);
+CORE_MUST_USE int report_open_with(enum report_format format, FILE *out, const struct report_options *opt,
+                                   struct report **rep, struct core_error *err);
 /* Adds one run. The scenario and the run result are read now; they may be freed after the call. */
-int report_add(struct report *rep, const struct scenario *scn, const struct replay_run_result *run,
-               struct core_error *err);
+CORE_MUST_USE int report_add(struct report *rep, const struct scenario *scn,
+                             const struct replay_run_result *run, struct core_error *err);
 /* The same with the replay's wall time in seconds (written only with report_options.timings). */
-int report_add_timed(struct report *rep, const struct scenario *scn, const struct replay_run_result *run,
-                     double seconds, struct core_error *err);
+CORE_MUST_USE int report_add_timed(struct report *rep, const struct scenario *scn,
+                                   const struct replay_run_result *run, double seconds,
+                                   struct core_error *err);
 /*
  * Adds a file that could not be run: not valid (every problem the reader found, `omitted` more not kept) or
  * not replayable (one problem saying why). The other files of the run are reported as usual; the file is an
@@ -61,10 +63,10 @@ int report_add_timed(struct report *rep, const struct scenario *scn, const struc
  * run {"file", "invalid": true, "passed": false, "problems": [{line, column, message}]}, JUnit a testsuite
  * with errors="1" and one testcase holding an <error>.
  */
-int report_add_invalid(struct report *rep, const char *file, const struct core_error *problems, size_t count,
-                       size_t omitted, struct core_error *err);
+CORE_MUST_USE int report_add_invalid(struct report *rep, const char *file, const struct core_error *problems,
+                                     size_t count, size_t omitted, struct core_error *err);
 /* Writes what remains and frees the report (also on error). CORE_EIO when `out` could not be written. */
-int report_close(struct report *rep, struct core_error *err);
+CORE_MUST_USE int report_close(struct report *rep, struct core_error *err);
 
 /*
  * Per-resident detail of populations (`mynasim run --detail`): JSON Lines, one compact object per generated
@@ -80,7 +82,8 @@ struct report_detail {
     FILE *out;
     const char *file; /* the scenario file, in every line */
 };
-int report_detail_household(void *ctx, const struct world_pop_household *hh, struct core_error *err);
+CORE_MUST_USE int report_detail_household(void *ctx, const struct world_pop_household *hh,
+                                          struct core_error *err);
 
 /* The word of an INV-1 verdict (enum world_verdict): "usable", "grace", "gap", "not_insured",
  * "before_checks". */
@@ -95,18 +98,19 @@ const char *report_verdict_word(int verdict);
  */
 struct report_compare;
 
-int report_compare_open(enum report_format format, FILE *out, const char *policy_a, const char *policy_b,
-                        struct report_compare **rep, struct core_error *err);
+CORE_MUST_USE int report_compare_open(enum report_format format, FILE *out, const char *policy_a,
+                                      const char *policy_b, struct report_compare **rep,
+                                      struct core_error *err);
 /* Adds one file's comparison (`scn` is the file as read under the first policy). */
-int report_compare_add(struct report_compare *rep, const struct scenario *scn,
-                       const struct replay_comparison *cmp, struct core_error *err);
+CORE_MUST_USE int report_compare_add(struct report_compare *rep, const struct scenario *scn,
+                                     const struct replay_comparison *cmp, struct core_error *err);
 /* The same with the file as read under the second policy too (`scn_b`, NULL: none): the HTML report then also
  * draws each differing resident's whole timeline under each policy, replaying both worlds again (a comparison
  * keeps only its differences). Text and JSON are exactly report_compare_add's. */
-int report_compare_add_sides(struct report_compare *rep, const struct scenario *scn,
-                             const struct scenario *scn_b, const struct replay_comparison *cmp,
-                             struct core_error *err);
+CORE_MUST_USE int report_compare_add_sides(struct report_compare *rep, const struct scenario *scn,
+                                           const struct scenario *scn_b, const struct replay_comparison *cmp,
+                                           struct core_error *err);
 /* Writes the totals (and, for JSON, everything) and frees the report (also on error). */
-int report_compare_close(struct report_compare *rep, struct core_error *err);
+CORE_MUST_USE int report_compare_close(struct report_compare *rep, struct core_error *err);
 
 #endif

@@ -84,7 +84,7 @@ json_t *report_jb_string(struct report_jb *b, const char *what, const char *s);
 /* Appends `v` (stolen, NULL: a failure) to `a`. */
 void report_jb_append(struct report_jb *b, const char *what, json_t *a, json_t *v);
 /* Sets `key` of `o` to `v` (stolen, NULL: a failure); -1 on failure. */
-int report_jb_set(struct report_jb *b, const char *what, json_t *o, const char *key, json_t *v);
+CORE_MUST_USE int report_jb_set(struct report_jb *b, const char *what, json_t *o, const char *key, json_t *v);
 /* Sets err to "report: WHAT of FILE could not be built: CAUSE" with the build's code and frees the build. */
 int report_jb_error(struct report_jb *b, const char *what, const char *file, struct core_error *err);
 
@@ -130,7 +130,7 @@ void report_html_month_axis(FILE *f, core_day from, core_day to, long y);
 void report_html_keydates(FILE *f, const struct policy *p, core_day from, core_day to, long y0, long y1);
 /* A resident's whole timeline (as `mynasim run --report html` draws it) under the element id `anchor`, headed
  * "resident CAPTION" (NULL: the resident's id; the caption is escaped). CORE_ENOMEM when out of memory. */
-int report_html_timeline(FILE *f, const char *anchor, const char *caption, const struct scenario *scn,
-                         const struct world *w, int res);
+CORE_MUST_USE int report_html_timeline(FILE *f, const char *anchor, const char *caption,
+                                       const struct scenario *scn, const struct world *w, int res);
 
 #endif

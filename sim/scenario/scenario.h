@@ -457,11 +457,11 @@ struct scenario {
  * empty. On failure (CORE_EINVAL: the file is not valid; CORE_EIO: unreadable; CORE_ENOMEM) *out is NULL and
  * diags holds every problem found, each with file, line and column where there is one.
  */
-int scenario_load_file(const char *path, struct scenario **out, struct scenario_diags *diags);
+CORE_MUST_USE int scenario_load_file(const char *path, struct scenario **out, struct scenario_diags *diags);
 /* The same from a buffer; `name` is used in messages and `base_dir` resolves relative policy paths (NULL: the
  * current directory). */
-int scenario_load_buffer(const char *name, const char *buf, size_t len, const char *base_dir,
-                         struct scenario **out, struct scenario_diags *diags);
+CORE_MUST_USE int scenario_load_buffer(const char *name, const char *buf, size_t len, const char *base_dir,
+                                       struct scenario **out, struct scenario_diags *diags);
 /*
  * The same, replayed under another policy: `policy` (a shipped name, or a path relative to the current
  * directory; NULL: the file's own) replaces the file's policy, and each insurer's `policy:` overrides apply on
@@ -469,10 +469,11 @@ int scenario_load_buffer(const char *name, const char *buf, size_t len, const ch
  * scenario_load_file refuses is refused here too; policy_ref becomes `policy`. `mynasim run --policy` and
  * `mynasim compare` read files through these.
  */
-int scenario_load_file_with_policy(const char *path, const char *policy, struct scenario **out,
-                                   struct scenario_diags *diags);
-int scenario_load_buffer_with_policy(const char *name, const char *buf, size_t len, const char *base_dir,
-                                     const char *policy, struct scenario **out, struct scenario_diags *diags);
+CORE_MUST_USE int scenario_load_file_with_policy(const char *path, const char *policy, struct scenario **out,
+                                                 struct scenario_diags *diags);
+CORE_MUST_USE int scenario_load_buffer_with_policy(const char *name, const char *buf, size_t len,
+                                                   const char *base_dir, const char *policy,
+                                                   struct scenario **out, struct scenario_diags *diags);
 void scenario_free(struct scenario *s);
 
 /* The policy in force for an insurer: its own overrides, else the scenario's. */
@@ -500,15 +501,16 @@ size_t scenario_documents_format(unsigned docs, const char *sep, char *out, size
  * directory): `mynasim run --policy`. Refused (CORE_EINVAL) when an insurer overrides policy parameters,
  * since those overrides were applied to the file's policy when it was read. `name_or_path` is kept as
  * policy_ref: it must outlive the scenario. */
-int scenario_policy_replace(struct scenario *s, const char *name_or_path, struct core_error *err);
+CORE_MUST_USE int scenario_policy_replace(struct scenario *s, const char *name_or_path,
+                                          struct core_error *err);
 
 /*
  * Expands FILE|DIR arguments into a sorted list of files: a FILE is taken as given, a DIR contributes every
  * `*.yaml` file below it (recursively; names starting with '.' are skipped). Sorted by path, duplicates
  * removed, so a run over a directory is the same on every machine. Free with scenario_paths_free.
  */
-int scenario_paths_expand(char *const *args, size_t nargs, char ***out, size_t *count,
-                          struct core_error *err);
+CORE_MUST_USE int scenario_paths_expand(char *const *args, size_t nargs, char ***out, size_t *count,
+                                        struct core_error *err);
 void scenario_paths_free(char **paths, size_t count);
 
 #endif

@@ -50,15 +50,15 @@ struct stage_remote {
 
 /* A local stage: the service answers over `reg` (not owned; it must outlive the stage). The cards are made
  * with `policy` (not owned). The clinics are copied. */
-int stage_new_local(const struct eligibility_registry *reg, const struct policy *policy,
-                    const struct stage_clinic *clinics, size_t nclinics, struct stage **out,
-                    struct core_error *err);
+CORE_MUST_USE int stage_new_local(const struct eligibility_registry *reg, const struct policy *policy,
+                                  const struct stage_clinic *clinics, size_t nclinics, struct stage **out,
+                                  struct core_error *err);
 /* A remote stage: checks every process answers (refused with a message naming what is unreachable: the
  * service, the card server's control channel, a socket that is not a card server's, no card in the PC/SC
  * reader) and registers the clinics' reader devices with the service. */
-int stage_new_remote(const struct stage_remote *remote, const struct policy *policy,
-                     const struct stage_clinic *clinics, size_t nclinics, struct stage **out,
-                     struct core_error *err);
+CORE_MUST_USE int stage_new_remote(const struct stage_remote *remote, const struct policy *policy,
+                                   const struct stage_clinic *clinics, size_t nclinics, struct stage **out,
+                                   struct core_error *err);
 void stage_free(struct stage *s);
 /* "local" or "remote". */
 const char *stage_kind(const struct stage *s);
@@ -92,8 +92,8 @@ struct stage_visit {
 /* Runs the visit: *out gets the decision, *card the card's answer when the card was shown (else untouched).
  * CORE_OK for every answer of the card or the service (a refusal is an answer); CORE_EINVAL for a bad input;
  * else the failure of the stage's own machinery (card, reader, process), also kept for stage_error. */
-int stage_desk(struct stage *s, const struct stage_visit *v, struct eligibility_answer *card,
-               struct clinic_decision *out, struct core_error *err);
+CORE_MUST_USE int stage_desk(struct stage *s, const struct stage_visit *v, struct eligibility_answer *card,
+                             struct clinic_decision *out, struct core_error *err);
 
 /* The online check alone (a first visit showing only the card, no faults). */
 struct stage_check_input {
@@ -106,8 +106,8 @@ struct stage_check_input {
     bool pin_blocked;
 };
 /* *out gets the card's answer (cleared first). */
-int stage_check(struct stage *s, const struct stage_check_input *c, struct eligibility_answer *out,
-                struct core_error *err);
+CORE_MUST_USE int stage_check(struct stage *s, const struct stage_check_input *c,
+                              struct eligibility_answer *out, struct core_error *err);
 
 /* The scenario's PINs (scenario.h, SCENARIO_PINS) are the card's (card.h, CARD_PINS): X(SCENARIO_NAME, CARD_NAME),
  * one entry for each scenario PIN. `info` is the card-info input support PIN, the card's "text" PIN. */

@@ -196,8 +196,10 @@ static int remote_card_in(struct stage *s, struct stage_slot *slot, const struct
     if (rc == CORE_OK) {
         snprintf(line, sizeof line, "issue %s %llu %s", path, (unsigned long long)slot->serial, statef);
         rc = pcsc_control_send(r->control, line, NULL, 0, err);
-        if (rc != CORE_OK) /* the slot may hold anything now: put it back */
-            (void)pcsc_control_send(r->control, "restore wire-visit", NULL, 0, NULL);
+        /* The slot may hold anything now: put it back, best effort. The issue's failure is the one reported; a
+         * restore that fails too leaves the slot refused by the next issue, which reports it then. */
+        if (rc != CORE_OK)
+            CORE_DROP(pcsc_control_send(r->control, "restore wire-visit", NULL, 0, NULL));
     }
     if (rc == CORE_OK)
         *reader = r->reader;

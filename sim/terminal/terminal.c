@@ -206,7 +206,7 @@ static int read_request(const char *path, uint8_t **buf, size_t *len, struct sta
 
 /* The answer in the terminal's encoding: the service answers in the request's, so an answer in the other one
  * is read back and written again (the encoder checks its own output). */
-static int reencode(const struct terminal *t, uint8_t **resp, size_t *resp_len)
+static CORE_MUST_USE int reencode(const struct terminal *t, uint8_t **resp, size_t *resp_len)
 {
     struct eligibility_response_msg *m = malloc(sizeof *m);
     char *buf = malloc(ELIGIBILITY_MSG_MAX_BYTES);
@@ -319,8 +319,10 @@ static int answer_one(struct terminal *t, const char *name, const char *id, bool
         snprintf(more, sizeof more, "%zu bytes", req_len);
         logf_line(t, "in", "req", name, more);
         rc = eligibility_service_handle(t->svc, req, req_len, &resp, &resp_len);
-        if (rc == CORE_OK)
-            (void)reencode(t, &resp, &resp_len); /* not read back: the service's own answer stands */
+        /* An answer not read back or not written again: the service's own answer stands. Out of memory is no
+         * such reading: it is this request's error. */
+        if (rc == CORE_OK && reencode(t, &resp, &resp_len) == CORE_ENOMEM)
+            rc = CORE_ENOMEM;
     }
     pthread_mutex_unlock(&t->lock);
     if (rc != CORE_OK) {
@@ -550,7 +552,7 @@ int terminal_recover(struct terminal *t, size_t *answered, struct core_error *er
     return pass(t, true, answered, err);
 }
 
-static int write_all(int fd, const char *s)
+static CORE_MUST_USE int write_all(int fd, const char *s)
 {
     size_t len = strlen(s), off = 0;
     while (off < len) {
@@ -586,7 +588,9 @@ int terminal_run(struct terminal *t, int stop_fd, int ready_fd, struct core_erro
     if (rc == CORE_OK && ready_fd >= 0) {
         char line[4200];
         snprintf(line, sizeof line, "watching %s%s\n", t->req, t->poll ? " (polling)" : "");
-        (void)write_all(ready_fd, line);
+        if (write_all(ready_fd, line) != CORE_OK)
+            rc = core_error_set(err, CORE_EIO, NULL, 0, 0, "terminal: cannot say it is ready: %s",
+                                strerror(errno));
     }
     while (rc == CORE_OK) {
         struct pollfd pf[2] = {{.fd = stop_fd, .events = POLLIN}, {.fd = in, .events = POLLIN}};

@@ -41,13 +41,13 @@ enum terminal_name_kind {
  * NUL go into id (TERMINAL_ID_MAX + 1 bytes); id is "" otherwise. A NUL inside name makes it OTHER. */
 enum terminal_name_kind terminal_name_classify(const char *name, size_t len, char id[TERMINAL_ID_MAX + 1]);
 /* "OQSsiquc01res_<id>.xml" into out (cap bytes); CORE_EINVAL when id is not an id or it does not fit. */
-int terminal_response_name(const char *id, char *out, size_t cap);
+CORE_MUST_USE int terminal_response_name(const char *id, char *out, size_t cap);
 
 /* The face reader's result file of visit `visit` (an id as above) at POSIX time `when`:
  * "OQSsiquc01res_face_<visit>_yyyyMMddHHmmss.xml" in Japan time, the pattern real agents match, built by
  * eligibility_face_file_name. CORE_EINVAL when visit is not an id (nor one that builder takes: no '_'), the
  * year is outside 1900..9999 or cap is under ELIGIBILITY_FACE_NAME_MAX. */
-int terminal_face_name(const char *visit, int64_t when, char *out, size_t cap);
+CORE_MUST_USE int terminal_face_name(const char *visit, int64_t when, char *out, size_t cap);
 
 struct terminal_options {
     const char *folder;                 /* DIR: DIR/req and DIR/res must exist */
@@ -60,25 +60,25 @@ struct terminal_options {
 struct terminal;
 
 /* The service must outlive the terminal. CORE_EINVAL (err filled) when DIR/req or DIR/res is not a folder. */
-int terminal_new(struct eligibility_service *svc, const struct terminal_options *o, struct terminal **out,
-                 struct core_error *err);
+CORE_MUST_USE int terminal_new(struct eligibility_service *svc, const struct terminal_options *o,
+                               struct terminal **out, struct core_error *err);
 void terminal_free(struct terminal *t);
 
 /* The restart's pass: removes the writer's temporaries left in res/ by a terminal that was killed, and every
  * request whose answer is already in res/ (written no earlier than the request: answered before a stop, so
  * not answered twice). Then answers what is left, as terminal_scan does. */
-int terminal_recover(struct terminal *t, size_t *answered, struct core_error *err);
+CORE_MUST_USE int terminal_recover(struct terminal *t, size_t *answered, struct core_error *err);
 /* Answers every request now in req/, in file-name order. *answered (may be NULL) is how many answers were
  * written. CORE_EIO only when req/ cannot be listed or an answer cannot be written. */
-int terminal_scan(struct terminal *t, size_t *answered, struct core_error *err);
+CORE_MUST_USE int terminal_scan(struct terminal *t, size_t *answered, struct core_error *err);
 /* terminal_recover, then waits on req/ (inotify, or every poll_ms) and answers until `stop_fd` is readable
  * (a signalfd, a pipe). `ready_fd` >= 0 gets one line "watching DIR/req\n" once the watch is in place and the pending
  * requests are answered. */
-int terminal_run(struct terminal *t, int stop_fd, int ready_fd, struct core_error *err);
+CORE_MUST_USE int terminal_run(struct terminal *t, int stop_fd, int ready_fd, struct core_error *err);
 
 /* The terminal's day (eligibility_service_set_date on its service, under the terminal's lock, so a control
  * thread may move it while the watch answers); CORE_DAY_NONE: the process clock. CORE_EINVAL out of range. */
-int terminal_set_date(struct terminal *t, core_day on);
+CORE_MUST_USE int terminal_set_date(struct terminal *t, core_day on);
 /* The day it answers for now. */
 core_day terminal_date(struct terminal *t);
 
@@ -96,7 +96,7 @@ struct terminal_face {
  * encoding into DIR/face, named by terminal_face_name with the smallest visit number no file of DIR/face uses
  * yet (so two sessions in one second cannot collide), atomically like every answer. *name (cap bytes, may be
  * NULL) gets the file's name. CORE_EINVAL when DIR/face is not a folder or the answer cannot be a message. */
-int terminal_write_face(struct terminal *t, const struct terminal_face *f, char *name, size_t cap,
-                        struct core_error *err);
+CORE_MUST_USE int terminal_write_face(struct terminal *t, const struct terminal_face *f, char *name,
+                                      size_t cap, struct core_error *err);
 
 #endif

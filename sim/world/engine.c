@@ -106,7 +106,8 @@ __attribute__((format(printf, 8, 9))) static int add_event(struct world *w, core
     return CORE_OK;
 }
 
-static int schedule(struct world *w, core_day day, int kind, int res, int arg)
+/* Every act scheduled must happen: a failure (out of memory) is the run's error, never an act left out. */
+static CORE_MUST_USE int schedule(struct world *w, core_day day, int kind, int res, int arg)
 {
     if (GROW(w->acts, w->nact, w->capact) != CORE_OK)
         return CORE_ENOMEM;
@@ -258,7 +259,8 @@ static core_day cert_end(const struct world *w, int insurer, core_day start)
     int y, m, d;
     core_date_to_ymd(start, &y, &m, &d);
     core_day july;
-    (void)core_date_from_ymd(m > 7 ? y + 1 : y, 7, 31, &july);
+    /* Cannot fail: month and day are in range and the year is a day's year (+1). */
+    CORE_DROP(core_date_from_ymd(m > 7 ? y + 1 : y, 7, 31, &july));
     return july < cap ? july : cap;
 }
 
@@ -392,15 +394,19 @@ static int card_dates(struct world *w, const struct wres *r, core_day issued, bo
     return card_profile_check(&prof, w->policy, st, err);
 }
 
-static void schedule_card_triggers(struct world *w, int ri, const struct wcard *c)
+static CORE_MUST_USE int schedule_card_triggers(struct world *w, int ri, const struct wcard *c)
 {
     const struct policy *p = w->policy;
     const struct wcert *ct = &c->cert[c->ncert - 1];
     long long lag = pint(p, POLICY_CERTIFICATE_DETECTION_LAG_DAYS, c->expires + 1);
-    schedule(w, c->expires + 1 + (core_day)lag, ACT_EXOFFICIO, ri, 'X'); /* card expiry (004) */
-    core_day f = w_cert_pass_end(w, ct) + 1;                             /* F: first day cert_expired */
+    if (schedule(w, c->expires + 1 + (core_day)lag, ACT_EXOFFICIO, ri, 'X') !=
+        CORE_OK) /* card expiry (004) */
+        return CORE_ENOMEM;
+    core_day f = w_cert_pass_end(w, ct) + 1; /* F: first day cert_expired */
     if (f <= c->expires)
-        schedule(w, f + (core_day)pint(p, POLICY_CERTIFICATE_DETECTION_LAG_DAYS, f), ACT_EXOFFICIO, ri, 'F');
+        return schedule(w, f + (core_day)pint(p, POLICY_CERTIFICATE_DETECTION_LAG_DAYS, f), ACT_EXOFFICIO, ri,
+                        'F');
+    return CORE_OK;
 }
 
 static int give_card(struct world *w, int ri, core_day day, bool face_only, core_day expires, core_day cexp,
@@ -434,7 +440,9 @@ static int give_card(struct world *w, int ri, core_day day, bool face_only, core
                                 c->cert[0].expires);
     if (rc != CORE_OK)
         return core_error_set(err, rc, NULL, 0, 0, "world: registry refused a card for %s", r->sr->id);
-    schedule_card_triggers(w, ri, c);
+    if (schedule_card_triggers(w, ri, c) != CORE_OK)
+        return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "world: out of memory scheduling %s's card",
+                              r->sr->id);
     return CORE_OK;
 }
 
@@ -519,7 +527,8 @@ static int setup_resident(struct world *w, int ri, struct core_error *err)
             d->to = exp;
             core_day x = exp - (core_day)pint(p, POLICY_CERTIFICATE_LEAD_DAYS, exp);
             if (exp >= from)
-                schedule(w, x < from ? from : x, ACT_PAPER_END, ri, (int)(r->ndoc - 1));
+                if (schedule(w, x < from ? from : x, ACT_PAPER_END, ri, (int)(r->ndoc - 1)) != CORE_OK)
+                    return CORE_ENOMEM;
         }
         for (int k = SCENARIO_DOC_CERTIFICATE; k <= SCENARIO_DOC_NOTICE; k++) {
             if (!(sr->holds & SCENARIO_DOC_BIT(k)))
@@ -536,8 +545,9 @@ static int setup_resident(struct world *w, int ri, struct core_error *err)
             d->to = k == SCENARIO_DOC_CERTIFICATE ? cert_end(w, sr->insurer, from) : W_NEVER;
             d->notice_type = 'B';
             if (k == SCENARIO_DOC_CERTIFICATE)
-                schedule(w, d->to - (core_day)pint(p, POLICY_CERTIFICATE_LEAD_DAYS, d->to), ACT_CERT_END, ri,
-                         (int)(r->ndoc - 1));
+                if (schedule(w, d->to - (core_day)pint(p, POLICY_CERTIFICATE_LEAD_DAYS, d->to), ACT_CERT_END,
+                             ri, (int)(r->ndoc - 1)) != CORE_OK)
+                    return CORE_ENOMEM;
         }
     }
     if (sr->has_card) {
@@ -552,7 +562,8 @@ static int setup_resident(struct world *w, int ri, struct core_error *err)
             !(sr->holds & SCENARIO_DOC_BIT(SCENARIO_DOC_NOTICE))) {
             /* mailed on D-1 to those still members that day (held from the start when the run begins later) */
             core_day d1 = pdate(w->policy, POLICY_NOTICE_TYPE_A_DAY, from);
-            schedule(w, d1 != CORE_DAY_NONE && d1 > from ? d1 : from, ACT_D1, ri, 0);
+            if (schedule(w, d1 != CORE_DAY_NONE && d1 > from ? d1 : from, ACT_D1, ri, 0) != CORE_OK)
+                return CORE_ENOMEM;
         }
     }
     /* AGE-75 */
@@ -561,12 +572,14 @@ static int setup_resident(struct world *w, int ri, struct core_error *err)
         int y, m, d;
         core_date_to_ymd(b75, &y, &m, &d);
         core_day first;
-        (void)core_date_from_ymd(y, m, 1, &first);
+        /* Cannot fail: month and day are in range and the year is a day's year (+1). */
+        CORE_DROP(core_date_from_ymd(y, m, 1, &first));
         core_day by = first - 1;
         if (d == 1)
             by = core_date_add_months(first, -1) - 1;
-        schedule(w, by < from ? from : by, ACT_AGE75_MAIL, ri, 0);
-        schedule(w, b75, ACT_AGE75, ri, 0);
+        if (schedule(w, by < from ? from : by, ACT_AGE75_MAIL, ri, 0) != CORE_OK ||
+            schedule(w, b75, ACT_AGE75, ri, 0) != CORE_OK)
+            return CORE_ENOMEM;
     }
     return CORE_OK;
 }
@@ -625,8 +638,12 @@ int world_new(const struct scenario *scn, struct world **out, struct core_error 
             if ((pass == 0) != (sr->role == SCENARIO_ROLE_INSURED))
                 continue;
             w->res[i].sr = sr;
+            core_error_clear(err); /* so a bare status (out of memory) is told apart below */
             int rc = setup_resident(w, (int)i, err);
             if (rc != CORE_OK) {
+                if (err != NULL && err->message[0] == '\0')
+                    core_error_set(err, rc, NULL, 0, 0, "world: cannot set up %s: %s", sr->id,
+                                   core_status_name(rc));
                 world_free(w);
                 return rc;
             }
@@ -710,7 +727,8 @@ static int act_run(struct world *w, const struct wact *a)
         int y, m, dd;
         core_date_to_ymd(d, &y, &m, &dd);
         core_day july31;
-        (void)core_date_from_ymd(y, 7, 31, &july31);
+        /* Cannot fail: month and day are in range and the year is a day's year (+1). */
+        CORE_DROP(core_date_from_ymd(y, 7, 31, &july31));
         for (size_t i = 0; i < w->nres; i++) {
             struct wres *x = &w->res[i];
             int mi = w_mem_on(x, july31 + 1);
@@ -986,8 +1004,9 @@ static int scn_event(struct world *w, const struct scenario_event *ev, struct co
         if (eligibility_file_withdrawal(w->reg, r->person, d, CORE_DAY_NONE) != CORE_OK)
             return CORE_ENOMEM;
         reg_end(r, visible);
-        schedule(w, visible + (core_day)pint(w->policy, POLICY_CERTIFICATE_DETECTION_LAG_DAYS, visible),
-                 ACT_EXOFFICIO, ri, 'E');
+        if (schedule(w, visible + (core_day)pint(w->policy, POLICY_CERTIFICATE_DETECTION_LAG_DAYS, visible),
+                     ACT_EXOFFICIO, ri, 'E') != CORE_OK)
+            return CORE_ENOMEM;
         return add_event(w, d, ri, word, "MYNA-5", false, line, "reaches the system after the lag");
     }
     case SCENARIO_EVENT_LOSE_CARD:
@@ -1019,8 +1038,9 @@ static int scn_event(struct world *w, const struct scenario_event *ev, struct co
         c->lost = d;
         if (eligibility_card_return(w->reg, c->id, d) != CORE_OK)
             return CORE_ENOMEM;
-        schedule(w, d + (core_day)pint(w->policy, POLICY_CERTIFICATE_DETECTION_LAG_DAYS, d), ACT_EXOFFICIO,
-                 ri, 'G');
+        if (schedule(w, d + (core_day)pint(w->policy, POLICY_CERTIFICATE_DETECTION_LAG_DAYS, d),
+                     ACT_EXOFFICIO, ri, 'G') != CORE_OK)
+            return CORE_ENOMEM;
         return add_event(w, d, ri, word, "CERT-5", false, line, "G");
     case SCENARIO_EVENT_RENEW_CERT: {
         if (c == NULL || c->face_only || c->ncert >= W_CERTS_MAX)
@@ -1084,7 +1104,8 @@ static int scn_event(struct world *w, const struct scenario_event *ev, struct co
             return add_event(w, d, ri, word, "CERT-3", true, line, "holds a usable paper card");
         core_day lag =
             (core_day)pint(ins_policy(w, r->mems[mi].insurer), POLICY_CERTIFICATE_APPLICATION_LAG_DAYS, d);
-        schedule(w, d + lag, ACT_APPLIED, ri, ev->reason);
+        if (schedule(w, d + lag, ACT_APPLIED, ri, ev->reason) != CORE_OK)
+            return CORE_ENOMEM;
         return add_event(w, d, ri, word, "CERT-5", false, line, "reason %c", reasons[ev->reason]);
     }
     case SCENARIO_EVENT_WRONG_PIN: {
@@ -1161,10 +1182,13 @@ int world_run(struct world *w, struct core_error *err)
     core_date_to_ymd(s->period.to, &y1, &m, &d);
     for (int y = y0; y <= y1; y++) {
         core_day july31;
-        (void)core_date_from_ymd(y, 7, 31, &july31);
+        /* Cannot fail: month and day are in range and the year is a day's year (+1). */
+        CORE_DROP(core_date_from_ymd(y, 7, 31, &july31));
         core_day x = july31 - (core_day)pint(w->policy, POLICY_CERTIFICATE_LEAD_DAYS, july31);
         if (x >= s->period.from && x >= w->checks_from && x <= s->period.to)
-            schedule(w, x, ACT_JULY, SCENARIO_NONE, 0);
+            if (schedule(w, x, ACT_JULY, SCENARIO_NONE, 0) != CORE_OK)
+                return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "world: out of memory scheduling July %d",
+                                      y);
     }
     int rc;
     for (size_t i = 0; i < s->event_count; i++) {

@@ -120,10 +120,12 @@ static int judge_resident(struct world *w, int ri, const struct policy_days *pd)
     for (size_t i = 0; i < r->nmem; i++) {
         add_day(&b, r->mems[i].from, &rc);
         long long rl = 0;
-        (void)policy_int_id(w->policy, POLICY_ONLINE_REFLECTION_LAG_DAYS, r->mems[i].from, &rl);
+        if (rc == CORE_OK)
+            rc = policy_int_id(w->policy, POLICY_ONLINE_REFLECTION_LAG_DAYS, r->mems[i].from, &rl);
         add_day(&b, r->mems[i].from + (core_day)rl, &rc);
         if (r->mems[i].loss_filed != CORE_DAY_NONE) {
-            (void)policy_int_id(w->policy, POLICY_ONLINE_REFLECTION_LAG_DAYS, r->mems[i].loss_filed, &rl);
+            if (rc == CORE_OK)
+                rc = policy_int_id(w->policy, POLICY_ONLINE_REFLECTION_LAG_DAYS, r->mems[i].loss_filed, &rl);
             add_day(&b, r->mems[i].loss_filed, &rc);
             add_day(&b, r->mems[i].loss_filed + (core_day)rl, &rc);
         }
@@ -169,8 +171,10 @@ static int judge_resident(struct world *w, int ri, const struct policy_days *pd)
         const struct world_event *e = &w->events[i].pub;
         if (e->resident != ri)
             continue;
-        (void)policy_int_id(w->policy, POLICY_ONLINE_REFLECTION_LAG_DAYS, e->day, &lag);
-        (void)policy_int_id(w->policy, POLICY_REGISTRATION_WITHDRAWAL_LAG_DAYS, e->day, &wlag);
+        if (rc == CORE_OK)
+            rc = policy_int_id(w->policy, POLICY_ONLINE_REFLECTION_LAG_DAYS, e->day, &lag);
+        if (rc == CORE_OK)
+            rc = policy_int_id(w->policy, POLICY_REGISTRATION_WITHDRAWAL_LAG_DAYS, e->day, &wlag);
         add_day(&b, e->day, &rc);
         add_day(&b, e->day + (core_day)lag, &rc);
         add_day(&b, e->day + (core_day)wlag, &rc);

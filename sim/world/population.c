@@ -364,8 +364,10 @@ static void household_make(struct worker *wk, long long h)
             int y =
                 m->issued_before_start.year[pick(&g, m->issued_before_start.share, m->issued_before_start.n)];
             core_day y0, y1;
-            (void)core_date_from_ymd(y, 1, 1, &y0);
-            (void)core_date_from_ymd(y, 12, 31, &y1);
+            /* Cannot fail: month and day are in range and the year is a day's year (+1). */
+            CORE_DROP(core_date_from_ymd(y, 1, 1, &y0));
+            /* Cannot fail: month and day are in range and the year is a day's year (+1). */
+            CORE_DROP(core_date_from_ymd(y, 12, 31, &y1));
             if (y0 < born)
                 y0 = born;
             if (y1 > from - 1)
@@ -535,7 +537,8 @@ static int agg_init(struct world_population *p, core_day from, core_day to)
     if (!p->gap_by_day || !p->grace_by_day || !p->degraded_by_day || !p->claims_by_day || !p->months)
         return CORE_ENOMEM;
     core_day first;
-    (void)core_date_from_ymd(y0, m0, 1, &first);
+    /* Cannot fail: month and day are in range and the year is a day's year (+1). */
+    CORE_DROP(core_date_from_ymd(y0, m0, 1, &first));
     for (size_t i = 0; i < p->nmonths; i++)
         p->months[i].month = core_date_add_months(first, (int)i);
     p->months_end = core_date_add_months(first, (int)p->nmonths);
@@ -785,11 +788,13 @@ static int worker_setup(struct worker *wk, const struct scenario *scn, const str
         core_date_to_ymd(mo, &y, &mm, &dd);
         struct pop_month *pm = &wk->months[wk->nmonths++];
         pm->first = mo;
-        (void)core_date_from_ymd(y, mm, core_date_days_in_month(y, mm), &pm->last);
+        /* Cannot fail: month and day are in range and the year is a day's year (+1). */
+        CORE_DROP(core_date_from_ymd(y, mm, core_date_days_in_month(y, mm), &pm->last));
         pm->get_card = mix_month_value(&mix->get_card, mo);
         pm->register_monthly = mix_month_value(&mix->register_monthly, mo);
         if (dd != 1)
-            (void)core_date_from_ymd(y, mm, 1, &mo);
+            /* Cannot fail: month and day are in range and the year is a day's year (+1). */
+            CORE_DROP(core_date_from_ymd(y, mm, 1, &mo));
     }
     long long v[3] = {0, 0, 0};
     if (policy_int_id(scn->policy, POLICY_COPAY_LATTER_AGE, scn->period.from, &v[0]) != CORE_OK ||
@@ -841,7 +846,10 @@ int world_population_run_detail(const struct scenario *scn, const struct world_m
         nh++;
     }
     core_day last_issue = CORE_DAY_NONE;
-    (void)policy_date_id(scn->policy, POLICY_PAPER_CARD_LAST_ISSUE, scn->period.from, &last_issue);
+    if (policy_date_id(scn->policy, POLICY_PAPER_CARD_LAST_ISSUE, scn->period.from, &last_issue) != CORE_OK)
+        return core_error_set(err, CORE_ENOTFOUND, scn->file, 0, 0,
+                              "population: the policy has no paper_card.last_issue on %s",
+                              "the period's first day");
     core_day checks_from = last_issue == CORE_DAY_NONE ? scn->period.from : last_issue + 1;
     if (checks_from < scn->period.from)
         checks_from = scn->period.from;

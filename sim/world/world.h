@@ -29,10 +29,10 @@
 struct world;
 
 /* Builds the world of a validated scenario (its residents, insurers, clinics, events; populations later). */
-int world_new(const struct scenario *scn, struct world **out, struct core_error *err);
+CORE_MUST_USE int world_new(const struct scenario *scn, struct world **out, struct core_error *err);
 /* Replays the whole period: engine events and the scenario's events in date order (same-day scenario events
  * in file order), filings with the registry, visits, then the invariants. */
-int world_run(struct world *w, struct core_error *err);
+CORE_MUST_USE int world_run(struct world *w, struct core_error *err);
 void world_free(struct world *w);
 
 /* The path visits and probes of named residents take (docs/DESIGN.md, the two paths): RULES calls the registry's
@@ -44,7 +44,7 @@ enum world_fidelity {
     WORLD_FIDELITY_RULES,
     WORLD_FIDELITY_WIRE,
 };
-int world_set_fidelity(struct world *w, enum world_fidelity fidelity, struct core_error *err);
+CORE_MUST_USE int world_set_fidelity(struct world *w, enum world_fidelity fidelity, struct core_error *err);
 
 /* The wire path against real processes (docs/WIRE.md): the same reception flow, its request messages and
  * nonces over HTTP to `mynasim serve --control` replaying the same scenario (the date and the outage set for each
@@ -57,7 +57,8 @@ struct world_wire_remote {
     const char *reader;       /* a part of the PC/SC reader's name ("Virtual PCD"); NULL or "": the first */
     const char *card_control; /* the card server's control socket (a path) */
 };
-int world_set_wire_remote(struct world *w, const struct world_wire_remote *remote, struct core_error *err);
+CORE_MUST_USE int world_set_wire_remote(struct world *w, const struct world_wire_remote *remote,
+                                        struct core_error *err);
 /* The first failure on the remote wire path during the run (world_run's error then says only that the desk
  * could not decide), or NULL. */
 const char *world_wire_error(const struct world *w);
@@ -121,9 +122,10 @@ struct world_card {
 };
 const char *world_my_number(const struct world *w, int resident); /* 12 digits; "" for no such resident */
 size_t world_membership_count(const struct world *w, int resident);
-int world_membership_at(const struct world *w, int resident, size_t i, struct world_membership *out);
+CORE_MUST_USE int world_membership_at(const struct world *w, int resident, size_t i,
+                                      struct world_membership *out);
 size_t world_card_count(const struct world *w, int resident);
-int world_card_at(const struct world *w, int resident, size_t i, struct world_card *out);
+CORE_MUST_USE int world_card_at(const struct world *w, int resident, size_t i, struct world_card *out);
 
 /* Totals over the period; `resident` may be SCENARIO_WHO_ALL for the sum over residents. */
 long world_gap_days(const struct world *w, int resident);
@@ -161,12 +163,13 @@ const char *world_insurer_number(const struct world *w, int insurer);
 unsigned world_holds(const struct world *w, int resident, core_day day);   /* usable documents */
 unsigned world_in_hand(const struct world *w, int resident, core_day day); /* in hand, usable or not */
 /* What a visit that day would come to (the desk's record as of that day, faults applied). */
-int world_probe_visit(const struct world *w, int resident, core_day day, const struct scenario_visit *visit,
-                      struct world_visit *out, struct core_error *err);
+CORE_MUST_USE int world_probe_visit(const struct world *w, int resident, core_day day,
+                                    const struct scenario_visit *visit, struct world_visit *out,
+                                    struct core_error *err);
 /* The online check with the resident's card that day at `clinic` (SCENARIO_NONE: a working face-reader
  * clinic). */
-int world_probe_check(const struct world *w, int resident, core_day day, int clinic,
-                      struct eligibility_answer *out, struct core_error *err);
+CORE_MUST_USE int world_probe_check(const struct world *w, int resident, core_day day, int clinic,
+                                    struct eligibility_answer *out, struct core_error *err);
 /* The first day on or before `by` on which a mailing of `doc` (certificate or notice; notice_type
  * SCENARIO_NOTICE_ANY, _A or _B) reached the resident; CORE_DAY_NONE when none did. */
 core_day world_received(const struct world *w, int resident, enum scenario_document doc, core_day by,
@@ -188,10 +191,10 @@ struct world_mix;
 
 /* A name ([a-z0-9-]+) is a shipped mix (mixes/NAME.yaml, found by policy_find_data); anything else is a path
  * relative to base_dir (may be NULL). Errors carry file:line:column. */
-int world_mix_load(const char *name_or_path, const char *base_dir, struct world_mix **out,
-                   struct core_error *err);
-int world_mix_load_buffer(const char *name, const char *buf, size_t len, struct world_mix **out,
-                          struct core_error *err);
+CORE_MUST_USE int world_mix_load(const char *name_or_path, const char *base_dir, struct world_mix **out,
+                                 struct core_error *err);
+CORE_MUST_USE int world_mix_load_buffer(const char *name, const char *buf, size_t len, struct world_mix **out,
+                                        struct core_error *err);
 void world_mix_free(struct world_mix *m);
 const char *world_mix_name(const struct world_mix *m);
 /* The figures a mix's optional `published:` block sets a population against (docs/POPULATIONS.md): the usage
@@ -203,7 +206,7 @@ struct world_published {
 };
 size_t world_mix_published_count(const struct world_mix *m);
 /* Row i (< world_mix_published_count); CORE_ENOTFOUND beyond. */
-int world_mix_published_usage(const struct world_mix *m, size_t i, struct world_published *out);
+CORE_MUST_USE int world_mix_published_usage(const struct world_mix *m, size_t i, struct world_published *out);
 
 #define WORLD_POP_RULES_MAX 48
 /* Totals of one rule (the rule a gap/grace/degraded range or a claim error's decision names). */
@@ -236,8 +239,8 @@ struct world_population {
 
 /* Generates and runs scn->population (the scenario's period, policy, outages and seed) with `mix`, on
  * `threads` threads (1 or 2). Free with world_population_free. */
-int world_population_run(const struct scenario *scn, const struct world_mix *mix, int threads,
-                         struct world_population **out, struct core_error *err);
+CORE_MUST_USE int world_population_run(const struct scenario *scn, const struct world_mix *mix, int threads,
+                                       struct world_population **out, struct core_error *err);
 void world_population_free(struct world_population *p);
 
 /* Per-resident detail (`mynasim run --detail`): one finished household, handed over before it is freed. */
@@ -254,9 +257,10 @@ typedef int (*world_population_detail_fn)(void *ctx, const struct world_pop_hous
 /* world_population_run, calling `detail` (when not NULL) with each finished household. With `detail`, one
  * thread runs the households in order, so the calls come in a deterministic order and memory stays one
  * household; the aggregates are the same. */
-int world_population_run_detail(const struct scenario *scn, const struct world_mix *mix, int threads,
-                                world_population_detail_fn detail, void *detail_ctx,
-                                struct world_population **out, struct core_error *err);
+CORE_MUST_USE int world_population_run_detail(const struct scenario *scn, const struct world_mix *mix,
+                                              int threads, world_population_detail_fn detail,
+                                              void *detail_ctx, struct world_population **out,
+                                              struct core_error *err);
 /* Card-route checks / all online checks in the month of `month`, in millionths; -1 when no online check. */
 long world_population_usage_ppm(const struct world_population *p, core_day month);
 
@@ -312,5 +316,5 @@ struct world_mailing {
     const char *rule;
 };
 /* Whether event i (world_event_at) is a mailing (certificate_mailed, notice_mailed), and then what was mailed. */
-bool world_event_mailing(const struct world *w, size_t i, struct world_mailing *out);
+CORE_MUST_USE bool world_event_mailing(const struct world *w, size_t i, struct world_mailing *out);
 #endif

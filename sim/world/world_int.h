@@ -130,7 +130,7 @@ struct world {
 
 /* ---- the engine (engine.c) ---- */
 
-int w_grow(void **p, size_t *cap, size_t need, size_t size);
+CORE_MUST_USE int w_grow(void **p, size_t *cap, size_t need, size_t size);
 
 /* ---- as of day D (history.c): one reader per question ---- */
 
@@ -210,18 +210,18 @@ struct w_desk_out {
 /* What the desk decides for resident r, who brings `bring` (SCENARIO_DOC_BIT set) of what `day` (w_day_of on
  * env->day) says is in hand: clinic_decide on the rules path, the reception flow when env->wire and the world
  * has a wire path. */
-int w_desk(const struct world *w, const struct wres *r, unsigned bring, const struct w_desk_env *env,
-           const struct w_day *day, struct w_desk_out *o);
+CORE_MUST_USE int w_desk(const struct world *w, const struct wres *r, unsigned bring,
+                         const struct w_desk_env *env, const struct w_day *day, struct w_desk_out *o);
 
 /* A visit event of resident `ri` on `day` (scenario line `line`): the desk's decision and the claim error
  * (DESK-2), counted against the resident. */
-int w_visit(struct world *w, int ri, core_day day, const struct scenario_visit *v, int line,
-            struct world_visit *out, struct core_error *err);
+CORE_MUST_USE int w_visit(struct world *w, int ri, core_day day, const struct scenario_visit *v, int line,
+                          struct world_visit *out, struct core_error *err);
 
 /* ---- invariants (invariants.c) ---- */
 
 /* INV-1/INV-2 for every resident on day ranges, after the run. */
-int w_judge(struct world *w, struct core_error *err);
+CORE_MUST_USE int w_judge(struct world *w, struct core_error *err);
 
 /* ---- the wire path (wire.c) ---- */
 struct world_wire;
@@ -237,12 +237,12 @@ struct w_wire_visit {
         *in; /* what the rules path hands clinic_decide (presented, reader, record...) */
 };
 /* The visit on the wire: the card's answer (when the card was shown) and the decision. */
-int w_wire_desk(const struct world *w, const struct w_wire_visit *v, struct eligibility_answer *card,
-                struct clinic_decision *out);
+CORE_MUST_USE int w_wire_desk(const struct world *w, const struct w_wire_visit *v,
+                              struct eligibility_answer *card, struct clinic_decision *out);
 /* The online check alone with the card in hand (world_probe_check on the wire path). */
-int w_wire_check(const struct world *w, int resident, const struct wcard *card, core_day day, int clinic,
-                 enum clinic_reader reader, bool online_ok, bool service_down, bool pin_blocked,
-                 struct eligibility_answer *out);
+CORE_MUST_USE int w_wire_check(const struct world *w, int resident, const struct wcard *card, core_day day,
+                               int clinic, enum clinic_reader reader, bool online_ok, bool service_down,
+                               bool pin_blocked, struct eligibility_answer *out);
 void w_wire_free(struct world_wire *wire);
 
 #endif

@@ -118,7 +118,8 @@ int main(int argc, char **argv)
     if (eligibility_service_new(reg, policy, &svc, &err) != CORE_OK)
         return die("service", &err);
     eligibility_service_seed(svc, 7);
-    eligibility_service_set_date(svc, on);
+    if (eligibility_service_set_date(svc, on) != CORE_OK)
+        return die("service date", NULL);
     if (clinic_device_new("clinic-a", &device, &err) != CORE_OK)
         return die("device", &err);
     if (clinic_device_register(device, svc, &err) != CORE_OK)

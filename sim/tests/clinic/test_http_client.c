@@ -501,7 +501,7 @@ static void world_start(struct world *w, bool control)
     if (eligibility_service_new(w->reg, w->policy, &w->svc, &err) != CORE_OK)
         fail_msg("service: %s", err.message);
     eligibility_service_seed(w->svc, 11);
-    eligibility_service_set_date(w->svc, D("2025-06-02"));
+    assert_int_equal(eligibility_service_set_date(w->svc, D("2025-06-02")), CORE_OK);
     struct eligibility_http_options o;
     memset(&o, 0, sizeof o);
     o.host = "127.0.0.1";

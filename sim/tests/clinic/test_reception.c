@@ -334,7 +334,7 @@ static void wire_path(struct fixture *f, struct resident *r, const struct visit 
 {
     struct clinic_presented p;
     presented(r, v, &p);
-    eligibility_service_set_date(f->svc, D(v->on));
+    assert_int_equal(eligibility_service_set_date(f->svc, D(v->on)), CORE_OK);
     eligibility_service_set_down(f->svc, v->service_down);
     struct clinic_reception in;
     memset(&in, 0, sizeof in);

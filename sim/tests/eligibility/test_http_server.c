@@ -256,7 +256,7 @@ static void make_world(struct fixture *f)
     if (eligibility_service_new(f->reg, f->policy, &f->svc, &err) != CORE_OK)
         fail_msg("service: %s", err.message);
     eligibility_service_seed(f->svc, 7);
-    eligibility_service_set_date(f->svc, D("2025-06-02"));
+    assert_int_equal(eligibility_service_set_date(f->svc, D("2025-06-02")), CORE_OK);
     f->holder = EVP_RSA_gen(2048);
     assert_non_null(f->holder);
     f->cert_len = mint_cert(f->holder, SERIAL, f->cert, sizeof f->cert);

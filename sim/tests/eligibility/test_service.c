@@ -153,7 +153,7 @@ static void setup_named(struct fixture *f, const char *policy_name)
     if (eligibility_service_new(f->reg, f->policy, &f->svc, &err) != CORE_OK)
         fail_msg("service: %s", err.message);
     eligibility_service_seed(f->svc, 42);
-    eligibility_service_set_date(f->svc, D("2025-06-02"));
+    assert_int_equal(eligibility_service_set_date(f->svc, D("2025-06-02")), CORE_OK);
 
     f->reader_key = EVP_EC_gen("P-256");
     assert_non_null(f->reader_key);
@@ -366,7 +366,7 @@ static void certificate_not_from_jlis_is_refused(void **state)
     m.card.certificate_len = 40;
     ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
     /* Before the certificate's first day. */
-    eligibility_service_set_date(f->svc, D("2021-03-01"));
+    assert_int_equal(eligibility_service_set_date(f->svc, D("2021-03-01")), CORE_OK);
     pin_request(f, NULL, &m);
     m.date = D("2021-03-01"); /* asked for that day too: a later day is refused (MYNE4001) */
     ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
@@ -377,11 +377,11 @@ static void expired_certificate_under_national_passes_in_grace(void **state)
     struct fixture *f = *state;
     struct eligibility_request_msg m;
     struct eligibility_response_msg res;
-    eligibility_service_set_date(f->svc, D("2026-05-15"));
+    assert_int_equal(eligibility_service_set_date(f->svc, D("2026-05-15")), CORE_OK);
     pin_request(f, NULL, &m);
     ask_expect(f, &m, ELIGIBILITY_OK, &res);
     assert_string_equal(res.result_code, ELIGIBILITY_CODE_CERT_IN_GRACE);
-    eligibility_service_set_date(f->svc, D("2027-01-15"));
+    assert_int_equal(eligibility_service_set_date(f->svc, D("2027-01-15")), CORE_OK);
     pin_request(f, NULL, &m);
     ask_expect(f, &m, ELIGIBILITY_CERT_EXPIRED, &res);
     assert_string_equal(res.error_code, "MYNE2004");
@@ -392,7 +392,7 @@ static void expired_certificate_as_announced_is_refused(void **state)
     struct fixture *f = *state;
     struct eligibility_request_msg m;
     struct eligibility_response_msg res;
-    eligibility_service_set_date(f->svc, D("2026-05-15"));
+    assert_int_equal(eligibility_service_set_date(f->svc, D("2026-05-15")), CORE_OK);
     pin_request(f, NULL, &m);
     ask_expect(f, &m, ELIGIBILITY_CERT_EXPIRED, &res);
 }
@@ -749,7 +749,7 @@ static void registry_answers_for_minted_certificates(void **state)
     ask_minted(f, holder, ca_cert, ca, "1005", "20200101000000Z", ELIGIBILITY_OK, &res);
 
     /* The card itself past its expiry (2031-04-01): card_expired. */
-    eligibility_service_set_date(f->svc, D("2031-06-01"));
+    assert_int_equal(eligibility_service_set_date(f->svc, D("2031-06-01")), CORE_OK);
     ask_minted(f, holder, ca_cert, ca, "1001", "20200101000000Z", ELIGIBILITY_CARD_EXPIRED, &res);
     assert_error_code(&res, "MYNE2002");
 
@@ -764,17 +764,17 @@ static void certificate_expiring_soon_carries_the_warning(void **state)
     struct eligibility_request_msg m;
     struct eligibility_response_msg res;
     /* The fixture card's certificate expires 2026-04-01: a month before, the reader is warned (AMEND-3). */
-    eligibility_service_set_date(f->svc, D("2026-03-01"));
+    assert_int_equal(eligibility_service_set_date(f->svc, D("2026-03-01")), CORE_OK);
     pin_request(f, NULL, &m);
     ask_expect(f, &m, ELIGIBILITY_OK, &res);
     assert_string_equal(res.result_code, ELIGIBILITY_CODE_CERT_EXPIRES_SOON);
     /* The last day of the grace (national: AMEND-3) passes, the day after does not. */
     core_day last = eligibility_cert_grace_end(D(CERT_EXPIRY), 3);
-    eligibility_service_set_date(f->svc, last);
+    assert_int_equal(eligibility_service_set_date(f->svc, last), CORE_OK);
     pin_request(f, NULL, &m);
     ask_expect(f, &m, ELIGIBILITY_OK, &res);
     assert_string_equal(res.result_code, ELIGIBILITY_CODE_CERT_IN_GRACE);
-    eligibility_service_set_date(f->svc, last + 1);
+    assert_int_equal(eligibility_service_set_date(f->svc, last + 1), CORE_OK);
     pin_request(f, NULL, &m);
     ask_expect(f, &m, ELIGIBILITY_CERT_EXPIRED, &res);
     assert_error_code(&res, "MYNE2004");
@@ -811,7 +811,7 @@ static void certificates_the_ca_did_not_issue_are_refused(void **state)
     minted_pin_request(f, der, n, holder, &m);
     ask_expect(f, &m, ELIGIBILITY_CERT_REVOKED, &res);
     /* ... and accepted on that day (the same certificate, now cached). */
-    eligibility_service_set_date(f->svc, D("2025-06-03"));
+    assert_int_equal(eligibility_service_set_date(f->svc, D("2025-06-03")), CORE_OK);
     minted_pin_request(f, der, n, holder, &m);
     ask_expect(f, &m, ELIGIBILITY_OK, &res);
     /* A user authentication certificate holds an RSA key; an EC one is not J-LIS's. */
@@ -1030,7 +1030,7 @@ static void null_and_edge_arguments(void **state)
     assert_int_equal(eligibility_service_new(NULL, f->policy, &svc, &err), CORE_EINVAL);
     assert_int_equal(eligibility_service_new(f->reg, f->policy, NULL, &err), CORE_EINVAL);
     eligibility_service_free(NULL);
-    eligibility_service_set_date(NULL, D("2025-01-01"));
+    assert_int_equal(eligibility_service_set_date(NULL, D("2025-01-01")), CORE_EINVAL);
     eligibility_service_set_down(NULL, true);
     eligibility_service_seed(NULL, 1);
     assert_int_equal(eligibility_service_date(NULL), CORE_DAY_NONE);
@@ -1088,7 +1088,7 @@ static void the_process_clock_dates_the_answer(void **state)
     struct fixture *f = *state;
     struct eligibility_request_msg m;
     struct eligibility_response_msg res;
-    eligibility_service_set_date(f->svc, CORE_DAY_NONE);
+    assert_int_equal(eligibility_service_set_date(f->svc, CORE_DAY_NONE), CORE_OK);
     core_day before = core_date_today();
     assert_true(eligibility_service_date(f->svc) >= before);
     header(&m, ELIGIBILITY_REQUEST_NUMBERS);

@@ -115,7 +115,8 @@ int world_membership_at(const struct world *w, int resident, size_t i, struct wo
     memset(out, 0, sizeof *out);
     out->insurer = 0;
     out->role = SCENARIO_ROLE_INSURED;
-    (void)core_date_from_ymd(2020, 4, 1, &out->from);
+    if (core_date_from_ymd(2020, 4, 1, &out->from) != CORE_OK)
+        return CORE_EINVAL;
     out->to = CORE_DAY_NONE;
     memcpy(out->numbers.insurer_number, "112334", 7);
     memcpy(out->numbers.symbol, "100", 4);

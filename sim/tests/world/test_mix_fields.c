@@ -43,8 +43,8 @@ static const char *const tiny[] = {
     "presentation:",
     "  - {month: 2024-12, share: 0.3}",
     "  - {month: 2025-06, share: 0.5}",
-    "yearly: {job_change: 0.05, move: 0.04, card_loss: 0.01, withdrawal: 0.002, card_return: 0.001, "
-    "pin_block: 0.01, cert_renewal: 0.85}",
+    ("yearly: {job_change: 0.05, move: 0.04, card_loss: 0.01, withdrawal: 0.002, card_return: 0.001, "
+     "pin_block: 0.01, cert_renewal: 0.85}"), /* one line: Clang's -Wstring-concatenation wants it bracketed */
     "visits:",
     "  per_year:",
     "    - {from: 0, to: 99, visits: 10}",
