@@ -548,6 +548,19 @@ static int emit(struct eligibility_service *svc, const struct eligibility_respon
     return CORE_OK;
 }
 
+/* A refusal of a well-formed request with the service's own ErrorCode (MYNE4001, MYNE4002: docs/MESSAGES.md):
+ * the header echoed, SegmentOfResult 9, in the request's encoding. */
+CORE_MUST_USE static int refuse(struct eligibility_service *svc, const struct eligibility_request_msg *req,
+                                const char *when, const char *code, const char *message,
+                                struct eligibility_response_msg *res, uint8_t **response,
+                                size_t *response_len)
+{
+    eligibility_response_for_error(req, NULL, when, res);
+    snprintf(res->error_code, sizeof res->error_code, "%s", code);
+    snprintf(res->error_message, sizeof res->error_message, "%s", message);
+    return emit(svc, res, req->encoding, response, response_len);
+}
+
 int eligibility_service_handle(struct eligibility_service *svc, const uint8_t *request, size_t len,
                                uint8_t **response, size_t *response_len)
 {
@@ -570,11 +583,8 @@ int eligibility_service_handle(struct eligibility_service *svc, const uint8_t *r
     struct eligibility_answer a;
     if (prc == CORE_OK && !svc->down && req->date > on) {
         /* Asked for a day after the service's today: what the registry will show then is not known yet. */
-        eligibility_response_for_error(req, NULL, when, res);
-        snprintf(res->error_code, sizeof res->error_code, "%s", ELIGIBILITY_FUTURE_DATE_CODE);
-        snprintf(res->error_message, sizeof res->error_message,
-                 "QualificationConfirmationDate is after the service's date");
-        rc = emit(svc, res, req->encoding, response, response_len);
+        rc = refuse(svc, req, when, ELIGIBILITY_FUTURE_DATE_CODE,
+                    "QualificationConfirmationDate is after the service's date", res, response, response_len);
         goto done;
     }
     bool expired = false;
@@ -582,11 +592,8 @@ int eligibility_service_handle(struct eligibility_service *svc, const uint8_t *r
     if (prc == CORE_OK && arc == CORE_OK && expired) {
         /* The nonce was ours but too many were issued after it: the reader was slow, the card did nothing
          * wrong. Its own code, so the reader draws a fresh nonce instead of blaming the card. */
-        eligibility_response_for_error(req, NULL, when, res);
-        snprintf(res->error_code, sizeof res->error_code, "%s", ELIGIBILITY_NONCE_EXPIRED_CODE);
-        snprintf(res->error_message, sizeof res->error_message,
-                 "Nonce expired: draw a fresh one and ask again");
-        rc = emit(svc, res, req->encoding, response, response_len);
+        rc = refuse(svc, req, when, ELIGIBILITY_NONCE_EXPIRED_CODE,
+                    "Nonce expired: draw a fresh one and ask again", res, response, response_len);
         goto done;
     }
     if (prc == CORE_OK && arc == CORE_OK && eligibility_response_from_answer(req, &a, when, res) == CORE_OK) {
