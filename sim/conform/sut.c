@@ -128,6 +128,9 @@ bool conform_sut_exchange(struct conform_sut *s, const char *text, int timeout_m
     size_t sent = 0, total = tlen + 1;
     long long deadline = now_ms() + timeout_ms;
     bool ok = false;
+    /* The SUT closed its input (EPIPE): stop writing, but read on, so that a SUT that exits says so the same way
+     * whichever of the two pipes the kernel reports first. */
+    bool input_gone = false;
     for (;;) {
         /* lines already read */
         char *nl;
@@ -159,10 +162,11 @@ bool conform_sut_exchange(struct conform_sut *s, const char *text, int timeout_m
         }
         long long left = deadline - now_ms();
         if (left <= 0) {
-            snprintf(s->why, sizeof s->why, "gave no end of day within %d ms", timeout_ms);
+            snprintf(s->why, sizeof s->why, "%sgave no end of day within %d ms",
+                     input_gone ? "stopped reading its input and " : "", timeout_ms);
             goto out;
         }
-        struct pollfd p[2] = {{s->out, POLLIN, 0}, {sent < total ? s->in : -1, POLLOUT, 0}};
+        struct pollfd p[2] = {{s->out, POLLIN, 0}, {sent < total && !input_gone ? s->in : -1, POLLOUT, 0}};
         int n = poll(p, 2, (int)left);
         if (n < 0 && errno != EINTR) {
             snprintf(s->why, sizeof s->why, "poll: %s", strerror(errno));
@@ -175,8 +179,7 @@ bool conform_sut_exchange(struct conform_sut *s, const char *text, int timeout_m
             if (w > 0) {
                 sent += (size_t)w;
             } else if (w < 0 && errno != EAGAIN && errno != EINTR) {
-                reap_reason(s, "stopped reading its input");
-                goto out;
+                input_gone = true;
             }
         }
         if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
