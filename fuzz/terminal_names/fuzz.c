@@ -4,7 +4,8 @@
  *  1. A request's name is exactly "OQSsiquc01req_" + id + ".xml", the id 1..TERMINAL_ID_MAX of [0-9A-Za-z_-]:
  *     nothing else is taken, so no path separator, dot or control byte reaches a file name the terminal makes.
  *  2. The answer's name for that id builds, is "OQSsiquc01res_" + id + ".xml", and is not itself a request.
- *  3. A name starting with '.' (the writers' temporaries, dotfiles) is hidden, never a request.
+ *  3. A name starting with '.' (the writers' temporaries, dotfiles) is hidden, never a request; one holding a
+ *     NUL (no directory entry can) is OTHER, like every name with a NUL.
  *  4. A name that is not a request leaves the id empty.
  *  5. A face result's name for that id as its visit ends in 14 digits and ".xml" and is not a request.
  */
@@ -30,7 +31,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char id[TERMINAL_ID_MAX + 1];
     memset(id, 'x', sizeof id);
     enum terminal_name_kind k = terminal_name_classify(s, size, id);
-    if (size > 0 && s[0] == '.')
+    if (size > 0 && s[0] == '.' &&
+        memchr(s, '\0', size) == NULL) /* a NUL makes any name OTHER (terminal.h) */
         check(k == TERMINAL_NAME_HIDDEN);
     if (k != TERMINAL_NAME_REQUEST) {
         check(id[0] == '\0');
