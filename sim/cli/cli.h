@@ -181,4 +181,32 @@ void cli_progress_break(bool on);
  * printed on the terminal, a report on stdout included, so no line carries a piece of progress. */
 void cli_progress_clear(bool on);
 
+/* ---- `mynasim run --process` (sim/cli/process.c, docs/WIRE.md) ---------------------------------------- */
+
+/* Where libfaketime is (sim/cli/cmd_at.c, docs/TIME.md): $MYNASIM_LIBFAKETIME alone when set, else the usual
+ * places; NULL when none is there, *wanted then naming the first place looked at. */
+const char *cli_find_libfaketime(const char **wanted);
+
+/* The processes `mynasim run --process` starts and stops: a private pcscd with vpcd (in a mount and network
+ * namespace of the run's own), `mynasim card serve --control` and, per scenario, `mynasim serve --control`, the
+ * last two under `mynasim at --clock FILE` on one clock file the run steps. Every one is stopped by its PID,
+ * also on SIGINT and SIGTERM. */
+struct cli_process;
+struct world_wire_remote;
+/* Checks the tools (pcscd, vpcd, libfaketime: a missing one is named with its Debian package), enters the
+ * namespaces, starts pcscd and the card server on the clock at `first`, 10:00 Japan time, and waits until a
+ * card is in the reader. Prints why it failed
+ * ("mynasim run: ...") and returns NULL then, everything it started stopped. `verbose`: a line on stderr per
+ * process started and stopped and per clock step. `progress`: what it waits for on the progress line. */
+struct cli_process *cli_process_start(core_day first, bool verbose, bool progress);
+/* Starts the eligibility service replaying `file` (under `policy` when not NULL) with the clock at `first`,
+ * 10:00 Japan time, and waits until it listens; fills the remote wire path's pieces into *remote (the service,
+ * the reader, the card's control socket and the clock's step, world.h). */
+CORE_MUST_USE int cli_process_service_start(struct cli_process *p, const char *file, const char *policy,
+                                            core_day first, struct world_wire_remote *remote, struct core_error *err);
+/* Stops the service of the file (SIGTERM, by PID); an error when it did not exit 0. */
+CORE_MUST_USE int cli_process_service_stop(struct cli_process *p, struct core_error *err);
+/* Stops every process left (by PID) and removes the run's files. NULL is fine. */
+void cli_process_stop(struct cli_process *p);
+
 #endif

@@ -71,7 +71,7 @@ static const char at_usage[] =
     "  mynasim at 2025-12-02T09:00 -- mynasim serve --listen 127.0.0.1:8080 scenario.yaml\n";
 
 /* Where libfaketime is: $MYNASIM_LIBFAKETIME alone when set, else the usual places. NULL when none is there. */
-static const char *find_libfaketime(const char **wanted)
+const char *cli_find_libfaketime(const char **wanted)
 {
     const char *env = getenv("MYNASIM_LIBFAKETIME");
     if (env != NULL && env[0] != '\0') {
@@ -318,7 +318,7 @@ int cli_at_main(int argc, char **argv)
     }
 
     const char *wanted = NULL;
-    const char *lib = find_libfaketime(&wanted);
+    const char *lib = cli_find_libfaketime(&wanted);
     if (lib == NULL) {
         fprintf(stderr,
                 "mynasim at: libfaketime not found (%s): install the Debian package libfaketime, or name the "

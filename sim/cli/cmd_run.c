@@ -1,10 +1,11 @@
 /*
  * cmd_run.c: `mynasim run [--report text|json|junit|html] [--out PATH] [--policy NAME_OR_PATH] [--detail]
- * [--fidelity rules|wire] [--service HOST:PORT --card-control SOCKET [--card-reader NAME]] [--only GLOB]
+ * [--fidelity rules|wire] [--service HOST:PORT --card-control SOCKET [--card-reader NAME] | --process] [--only GLOB]
  * [--rule ID] [--tags A,B] [--fail-fast] [--timings] [-j N] [-q|-v] FILE|DIR...`, the scenario runner
  * (docs/SCENARIO-FORMAT.md, Running; docs/SCENARIO-RUNNING-NOTES.md, The runner). The named residents'
  * visits and probes take the wire path by default (docs/DESIGN.md, the two paths); --service and
- * --card-control take it through real processes (docs/WIRE.md).
+ * --card-control take it through real processes (docs/WIRE.md); --process starts those processes itself and
+ * stops them (sim/cli/process.c).
  *
  * Every file is read first, and every problem of a file that is not valid is printed as
  * `file:line:column: what` on stderr. The files are then taken in sorted order: one that is not valid (or
@@ -46,7 +47,7 @@
 static const char run_usage[] =
     "usage: mynasim run [--report text|json|junit|html] [--out PATH] [--policy NAME_OR_PATH] [--detail]\n"
     "                   [--fidelity rules|wire] [--service HOST:PORT --card-control SOCKET\n"
-    "                   [--card-reader NAME]] [--only NAME-OR-GLOB] [--rule ID] [--tags A,B]\n"
+    "                   [--card-reader NAME] | --process] [--only NAME-OR-GLOB] [--rule ID] [--tags A,B]\n"
     "                   [--fail-fast] [--timings] [-j|--jobs N] [-q|--quiet] [-v|--verbose]\n"
     "                   FILE|DIR...\n\n"
     "Replays scenario files (docs/SCENARIO-FORMAT.md) day by day and checks every expectation and "
@@ -71,6 +72,13 @@ static const char run_usage[] =
     "  --card-reader NAME\n"
     "                   with --service: the PC/SC reader that card is read through (a part of its\n"
     "                   name; default: the first reader with a card)\n"
+    "  --process        the wire path against processes the run starts itself and stops by PID (at the\n"
+    "                   end, on an error, on SIGINT/SIGTERM): a private pcscd with vpcd, `mynasim card\n"
+    "                   serve` and, per FILE, `mynasim serve --control`, on one clock file the run steps\n"
+    "                   to each visit's date (`mynasim at --clock`). The same report as without it.\n"
+    "                   Needs root (its own mount and network namespaces) and the Debian packages pcscd,\n"
+    "                   vsmartcard-vpcd and libfaketime (MYNASIM_PCSCD, MYNASIM_VPCD, MYNASIM_LIBFAKETIME\n"
+    "                   name others); -v says what it starts and stops. docs/WIRE.md\n"
     "  --only NAME-OR-GLOB\n"
     "                   only the scenarios whose name (`scenario:`) matches (a shell pattern: *, ?,\n"
     "                   [..]); may be given more than once, any match selects\n"
@@ -81,7 +89,7 @@ static const char run_usage[] =
     "  --timings        JUnit time attributes carry each file's replay time (else 0: the same runs\n"
     "                   give the same bytes)\n"
     "  -j, --jobs N     replay N files at once (1..64; default 1); the report is the same bytes as\n"
-    "                   with one. Not with --detail or --service\n"
+    "                   with one. Not with --detail, --service or --process\n"
     "  -q, --quiet      no progress and no closing line on stderr\n"
     "  -v, --verbose    one line per file on stderr as it finishes: PASS, FAIL or INVALID\n\n"
     "stderr ends with: mynasim run: P passed, F failed, I invalid (N files, E expectations, T s)\n"
@@ -100,6 +108,8 @@ struct run_options {
     bool wire;
     const char *fidelity;
     const char *service, *card_reader, *card_control;
+    bool process;                 /* --process */
+    struct cli_process *launched; /* --process: its processes, once started */
     const char *only_items[16];
     struct cli_list only; /* --only, each a name or an fnmatch pattern */
     const char *rule;     /* --rule */
@@ -125,6 +135,7 @@ static int parse_options(int argc, char **argv, struct run_options *o)
         {"service", 0, CLI_OPT_VALUE, &o->service},
         {"card-reader", 0, CLI_OPT_VALUE, &o->card_reader},
         {"card-control", 0, CLI_OPT_VALUE, &o->card_control},
+        {"process", 0, CLI_OPT_FLAG, &o->process},
         {"only", 0, CLI_OPT_LIST, &o->only},
         {"rule", 0, CLI_OPT_VALUE, &o->rule},
         {"tags", 0, CLI_OPT_LIST, &o->tags},
@@ -183,14 +194,23 @@ static int parse_options(int argc, char **argv, struct run_options *o)
         }
         o->jobs = (int)n;
     }
-    if (o->jobs > 1 && (o->detail || o->service != NULL)) {
+    if (o->jobs > 1 && (o->detail || o->service != NULL || o->process)) {
         fprintf(stderr,
                 "mynasim run: -j goes with neither --detail (its lines come in file order as they are "
-                "made) nor --service (one file)\n");
+                "made) nor --service (one file) nor --process (one card server)\n");
         return CLI_EXIT_USAGE;
     }
     if (o->quiet && o->verbose) {
         fprintf(stderr, "mynasim run: -q and -v cannot go together\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (o->process && (o->service != NULL || o->card_control != NULL || o->card_reader != NULL)) {
+        fprintf(stderr, "mynasim run: --process starts its own service and card server: not with --service, "
+                        "--card-control or --card-reader\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (o->process && !o->wire) {
+        fprintf(stderr, "mynasim run: --process is the wire path; it cannot go with --fidelity rules\n");
         return CLI_EXIT_USAGE;
     }
     if (o->service != NULL && !o->wire) {
@@ -280,16 +300,27 @@ static void job_replay(struct run_job *job, const struct run_options *o, FILE *d
     struct world_wire_remote remote = {
         .service = o->service, .reader = o->card_reader, .card_control = o->card_control};
     core_error_clear(&job->err);
+    if (o->launched != NULL && /* --process: this file's service, on the run's clock */
+        (job->rc = cli_process_service_start(o->launched, job->scn->file, o->policy, job->scn->period.from,
+                                             &remote, &job->err)) != CORE_OK) {
+        job->seconds = 0;
+        return;
+    }
     struct report_detail detail = {.out = detail_out, .file = job->scn->file};
     struct replay_run_options ro = {.population_detail = detail_out != NULL ? report_detail_household : NULL,
                                     .population_detail_ctx = &detail,
                                     .wire = o->wire,
-                                    .prepare = o->service != NULL ? prepare_remote : NULL,
+                                    .prepare = o->service != NULL || o->launched != NULL ? prepare_remote : NULL,
                                     .prepare_ctx = &remote,
                                     .rule = o->rule};
     double start = now_seconds();
     job->rc = replay_run_with(job->scn, &ro, &job->res, &job->err);
     job->seconds = now_seconds() - start;
+    struct core_error stop_err;
+    if (o->launched != NULL && cli_process_service_stop(o->launched, &stop_err) != CORE_OK && job->rc == CORE_OK) {
+        job->rc = stop_err.code;
+        job->err = stop_err;
+    }
 }
 
 /* Takes a replayed file into the report (main thread, in file order) and frees its result. Returns its exit
@@ -563,6 +594,15 @@ int cli_run_main(int argc, char **argv)
     core_error_clear(&err);
     /* --policy: each insurer's overrides apply on top of the given policy (read with it). */
     read_all(f.paths, f.count, o.policy, scns, files);
+    if (o.process) { /* before any thread: the namespaces are entered here; on the first valid file's clock */
+        size_t first = 0;
+        while (first < f.count && files[first].invalid)
+            first++;
+        if (first < f.count &&
+            (o.launched = cli_process_start(scns[first]->period.from, o.verbose,
+                                            cli_progress_on(o.quiet))) == NULL)
+            goto done;
+    }
     if (!cli_out_open(&f.out, "run", o.out))
         goto done;
     struct report *rep;
@@ -599,6 +639,7 @@ int cli_run_main(int argc, char **argv)
                 t.expectations == 1 ? "" : "s", now_seconds() - start);
     }
 done:
+    cli_process_stop(o.launched);
     for (size_t i = 0; files != NULL && i < f.count; i++)
         scenario_diags_clear(&files[i].diags);
     free(files);

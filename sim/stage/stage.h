@@ -46,6 +46,10 @@ struct stage_remote {
     const char *service; /* "HOST:PORT" (IPv4) of `mynasim serve --control` */
     const char *reader;  /* a part of the PC/SC reader's name; NULL or "": the first reader with a card */
     const char *card_control; /* the control socket of `mynasim card serve --control` */
+    /* Called with each new date before the service is told it (`mynasim run --process` steps its processes'
+     * clock file there; docs/WIRE.md). Anything but CORE_OK stops the visit with that error. NULL: none. */
+    int (*on_date)(void *ctx, core_day on, struct core_error *err);
+    void *on_date_ctx;
 };
 
 /* A local stage: the service answers over `reg` (not owned; it must outlive the stage). The cards are made

@@ -24,6 +24,8 @@ struct remote {
     size_t capwritten;
     core_day date; /* what the service was last told; CORE_DAY_NONE: nothing yet */
     int down;      /* likewise; -1: nothing yet */
+    int (*on_date)(void *ctx, core_day on, struct core_error *err); /* stage_remote's hook, or NULL */
+    void *on_date_ctx;
 };
 
 static void remote_free(struct stage *s)
@@ -57,6 +59,8 @@ static int remote_open(struct stage *s, const void *how, struct core_error *err)
     s->impl = r;
     r->date = CORE_DAY_NONE;
     r->down = -1;
+    r->on_date = remote->on_date;
+    r->on_date_ctx = remote->on_date_ctx;
     int rc = CORE_OK;
     const char *tmp = getenv("TMPDIR");
     snprintf(r->dir, sizeof r->dir, "%s/mynasim-wire.XXXXXX", tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
@@ -105,6 +109,8 @@ static int remote_set_service(struct stage *s, core_day on, bool down, struct co
     struct remote *r = s->impl;
     int rc = CORE_OK;
     if (r->date != on) {
+        if (r->on_date != NULL && (rc = r->on_date(r->on_date_ctx, on, err)) != CORE_OK)
+            return rc;
         if ((rc = clinic_http_set_date(r->http, on, err)) != CORE_OK)
             return rc;
         r->date = on;

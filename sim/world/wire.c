@@ -57,7 +57,8 @@ static int make_stage(const struct world *w, const struct world_wire_remote *rem
     if (rc == CORE_OK && remote == NULL)
         rc = stage_new_local(w->reg, w->policy, clinics, n, out, err);
     else if (rc == CORE_OK) {
-        struct stage_remote r = {remote->service, remote->reader, remote->card_control};
+        struct stage_remote r = {remote->service, remote->reader, remote->card_control, remote->on_date,
+                                 remote->on_date_ctx};
         rc = stage_new_remote(&r, w->policy, clinics, n, out, err);
     }
     free(inst);

@@ -56,6 +56,10 @@ struct world_wire_remote {
     const char *service;      /* "HOST:PORT" of the eligibility service (IPv4) */
     const char *reader;       /* a part of the PC/SC reader's name ("Virtual PCD"); NULL or "": the first */
     const char *card_control; /* the card server's control socket (a path) */
+    /* Called with each new date of the service, before it is told (stage.h, struct stage_remote): `mynasim run
+     * --process` steps its processes' clock file there. NULL: none. */
+    int (*on_date)(void *ctx, core_day on, struct core_error *err);
+    void *on_date_ctx;
 };
 CORE_MUST_USE int world_set_wire_remote(struct world *w, const struct world_wire_remote *remote,
                                         struct core_error *err);

@@ -557,7 +557,7 @@ static void remote_pieces_that_do_not_answer_are_named(void **state)
     struct stage *s = NULL;
     struct core_error err;
     assert_int_equal(stage_new_remote(NULL, f->policy, clinics, 3, &s, &err), CORE_EINVAL);
-    struct stage_remote r = {NULL, NULL, "/nonexistent/stage-test.sock"};
+    struct stage_remote r = {.card_control = "/nonexistent/stage-test.sock"};
     assert_int_equal(stage_new_remote(&r, f->policy, clinics, 3, &s, &err), CORE_EINVAL);
     r.service = "127.0.0.1:1";
     r.card_control = NULL;

@@ -1,0 +1,141 @@
+#!/bin/bash
+# cli.process: `mynasim run --process` (docs/WIRE.md, "The run starts its own processes"). The run starts a private
+# pcscd with vpcd, `mynasim card serve` and one `mynasim serve` per file on a clock file, and stops them by PID.
+#  - five library scenarios give the in-process run's JSON report byte for byte, and the same exit status;
+#  - no process the run started survives it (every child carries a mark in its environment, looked for in /proc),
+#    at the end, on an error while starting, and on SIGTERM and SIGINT in the middle of a run; its private
+#    directory is gone each time;
+#  - the clock file is stepped to the visits' dates (-v names each step);
+#  - usage errors, and a missing pcscd, vpcd or libfaketime named with its Debian package (exit 2).
+# Usage: process.sh MYNASIM SOURCE_DIR. Needs root and pcscd, vpcd and libfaketime: skipped (77) without them,
+# a failure under MYNASIM_REQUIRE_INTEGRATION=1.
+set -euo pipefail
+MYNASIM=${1:?usage: process.sh MYNASIM SOURCE_DIR}
+SRC=${2:?usage: process.sh MYNASIM SOURCE_DIR}
+SCN=$SRC/scenarios
+# The children run under libfaketime (`mynasim at`): an ASan build needs its link-order check off (docs/TIME.md).
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+case ":$ASAN_OPTIONS:" in *:verify_asan_link_order=*) ;; *) ASAN_OPTIONS="$ASAN_OPTIONS:verify_asan_link_order=0" ;; esac
+
+log() { printf 'process.sh: %s\n' "$*" >&2; }
+fail() { log "FAIL: $*"; exit 1; }
+T=$(mktemp -d /tmp/mynasim-process-test.XXXXXX)
+cleanup() {
+    local rc=$?
+    [[ $rc -eq 0 ]] && rm -rf "$T" || log "files in $T"
+    exit $rc
+}
+trap cleanup EXIT
+
+# Exit status and a line of stderr: run_expect STATUS PATTERN ARGS...
+run_expect() {
+    local want=$1 pattern=$2 rc=0
+    shift 2
+    "$@" >"$T/out" 2>"$T/err" || rc=$?
+    [[ $rc -eq $want ]] || fail "$* gave exit $rc, not $want: $(cat "$T/err")"
+    grep -q -- "$pattern" "$T/err" || fail "$*: no '$pattern' in: $(cat "$T/err")"
+}
+
+# ---- usage and missing tools: found before anything is started, no root needed ----
+f=$SCN/pin-locked-after-three-wrong-tries-then-reset.yaml
+run_expect 2 'not with --service' "$MYNASIM" run --process --service 127.0.0.1:1 --card-control /x "$f"
+run_expect 2 'cannot go with --fidelity rules' "$MYNASIM" run --process --fidelity rules "$f"
+run_expect 2 'nor --process' "$MYNASIM" run --process -j 2 "$f"
+"$MYNASIM" run --help | grep -q -- '--process' || fail "--help does not list --process"
+run_expect 2 'install the Debian package pcscd' env MYNASIM_PCSCD=/nonexistent/pcscd "$MYNASIM" run --process "$f"
+run_expect 2 'install the Debian package vsmartcard-vpcd' env MYNASIM_VPCD=/nonexistent/vpcd.so "$MYNASIM" run --process "$f"
+run_expect 2 'install the Debian package libfaketime' env MYNASIM_LIBFAKETIME=/nonexistent/lib.so "$MYNASIM" run --process "$f"
+log "ok: usage and missing tools"
+
+skip() {
+    [[ -z "${MYNASIM_REQUIRE_INTEGRATION:-}" ]] || fail "$*"
+    log "SKIP: $*"
+    exit 77
+}
+[[ $(id -u) -eq 0 ]] || skip "needs root (its own mount and network namespaces)"
+[[ -x /usr/sbin/pcscd ]] || skip "no pcscd (Debian package pcscd)"
+[[ -r /usr/lib/pcsc/drivers/serial/libifdvpcd.so ]] || skip "no vpcd (Debian package vsmartcard-vpcd)"
+"$MYNASIM" at 2025-08-01 -- true 2>/dev/null || skip "no libfaketime (Debian package libfaketime)"
+
+# Every run below carries MARK in its environment, and so does every process it starts.
+MARK="process-test-$$-$RANDOM"
+survivors() {
+    local e pid
+    for e in /proc/[0-9]*/environ; do
+        pid=${e#/proc/}
+        pid=${pid%/environ}
+        { tr '\0' '\n' <"$e" | grep -qx "MYNASIM_PROCESS_TEST_MARK=$MARK" && echo "$pid $(tr '\0' ' ' <"/proc/$pid/cmdline")"; } 2>/dev/null
+    done
+    return 0
+}
+no_survivor() {
+    local left
+    left=$(survivors)
+    [[ -z "$left" ]] || fail "$1: processes survived the run: $left"
+    [[ -z "$(ls -A "$T/tmp")" ]] || fail "$1: the run's directory is left: $(ls -A "$T/tmp")"
+}
+mkdir -p "$T/tmp"
+marked() { env MYNASIM_PROCESS_TEST_MARK="$MARK" TMPDIR="$T/tmp" "$@"; }
+
+# ---- the same report as in process ----
+scenarios=(
+    pin-locked-after-three-wrong-tries-then-reset   # PIN route, face route, face_mismatch, PIN block, probes
+    face-only-card-registers-at-clinic-reader       # a face-only card: face and visual routes
+    clinic-reader-down-and-system-outage            # reader fault, the system outage (/control/down)
+    society-to-kyokai-job-change-with-dependents    # several residents, cards changing hands of insurers
+    desk-readers-and-faults                         # borrowed certificate and replayed request refused for real
+)
+files=()
+for name in "${scenarios[@]}"; do files+=("$SCN/$name.yaml"); done
+in_rc=0
+"$MYNASIM" run -q --report json "${files[@]}" >"$T/in.json" || in_rc=$?
+rc=0
+marked "$MYNASIM" run -v --process --report json "${files[@]}" >"$T/process.json" 2>"$T/process.err" || rc=$?
+[[ $rc -eq $in_rc ]] || fail "exit $rc with --process, $in_rc in process: $(cat "$T/process.err")"
+cmp -s "$T/in.json" "$T/process.json" || {
+    diff -u "$T/in.json" "$T/process.json" | head -40 >&2
+    fail "the report with --process differs from the in-process run's"
+}
+no_survivor "the comparison"
+n=$(grep -c '^mynasim run: started the eligibility service' "$T/process.err" || true)
+[[ $n -eq ${#files[@]} ]] || fail "$n services started for ${#files[@]} files: $(cat "$T/process.err")"
+for what in pcscd 'the card server' 'the eligibility service'; do
+    s=$(grep -c "^mynasim run: started $what (pid" "$T/process.err" || true)
+    e=$(grep -c "^mynasim run: stopped $what (pid" "$T/process.err" || true)
+    [[ $s -ge 1 && $s -eq $e ]] || fail "$what: started $s times, stopped $e times"
+done
+# the clock follows the first file's visits: its period's first day, then the dates of its visits, in order
+grep -q '^mynasim run: clock 2026-01-05T10:00$' "$T/process.err" || fail "no clock step to 2026-01-05: $(cat "$T/process.err")"
+steps=$(grep -c '^mynasim run: clock ' "$T/process.err" || true)
+((steps > ${#files[@]})) || fail "the clock was stepped $steps times"
+log "ok: ${#files[@]} scenarios identical in process and with --process ($(wc -c <"$T/in.json") bytes, $steps clock steps)"
+
+# ---- a process that exits while starting: an error naming it, nothing left ----
+run_expect 2 'pcscd exited (status 1) before' marked env MYNASIM_PCSCD=/bin/false "$MYNASIM" run -q --process "$f"
+no_survivor "pcscd failing"
+log "ok: a process that fails to start"
+
+# ---- SIGTERM and SIGINT in the middle: every child stopped, the run dies of the signal ----
+# The whole library is far more than the run gets through before the signal: it is sent once the first service
+# has been started (the run's -v line), waited on by polling the run's stderr.
+for sig in TERM INT; do
+    : >"$T/sig.err"
+    # env execs mynasim: $! is the run's PID
+    env MYNASIM_PROCESS_TEST_MARK="$MARK" TMPDIR="$T/tmp" "$MYNASIM" run -v --process --report json "$SCN" \
+        >/dev/null 2>"$T/sig.err" &
+    pid=$!
+    deadline=$((SECONDS + 60))
+    until grep -q '^mynasim run: started the eligibility service' "$T/sig.err"; do
+        kill -0 "$pid" 2>/dev/null || fail "SIG$sig: the run ended before the signal: $(cat "$T/sig.err")"
+        ((SECONDS < deadline)) || fail "SIG$sig: the first service never started: $(cat "$T/sig.err")"
+        sleep 0.05
+    done
+    kill "-$sig" "$pid"
+    rc=0
+    wait "$pid" || rc=$?
+    want=$((128 + $(kill -l "$sig")))
+    [[ $rc -eq $want ]] || fail "SIG$sig: the run exited $rc, not $want: $(tail -5 "$T/sig.err")"
+    no_survivor "SIG$sig"
+    log "ok: SIG$sig stops every process"
+done
+log "PASS"
