@@ -203,7 +203,8 @@ struct cli_process *cli_process_start(core_day first, bool verbose, bool progres
  * 10:00 Japan time, and waits until it listens; fills the remote wire path's pieces into *remote (the service,
  * the reader, the card's control socket and the clock's step, world.h). */
 CORE_MUST_USE int cli_process_service_start(struct cli_process *p, const char *file, const char *policy,
-                                            core_day first, struct world_wire_remote *remote, struct core_error *err);
+                                            core_day first, struct world_wire_remote *remote,
+                                            struct core_error *err);
 /* Stops the service of the file (SIGTERM, by PID); an error when it did not exit 0. */
 CORE_MUST_USE int cli_process_service_stop(struct cli_process *p, struct core_error *err);
 /* Stops every process left (by PID) and removes the run's files. NULL is fine. */

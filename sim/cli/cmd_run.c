@@ -310,14 +310,16 @@ static void job_replay(struct run_job *job, const struct run_options *o, FILE *d
     struct replay_run_options ro = {.population_detail = detail_out != NULL ? report_detail_household : NULL,
                                     .population_detail_ctx = &detail,
                                     .wire = o->wire,
-                                    .prepare = o->service != NULL || o->launched != NULL ? prepare_remote : NULL,
+                                    .prepare =
+                                        o->service != NULL || o->launched != NULL ? prepare_remote : NULL,
                                     .prepare_ctx = &remote,
                                     .rule = o->rule};
     double start = now_seconds();
     job->rc = replay_run_with(job->scn, &ro, &job->res, &job->err);
     job->seconds = now_seconds() - start;
     struct core_error stop_err;
-    if (o->launched != NULL && cli_process_service_stop(o->launched, &stop_err) != CORE_OK && job->rc == CORE_OK) {
+    if (o->launched != NULL && cli_process_service_stop(o->launched, &stop_err) != CORE_OK &&
+        job->rc == CORE_OK) {
         job->rc = stop_err.code;
         job->err = stop_err;
     }
@@ -598,9 +600,8 @@ int cli_run_main(int argc, char **argv)
         size_t first = 0;
         while (first < f.count && files[first].invalid)
             first++;
-        if (first < f.count &&
-            (o.launched = cli_process_start(scns[first]->period.from, o.verbose,
-                                            cli_progress_on(o.quiet))) == NULL)
+        if (first < f.count && (o.launched = cli_process_start(scns[first]->period.from, o.verbose,
+                                                               cli_progress_on(o.quiet))) == NULL)
             goto done;
     }
     if (!cli_out_open(&f.out, "run", o.out))

@@ -64,12 +64,12 @@ static const char *const proc_logs[PROC_COUNT] = {"pcscd.log", "card.log", "serv
 enum { FILE_CONF_DIR, FILE_CONF, FILE_CLOCK, FILE_CONTROL, FILE_LOG0, FILE_COUNT = FILE_LOG0 + PROC_COUNT };
 
 struct cli_process {
-    char dir[256];                /* the run's private directory (mkdtemp) */
-    char path[FILE_COUNT][320];   /* its files, removed last to first, then dir */
-    char self[PATH_MAX];          /* this mynasim */
+    char dir[256];              /* the run's private directory (mkdtemp) */
+    char path[FILE_COUNT][320]; /* its files, removed last to first, then dir */
+    char self[PATH_MAX];        /* this mynasim */
     char pcscd[PATH_MAX];
-    char service[64];             /* the service's HOST:PORT */
-    int service_out;              /* the read end of the service's stdout, or -1 */
+    char service[64]; /* the service's HOST:PORT */
+    int service_out;  /* the read end of the service's stdout, or -1 */
     bool verbose, progress;
 };
 
@@ -179,11 +179,12 @@ static void log_tail(const struct cli_process *p, int which)
 
 /* Starts argv as child `which`: stdin /dev/null, stdout `out_fd` (or the log), stderr the log, its own process
  * group (a terminal's ^C reaches the run, which stops it), SIGTERM when the run dies. */
-static int spawn(struct cli_process *p, int which, const char *const argv[], int out_fd, struct core_error *err)
+static int spawn(struct cli_process *p, int which, const char *const argv[], int out_fd,
+                 struct core_error *err)
 {
     char *args[PROCESS_ARGS_MAX + 1]; /* execv's type; nothing writes them */
     size_t argc = 0;
-    while (argv[argc] != NULL && argc < PROCESS_ARGS_MAX)
+    while (argc < PROCESS_ARGS_MAX && argv[argc] != NULL)
         argc++;
     memcpy(args, argv, argc * sizeof *args);
     args[argc] = NULL;
@@ -221,7 +222,8 @@ static int spawn(struct cli_process *p, int which, const char *const argv[], int
     sigprocmask(SIG_SETMASK, &old, NULL);
     close(log);
     if (pid < 0)
-        return core_error_set(err, CORE_EIO, NULL, 0, 0, "cannot start %s: %s", proc_names[which], strerror(e));
+        return core_error_set(err, CORE_EIO, NULL, 0, 0, "cannot start %s: %s", proc_names[which],
+                              strerror(e));
     say(p, "started %s (pid %ld)", proc_names[which], (long)pid);
     return CORE_OK;
 }
@@ -308,7 +310,8 @@ static bool pcscd_ready(struct cli_process *p)
 {
     (void)p;
     struct stat st;
-    return stat("/run/pcscd/pcscd.comm", &st) == 0 && S_ISSOCK(st.st_mode) && port_listening(PROCESS_VPCD_PORT);
+    return stat("/run/pcscd/pcscd.comm", &st) == 0 && S_ISSOCK(st.st_mode) &&
+           port_listening(PROCESS_VPCD_PORT);
 }
 
 /* The card server answers on its control channel and pcscd sees its card in the reader. */
@@ -486,8 +489,8 @@ static int start_children(struct cli_process *p, core_day first, struct core_err
         rc = wait_ready(p, PROC_PCSCD, "its socket and vpcd's port", pcscd_ready, err);
     char vpcd[32];
     snprintf(vpcd, sizeof vpcd, "127.0.0.1:%d", PROCESS_VPCD_PORT);
-    const char *card[] = {p->self, "at", "--clock", p->path[FILE_CLOCK], "--", p->self, "card", "serve", "--vpcd",
-                    vpcd, "--control", p->path[FILE_CONTROL], NULL};
+    const char *card[] = {p->self,  "at", "--clock",   p->path[FILE_CLOCK],   "--", p->self, "card", "serve",
+                          "--vpcd", vpcd, "--control", p->path[FILE_CONTROL], NULL};
     if (rc == CORE_OK && (rc = spawn(p, PROC_CARD, card, -1, err)) == CORE_OK)
         rc = wait_ready(p, PROC_CARD, "its control channel and its card in " PROCESS_READER, card_ready, err);
     return rc;
@@ -516,9 +519,11 @@ struct cli_process *cli_process_start(core_day first, bool verbose, bool progres
         free(p);
         return NULL;
     }
-    static const char *const names[FILE_COUNT] = {"reader.conf.d", "reader.conf.d/vpcd", "clock", "card.sock"};
+    static const char *const names[FILE_COUNT] = {"reader.conf.d", "reader.conf.d/vpcd", "clock",
+                                                  "card.sock"};
     for (int i = 0; i < FILE_COUNT; i++)
-        snprintf(p->path[i], sizeof p->path[i], "%s/%s", p->dir, i < FILE_LOG0 ? names[i] : proc_logs[i - FILE_LOG0]);
+        snprintf(p->path[i], sizeof p->path[i], "%s/%s", p->dir,
+                 i < FILE_LOG0 ? names[i] : proc_logs[i - FILE_LOG0]);
     g_proc = p;
     handle_signals(true);
     /* the stage's temporary files go inside the run's directory, removed with it even on a signal */
@@ -542,6 +547,7 @@ struct cli_process *cli_process_start(core_day first, bool verbose, bool progres
         return NULL;
     }
     cli_progress_clear(progress && !verbose);
+    p->progress = false; /* from here the progress line is the runner's "[i/n] FILE" */
     return p;
 }
 
@@ -571,8 +577,8 @@ int cli_process_service_start(struct cli_process *p, const char *file, const cha
     p->service_out = fds[0];
     p->service[0] = '\0';
     int rc = step_clock(p, first, err);
-    const char *argv[16] = {p->self,  "at",       "--clock",      p->path[FILE_CLOCK], "--", p->self, "serve",
-                      "--listen", "127.0.0.1:0", "--control"};
+    const char *argv[16] = {p->self, "at",    "--clock",  p->path[FILE_CLOCK], "--",
+                            p->self, "serve", "--listen", "127.0.0.1:0",       "--control"};
     size_t n = 10;
     if (policy != NULL) {
         argv[n++] = "--policy";
@@ -588,8 +594,8 @@ int cli_process_service_start(struct cli_process *p, const char *file, const cha
     static const char prefix[] = "listening on http://";
     size_t len = strlen(p->service);
     if (rc == CORE_OK && (strncmp(p->service, prefix, sizeof prefix - 1) != 0 || len < sizeof prefix + 1))
-        rc = core_error_set(err, CORE_EIO, NULL, 0, 0, "the eligibility service said '%s', not where it listens",
-                            p->service);
+        rc = core_error_set(err, CORE_EIO, NULL, 0, 0,
+                            "the eligibility service said '%s', not where it listens", p->service);
     if (rc != CORE_OK) {
         CORE_DROP(cli_process_service_stop(p, NULL)); /* the first error is the one reported */
         return rc;
@@ -611,7 +617,8 @@ int cli_process_service_stop(struct cli_process *p, struct core_error *err)
         close(p->service_out);
     p->service_out = -1;
     if (status != 0)
-        return core_error_set(err, CORE_EIO, NULL, 0, 0, "the eligibility service ended with %s %d on SIGTERM",
+        return core_error_set(err, CORE_EIO, NULL, 0, 0,
+                              "the eligibility service ended with %s %d on SIGTERM",
                               status < 0 ? "a signal, not status" : "status", status);
     return CORE_OK;
 }
@@ -620,7 +627,8 @@ void cli_process_stop(struct cli_process *p)
 {
     if (p == NULL)
         return;
-    CORE_DROP(cli_process_service_stop(p, NULL)); /* at the end: a service still running is stopped, quietly */
+    CORE_DROP(
+        cli_process_service_stop(p, NULL)); /* at the end: a service still running is stopped, quietly */
     for (int i = PROC_CARD; i >= PROC_PCSCD; i--)
         (void)stop_one(p, i);
     handle_signals(false);

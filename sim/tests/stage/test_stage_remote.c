@@ -230,7 +230,8 @@ static const struct stage_clinic clinics[] = {
 
 static struct stage *open_stage(struct fixture *f)
 {
-    struct stage_remote r = {.service = f->service, .reader = getenv("STAGE_READER"), .card_control = f->relay.path};
+    struct stage_remote r = {
+        .service = f->service, .reader = getenv("STAGE_READER"), .card_control = f->relay.path};
     struct stage *s = NULL;
     struct core_error err;
     if (stage_new_remote(&r, f->policy, clinics, 1, &s, &err) != CORE_OK)
