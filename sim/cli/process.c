@@ -362,8 +362,8 @@ static int enter_namespaces(struct core_error *err)
 {
     if (unshare(CLONE_NEWNS | CLONE_NEWNET) != 0)
         return core_error_set(err, CORE_EIO, NULL, 0, 0,
-                              "--process runs its own pcscd in a mount and network namespace of its own, and "
-                              "cannot make them (%s): run it as root",
+                              "a private pcscd needs a mount and a network namespace of the run's own, which "
+                              "cannot be made (%s): run it as root",
                               strerror(errno));
     /* Private propagation, so the tmpfs below never shows outside. In a chroot "/" is not a mount point and
      * this fails; there, with no mount shared with another namespace, the copies are private already. */
