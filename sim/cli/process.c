@@ -127,7 +127,7 @@ static void on_signal(int sig)
     (void)raise(sig); /* delivered when the handler returns: the run dies of it, as it would have */
 }
 
-static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
 
 static void handle_signals(bool on)
 {

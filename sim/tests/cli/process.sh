@@ -6,7 +6,8 @@
 #    at the end, on an error while starting, and on SIGTERM and SIGINT in the middle of a run; its private
 #    directory is gone each time;
 #  - the clock file is stepped to the visits' dates (-v names each step);
-#  - usage errors, and a missing pcscd, vpcd or libfaketime named with its Debian package (exit 2).
+#  - usage errors, a missing pcscd, vpcd or libfaketime named with its Debian package, and a run without root
+#    refused (exit 2).
 # Usage: process.sh MYNASIM SOURCE_DIR. Needs root and pcscd, vpcd and libfaketime: skipped (77) without them,
 # a failure under MYNASIM_REQUIRE_INTEGRATION=1.
 set -euo pipefail
@@ -114,6 +115,18 @@ log "ok: ${#files[@]} scenarios identical in process and with --process ($(wc -c
 run_expect 2 'pcscd exited (status 1) before' marked env MYNASIM_PCSCD=/bin/false "$MYNASIM" run -q --process "$f"
 no_survivor "pcscd failing"
 log "ok: a process that fails to start"
+
+# ---- without root: refused before anything is started (when an unprivileged user can run this mynasim) ----
+NOBODY=$(mktemp -d /tmp/mynasim-process-nobody.XXXXXX) # $T is the test's own: another user cannot enter it
+chmod 1777 "$NOBODY"
+if command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$MYNASIM" -a -r "$f"; then
+    run_expect 2 'cannot be made (Operation not permitted): run it as root' \
+        env MYNASIM_PROCESS_TEST_MARK="$MARK" TMPDIR="$NOBODY" setpriv --reuid=65534 --regid=65534 --clear-groups "$MYNASIM" run -q --process "$f"
+    no_survivor "not root"
+    [[ -z "$(ls -A "$NOBODY")" ]] || fail "not root: the run's directory is left: $(ls -A "$NOBODY")"
+    rmdir "$NOBODY"
+    log "ok: refused without root"
+fi
 
 # ---- SIGTERM and SIGINT in the middle: every child stopped, the run dies of the signal ----
 # The five files take the run seconds more than it needs to get to the signal: it is sent once the first service
