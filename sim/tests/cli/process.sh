@@ -5,7 +5,8 @@
 #  - no process the run started survives it (every child carries a mark in its environment, looked for in /proc),
 #    at the end, on an error while starting, and on SIGTERM and SIGINT in the middle of a run; its private
 #    directory is gone each time;
-#  - the clock file is stepped to the visits' dates (-v names each step);
+#  - the clock file is stepped to the visits' dates (-v names each step); stderr is the closing line alone when
+#    it is not a terminal, and shows what the run waits for on one (script(1));
 #  - usage errors, a missing pcscd, vpcd or libfaketime named with its Debian package, and a run without root
 #    refused (exit 2).
 # Usage: process.sh MYNASIM SOURCE_DIR. Needs root and pcscd, vpcd and libfaketime: skipped (77) without them,
@@ -110,6 +111,19 @@ grep -q '^mynasim run: clock 2026-01-05T10:00$' "$T/process.err" || fail "no clo
 steps=$(grep -c '^mynasim run: clock ' "$T/process.err" || true)
 ((steps > ${#files[@]})) || fail "the clock was stepped $steps times"
 log "ok: ${#files[@]} scenarios identical in process and with --process ($(wc -c <"$T/in.json") bytes, $steps clock steps)"
+
+# ---- quiet in CI, progress on a terminal ----
+marked "$MYNASIM" run --process "$f" >/dev/null 2>"$T/quiet.err" || fail "one file with --process: $(cat "$T/quiet.err")"
+[[ $(wc -l <"$T/quiet.err") -eq 1 ]] && grep -q '^mynasim run: 1 passed, 0 failed' "$T/quiet.err" ||
+    fail "not on a terminal, stderr is more than the closing line: $(cat "$T/quiet.err")"
+no_survivor "quiet"
+if command -v script >/dev/null; then
+    MYNASIM_PROCESS_TEST_MARK="$MARK" TMPDIR="$T/tmp" script -qec "'$MYNASIM' run --process '$f' >/dev/null" /dev/null \
+        >"$T/pty.out" 2>&1 || fail "on a terminal: $(cat -v "$T/pty.out")"
+    grep -q 'waiting for the card server' "$T/pty.out" || fail "no progress on a terminal: $(cat -v "$T/pty.out")"
+    no_survivor "on a terminal"
+fi
+log "ok: quiet in CI, progress on a terminal"
 
 # ---- a process that exits while starting: an error naming it, nothing left ----
 run_expect 2 'pcscd exited (status 1) before' marked env MYNASIM_PCSCD=/bin/false "$MYNASIM" run -q --process "$f"
