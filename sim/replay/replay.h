@@ -135,4 +135,27 @@ CORE_MUST_USE int replay_compare(const struct scenario *a, const struct scenario
                                  struct replay_comparison *out, struct core_error *err);
 void replay_comparison_free(struct replay_comparison *c);
 
+/* ==== extracting (sim/replay/extract.c) ================================================================
+ * `mynasim run --extract DIR` (docs/POPULATIONS.md, "From a population failure to a scenario"): every resident
+ * of a population with a gap day becomes a standalone named-resident scenario file, DIR/<scenario>-<resident>.yaml,
+ * holding the resident's household as generated (residents, insurers, clinics, documents, events; My Numbers as
+ * the population gave them) under the population's period, policy and outages. Run alone it gives every
+ * resident of the household the same days. Pass replay_extract_household as replay_run_options'
+ * population_detail with a struct replay_extract as its context. */
+struct replay_extract {
+    const char *dir;                   /* where the files go (replay_extract_dir makes it) */
+    bool force;                        /* replace a file that exists; else it is refused (an error) */
+    const struct scenario *population; /* the population's file, named in each file's description */
+    size_t written;                    /* files written so far */
+    /* Called after each household (the per-resident detail of --detail); NULL: none. */
+    int (*next)(void *ctx, const struct world_pop_household *hh, struct core_error *err);
+    void *next_ctx;
+};
+/* Creates `dir` and its missing parents; an error when it cannot be made or is not a directory. */
+CORE_MUST_USE int replay_extract_dir(const char *dir, struct core_error *err);
+/* The population_detail callback: writes the household's residents with gap days (core_file_write_atomic),
+ * then calls ex->next. */
+CORE_MUST_USE int replay_extract_household(void *ctx, const struct world_pop_household *hh,
+                                           struct core_error *err);
+
 #endif
