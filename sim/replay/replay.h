@@ -158,4 +158,29 @@ CORE_MUST_USE int replay_extract_dir(const char *dir, struct core_error *err);
 CORE_MUST_USE int replay_extract_household(void *ctx, const struct world_pop_household *hh,
                                            struct core_error *err);
 
+/* ==== shrinking (sim/replay/shrink.c) ==================================================================
+ * `mynasim shrink` (docs/POPULATIONS.md, "From a population failure to a scenario"): a failing named-resident
+ * scenario reduced by delta debugging (ddmin over the residents, then the events, then the visits, then the
+ * expectations that passed) to the fewest that still fail the same way: the same set of (form, resident,
+ * date) of the failed results and the same gap days of the residents they name. Every candidate is written
+ * (scenario_write), read back and replayed in this process; the order is fixed, so the result is too.
+ * CORE_ESTATE when nothing fails ("nothing fails"), CORE_EINVAL for a population (extract it first). */
+struct replay_shrink_options {
+    bool wire; /* replay candidates on the wire path (world.h, WORLD_FIDELITY_WIRE); false: the rules path */
+    /* Called after each candidate: the class being reduced, candidates replayed so far, items of the class
+     * left. NULL: none (mynasim shrink shows it on a terminal only). */
+    void (*progress)(void *ctx, const char *phase, size_t runs, size_t left);
+    void *progress_ctx;
+};
+struct replay_shrink_result {
+    char *text; /* the reduced scenario (YAML), heap */
+    size_t len;
+    size_t before[4], after[4]; /* residents, events (not visits), visits, expectations */
+    size_t failures;            /* entries of the failure's signature */
+    size_t runs;                /* replays made */
+};
+CORE_MUST_USE int replay_shrink(const struct scenario *scn, const struct replay_shrink_options *opt,
+                                struct replay_shrink_result *out, struct core_error *err);
+void replay_shrink_result_free(struct replay_shrink_result *r);
+
 #endif
