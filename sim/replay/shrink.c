@@ -130,13 +130,13 @@ struct shrinker {
 
 /* Writes the scenario as `sel` keeps it, reads it back and replays it; *sig its signature. CORE_OK with
  * *valid false when the text is not a valid scenario or cannot be replayed. */
-static int try_run(struct shrinker *sh, const struct scenario_write_select *sel, bool *valid, struct sig *sig,
-                   char **text_out, size_t *len_out, struct core_error *err)
+static int try_run(struct shrinker *sh, const struct scenario *scn, const struct scenario_write_select *sel,
+                   bool *valid, struct sig *sig, char **text_out, size_t *len_out, struct core_error *err)
 {
     *valid = false;
     char *text = NULL;
     size_t len = 0;
-    int rc = scenario_write(sh->scn, sel, &text, &len, err);
+    int rc = scenario_write(scn, sel, &text, &len, err);
     if (rc != CORE_OK)
         return rc;
     struct scenario_diags d;
@@ -177,7 +177,7 @@ static int same(struct shrinker *sh, bool *yes, struct core_error *err)
     struct scenario_write_select sel = {.residents = sh->res, .events = sh->ev, .expects = sh->ex};
     struct sig got = {0};
     bool valid;
-    int rc = try_run(sh, &sel, &valid, &got, NULL, NULL, err);
+    int rc = try_run(sh, sh->scn, &sel, &valid, &got, NULL, NULL, err);
     *yes = rc == CORE_OK && valid && sig_equal(&got, &sh->want);
     sig_free(&got);
     return rc;
@@ -328,10 +328,32 @@ int replay_shrink(const struct scenario *scn, const struct replay_shrink_options
     }
     free(part);
     if (rc == CORE_OK) {
+        /* The result says what it is, after what the file said. */
+        static const char note[] =
+            "Shrunk by mynasim shrink to the residents, events, visits and expectations "
+            "that fail the same way.";
+        const char *was = scn->description != NULL ? scn->description : "";
+        size_t wl = strlen(was);
+        while (wl > 0 && (was[wl - 1] == '\n' || was[wl - 1] == ' '))
+            wl--;
+        char *desc = malloc(wl + sizeof note + 1);
+        if (desc == NULL)
+            rc = core_error_set(err, CORE_ENOMEM, scn->file, 0, 0, "shrink: out of memory");
+        struct scenario copy = *scn;
+        if (desc != NULL) {
+            memcpy(desc, was, wl);
+            size_t at = wl;
+            if (wl > 0)
+                desc[at++] = ' ';
+            memcpy(desc + at, note, sizeof note);
+            copy.description = desc;
+        }
         struct scenario_write_select sel = {.residents = sh.res, .events = sh.ev, .expects = sh.ex};
         struct sig got = {0};
-        bool valid;
-        rc = try_run(&sh, &sel, &valid, &got, &out->text, &out->len, err);
+        bool valid = false;
+        if (rc == CORE_OK)
+            rc = try_run(&sh, &copy, &sel, &valid, &got, &out->text, &out->len, err);
+        free(desc);
         if (rc == CORE_OK && (!valid || !sig_equal(&got, &sh.want)))
             rc = core_error_set(err, CORE_ESTATE, scn->file, 0, 0,
                                 "shrink: the result does not fail the same way");
