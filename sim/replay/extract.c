@@ -91,7 +91,7 @@ static int extract_one(struct replay_extract *ex, const struct world_pop_househo
     struct stat st;
     if (!ex->force && lstat(path, &st) == 0)
         return core_error_set(err, CORE_EINVAL, path, 0, 0,
-                              "--extract: the file exists and is not overwritten (--force replaces it)");
+                              "--extract: %s exists and is not overwritten (--force replaces it)", path);
     int rc = policy_for(hs, policy, sizeof policy, err);
     if (rc != CORE_OK)
         return rc;
@@ -140,8 +140,15 @@ static int extract_one(struct replay_extract *ex, const struct world_pop_househo
     free(res);
     if (rc != CORE_OK)
         return rc;
-    rc = core_file_write_atomic(path, text, len, err);
+    struct core_error we;
+    core_error_clear(&we);
+    rc = core_file_write_atomic(path, text, len, &we);
     free(text);
+    if (rc != CORE_OK) { /* the population's error names its own file: the path goes in the message */
+        char what[1200];
+        core_error_format(&we, what, sizeof what);
+        return core_error_set(err, rc, path, 0, 0, "--extract: %s", what);
+    }
     if (rc == CORE_OK)
         ex->written++;
     return rc;

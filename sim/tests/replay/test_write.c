@@ -156,7 +156,7 @@ static int round_trip_dir(const char *dir, int *files)
 {
     DIR *d = opendir(dir);
     assert_non_null(d);
-    char *names[256];
+    char *names[256] = {NULL};
     size_t n = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL && n < 256) {
