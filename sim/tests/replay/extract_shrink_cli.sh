@@ -16,13 +16,13 @@ check() { # check WANT_STATUS GOT_STATUS WHAT
         fail=1
     fi
 }
-POP=$S/scenarios/national-population-usage-rate-by-month.yaml
+POP=$S/sim/tests/replay/data/extract/small-population-with-gaps.yaml
 "$M" run --fidelity rules --extract "$W/x/y" "$POP" >"$W/out" 2>"$W/err"
 check 0 $? "run --extract"
 grep -q "mynasim run: extracted [1-9][0-9]* residents\? with gap days to $W/x/y" "$W/err" ||
     { echo "FAIL: no extraction line"; cat "$W/err"; fail=1; }
 n=$(ls "$W/x/y" | grep -c '\.yaml$')
-[ "$n" -gt 0 ] || { echo "FAIL: nothing extracted"; fail=1; }
+[ "$n" -eq 3 ] || { echo "FAIL: $n files extracted, expected 3"; fail=1; }
 "$M" check "$W/x/y" >"$W/out" 2>"$W/err"
 check 0 $? "check of the extracted files"
 for f in "$W"/x/y/*.yaml; do
