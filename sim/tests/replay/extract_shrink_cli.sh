@@ -25,6 +25,8 @@ n=$(ls "$W/x/y" | grep -c '\.yaml$')
 [ "$n" -eq 3 ] || { echo "FAIL: $n files extracted, expected 3"; fail=1; }
 "$M" check "$W/x/y" >"$W/out" 2>"$W/err"
 check 0 $? "check of the extracted files"
+# The population's policy, a relative path, is named by an absolute one in the files written elsewhere.
+grep -q '^policy: "/.*/fixtures/policies/national.yaml"$' "$W"/x/y/*.yaml || { echo "FAIL: policy path"; fail=1; }
 for f in "$W"/x/y/*.yaml; do
     "$M" run -q "$f" >"$W/out" 2>"$W/err"
     check 1 $? "run $f"
@@ -44,6 +46,7 @@ P=$S/sim/tests/replay/data/shrink/planted-thirty-residents.yaml
 "$M" shrink --fidelity rules --out "$W/small.yaml" "$P" >"$W/out" 2>"$W/err"
 check 0 $? "shrink"
 grep -q 'mynasim shrink: residents 30 -> 2,' "$W/err" || { echo "FAIL: no closing line"; cat "$W/err"; fail=1; }
+! grep -q 'shrinking' "$W/err" || { echo "FAIL: progress printed where stderr is not a terminal"; fail=1; }
 "$M" shrink -q --fidelity rules "$P" >"$W/small2.yaml" 2>"$W/err"
 check 0 $? "shrink to stdout"
 cmp -s "$W/small.yaml" "$W/small2.yaml" || { echo "FAIL: shrink is not deterministic"; fail=1; }
