@@ -590,7 +590,7 @@ int cli_run_main(int argc, char **argv)
     struct scenario **scns = f.scns;
     struct core_error err;
     core_error_clear(&err);
-    struct replay_extract ex = {.dir = o.extract, .force = o.force};
+    struct replay_extract ex = {.dir = o.extract, .force = o.force, .policy = o.policy};
     if (o.extract != NULL) {
         if (replay_extract_dir(o.extract, &err) != CORE_OK) {
             cli_print_error_in("mynasim run", NULL, &err);

@@ -50,16 +50,20 @@ int replay_extract_dir(const char *dir, struct core_error *err)
 }
 
 /* The file's policy as the extracted file must name it: a shipped name as it is, a path made absolute from the
- * population file's directory (the extracted file lives elsewhere). */
-static int policy_for(const struct scenario *s, char *out, size_t cap, struct core_error *err)
+ * population file's directory, or from the current directory for `--policy` (the extracted file lives
+ * elsewhere). */
+static int policy_for(const struct scenario *s, const char *given, char *out, size_t cap,
+                      struct core_error *err)
 {
     const char *ref = s->policy_ref;
+    bool from_cwd =
+        given != NULL && strcmp(given, ref) == 0; /* --policy: relative to the current directory */
     if (strspn(ref, "abcdefghijklmnopqrstuvwxyz0123456789-") == strlen(ref)) {
         snprintf(out, cap, "%s", ref);
         return CORE_OK;
     }
     char joined[4096];
-    if (ref[0] == '/')
+    if (ref[0] == '/' || from_cwd)
         snprintf(joined, sizeof joined, "%s", ref);
     else
         snprintf(joined, sizeof joined, "%s/%s", s->dir, ref);
@@ -92,7 +96,7 @@ static int extract_one(struct replay_extract *ex, const struct world_pop_househo
     if (!ex->force && lstat(path, &st) == 0)
         return core_error_set(err, CORE_EINVAL, path, 0, 0,
                               "--extract: %s exists and is not overwritten (--force replaces it)", path);
-    int rc = policy_for(hs, policy, sizeof policy, err);
+    int rc = policy_for(hs, ex->policy, policy, sizeof policy, err);
     if (rc != CORE_OK)
         return rc;
     struct scenario copy = *hs;

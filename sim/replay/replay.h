@@ -146,7 +146,8 @@ struct replay_extract {
     const char *dir;                   /* where the files go (replay_extract_dir makes it) */
     bool force;                        /* replace a file that exists; else it is refused (an error) */
     const struct scenario *population; /* the population's file, named in each file's description */
-    size_t written;                    /* files written so far */
+    const char *policy; /* `mynasim run --policy`: a path there is relative to the current directory; NULL */
+    size_t written;     /* files written so far */
     /* Called after each household (the per-resident detail of --detail); NULL: none. */
     int (*next)(void *ctx, const struct world_pop_household *hh, struct core_error *err);
     void *next_ctx;

@@ -37,6 +37,13 @@ check 2 $? "a second run --extract"
 grep -q 'not overwritten (--force replaces it)' "$W/err" "$W/out" || { echo "FAIL: no refusal"; cat "$W/err"; fail=1; }
 "$M" run -q --fidelity rules --extract "$W/x/y" --force "$POP" >"$W/out" 2>"$W/err"
 check 0 $? "run --extract --force"
+# --policy PATH is relative to the current directory: the files name it absolutely and run from anywhere.
+cp "$S/fixtures/policies/national.yaml" "$W/my-policy.yaml"
+(cd "$W" && "$M" run -q --fidelity rules --policy my-policy.yaml --extract p "$POP") >"$W/out" 2>"$W/err"
+check 0 $? "run --policy PATH --extract"
+grep -q "^policy: \"$W/my-policy.yaml\"\$" "$W"/p/*.yaml || { echo "FAIL: --policy path"; head -5 "$W"/p/*.yaml; fail=1; }
+(cd / && "$M" check "$W/p") >"$W/out" 2>"$W/err"
+check 0 $? "check of the files extracted under --policy PATH"
 "$M" run -q --force "$POP" >"$W/out" 2>"$W/err"
 check 2 $? "run --force without --extract"
 "$M" run --help >"$W/out" 2>"$W/err"
