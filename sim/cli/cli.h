@@ -51,6 +51,11 @@ CORE_MUST_USE int cli_at_main(int argc, char **argv);
  * usage or an invalid file, 3 the SUT failed. */
 CORE_MUST_USE int cli_conform_main(int argc, char **argv);
 
+/* `mynasim shrink [--out FILE2] [--fidelity F] [-q] FILE`: a failing scenario reduced by delta debugging
+ * (replay.h, shrinking); argv[0] is "shrink". Exit 0 written, 1 not written, 2 not valid, nothing fails or
+ * bad usage. */
+CORE_MUST_USE int cli_shrink_main(int argc, char **argv);
+
 /* ---- shared by the subcommands (sim/cli/common.c) ---------------------------------------------------- */
 
 struct scenario;

@@ -23,6 +23,9 @@
  * finishes; then, unless -q, the closing line "mynasim run: P passed, F failed, I invalid (N files, E
  * expectations, T s)" — the one place with a time, so reports stay byte-identical.
  *
+ * --extract DIR [--force]: every resident of a population with a gap day becomes a standalone scenario file in
+ * DIR (replay.h, extracting; docs/POPULATIONS.md); an existing file is refused unless --force.
+ *
  * --detail: the per-resident detail of every population (report.h, report_detail_household) goes to stdout or
  * --out as JSON Lines, one line per generated resident written as its household finishes; the report then
  * goes to stderr, so `mynasim run --detail f.yaml | wc -l` counts the residents.
@@ -49,7 +52,7 @@ static const char run_usage[] =
     "                   [--fidelity rules|wire] [--service HOST:PORT --card-control SOCKET\n"
     "                   [--card-reader NAME] | --process] [--only NAME-OR-GLOB] [--rule ID] [--tags A,B]\n"
     "                   [--fail-fast] [--timings] [-j|--jobs N] [-q|--quiet] [-v|--verbose]\n"
-    "                   FILE|DIR...\n\n"
+    "                   [--extract DIR [--force]] FILE|DIR...\n\n"
     "Replays scenario files (docs/SCENARIO-FORMAT.md) day by day and checks every expectation and "
     "the daily\n"
     "invariants. A DIR contributes every *.yaml file below it, in sorted order. A file that is not valid\n"
@@ -91,7 +94,12 @@ static const char run_usage[] =
     "  -j, --jobs N     replay N files at once (1..64; default 1); the report is the same bytes as\n"
     "                   with one. Not with --detail, --service or --process\n"
     "  -q, --quiet      no progress and no closing line on stderr\n"
-    "  -v, --verbose    one line per file on stderr as it finishes: PASS, FAIL or INVALID\n\n"
+    "  -v, --verbose    one line per file on stderr as it finishes: PASS, FAIL or INVALID\n"
+    "  --extract DIR    write every resident of a population with a gap day as a standalone scenario,\n"
+    "                   DIR/<scenario>-<resident>.yaml: the household as generated, the population's\n"
+    "                   period and policy; run alone it gives the same days (docs/POPULATIONS.md).\n"
+    "                   DIR is created if missing; a file that exists is refused (exit 2). Not with -j\n"
+    "  --force          with --extract: replace files that exist\n\n"
     "stderr ends with: mynasim run: P passed, F failed, I invalid (N files, E expectations, T s)\n"
     "exit status: 0 every expectation holds and no gap day goes unexpected, 1 any fails,\n"
     "2 a file is not valid or cannot be replayed, no file is selected, or the command line is wrong.\n";
@@ -105,6 +113,10 @@ struct run_options {
     const char *policy;
     bool quiet;
     bool detail;
+    /* --extract DIR, --force, and the extraction's state (one file at a time: not with -j) */
+    const char *extract;
+    bool force;
+    struct replay_extract *ex;
     bool wire;
     const char *fidelity;
     const char *service, *card_reader, *card_control;
@@ -143,6 +155,8 @@ static int parse_options(int argc, char **argv, struct run_options *o)
         {"timings", 0, CLI_OPT_FLAG, &o->timings},
         {"verbose", 'v', CLI_OPT_FLAG, &o->verbose},
         {"jobs", 'j', CLI_OPT_VALUE, &o->jobs_word},
+        {"extract", 0, CLI_OPT_VALUE, &o->extract},
+        {"force", 0, CLI_OPT_FLAG, &o->force},
     };
     const struct cli_spec spec = {
         .cmd = "run", .usage = run_usage, .opts = opts, .nopts = sizeof opts / sizeof opts[0]};
@@ -198,6 +212,14 @@ static int parse_options(int argc, char **argv, struct run_options *o)
         fprintf(stderr,
                 "mynasim run: -j goes with neither --detail (its lines come in file order as they are "
                 "made) nor --service (one file) nor --process (one card server)\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (o->jobs > 1 && o->extract != NULL) {
+        fprintf(stderr, "mynasim run: -j does not go with --extract (households are written in order)\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (o->force && o->extract == NULL) {
+        fprintf(stderr, "mynasim run: --force goes with --extract\n");
         return CLI_EXIT_USAGE;
     }
     if (o->quiet && o->verbose) {
@@ -314,6 +336,13 @@ static void job_replay(struct run_job *job, const struct run_options *o, FILE *d
                                         o->service != NULL || o->launched != NULL ? prepare_remote : NULL,
                                     .prepare_ctx = &remote,
                                     .rule = o->rule};
+    if (o->ex != NULL) { /* --extract: the households' residents first, then --detail's line */
+        o->ex->population = job->scn;
+        o->ex->next = ro.population_detail;
+        o->ex->next_ctx = ro.population_detail_ctx;
+        ro.population_detail = replay_extract_household;
+        ro.population_detail_ctx = o->ex;
+    }
     double start = now_seconds();
     job->rc = replay_run_with(job->scn, &ro, &job->res, &job->err);
     job->seconds = now_seconds() - start;
@@ -594,6 +623,14 @@ int cli_run_main(int argc, char **argv)
     struct scenario **scns = f.scns;
     struct core_error err;
     core_error_clear(&err);
+    struct replay_extract ex = {.dir = o.extract, .force = o.force, .policy = o.policy};
+    if (o.extract != NULL) {
+        if (replay_extract_dir(o.extract, &err) != CORE_OK) {
+            cli_print_error_in("mynasim run", NULL, &err);
+            goto done;
+        }
+        o.ex = &ex;
+    }
     /* --policy: each insurer's overrides apply on top of the given policy (read with it). */
     read_all(f.paths, f.count, o.policy, scns, files);
     if (o.process) { /* before any thread: the namespaces are entered here; on the first valid file's clock */
@@ -639,6 +676,9 @@ int cli_run_main(int argc, char **argv)
         fprintf(stderr, " (%zu file%s, %zu expectation%s, %.1f s)\n", n, n == 1 ? "" : "s", t.expectations,
                 t.expectations == 1 ? "" : "s", now_seconds() - start);
     }
+    if (o.extract != NULL && !o.quiet)
+        fprintf(stderr, "mynasim run: extracted %zu resident%s with gap days to %s\n", ex.written,
+                ex.written == 1 ? "" : "s", o.extract);
 done:
     cli_process_stop(o.launched);
     for (size_t i = 0; files != NULL && i < f.count; i++)

@@ -21,6 +21,7 @@ static const struct cli_command cli_commands[] = {
     {"terminal", cli_terminal_main, "the clinic's eligibility terminal by folders (req/, res/)"},
     {"at", cli_at_main, "run any program at a Japan date and time (libfaketime)"},
     {"conform", cli_conform_main, "conformance suites: an insurer's issuance system under test"},
+    {"shrink", cli_shrink_main, "reduce a failing scenario to the residents and events that matter"},
 };
 
 static void usage(FILE *out)

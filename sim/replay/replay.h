@@ -135,4 +135,53 @@ CORE_MUST_USE int replay_compare(const struct scenario *a, const struct scenario
                                  struct replay_comparison *out, struct core_error *err);
 void replay_comparison_free(struct replay_comparison *c);
 
+/* ==== extracting (sim/replay/extract.c) ================================================================
+ * `mynasim run --extract DIR` (docs/POPULATIONS.md, "From a population failure to a scenario"): every resident
+ * of a population with a gap day becomes a standalone named-resident scenario file, DIR/<scenario>-<resident>.yaml,
+ * holding the resident's household as generated (residents, insurers, clinics, documents, events; My Numbers as
+ * the population gave them) under the population's period, policy and outages. Run alone it gives every
+ * resident of the household the same days. Pass replay_extract_household as replay_run_options'
+ * population_detail with a struct replay_extract as its context. */
+struct replay_extract {
+    const char *dir;                   /* where the files go (replay_extract_dir makes it) */
+    bool force;                        /* replace a file that exists; else it is refused (an error) */
+    const struct scenario *population; /* the population's file, named in each file's description */
+    const char *policy; /* `mynasim run --policy`: a path there is relative to the current directory; NULL */
+    size_t written;     /* files written so far */
+    /* Called after each household (the per-resident detail of --detail); NULL: none. */
+    int (*next)(void *ctx, const struct world_pop_household *hh, struct core_error *err);
+    void *next_ctx;
+};
+/* Creates `dir` and its missing parents; an error when it cannot be made or is not a directory. */
+CORE_MUST_USE int replay_extract_dir(const char *dir, struct core_error *err);
+/* The population_detail callback: writes the household's residents with gap days (core_file_write_atomic),
+ * then calls ex->next. */
+CORE_MUST_USE int replay_extract_household(void *ctx, const struct world_pop_household *hh,
+                                           struct core_error *err);
+
+/* ==== shrinking (sim/replay/shrink.c) ==================================================================
+ * `mynasim shrink` (docs/POPULATIONS.md, "From a population failure to a scenario"): a failing named-resident
+ * scenario reduced by delta debugging (ddmin over the residents, then the events, then the visits, then the
+ * expectations that passed) to the fewest that still fail the same way: the same set of (form, resident,
+ * date) of the failed results and the same gap days of the residents they name. Every candidate is written
+ * (scenario_write), read back and replayed in this process; the order is fixed, so the result is too.
+ * CORE_ESTATE when nothing fails ("nothing fails"), CORE_EINVAL for a population (extract it first). */
+struct replay_shrink_options {
+    bool wire; /* replay candidates on the wire path (world.h, WORLD_FIDELITY_WIRE); false: the rules path */
+    /* Called after each candidate: the class being reduced, candidates replayed so far, items of the class
+     * left. NULL: none (mynasim shrink shows it on a terminal only). */
+    void (*progress)(void *ctx, const char *phase, size_t runs, size_t left);
+    void *progress_ctx;
+};
+struct replay_shrink_result {
+    char *text; /* the reduced scenario (YAML), heap */
+    size_t len;
+    size_t before[4], after[4]; /* residents, events (not visits), visits, expectations */
+    size_t failures;            /* entries of the failure's signature */
+    size_t runs;                /* replays made */
+};
+CORE_MUST_USE int replay_shrink(const struct scenario *scn, const struct replay_shrink_options *opt,
+                                struct replay_shrink_result *out, struct core_error *err);
+void replay_shrink_result_free(struct replay_shrink_result *r);
+
 #endif

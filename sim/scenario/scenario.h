@@ -513,4 +513,19 @@ CORE_MUST_USE int scenario_paths_expand(char *const *args, size_t nargs, char **
                                         struct core_error *err);
 void scenario_paths_free(char **paths, size_t count);
 
+/* ==== writing (sim/scenario/write.c) ===================================================================
+ * A validated scenario as YAML the reader takes again (docs/POPULATIONS.md, "From a population failure to a
+ * scenario"): every field the struct holds, ids by name, one flow mapping per item; reading the text gives the
+ * same scenario (positions aside). `sel` (NULL: everything) leaves out residents, events or expectations:
+ * NULL arrays keep all; an event or expectation of a resident left out is left out too. Refused (CORE_EINVAL):
+ * an insurer with `policy:` overrides, which the struct keeps merged, not as written. *out is a heap buffer
+ * (free it), NUL-terminated, *len its length without the NUL. */
+struct scenario_write_select {
+    const bool *residents; /* resident_count entries, or NULL */
+    const bool *events;    /* event_count entries, or NULL */
+    const bool *expects;   /* expect_count entries, or NULL */
+};
+CORE_MUST_USE int scenario_write(const struct scenario *s, const struct scenario_write_select *sel,
+                                 char **out, size_t *len, struct core_error *err);
+
 #endif
