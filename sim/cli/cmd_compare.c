@@ -37,7 +37,7 @@ static const char compare_usage[] =
     "  --policy P       a policy to compare; give exactly two, A then B\n"
     "  --report FORMAT  text (default), json or html (one self-contained page: docs/REPORTS.md)\n"
     "  --out PATH       write the report to PATH instead of stdout\n"
-    "  --quiet          no progress on the terminal\n\n"
+    "  -q, --quiet      no progress on the terminal\n\n"
     "exit status: 0 the comparison ran (whatever it found), 2 a file is not valid (every problem as\n"
     "file:line:column on stderr), a file cannot be replayed, or the command line is wrong.\n";
 
