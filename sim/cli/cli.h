@@ -28,7 +28,7 @@ CORE_MUST_USE int cli_check_main(int argc, char **argv);
 CORE_MUST_USE int cli_run_main(int argc, char **argv);
 /* `mynasim compare --policy A --policy B [--report F] [--out P] [--quiet] FILE|DIR...`: replays scenario
  * files under two policies and reports the gap days of one and not the other; argv[0] is "compare". Exit 0
- * the comparison ran, 2 a file is not valid or bad usage. Expectations are not checked. */
+ * the comparison ran, 2 a file is not valid or bad usage. Expectations are checked under both and compared. */
 CORE_MUST_USE int cli_compare_main(int argc, char **argv);
 
 /* `mynasim serve --listen HOST:PORT [--control] [--date D] [--policy P] [--seed N] FILE`: the eligibility
