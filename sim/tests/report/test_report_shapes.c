@@ -272,17 +272,22 @@ static void text_has_every_field_failures_first(void **state)
         "  cards: held by 80.0% when checks start, 90.0% at the end; registered 50.0% and 70.0% (residents "
         "10, "
         "largest household 4)\n"
+        /* each range, then the resident's events and visits of its days (a clinic's event is no one's) */
         "resident r1:\n"
         "  2025-01-01..2025-01-31  gap           -          - (degraded) [PAPER-2]\n"
+        "      2025-01-02  lose_card FAILED [MYNA-6]: " ODD_MESSAGE "\n"
         "  2025-02-01..2025-04-30  usable        kyo        card,portal\n"
+        "      2025-02-10  visit c1: insured by route card, no fee charged [DESK-1]\n"
+        "      2025-02-11  visit default: self_pay by route none, no fee charged\n"
         "  gap days 31, grace days 0, degraded days 31, claim errors 0\n"
         "resident r2:\n"
         "  2025-01-01..2025-04-30  not_insured   -          -\n"
+        "      2025-02-12  visit default: self_pay by route none, no fee charged, claim error\n"
         "  gap days 0, grace days 0, degraded days 0, claim errors 2\n",
     };
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
         if (strstr(t, lines[i]) == NULL)
-            fail_msg("missing:\n%s", lines[i]);
+            fail_msg("missing:\n%s\nin the report:\n%s", lines[i], t);
     /* the failures come before the passes, the rules' header before the rules */
     assert_true(strstr(t, "failed:\n") < strstr(t, "passed:\n"));
     assert_true(strstr(t, "by rule:") < strstr(t, "    PAPER-2               10"));
