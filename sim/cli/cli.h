@@ -28,7 +28,7 @@ CORE_MUST_USE int cli_check_main(int argc, char **argv);
 CORE_MUST_USE int cli_run_main(int argc, char **argv);
 /* `mynasim compare --policy A --policy B [--report F] [--out P] [--quiet] FILE|DIR...`: replays scenario
  * files under two policies and reports the gap days of one and not the other; argv[0] is "compare". Exit 0
- * the comparison ran, 2 a file is not valid or bad usage. Expectations are not checked. */
+ * the comparison ran, 2 a file is not valid or bad usage. Expectations are checked under both and compared. */
 CORE_MUST_USE int cli_compare_main(int argc, char **argv);
 
 /* `mynasim serve --listen HOST:PORT [--control] [--date D] [--policy P] [--seed N] FILE`: the eligibility
@@ -73,7 +73,9 @@ void cli_print_problem(const struct core_error *err);
  * prints its usage on stdout and exits 0 (help wins over any other problem on the line). Errors go to stderr
  * as "mynasim CMD: unknown option '--x' (see --help)", "mynasim CMD: option '--out' needs a value (see
  * --help)" or "mynasim CMD: option '--quiet' takes no value (see --help)", and exit 2. Names are taken whole:
- * an abbreviation (--pol for --policy) is an unknown option.
+ * an abbreviation (--pol for --policy) is an unknown option. With MYNASIM_HELP_CHECK set in the environment
+ * (ctest cli.help), --help also checks that its text names every option of the table (each --name and -c),
+ * naming each one missing on stderr and exiting 2.
  */
 enum cli_opt_kind {
     CLI_OPT_FLAG,  /* no value; target: bool *, set true */

@@ -475,7 +475,8 @@ done:
 /* ---- bench --------------------------------------------------------------------------------------------- */
 
 static const char bench_usage[] =
-    "usage: mynasim card bench [--reader NAME | --profile FILE] [--seconds S] [--sign] [--pin PIN]\n\n"
+    "usage: mynasim card bench [--reader NAME | --profile FILE] [--policy NAME] [--seconds S] [--sign]\n"
+    "                          [--pin PIN]\n\n"
     "Sends SELECT AP, SELECT EF 000A, READ BINARY 256 in a loop for S seconds (default 2) and prints\n"
     "\"apdus_per_second N\". With --sign it instead verifies the PIN once and signs in a loop, printing\n"
     "\"signatures_per_second N\". The loop ignores status words, so any card can be measured on the same\n"

@@ -9,9 +9,10 @@
  * problem as `file:line:column: what` on stderr and nothing is compared (exit 2). The policies themselves are
  * loaded once first, so a misspelt name is one usage error rather than one problem per file.
  *
- * Expectations are not checked: a file's expectations are written for its own policy, and under the other
- * one most would fail by design. The comparison is of the invariants, so the exit status says only whether
- * the comparison ran: 0 whatever it found, 2 on an invalid file, a file that cannot be replayed, or bad usage.
+ * Expectations are checked under both policies and compared, with visits, online checks and mailings
+ * (replay_compare): a file's expectations are written for its own policy, so under the other some fail by
+ * design, and that is a finding, not a failure. The exit status says only whether the comparison ran: 0
+ * whatever it found, 2 on an invalid file, a file that cannot be replayed, or bad usage.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -27,17 +28,20 @@ static const char compare_usage[] =
     "usage: mynasim compare --policy A --policy B [--report text|json|html] [--out PATH] [--quiet]\n"
     "                       FILE|DIR...\n\n"
     "Replays each scenario file under two policies (a shipped name such as national or\n"
-    "as-announced-2024, or a policy file) and reports, per resident and in total, the days that are\n"
-    "gap days under one policy and not the other, with the rules that make the difference (under\n"
-    "national against as-announced-2024: who the amendments kept insured), and the gap, grace and\n"
-    "degraded days under each. A DIR contributes every *.yaml file below it, in sorted order. The\n"
+    "as-announced-2024, or a policy file) and reports everything that differs: per resident, the days\n"
+    "that are gap days under one policy and not the other, with the rules that make the difference\n"
+    "(under national against as-announced-2024: who the amendments kept insured); the visits whose\n"
+    "outcome, route, fee, online check with the card, claim error or rule differ; the certificates and\n"
+    "notices mailed under one policy only; and each expectation that passes under one policy and fails\n"
+    "under the other, with both messages. Totals: gap, grace and degraded days, expectations passed,\n"
+    "visits and mailings under each. A DIR contributes every *.yaml file below it, in sorted order. The\n"
     "file's own policy is replaced by each in turn; its insurers' policy overrides apply on top.\n\n"
-    "The files' expectations are NOT checked (they are written for the file's own policy): compare\n"
-    "compares the daily invariants only. Use 'mynasim run' to check expectations.\n\n"
+    "Expectations are written for the file's own policy: under the other some fail by design, so a\n"
+    "failure here is a difference reported, never a failed compare (use 'mynasim run' to check them).\n\n"
     "  --policy P       a policy to compare; give exactly two, A then B\n"
     "  --report FORMAT  text (default), json or html (one self-contained page: docs/REPORTS.md)\n"
     "  --out PATH       write the report to PATH instead of stdout\n"
-    "  --quiet          no progress on the terminal\n\n"
+    "  -q, --quiet      no progress on the terminal\n\n"
     "exit status: 0 the comparison ran (whatever it found), 2 a file is not valid (every problem as\n"
     "file:line:column on stderr), a file cannot be replayed, or the command line is wrong.\n";
 

@@ -33,7 +33,7 @@ static const char conform_usage[] =
     "  --timeout S      seconds the SUT has for each day's answer and to exit at the end (default 10)\n"
     "  --report FORMAT  text (default), json or junit\n"
     "  --out PATH       write the report to PATH instead of stdout\n"
-    "  --quiet          no progress on the terminal\n"
+    "  -q, --quiet      no progress on the terminal\n"
     "  --dump-days      print the day JSON lines of FILE and run no SUT\n\n"
     "exit status: 0 every day of every case matched, 1 a mailing differed, 2 bad usage or an invalid\n"
     "file, 3 the SUT failed (would not start, hung past the deadline, crashed, wrote garbage, exited\n"

@@ -77,6 +77,46 @@ static void take(const struct cli_opt *o, const char *value)
     }
 }
 
+/* Whether `--name` (or `-c`) stands in `usage` as a word of its own: not followed by [a-z0-9-]. */
+static bool usage_names(const char *usage, const char *word)
+{
+    size_t n = strlen(word);
+    for (const char *p = strstr(usage, word); p != NULL; p = strstr(p + 1, word)) {
+        char next = p[n];
+        bool before = p == usage || p[-1] == ' ' || p[-1] == '[' || p[-1] == '\n' || p[-1] == ',';
+        if (before && !(next == '-' || (next >= 'a' && next <= 'z') || (next >= '0' && next <= '9')))
+            return true;
+    }
+    return false;
+}
+
+/* With MYNASIM_HELP_CHECK set (ctest cli.help), --help also checks its text against the option table: every
+ * row's --name and -c must be in it, else each missing one is named on stderr and --help exits 2. Unset (users),
+ * nothing is checked. */
+static bool help_lists_options(const struct cli_spec *spec)
+{
+    const char *check = getenv("MYNASIM_HELP_CHECK");
+    if (check == NULL || check[0] == '\0')
+        return true;
+    bool ok = true;
+    for (size_t i = 0; i < spec->nopts; i++) {
+        char word[64];
+        snprintf(word, sizeof word, "--%s", spec->opts[i].name);
+        if (!usage_names(spec->usage, word)) {
+            fprintf(stderr, "mynasim %s: --help does not list %s\n", spec->cmd, word);
+            ok = false;
+        }
+        if (spec->opts[i].short_name != 0) {
+            snprintf(word, sizeof word, "-%c", spec->opts[i].short_name);
+            if (!usage_names(spec->usage, word)) {
+                fprintf(stderr, "mynasim %s: --help does not list %s\n", spec->cmd, word);
+                ok = false;
+            }
+        }
+    }
+    return ok;
+}
+
 int cli_parse(const struct cli_spec *spec, int argc, char **argv, int *nargs)
 {
     size_t n = spec->nopts;
@@ -172,7 +212,7 @@ int cli_parse(const struct cli_spec *spec, int argc, char **argv, int *nargs)
     free(operands);
     if (help) {
         fputs(spec->usage, stdout);
-        return CLI_EXIT_OK;
+        return help_lists_options(spec) ? CLI_EXIT_OK : CLI_EXIT_USAGE;
     }
     if (problem[0] != '\0') {
         fprintf(stderr, "mynasim %s: %s (see --help)\n", spec->cmd, problem);

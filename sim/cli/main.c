@@ -31,7 +31,37 @@ static void usage(FILE *out)
                  "commands:\n");
     for (size_t i = 0; i < sizeof cli_commands / sizeof cli_commands[0]; i++)
         fprintf(out, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
-    fprintf(out, "\n'mynasim <command> --help' describes a command.\n");
+    fprintf(out, "\n'mynasim help <command>' (or 'mynasim <command> --help') describes a command.\n");
+}
+
+/* `mynasim help [COMMAND [SUBCOMMAND...]]`: the top-level help alone, else exactly what `mynasim COMMAND
+ * [SUBCOMMAND...] --help` prints (the command's own option parser prints it, so the two never differ). An
+ * unknown command: exit 2 with the list. argv[0] is "help". */
+static int help_main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stdout);
+        return CLI_EXIT_OK;
+    }
+    for (size_t i = 0; i < sizeof cli_commands / sizeof cli_commands[0]; i++) {
+        if (strcmp(argv[1], cli_commands[i].name) != 0)
+            continue;
+        /* argv[1..argc) then "--help": the command's words, the subcommand's, and the flag */
+        char help_flag[] = "--help";
+        char *args[16];
+        if (argc > 15) {
+            fprintf(stderr, "mynasim help: too many words (see mynasim help)\n");
+            return CLI_EXIT_USAGE;
+        }
+        int n = 0;
+        for (int k = 1; k < argc; k++)
+            args[n++] = argv[k];
+        args[n++] = help_flag;
+        return cli_commands[i].run(n, args);
+    }
+    fprintf(stderr, "mynasim help: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return CLI_EXIT_USAGE;
 }
 
 int main(int argc, char **argv)
@@ -40,7 +70,7 @@ int main(int argc, char **argv)
         usage(stderr);
         return CLI_EXIT_USAGE;
     }
-    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+    if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
         usage(stdout);
         return CLI_EXIT_OK;
     }
@@ -48,6 +78,8 @@ int main(int argc, char **argv)
         printf("mynasim %s\n", MYNASIM_VERSION_STRING);
         return CLI_EXIT_OK;
     }
+    if (strcmp(argv[1], "help") == 0)
+        return help_main(argc - 1, argv + 1);
     for (size_t i = 0; i < sizeof cli_commands / sizeof cli_commands[0]; i++)
         if (strcmp(argv[1], cli_commands[i].name) == 0)
             return cli_commands[i].run(argc - 1, argv + 1);

@@ -83,11 +83,15 @@ void replay_run_result_free(struct replay_run_result *r);
 
 /* ==== comparing (sim/replay/compare.c) ================================================================= */
 /*
- * The same scenario replayed under two policies (`mynasim compare`), day ranges set side by side: for each
- * resident, the days that are gap days (INV-1) under one policy and not the other, grouped into ranges, each
- * with the rules that make the difference. Under `national` against `as-announced-2024` this is who the
- * amendments kept insured. Expectations are not checked: the comparison is of the invariants only. Pure:
- * it reads two replayed worlds through world.h's queries and prints nothing.
+ * The same scenario replayed under two policies (`mynasim compare`), set side by side: everything the scenario
+ * produces. For each resident, the days that are gap days (INV-1) under one policy and not the other, grouped
+ * into ranges, each with the rules that make the difference; the visits (`visit` events) whose outcome, route,
+ * fee, online check with the card, claim error or deciding rule differ; the mailings (certificates, notices)
+ * sent under one policy and not the other. For the file, each expectation checked under both policies, its
+ * pass or fail and message under each (a file's expectations are written for its own policy: under the other
+ * some fail by design, which is what a reader wants to see). Under `national` against `as-announced-2024`
+ * this is who the amendments kept insured, and how. Pure: it reads two replayed worlds (and their checked
+ * expectations) through world.h's queries and prints nothing.
  */
 
 /* Side 0 is the first policy (A), side 1 the second (B). */
@@ -103,6 +107,62 @@ struct replay_diff_range {
     char kept_by[16];            /* the rule that keeps the other side insured ("AMEND-1"), or "" */
 };
 
+/* What may differ in a visit (replay_diff_visit.differs). */
+enum {
+    REPLAY_VISIT_OUTCOME = 1u << 0,
+    REPLAY_VISIT_ROUTE = 1u << 1,
+    REPLAY_VISIT_FEE = 1u << 2,     /* fee_total, copay or whether it was charged */
+    REPLAY_VISIT_CHECK = 1u << 3,   /* the online check with the card: its result or warnings */
+    REPLAY_VISIT_CLAIM = 1u << 4,   /* DESK-2's claim error */
+    REPLAY_VISIT_RULE = 1u << 5,    /* the rule that decided (when nothing above differs) */
+    REPLAY_VISIT_MISSING = 1u << 6, /* the visit happened under one side only (cannot be, from one file) */
+};
+
+/* One side of a visit. */
+struct replay_visit_side {
+    bool present;      /* false: no such visit on this side (REPLAY_VISIT_MISSING) */
+    int outcome;       /* enum clinic_outcome (clinic_outcome_name) */
+    int route;         /* enum clinic_route (clinic_route_name) */
+    int card_check;    /* enum eligibility_result (eligibility_result_name); ELIGIBILITY_NO_CARD: no card */
+    unsigned warnings; /* ELIGIBILITY_WARN_* */
+    bool fee_charged;
+    long fee_total, copay;
+    bool claim_error;
+    char rule[16]; /* the rule that decided */
+};
+
+/* A `visit` event that came out differently under the two sides. */
+struct replay_diff_visit {
+    core_day day;
+    int clinic;       /* index, SCENARIO_NONE: the default clinic */
+    int line;         /* the scenario line of the visit event */
+    unsigned differs; /* REPLAY_VISIT_* bits */
+    struct replay_visit_side side[REPLAY_SIDES];
+};
+
+/* A mailing (certificate_mailed, notice_mailed) sent under one side and not the other: the same day, what and
+ * detail (insurer, validity or notice type) are the same mailing. */
+struct replay_diff_mailing {
+    int side; /* the side that sent it */
+    core_day day;
+    char what[24]; /* "certificate_mailed", "notice_mailed" */
+    char
+        detail[120]; /* the world's detail: "kitamoto-nhi valid 2025-09-19..2026-09-18", "aisho-nhi type B" */
+    char rule[16];   /* the rule that sent it */
+};
+
+/* One expectation of the file, checked under both sides. */
+struct replay_diff_expect {
+    size_t index; /* into the scenario's expects */
+    struct scenario_pos pos;
+    const char *form; /* the form's word */
+    int resident;     /* index, SCENARIO_WHO_ALL or SCENARIO_NONE */
+    core_day date;    /* CORE_DAY_NONE for totals */
+    bool passed[REPLAY_SIDES];
+    char rule[REPLAY_SIDES][16];
+    char message[REPLAY_SIDES][640]; /* replay_result.message under each side */
+};
+
 struct replay_diff_resident {
     int resident;            /* index into the scenario's residents */
     long only[REPLAY_SIDES]; /* gap days under this side and not the other */
@@ -111,6 +171,11 @@ struct replay_diff_resident {
     long degraded[REPLAY_SIDES];
     size_t range_count;
     struct replay_diff_range *ranges; /* in date order */
+    size_t visit_count;
+    struct replay_diff_visit *visits; /* the visits that differ, in date order */
+    size_t mailing_count;
+    struct replay_diff_mailing
+        *mailings; /* the mailings of one side only, in date order (A's first on a day) */
 };
 
 struct replay_comparison {
@@ -121,6 +186,17 @@ struct replay_comparison {
     long grace[REPLAY_SIDES];
     long degraded[REPLAY_SIDES];
     size_t residents_only[REPLAY_SIDES]; /* residents with a gap day under this side only */
+    size_t residents_differ;             /* residents with a differing range, visit or mailing */
+    size_t visits;                       /* `visit` events compared, and those that differ */
+    size_t visits_differ;
+    size_t mailings[REPLAY_SIDES]; /* mailings sent under each side, and those under this side only */
+    size_t mailings_only[REPLAY_SIDES];
+    /* Expectations (replay_compare_runs, replay_compare; none from replay_compare_worlds): every one of the
+     * file in file order, passed under each side, and those whose pass or fail differs. */
+    size_t expect_count;
+    struct replay_diff_expect *expects;
+    size_t expects_passed[REPLAY_SIDES];
+    size_t expects_differ;
 };
 
 /* Compares two replayed worlds of the same scenario file (read under two policies: the same residents).
@@ -129,8 +205,14 @@ struct replay_comparison {
 CORE_MUST_USE int replay_compare_worlds(const struct scenario *scn, const struct world *a,
                                         const struct world *b, struct replay_comparison *out,
                                         struct core_error *err);
-/* Builds and replays the worlds of `a` and `b` (one file read under two policies) and compares them. An
- * error when a world cannot be built or run (err says which policy) or the files differ in residents. */
+/* replay_compare_worlds on the two runs' worlds, then their expectations side by side (the runs checked every
+ * expectation: no replay_run_options.rule). CORE_EINVAL when the runs do not hold the same expectations. */
+CORE_MUST_USE int replay_compare_runs(const struct scenario *scn, const struct replay_run_result *a,
+                                      const struct replay_run_result *b, struct replay_comparison *out,
+                                      struct core_error *err);
+/* Replays `a` and `b` (one file read under two policies) with replay_run, checking every expectation under
+ * each, and compares them (replay_compare_runs). An error when a world cannot be built or run (err says which
+ * policy) or the files differ in residents. */
 CORE_MUST_USE int replay_compare(const struct scenario *a, const struct scenario *b,
                                  struct replay_comparison *out, struct core_error *err);
 void replay_comparison_free(struct replay_comparison *c);

@@ -2,7 +2,10 @@
  * json.c: the report for tools, built with jansson and dumped on close with sorted keys and a two-space
  * indent, so the same runs give the same bytes.
  *
- * Shape: {"format": 1, "runs": [RUN, ...]} with one RUN per file, in the order replayed (sorted paths):
+ * Shape: {"format": 1, "runs": [RUN, ...], "totals": TOTALS} with one RUN per file, in the order replayed
+ * (sorted paths), and TOTALS the sums over the runs:
+ *   TOTALS = {scenarios {total, passed, failed, invalid}, expectations {total, passed, failed} (invariants
+ *             included, as in each summary), residents, gap_days, grace_days, degraded_days, claim_errors}
  *   RUN = {file, scenario, policy, period {from, to}, seed (or null), passed, summary {...},
  *          expectations [{name, form, file, line, column, rule, who, date, passed, message}],
  *          residents [{id, identity {my_number, members [{insurer, role, insurer_number, symbol, number,
@@ -392,10 +395,51 @@ static int json_invalid(struct report *rep, const char *file, const struct core_
     return CORE_OK;
 }
 
+/* A run's summary field, 0 when absent (an invalid file has no summary). */
+static json_int_t summary_field(json_t *run, const char *key)
+{
+    json_t *v = json_object_get(json_object_get(run, "summary"), key);
+    return json_is_integer(v) ? json_integer_value(v) : 0;
+}
+
+/* TOTALS: the sums over the runs, so a tool reads the whole report's result in one place. */
+static json_t *totals_json(const struct report *rep, json_t *runs)
+{
+    static const char *const summed[] = {"residents", "gap_days", "grace_days", "degraded_days",
+                                         "claim_errors"};
+    json_int_t sum[sizeof summed / sizeof summed[0]] = {0};
+    json_int_t expectations = 0, passed = 0, failed = 0;
+    size_t i;
+    json_t *run;
+    json_array_foreach(runs, i, run)
+    {
+        for (size_t k = 0; k < sizeof summed / sizeof summed[0]; k++)
+            sum[k] += summary_field(run, summed[k]);
+        expectations += summary_field(run, "expectations");
+        passed += summary_field(run, "passed");
+        failed += summary_field(run, "failed");
+    }
+    json_t *t =
+        json_pack("{s:{s:I, s:I, s:I, s:I}, s:{s:I, s:I, s:I}}", "scenarios", "total",
+                  (json_int_t)(rep->passed + rep->failed + rep->invalid), "passed", (json_int_t)rep->passed,
+                  "failed", (json_int_t)rep->failed, "invalid", (json_int_t)rep->invalid, "expectations",
+                  "total", expectations, "passed", passed, "failed", failed);
+    for (size_t k = 0; t != NULL && k < sizeof summed / sizeof summed[0]; k++)
+        if (json_object_set_new(t, summed[k], json_integer(sum[k])) != 0) {
+            json_decref(t);
+            t = NULL;
+        }
+    return t;
+}
+
 static int json_close(struct report *rep, struct core_error *err)
 {
     json_t *runs = rep->state;
-    json_t *root = json_pack("{s:i, s:o}", "format", REPORT_JSON_FORMAT, "runs", runs);
+    json_t *totals = totals_json(rep, runs);
+    json_t *root = totals == NULL ? NULL
+                                  : json_pack("{s:i, s:O, s:o}", "format", REPORT_JSON_FORMAT, "runs", runs,
+                                              "totals", totals);
+    json_decref(runs); /* the root holds its own reference (s:O), or there is no root */
     if (root == NULL)
         return core_error_set(err, CORE_ENOMEM, "", 0, 0, "report: out of memory finishing the JSON report");
     int rc = json_dumpf(root, rep->out, JSON_SORT_KEYS | JSON_INDENT(2)) == 0 ? CORE_OK : CORE_EIO;

@@ -1,8 +1,9 @@
 /*
  * text.c: the report for people. Per run: one summary line (verdict, scenario, file, policy, residents,
  * expectations passed and failed, gap, grace and degraded days, claim errors), then the failures, then the
- * passes, then a population's aggregates (when the file has one), then each named resident's day ranges, one
- * line a range. Runs are separated by a blank line and written
+ * passes, then a population's aggregates (when the file has one), then each named resident's timeline: one
+ * line per run of days that shows the same (resident_ranges), each followed by the resident's events and
+ * visits of those days. Runs are separated by a blank line and written
  * as they are added, so a long replay shows its results as it goes. A file that could not be run is
  * "INVALID FILE: N problems" and each problem on its own line. The report ends with its closing summary,
  * "scenarios: P passed, F failed" (", I invalid" when a file could not be run), the line CI logs are
@@ -11,7 +12,9 @@
  * Lines of a result read `file:line:column: form: message` (`form "NAME": message` when the expectation has
  * a name), the shape editors and CI jump to.
  */
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "report/report_int.h"
 
@@ -31,27 +34,159 @@ static void result_line(FILE *f, const struct scenario *scn, const struct replay
             name != NULL ? "\"" : "", r->message);
 }
 
+#define LAST_DAY ((core_day)INT32_MAX) /* after every day: whatever remains */
+
+/* The document AMEND-1's look-up used on a grace range: the desk's order (an expired paper card, else the
+ * notice), each probed alone on the range's first day at the default clinic; "" when neither is in hand or
+ * neither alone is looked up (the range is then named by its rule only). */
+static const char *grace_document(const struct world *w, int res, const struct world_range *rg)
+{
+    if (rg->verdict != WORLD_DAY_GRACE)
+        return "";
+    static const enum scenario_document order[] = {SCENARIO_DOC_PAPER_CARD, SCENARIO_DOC_NOTICE};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        if ((rg->in_hand & SCENARIO_DOC_BIT(order[i])) == 0)
+            continue;
+        struct scenario_visit v = {
+            .clinic = SCENARIO_NONE, .bring_given = true, .bring = SCENARIO_DOC_BIT(order[i])};
+        struct world_visit out;
+        struct core_error err;
+        core_error_clear(&err);
+        if (world_probe_visit(w, res, rg->from, &v, &out, &err) == CORE_OK &&
+            out.decision.route == CLINIC_ROUTE_LOOKUP)
+            return scenario_document_word(order[i]);
+    }
+    return "";
+}
+
+/* What the text shows of a range: two ranges that show the same are one line. */
+struct shown_range {
+    core_day from, to;
+    int verdict, insurer;
+    unsigned holds;
+    bool degraded;
+    const char *rule;
+    const char *looked_up; /* grace_document */
+};
+
+static bool shown_same(const struct shown_range *a, const struct shown_range *b)
+{
+    return a->verdict == b->verdict && a->insurer == b->insurer && a->holds == b->holds &&
+           a->degraded == b->degraded && strcmp(a->rule, b->rule) == 0 &&
+           strcmp(a->looked_up, b->looked_up) == 0;
+}
+
+static void shown_line(FILE *f, const struct scenario *scn, const struct shown_range *r)
+{
+    char from[11], to[11], docs[96];
+    report_day(r->from, from);
+    report_day(r->to, to);
+    scenario_documents_format(r->holds, ",", docs, sizeof docs);
+    fprintf(f, "  %s..%s  %-13s %-10s %s", from, to, report_verdict_word(r->verdict),
+            r->insurer >= 0 && (size_t)r->insurer < scn->insurer_count ? scn->insurers[r->insurer].id : "-",
+            docs[0] != '\0' ? docs : "-");
+    if (r->degraded)
+        fprintf(f, " (degraded)");
+    if (r->rule[0] != '\0')
+        fprintf(f, " [%s]", r->rule);
+    if (r->looked_up[0] != '\0')
+        fprintf(f, " looked up by the %s%s", r->looked_up,
+                strcmp(r->looked_up, "paper_card") == 0 ? " (expired)" : "");
+    fputc('\n', f);
+}
+
+/* The resident's events and visits on or before `to` from *ev and *vi on, each on a line of its own. */
+static void happenings(FILE *f, const struct scenario *scn, const struct world *w, int res, core_day to,
+                       size_t *ev, size_t *vi)
+{
+    size_t ne = world_event_count(w), nv = world_visit_count(w);
+    for (;;) {
+        const struct world_event *e = NULL;
+        const struct world_visit *v = NULL;
+        for (; *ev < ne; ++*ev) { /* the next of the resident's events */
+            e = world_event_at(w, *ev);
+            if (e != NULL && e->resident == res)
+                break;
+            e = NULL;
+        }
+        for (; *vi < nv; ++*vi) { /* and visits */
+            v = world_visit_at(w, *vi);
+            if (v != NULL && v->resident == res)
+                break;
+            v = NULL;
+        }
+        if (e != NULL && e->day > to)
+            e = NULL;
+        if (v != NULL && v->day > to)
+            v = NULL;
+        if (e == NULL && v == NULL)
+            return;
+        char day[11];
+        if (e != NULL && (v == NULL || e->day <= v->day)) { /* a day's events come before its visits */
+            report_day(e->day, day);
+            fprintf(f, "      %s  %s%s", day, e->what != NULL ? e->what : "?", e->failed ? " FAILED" : "");
+            if (e->rule != NULL && e->rule[0] != '\0')
+                fprintf(f, " [%s]", e->rule);
+            if (e->detail != NULL && e->detail[0] != '\0')
+                fprintf(f, ": %s", e->detail);
+            fputc('\n', f);
+            ++*ev;
+        } else {
+            report_day(v->day, day);
+            fprintf(f, "      %s  visit %s: %s by route %s", day, report_clinic(scn, v->clinic),
+                    clinic_outcome_name(v->decision.outcome), clinic_route_name(v->decision.route));
+            if (v->decision.fee_charged)
+                fprintf(f, ", fee {total: %ld, copay: %ld}", v->decision.fee_total, v->decision.copay);
+            else
+                fprintf(f, ", no fee charged");
+            if (v->claim_error)
+                fprintf(f, ", claim error");
+            if (v->decision.rule != NULL && v->decision.rule[0] != '\0')
+                fprintf(f, " [%s]", v->decision.rule);
+            fputc('\n', f);
+            ++*vi;
+        }
+    }
+}
+
+/* The resident's timeline: one line per run of days that shows the same (the world's ranges merged where only
+ * what the line does not show changed, such as an unusable document leaving the hand), each followed by the
+ * resident's events and visits of those days; then the totals. */
 static void resident_ranges(FILE *f, const struct scenario *scn, const struct world *w, int res)
 {
     const struct scenario_resident *sr = &scn->residents[res];
     fprintf(f, "resident %s:\n", sr->id);
-    size_t n = world_range_count(w, res);
+    size_t n = world_range_count(w, res), ev = 0, vi = 0;
+    struct shown_range cur;
+    bool open = false;
     for (size_t i = 0; i < n; i++) {
         const struct world_range *rg = world_range_at(w, res, i);
-        char from[11], to[11], docs[96];
-        report_day(rg->from, from);
-        report_day(rg->to, to);
-        scenario_documents_format(rg->holds, ",", docs, sizeof docs);
-        fprintf(f, "  %s..%s  %-13s %-10s %s", from, to, report_verdict_word(rg->verdict),
-                rg->insurer >= 0 && (size_t)rg->insurer < scn->insurer_count ? scn->insurers[rg->insurer].id
-                                                                             : "-",
-                docs[0] != '\0' ? docs : "-");
-        if (rg->degraded)
-            fprintf(f, " (degraded)");
-        if (rg->rule != NULL && rg->rule[0] != '\0')
-            fprintf(f, " [%s]", rg->rule);
-        fputc('\n', f);
+        if (rg == NULL)
+            break;
+        struct shown_range next = {rg->from,
+                                   rg->to,
+                                   (int)rg->verdict,
+                                   rg->insurer,
+                                   rg->holds,
+                                   rg->degraded,
+                                   rg->rule != NULL ? rg->rule : "",
+                                   grace_document(w, res, rg)};
+        if (open && cur.to + 1 == next.from && shown_same(&cur, &next)) {
+            cur.to = next.to;
+            continue;
+        }
+        if (open) {
+            shown_line(f, scn, &cur);
+            happenings(f, scn, w, res, cur.to, &ev, &vi);
+        }
+        cur = next;
+        open = true;
     }
+    if (open) {
+        shown_line(f, scn, &cur);
+        happenings(f, scn, w, res, LAST_DAY, &ev, &vi);
+    } else
+        happenings(f, scn, w, res, LAST_DAY, &ev, &vi);
     fprintf(f, "  gap days %ld, grace days %ld, degraded days %ld, claim errors %ld\n",
             world_gap_days(w, res), world_grace_days(w, res), world_degraded_days(w, res),
             world_claim_errors(w, res));

@@ -272,17 +272,22 @@ static void text_has_every_field_failures_first(void **state)
         "  cards: held by 80.0% when checks start, 90.0% at the end; registered 50.0% and 70.0% (residents "
         "10, "
         "largest household 4)\n"
+        /* each range, then the resident's events and visits of its days (a clinic's event is no one's) */
         "resident r1:\n"
         "  2025-01-01..2025-01-31  gap           -          - (degraded) [PAPER-2]\n"
+        "      2025-01-02  lose_card FAILED [MYNA-6]: " ODD_MESSAGE "\n"
         "  2025-02-01..2025-04-30  usable        kyo        card,portal\n"
+        "      2025-02-10  visit c1: insured by route card, no fee charged [DESK-1]\n"
+        "      2025-02-11  visit default: self_pay by route none, no fee charged\n"
         "  gap days 31, grace days 0, degraded days 31, claim errors 0\n"
         "resident r2:\n"
         "  2025-01-01..2025-04-30  not_insured   -          -\n"
+        "      2025-02-12  visit default: self_pay by route none, no fee charged, claim error\n"
         "  gap days 0, grace days 0, degraded days 0, claim errors 2\n",
     };
     for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
         if (strstr(t, lines[i]) == NULL)
-            fail_msg("missing:\n%s", lines[i]);
+            fail_msg("missing:\n%s\nin the report:\n%s", lines[i], t);
     /* the failures come before the passes, the rules' header before the rules */
     assert_true(strstr(t, "failed:\n") < strstr(t, "passed:\n"));
     assert_true(strstr(t, "by rule:") < strstr(t, "    PAPER-2               10"));
@@ -617,6 +622,49 @@ static void html_escapes_and_orders(void **state)
     unbuild(&s);
 }
 
+/* The JSON report's totals: the runs' summaries summed, the scenarios passed, failed and invalid. */
+static void json_totals_sum_the_runs(void **state)
+{
+    (void)state;
+    struct shapes s;
+    build(&s);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    assert_non_null(f);
+    struct report *rep = NULL;
+    struct core_error err, problem;
+    core_error_clear(&err);
+    core_error_set(&problem, CORE_EINVAL, "bad.yaml", 3, 7, "field 'scenario': no name");
+    assert_int_equal(report_open(REPORT_JSON, f, &rep, &err), CORE_OK);
+    assert_int_equal(report_add(rep, s.scn, &s.run, &err), CORE_OK);
+    assert_int_equal(report_add(rep, s.scn, &s.run, &err), CORE_OK);
+    assert_int_equal(report_add_invalid(rep, "bad.yaml", &problem, 1, 0, &err), CORE_OK);
+    assert_int_equal(report_close(rep, &err), CORE_OK);
+    fclose(f);
+    json_t *root = parse(buf);
+    json_t *sum = JGET(json_array_get(JGET(root, "runs"), 0), "summary");
+    json_t *totals = JGET(root, "totals");
+    assert_non_null(totals);
+    json_t *sc = JGET(totals, "scenarios");
+    assert_int_equal(JINT(sc, "total"), 3);
+    assert_int_equal(JINT(sc, "passed"), 0);
+    assert_int_equal(JINT(sc, "failed"), 2);
+    assert_int_equal(JINT(sc, "invalid"), 1);
+    json_t *ex = JGET(totals, "expectations");
+    assert_int_equal(JINT(ex, "total"), 2 * JINT(sum, "expectations"));
+    assert_int_equal(JINT(ex, "passed"), 2 * JINT(sum, "passed"));
+    assert_int_equal(JINT(ex, "failed"), 2 * JINT(sum, "failed"));
+    assert_int_equal(JINT(totals, "residents"), 2 * 12);
+    assert_int_equal(JINT(totals, "gap_days"), 2 * 77);
+    assert_int_equal(JINT(totals, "grace_days"), 2 * JINT(sum, "grace_days"));
+    assert_int_equal(JINT(totals, "degraded_days"), 2 * 31);
+    assert_int_equal(JINT(totals, "claim_errors"), 2 * 3);
+    json_decref(root);
+    free(buf);
+    unbuild(&s);
+}
+
 static void empty_reports(void **state)
 {
     (void)state;
@@ -624,7 +672,13 @@ static void empty_reports(void **state)
     assert_string_equal(t, "scenarios: 0 passed, 0 failed\n");
     free(t);
     t = render(REPORT_JSON, NULL, 0);
-    assert_string_equal(t, "{\n  \"format\": 1,\n  \"runs\": []\n}\n");
+    json_t *root = parse(t);
+    assert_int_equal(json_array_size(JGET(root, "runs")), 0);
+    json_t *totals = JGET(root, "totals");
+    assert_int_equal(JINT(JGET(totals, "scenarios"), "total"), 0);
+    assert_int_equal(JINT(JGET(totals, "expectations"), "total"), 0);
+    assert_int_equal(JINT(totals, "gap_days"), 0);
+    json_decref(root);
     free(t);
     t = render(REPORT_JUNIT, NULL, 0);
     assert_string_equal(t, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -662,7 +716,10 @@ static void refused_arguments(void **state)
     assert_int_equal(report_add(NULL, s.scn, &s.run, &err), CORE_EINVAL);
     assert_int_equal(report_close(rep, &err), CORE_OK);
     fclose(out);
-    assert_string_equal(buf, "{\n  \"format\": 1,\n  \"runs\": []\n}\n"); /* nothing was added */
+    json_t *root = parse(buf); /* nothing was added */
+    assert_int_equal(json_array_size(JGET(root, "runs")), 0);
+    assert_int_equal(JINT(JGET(JGET(root, "totals"), "scenarios"), "total"), 0);
+    json_decref(root);
     free(buf);
     unbuild(&s);
 }
@@ -767,6 +824,7 @@ int main(void)
         cmocka_unit_test(junit_has_every_field_and_escapes),
         cmocka_unit_test(a_run_without_world_or_population),
         cmocka_unit_test(html_escapes_and_orders),
+        cmocka_unit_test(json_totals_sum_the_runs),
         cmocka_unit_test(empty_reports),
         cmocka_unit_test(refused_arguments),
         cmocka_unit_test(a_full_disk_is_a_write_error),
