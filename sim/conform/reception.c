@@ -699,10 +699,11 @@ static void judge_requests(struct conform_visit *c, const struct truth *t, const
     else if (t->ndocs == 0 && x->nreq > 0)
         fail(c, CONFORM_FAIL, "RCP-REQUEST", "%zu request%s though the patient showed no paper document%s",
              x->nreq, x->nreq == 1 ? "" : "s", t->card ? " (the face reader's result answered for the card)" : "");
-    else if (!t->card && t->ndocs > 0 && x->nreq == 0)
+    else if (x->nreq == 0 && (t->v.decision.route == CLINIC_ROUTE_CERTIFICATE ||
+                              t->v.decision.route == CLINIC_ROUTE_PAPER_CARD ||
+                              t->v.decision.route == CLINIC_ROUTE_LOOKUP))
         fail(c, CONFORM_FAIL, "DESK-2",
-             "no request: a document shown is checked online by the numbers printed on it before it is "
-             "accepted");
+             "no request: a document is accepted only after the online check by the numbers printed on it");
 }
 
 static void judge_decision(struct conform_visit *c, const struct truth *t, const struct conform_decision *d)
