@@ -824,8 +824,8 @@ static int run_case(struct conform_reception *s, const struct scenario *scn, con
         } else {
             decision_text(d.outcome, d.route, d.route[0] ? d.insurer_number : NULL, d.symbol, d.number, d.branch,
                           d.copay_percent, c->got, sizeof c->got);
+            judge_requests(c, &t, &x); /* a wrong request first: it is often why the decision is wrong */
             judge_decision(c, &t, &d);
-            judge_requests(c, &t, &x);
         }
         free(text);
     }
