@@ -235,8 +235,8 @@ static bool parse_entry(const char *text, int where, const char *suite, struct e
         char *end = NULL;
         long l = strtol(colon + 1, &end, 10);
         if (*end != '\0' || l <= 0 || l > 1000000) {
-            fprintf(stderr, "%s%s%d%s'%s': expected FILE or FILE:LINE\n", suite ? suite : "", suite ? ":" : "",
-                    where, suite ? ": " : "", text);
+            fprintf(stderr, "%s%s%d%s'%s': expected FILE or FILE:LINE\n", suite ? suite : "",
+                    suite ? ":" : "", where, suite ? ": " : "", text);
             return false;
         }
         e->line = (int)l;
@@ -286,16 +286,14 @@ static bool read_suite(const char *suite, struct entry *out, size_t cap, size_t 
 
 static int reception_main(int argc, char **argv)
 {
-    const char *folders = NULL, *decisions = NULL, *suite = NULL, *sut = NULL, *policy = NULL, *timeout_s = NULL,
-               *report = NULL, *out = NULL;
+    const char *folders = NULL, *decisions = NULL, *suite = NULL, *sut = NULL, *policy = NULL,
+               *timeout_s = NULL, *report = NULL, *out = NULL;
     bool quiet = false;
-    const struct cli_opt opts[] = {{"folders", 0, CLI_OPT_VALUE, &folders},
-                                   {"decisions", 0, CLI_OPT_VALUE, &decisions},
-                                   {"suite", 0, CLI_OPT_VALUE, &suite},
-                                   {"sut", 0, CLI_OPT_VALUE, &sut},
-                                   {"policy", 0, CLI_OPT_VALUE, &policy},
-                                   {"timeout", 0, CLI_OPT_VALUE, &timeout_s},
-                                   CLI_REPORT_OPTS(&report, &out, &quiet)};
+    const struct cli_opt opts[] = {
+        {"folders", 0, CLI_OPT_VALUE, &folders}, {"decisions", 0, CLI_OPT_VALUE, &decisions},
+        {"suite", 0, CLI_OPT_VALUE, &suite},     {"sut", 0, CLI_OPT_VALUE, &sut},
+        {"policy", 0, CLI_OPT_VALUE, &policy},   {"timeout", 0, CLI_OPT_VALUE, &timeout_s},
+        CLI_REPORT_OPTS(&report, &out, &quiet)};
     const struct cli_spec spec = {.cmd = "conform reception",
                                   .usage = reception_usage,
                                   .opts = opts,
@@ -313,9 +311,10 @@ static int reception_main(int argc, char **argv)
         char *end = NULL;
         double t = strtod(timeout_s, &end);
         if (end == timeout_s || *end != '\0' || !(t > 0.0 && t <= 3600.0)) {
-            fprintf(stderr,
-                    "mynasim conform reception: --timeout '%s': expected seconds, more than 0, at most 3600\n",
-                    timeout_s);
+            fprintf(
+                stderr,
+                "mynasim conform reception: --timeout '%s': expected seconds, more than 0, at most 3600\n",
+                timeout_s);
             return CLI_EXIT_USAGE;
         }
         o.timeout_ms = (int)(t * 1000.0 + 0.5);
@@ -323,7 +322,8 @@ static int reception_main(int argc, char **argv)
             o.timeout_ms = 1;
     }
     if (folders == NULL || decisions == NULL) {
-        fprintf(stderr, "mynasim conform reception: --folders DIR and --decisions DIR2 are required (see --help)\n");
+        fprintf(stderr,
+                "mynasim conform reception: --folders DIR and --decisions DIR2 are required (see --help)\n");
         return CLI_EXIT_USAGE;
     }
     if (policy != NULL && !cli_policy_loads("mynasim conform reception", policy))
@@ -346,7 +346,8 @@ static int reception_main(int argc, char **argv)
         nent++;
     }
     if (nent == 0) {
-        fprintf(stderr, "mynasim conform reception: no case: give --suite FILE or FILE[:LINE] (see --help)\n");
+        fprintf(stderr,
+                "mynasim conform reception: no case: give --suite FILE or FILE[:LINE] (see --help)\n");
         goto done;
     }
     struct core_error err;
@@ -362,7 +363,8 @@ static int reception_main(int argc, char **argv)
     /* entries of one file next to each other share one replay */
     for (size_t i = 0; i < nent;) {
         size_t j = i + 1;
-        while (j < nent && strcmp(entries[j].path, entries[i].path) == 0 && entries[j].line != 0 && entries[i].line != 0)
+        while (j < nent && strcmp(entries[j].path, entries[i].path) == 0 && entries[j].line != 0 &&
+               entries[i].line != 0)
             j++;
         int lines[64];
         size_t nl = 0;
@@ -383,8 +385,8 @@ static int reception_main(int argc, char **argv)
         }
         size_t got = 0;
         core_error_clear(&err);
-        int r = conform_reception_scenario(session, scn, lines, nl, cases + ncase, RECEPTION_CASES_MAX - ncase,
-                                           &got, &err);
+        int r = conform_reception_scenario(session, scn, lines, nl, cases + ncase,
+                                           RECEPTION_CASES_MAX - ncase, &got, &err);
         ncase += got;
         if (r != CORE_OK) {
             cli_progress_break(progress);
@@ -396,9 +398,12 @@ static int reception_main(int argc, char **argv)
         i = j;
     }
     cli_progress_clear(progress);
-    enum conform_format cf = rf == REPORT_JSON ? CONFORM_JSON : rf == REPORT_JUNIT ? CONFORM_JUNIT : CONFORM_TEXT;
-    status = conform_reception_report(dest.f, cf, cases, ncase) == CORE_OK ? conform_reception_exit_code(cases, ncase)
-                                                                          : CLI_EXIT_USAGE;
+    enum conform_format cf = rf == REPORT_JSON    ? CONFORM_JSON
+                             : rf == REPORT_JUNIT ? CONFORM_JUNIT
+                                                  : CONFORM_TEXT;
+    status = conform_reception_report(dest.f, cf, cases, ncase) == CORE_OK
+                 ? conform_reception_exit_code(cases, ncase)
+                 : CLI_EXIT_USAGE;
     if (!cli_out_commit(&dest, "conform reception", true))
         status = CLI_EXIT_USAGE;
     dest_open = false;
@@ -423,7 +428,6 @@ int cli_conform_main(int argc, char **argv)
         fputs(reception_usage, stdout);
         return CLI_EXIT_OK;
     }
-    fprintf(stderr,
-            "mynasim conform: expected a suite: issuance or reception (see --help)\n");
+    fprintf(stderr, "mynasim conform: expected a suite: issuance or reception (see --help)\n");
     return CLI_EXIT_USAGE;
 }

@@ -135,8 +135,8 @@ struct conform_visit {
     char expected[200]; /* the world's decision, as the decision JSON's fields */
     char got[200];      /* the SUT's, "" when none */
     enum conform_verdict verdict;
-    char rule[16];  /* the rule (or the suite's check, RCP-*) a failure names */
-    char why[320];  /* in the user's terms */
+    char rule[16];     /* the rule (or the suite's check, RCP-*) a failure names */
+    char why[320];     /* in the user's terms */
     unsigned requests; /* requests the SUT sent during the case */
     double seconds;    /* wall time (reports leave it out) */
 };

@@ -137,7 +137,7 @@ static bool sut_gone(struct conform_reception *s)
         (void)fmt(s->gone, sizeof s->gone, "exited with status %d", WEXITSTATUS(status));
     else if (WIFSIGNALED(status))
         (void)fmt(s->gone, sizeof s->gone, "was killed by signal %d (%s)", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)));
+                  strsignal(WTERMSIG(status)));
     else
         (void)fmt(s->gone, sizeof s->gone, "ended");
     return true;
@@ -263,8 +263,8 @@ int conform_decision_parse(const char *text, size_t len, const char *visit, stru
     const char *oc = json_string_value(json_object_get(o, "outcome"));
     json_t *route = json_object_get(o, "route");
     json_t *copay = json_object_get(o, "copay_percent");
-    static const char *const routes[] = {"card",   "certificate", "paper_card", "card_notice",
-                                         "card_portal", "lookup", "declaration"};
+    static const char *const routes[] = {"card",        "certificate", "paper_card", "card_notice",
+                                         "card_portal", "lookup",      "declaration"};
     if (bad) {
     } else if (v == NULL || !visit_id_ok(v))
         bad = "\"visit\" is missing or not a visit id";
@@ -304,8 +304,9 @@ int conform_decision_parse(const char *text, size_t len, const char *visit, stru
             bad = "\"branch\" is not two digits";
         else if (sym != NULL && (!json_is_string(sym) || strlen(json_string_value(sym)) > 38))
             bad = "\"symbol\" is not a string of at most 38 characters";
-        else if (!json_is_integer(copay) || (json_integer_value(copay) != 10 &&
-                                             json_integer_value(copay) != 20 && json_integer_value(copay) != 30))
+        else if (!json_is_integer(copay) ||
+                 (json_integer_value(copay) != 10 && json_integer_value(copay) != 20 &&
+                  json_integer_value(copay) != 30))
             bad = "\"copay_percent\" is not 10, 20 or 30";
         else {
             (void)fmt(out->insurer_number, sizeof out->insurer_number, "%s", in);
@@ -464,8 +465,8 @@ static char *visit_json(const struct conform_visit *c, const struct scenario *sc
     const char *clinic = e->visit.clinic >= 0 && (size_t)e->visit.clinic < scn->clinic_count
                              ? scn->clinics[e->visit.clinic].id
                              : "clinic";
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "visit", c->visit, "policy", c->policy, "date",
-                          day, "time", VISIT_TIME, "clinic", clinic, "kind",
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "visit", c->visit, "policy", c->policy,
+                          "date", day, "time", VISIT_TIME, "clinic", clinic, "kind",
                           visit_kinds[(unsigned)e->visit.kind % 3], "presents", c->presents);
     json_t *docs = json_array();
     for (size_t i = 0; i < t->ndocs; i++) {
@@ -523,7 +524,8 @@ static int write_face(struct conform_reception *s, const struct conform_visit *c
         if (eligibility_response_from_answer(req, &t->card_answer, when14, m) != CORE_OK ||
             eligibility_response_encode(m, ELIGIBILITY_ENC_UTF8, buf, ELIGIBILITY_MSG_MAX_BYTES, &n, &e) !=
                 CORE_OK)
-            rc = core_error_set(err, CORE_EINVAL, NULL, 0, 0, "conform: the card's answer cannot be a message");
+            rc = core_error_set(err, CORE_EINVAL, NULL, 0, 0,
+                                "conform: the card's answer cannot be a message");
         else {
             char path[PATH_MAX_];
             (void)fmt(path, sizeof path, "%s/face/%s", s->o.folders, name);
@@ -564,7 +566,8 @@ static int take_requests(struct conform_reception *s, struct exchange *x, struct
         if (terminal_name_classify(e->d_name, strlen(e->d_name), id) != TERMINAL_NAME_REQUEST)
             continue;
         char from[PATH_MAX_], to[PATH_MAX_];
-        if (!fmt(from, sizeof from, "%s/%s", dir, e->d_name) || !fmt(to, sizeof to, "%s/req/%s", s->priv, e->d_name))
+        if (!fmt(from, sizeof from, "%s/%s", dir, e->d_name) ||
+            !fmt(to, sizeof to, "%s/req/%s", s->priv, e->d_name))
             continue;
         char *bytes = NULL;
         size_t len = 0;
@@ -585,8 +588,8 @@ static int take_requests(struct conform_reception *s, struct exchange *x, struct
                 (void)fmt(r->why, sizeof r->why, "cannot be read (%s)", rerr.message);
             else if (eligibility_request_parse(bytes, len, &r->msg, &me) != CORE_OK)
                 (void)fmt(r->why, sizeof r->why, "is refused by the service: %s %s%s%s",
-                         eligibility_msg_code_string(me.code), me.element, me.element[0] ? ": " : "",
-                         me.message);
+                          eligibility_msg_code_string(me.code), me.element, me.element[0] ? ": " : "",
+                          me.message);
             else
                 r->ok = true;
         }
@@ -609,10 +612,12 @@ static void give_answers(struct conform_reception *s)
     while ((e = readdir(d)) != NULL) {
         size_t n = strlen(e->d_name);
         if (strncmp(e->d_name, TERMINAL_RESPONSE_PREFIX, strlen(TERMINAL_RESPONSE_PREFIX)) != 0 ||
-            n < strlen(TERMINAL_SUFFIX) || strcmp(e->d_name + n - strlen(TERMINAL_SUFFIX), TERMINAL_SUFFIX) != 0)
+            n < strlen(TERMINAL_SUFFIX) ||
+            strcmp(e->d_name + n - strlen(TERMINAL_SUFFIX), TERMINAL_SUFFIX) != 0)
             continue;
         char from[PATH_MAX_], to[PATH_MAX_];
-        if (!fmt(from, sizeof from, "%s/%s", dir, e->d_name) || !fmt(to, sizeof to, "%s/res/%s", s->o.folders, e->d_name))
+        if (!fmt(from, sizeof from, "%s/%s", dir, e->d_name) ||
+            !fmt(to, sizeof to, "%s/res/%s", s->o.folders, e->d_name))
             continue;
         (void)rename(from, to);
     }
@@ -670,7 +675,8 @@ static void judge_requests(struct conform_visit *c, const struct truth *t, const
             char asked[11];
             core_date_format(r->msg.date, asked);
             fail(c, CONFORM_FAIL, "RCP-REQUEST",
-                 "request %s asks for %s; the visit is on %s (Japan date: take the day from the clock in Japan "
+                 "request %s asks for %s; the visit is on %s (Japan date: take the day from the clock in "
+                 "Japan "
                  "time, not UTC)",
                  r->name, asked, day);
             return;
@@ -698,10 +704,11 @@ static void judge_requests(struct conform_visit *c, const struct truth *t, const
              REQUESTS_MAX);
     else if (t->ndocs == 0 && x->nreq > 0)
         fail(c, CONFORM_FAIL, "RCP-REQUEST", "%zu request%s though the patient showed no paper document%s",
-             x->nreq, x->nreq == 1 ? "" : "s", t->card ? " (the face reader's result answered for the card)" : "");
-    else if (x->nreq == 0 && (t->v.decision.route == CLINIC_ROUTE_CERTIFICATE ||
-                              t->v.decision.route == CLINIC_ROUTE_PAPER_CARD ||
-                              t->v.decision.route == CLINIC_ROUTE_LOOKUP))
+             x->nreq, x->nreq == 1 ? "" : "s",
+             t->card ? " (the face reader's result answered for the card)" : "");
+    else if (x->nreq == 0 &&
+             (t->v.decision.route == CLINIC_ROUTE_CERTIFICATE ||
+              t->v.decision.route == CLINIC_ROUTE_PAPER_CARD || t->v.decision.route == CLINIC_ROUTE_LOOKUP))
         fail(c, CONFORM_FAIL, "DESK-2",
              "no request: a document is accepted only after the online check by the numbers printed on it");
 }
@@ -715,8 +722,8 @@ static void judge_decision(struct conform_visit *c, const struct truth *t, const
     char day[11];
     core_date_format(c->day, day);
     if (strcmp(d->outcome, outcome) != 0) {
-        fail(c, CONFORM_FAIL, rule, "the SUT decided %s; on %s the desk's rules give %s%s%s (%s)", d->outcome, day,
-             outcome, route[0] ? " by the route " : "", route, rule);
+        fail(c, CONFORM_FAIL, rule, "the SUT decided %s; on %s the desk's rules give %s%s%s (%s)", d->outcome,
+             day, outcome, route[0] ? " by the route " : "", route, rule);
         return;
     }
     if (strcmp(d->route, route) != 0) {
@@ -730,15 +737,16 @@ static void judge_decision(struct conform_visit *c, const struct truth *t, const
     if (strcmp(d->insurer_number, n->insurer_number) != 0 || strcmp(d->symbol, n->symbol) != 0 ||
         strcmp(d->number, n->number) != 0 || strcmp(d->branch, n->branch) != 0) {
         fail(c, CONFORM_FAIL, "DESK-2",
-             "the SUT recorded %s/%s/%s/%s; the qualification is %s/%s/%s/%s (insurer number as printed, never "
+             "the SUT recorded %s/%s/%s/%s; the qualification is %s/%s/%s/%s (insurer number as printed, "
+             "never "
              "padded)",
              d->insurer_number, d->symbol, d->number, d->branch, n->insurer_number, n->symbol, n->number,
              n->branch);
         return;
     }
     if (d->copay_percent != want->copay_percent)
-        fail(c, CONFORM_FAIL, "COPAY", "the SUT charged %d%%; the co-payment on %s is %d%%", d->copay_percent, day,
-             want->copay_percent);
+        fail(c, CONFORM_FAIL, "COPAY", "the SUT charged %d%%; the co-payment on %s is %d%%", d->copay_percent,
+             day, want->copay_percent);
 }
 
 /* Runs one case. */
@@ -764,10 +772,11 @@ static int run_case(struct conform_reception *s, const struct scenario *scn, con
     bool self_pay = want->outcome == CLINIC_SELF_PAY;
     decision_text(clinic_outcome_name(want->outcome),
                   want->route == CLINIC_ROUTE_NONE ? "none" : clinic_route_name(want->route),
-                  self_pay || !t.has_numbers ? NULL : t.numbers.insurer_number, t.numbers.symbol, t.numbers.number,
-                  t.numbers.branch, want->copay_percent, c->expected, sizeof c->expected);
+                  self_pay || !t.has_numbers ? NULL : t.numbers.insurer_number, t.numbers.symbol,
+                  t.numbers.number, t.numbers.branch, want->copay_percent, c->expected, sizeof c->expected);
     if (terminal_set_date(term, c->day) != CORE_OK)
-        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "conform: the terminal cannot take the visit's day");
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0,
+                              "conform: the terminal cannot take the visit's day");
     eligibility_service_set_down(svc, t.v.card_check == ELIGIBILITY_SERVICE_DOWN);
     char decision[PATH_MAX_], paper[PATH_MAX_];
     (void)fmt(decision, sizeof decision, "%s/%s.json", s->o.decisions, c->visit);
@@ -822,8 +831,8 @@ static int run_case(struct conform_reception *s, const struct scenario *scn, con
             (void)fmt(c->got, sizeof c->got, "%.*s", (int)(len < 120 ? len : 120), text);
             fail(c, CONFORM_SUT_ERR, "RCP-FORMAT", "%s.json is not a decision: %s", c->visit, why);
         } else {
-            decision_text(d.outcome, d.route, d.route[0] ? d.insurer_number : NULL, d.symbol, d.number, d.branch,
-                          d.copay_percent, c->got, sizeof c->got);
+            decision_text(d.outcome, d.route, d.route[0] ? d.insurer_number : NULL, d.symbol, d.number,
+                          d.branch, d.copay_percent, c->got, sizeof c->got);
             judge_requests(c, &t, &x); /* a wrong request first: it is often why the decision is wrong */
             judge_decision(c, &t, &d);
         }

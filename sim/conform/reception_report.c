@@ -16,9 +16,11 @@ static const char *clean(const char *s, char *out, size_t cap)
     size_t o = 0;
     const unsigned char *p = (const unsigned char *)s;
     while (*p && o + 1 < cap) {
-        size_t n = *p < 0x80 ? 1 : (*p & 0xE0) == 0xC0 && *p >= 0xC2 ? 2 : (*p & 0xF0) == 0xE0 ? 3
-                               : (*p & 0xF8) == 0xF0 && *p <= 0xF4   ? 4
-                                                                     : 0;
+        size_t n = *p < 0x80                           ? 1
+                   : (*p & 0xE0) == 0xC0 && *p >= 0xC2 ? 2
+                   : (*p & 0xF0) == 0xE0               ? 3
+                   : (*p & 0xF8) == 0xF0 && *p <= 0xF4 ? 4
+                                                       : 0;
         bool ok = n > 0 && o + n < cap;
         for (size_t k = 1; ok && k < n; k++)
             ok = (p[k] & 0xC0) == 0x80;
@@ -85,17 +87,19 @@ static int report_json(FILE *f, const struct conform_visit *v, size_t n)
         char day[11], got[sizeof c->got], why[sizeof c->why];
         core_date_format(c->day, day);
         json_array_append_new(
-            arr, json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:I}", "visit",
-                           c->visit, "name", c->name, "file", c->file, "line", c->line, "policy", c->policy,
-                           "date", day, "who", c->who, "presents", c->presents, "verdict", verdicts[c->verdict],
-                           "expected", c->expected, "got", clean(c->got, got, sizeof got), "rule",
-                           c->verdict == CONFORM_PASS ? json_null() : json_string(c->rule), "why",
-                           c->verdict == CONFORM_PASS ? json_null() : json_string(clean(c->why, why, sizeof why)),
-                           "requests", (json_int_t)c->requests));
+            arr,
+            json_pack("{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:I}", "visit",
+                      c->visit, "name", c->name, "file", c->file, "line", c->line, "policy", c->policy,
+                      "date", day, "who", c->who, "presents", c->presents, "verdict", verdicts[c->verdict],
+                      "expected", c->expected, "got", clean(c->got, got, sizeof got), "rule",
+                      c->verdict == CONFORM_PASS ? json_null() : json_string(c->rule), "why",
+                      c->verdict == CONFORM_PASS ? json_null() : json_string(clean(c->why, why, sizeof why)),
+                      "requests", (json_int_t)c->requests));
     }
     json_t *o = json_pack("{s:s, s:o, s:i}", "suite", "reception", "cases", arr, "exit",
                           conform_reception_exit_code(v, n));
-    int rc = json_dumpf(o, f, JSON_INDENT(2) | JSON_SORT_KEYS) == 0 && fputc('\n', f) != EOF ? CORE_OK : CORE_EIO;
+    int rc =
+        json_dumpf(o, f, JSON_INDENT(2) | JSON_SORT_KEYS) == 0 && fputc('\n', f) != EOF ? CORE_OK : CORE_EIO;
     json_decref(o);
     return rc;
 }
@@ -131,8 +135,10 @@ static void report_junit(FILE *f, const struct conform_visit *v, size_t n)
         failures += v[i].verdict == CONFORM_FAIL;
     }
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    fprintf(f, "<testsuites><testsuite name=\"conform.reception\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n",
-            n, failures, errors);
+    fprintf(
+        f,
+        "<testsuites><testsuite name=\"conform.reception\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\">\n",
+        n, failures, errors);
     for (size_t i = 0; i < n; i++) {
         const struct conform_visit *c = &v[i];
         fprintf(f, "  <testcase classname=\"conform.reception\" name=\"%s ", c->visit);

@@ -102,8 +102,8 @@ static bool element(const char *xml, const char *tag, char *out, size_t cap)
 
 struct answer {
     int validity;
-    bool shown;    /* a qualification is shown (ResultList) */
-    bool lost;     /* with a DisqualificationDate */
+    bool shown; /* a qualification is shown (ResultList) */
+    bool lost;  /* with a DisqualificationDate */
     char insurer[16], symbol[64], number[64], branch[8];
     int ratio;
 };
@@ -179,18 +179,19 @@ static bool ask(const char *visit, int n, const char *date, json_t *doc, struct 
     char symel[128] = "";
     if (sym[0])
         snprintf(symel, sizeof symel, "      <InsuredCardSymbol>%s</InsuredCardSymbol>\n", sym);
-    if (asprintf(&xml,
-                 "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XmlMsg>\n  <MessageHeader>\n"
-                 "    <QualificationConfirmationDate>%s</QualificationConfirmationDate>\n"
-                 "    <MedicalInstitutionCode>1312345678</MedicalInstitutionCode>\n"
-                 "    <ArbitraryFileIdentifier>%s</ArbitraryFileIdentifier>\n  </MessageHeader>\n"
-                 "  <MessageBody>\n    <QualificationConfirmSearchInfo>\n"
-                 "      <InsurerNumber>%s</InsurerNumber>\n%s"
-                 "      <InsuredIdentificationNumber>%s</InsuredIdentificationNumber>\n"
-                 "      <InsuredBranchNumber>%s</InsuredBranchNumber>\n      <Birthdate>%s</Birthdate>\n"
-                 "      <LimitApplicationCertificateRelatedConsFlg>1</LimitApplicationCertificateRelatedConsFlg>\n"
-                 "    </QualificationConfirmSearchInfo>\n  </MessageBody>\n</XmlMsg>\n",
-                 when, id, insurer, symel, str(doc, "number"), str(doc, "branch"), born) < 0)
+    if (asprintf(
+            &xml,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XmlMsg>\n  <MessageHeader>\n"
+            "    <QualificationConfirmationDate>%s</QualificationConfirmationDate>\n"
+            "    <MedicalInstitutionCode>1312345678</MedicalInstitutionCode>\n"
+            "    <ArbitraryFileIdentifier>%s</ArbitraryFileIdentifier>\n  </MessageHeader>\n"
+            "  <MessageBody>\n    <QualificationConfirmSearchInfo>\n"
+            "      <InsurerNumber>%s</InsurerNumber>\n%s"
+            "      <InsuredIdentificationNumber>%s</InsuredIdentificationNumber>\n"
+            "      <InsuredBranchNumber>%s</InsuredBranchNumber>\n      <Birthdate>%s</Birthdate>\n"
+            "      <LimitApplicationCertificateRelatedConsFlg>1</LimitApplicationCertificateRelatedConsFlg>\n"
+            "    </QualificationConfirmSearchInfo>\n  </MessageBody>\n</XmlMsg>\n",
+            when, id, insurer, symel, str(doc, "number"), str(doc, "branch"), born) < 0)
         return false;
     char req[1024];
     snprintf(req, sizeof req, "%s/req", folders);
@@ -363,7 +364,8 @@ static json_t *decide(json_t *v)
 #elif defined(MUTANT_LOOKUP_FOREVER)
     bool grace = strcmp(policy, "national") == 0 && strcmp(date, grace_from) >= 0;
 #else
-    bool grace = strcmp(policy, "national") == 0 && strcmp(date, grace_from) >= 0 && strcmp(date, grace_to) <= 0;
+    bool grace =
+        strcmp(policy, "national") == 0 && strcmp(date, grace_from) >= 0 && strcmp(date, grace_to) <= 0;
 #endif
     if (grace) {
         json_t *p = find_doc(docs, "paper_card");

@@ -77,5 +77,26 @@ fresh; rmdir "$WORK/d/face"
 # a whole file: every visit expectation of it
 expect 0 --sut "$REF" scenarios/nhi-certificate-lost-expired-paper-card-lookup.yaml
 has '1 of 1 cases pass'
+# the files say what the schemas say: every visit file of the suite (left in DIR/paper when no SUT takes them)
+# against reception-visit.schema.json, every decision of the reference against reception-decision.schema.json
+expect 3 --timeout 0.05 --suite scenarios/conformance/reception-suite.txt
+cp -r "$WORK/d/paper" "$WORK/visits"
+expect 0 --sut "$REF" --suite scenarios/conformance/reception-suite.txt
+/usr/bin/python3 - "$WORK/visits" "$WORK/out" <<'PYEOF' || { echo "FAIL: the files do not validate"; fail=1; }
+import glob, json, sys
+import jsonschema
+def validator(name):
+    schema = json.load(open("docs/schemas/" + name, encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema)
+for folder, v, want in ((sys.argv[1], validator("reception-visit.schema.json"), 15),
+                        (sys.argv[2], validator("reception-decision.schema.json"), 15)):
+    files = sorted(glob.glob(folder + "/*.json"))
+    assert len(files) == want, (folder, len(files))
+    for f in files:
+        err = next(v.iter_errors(json.load(open(f, encoding="utf-8"))), None)
+        assert err is None, (f, err.message, list(err.absolute_path))
+print("conform.reception: %d visit files and %d decisions validate" % (want, want))
+PYEOF
 [ $fail = 0 ] && echo "conform.reception: all checks passed"
 exit $fail
