@@ -9,7 +9,7 @@
  * DIR/face/OQSsiquc01res_face_<visit>_*.xml (QualificationValidity 1: insured by the card, numbers and rate from
  * the answer). Otherwise the documents in DESK-1's order: a certificate within its printed validity, a paper card
  * before its printed expiry, each checked online by its numbers (one request each, OQSsiquc01req_<visit>-<n>.xml);
- * then, under `national` from 2025-08-01 to 2026-03-31 only (AMEND-1, docs/RULES.md), the look-up by the numbers
+ * with the card shown and failed, a notice (NOTICE-3); then, under `national` from 2025-08-01 to 2026-03-31 only (AMEND-1, docs/RULES.md), the look-up by the numbers
  * of an expired paper card or a notice; else self-pay. The rate is the answer's InsuredPartialContributionRatio.
  * The insurer number is recorded as printed (the answer pads a 6-digit one to 8 with "00").
  *
@@ -204,10 +204,11 @@ static bool ask(const char *visit, int n, const char *date, json_t *doc, struct 
     for (int i = 0; i < 2000; i++) { /* 10 s */
         char *text = slurp(res, NULL);
         if (text != NULL) {
-            bool got = read_answer(text, a);
+            if (!read_answer(text, a))
+                a->validity = 0; /* an error answer: no QualificationValidity */
             free(text);
             unlink(res);
-            return got;
+            return true;
         }
         pause_ms(5);
     }
@@ -224,11 +225,10 @@ static bool ask_ok(const char *visit, int *n, const char *date, json_t *doc, str
 #endif
     if (!ask(visit, (*n)++, date, doc, a))
         return false;
-    if (a->validity == 1)
-        return true;
-    if (a->validity != 2 || a->lost)
-        return false;
-    return !lookup || a->shown;
+    if (lookup)
+        return a->validity == 1 || (a->validity == 2 && !a->lost && a->shown);
+    /* an error answer (the system is down) leaves the document at face value */
+    return !(a->validity == 4 || a->validity == 3 || (a->validity == 2 && a->lost));
 }
 
 static json_t *find_doc(json_t *docs, const char *kind)
@@ -358,6 +358,9 @@ static json_t *decide(json_t *v)
     if (c != NULL)
         return c;
 #endif
+    /* the card failed, the notice stands in (NOTICE-3), checked by its numbers */
+    if (card && (d = find_doc(docs, "notice")) != NULL && ask_ok(visit, &n, date, d, &a, false))
+        return insured(visit, "card_notice", d, &a, date);
 #ifdef MUTANT_NOTICE_ANY_POLICY
     bool grace = strcmp(date, grace_from) >= 0 && strcmp(date, grace_to) <= 0;
     (void)policy;

@@ -89,8 +89,8 @@ def validator(name):
     schema = json.load(open("docs/schemas/" + name, encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
-for folder, v, want in ((sys.argv[1], validator("reception-visit.schema.json"), 15),
-                        (sys.argv[2], validator("reception-decision.schema.json"), 15)):
+for folder, v, want in ((sys.argv[1], validator("reception-visit.schema.json"), 16),
+                        (sys.argv[2], validator("reception-decision.schema.json"), 16)):
     files = sorted(glob.glob(folder + "/*.json"))
     assert len(files) == want, (folder, len(files))
     for f in files:
