@@ -782,13 +782,23 @@ static int run_case(struct conform_reception *s, const struct scenario *scn, con
     (void)fmt(decision, sizeof decision, "%s/%s.json", s->o.decisions, c->visit);
     (void)fmt(paper, sizeof paper, "%s/paper/%s.json", s->o.folders, c->visit);
     (void)unlink(decision); /* a stale decision of an earlier run is not this run's */
-    if (t.card && (rc = write_face(s, c, &t, err)) != CORE_OK)
+    if (t.card && (rc = write_face(s, c, &t, err)) != CORE_OK && rc != CORE_EIO)
         return rc;
-    char *vj = visit_json(c, scn, &t, e);
-    if (vj == NULL)
-        return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "out of memory");
-    rc = write_file(paper, vj, strlen(vj), err);
-    free(vj);
+    if (rc == CORE_OK) {
+        char *vj = visit_json(c, scn, &t, e);
+        if (vj == NULL)
+            return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "out of memory");
+        rc = write_file(paper, vj, strlen(vj), err);
+        free(vj);
+    }
+    if (rc == CORE_EIO) {
+        /* DIR's folders were there at the start: the SUT removed or spoiled them */
+        fail(c, CONFORM_SUT_ERR, "RCP-FOLDER", "the patient cannot be brought: %s%s%s", err->file,
+             err->file[0] ? ": " : "", err->message);
+        core_error_clear(err);
+        c->seconds = (double)(now_ms() - t0) / 1000.0;
+        return CORE_OK;
+    }
     if (rc != CORE_OK)
         return rc;
     struct exchange x = {calloc(REQUESTS_MAX, sizeof(struct request)), 0};
@@ -797,7 +807,15 @@ static int run_case(struct conform_reception *s, const struct scenario *scn, con
     long long deadline = now_ms() + s->o.timeout_ms;
     bool decided = false;
     for (;;) {
-        if ((rc = take_requests(s, &x, err)) != CORE_OK)
+        if ((rc = take_requests(s, &x, err)) == CORE_EIO) {
+            fail(c, CONFORM_SUT_ERR, "RCP-FOLDER", "%s: %s (did the SUT remove it?)", err->file,
+                 err->message);
+            core_error_clear(err);
+            rc = CORE_OK;
+            decided = true; /* judged: nothing more to wait for */
+            break;
+        }
+        if (rc != CORE_OK)
             break;
         size_t answered = 0;
         if ((rc = terminal_scan(term, &answered, err)) != CORE_OK)
@@ -818,7 +836,7 @@ static int run_case(struct conform_reception *s, const struct scenario *scn, con
         else
             fail(c, CONFORM_SUT_ERR, "RCP-TIME", "no decision %s/%s.json within %d ms (--timeout)",
                  s->o.decisions, c->visit, s->o.timeout_ms);
-    } else if (rc == CORE_OK) {
+    } else if (rc == CORE_OK && c->verdict == CONFORM_PASS) {
         char *text = NULL;
         size_t len = 0;
         struct core_error rerr;

@@ -52,6 +52,11 @@ expect 3 --timeout 2 --sut 'while :; do for f in "$MYNASIM_FOLDERS"/paper/*.json
 expect 3 --sut 'exit 4' "$N" "$A"
 has 'the SUT exited with status 4 before deciding v0001'
 has 'the SUT exited with status 4 before deciding v0002'
+# a SUT that removes the exchange folders: its cases fail saying so, mynasim goes on and ends
+expect 3 --timeout 5 --sut 'rm -rf "$MYNASIM_FOLDERS/req"; exec sleep 30' "$N" "$A"
+has '\[RCP-FOLDER\] .*/d/req: cannot list the requests'
+expect 3 --timeout 5 --sut 'rm -rf "$MYNASIM_FOLDERS/paper"; exec sleep 30' "$N" "$A"
+has '\[RCP-FOLDER\] the patient cannot be brought'
 # a SUT whose background child hangs: the whole process group is killed
 expect 3 --timeout 0.3 --sut "sleep 30 & echo \$! > $WORK/child; wait" "$N"
 child=$(cat "$WORK/child" 2>/dev/null)
