@@ -2,7 +2,8 @@
  * conform: conformance suites that put a vendor's system — the system under test (SUT) — in the place of one
  * party of the transition and judge it against the world's ground truth (docs/CONFORMANCE.md).
  *
- * This slice is the insurer-systems suite (`mynasim conform issuance`): for each day of a scenario's period the
+ * Two suites: the reception suite in folder mode (`mynasim conform reception`, below) and the insurer-systems
+ * suite (`mynasim conform issuance`): for each day of a scenario's period the
  * SUT is given, as one line of JSON on its standard input, what an insurer's system knows that morning (the
  * members, their documents and cards, the policy's parameters in force) and that day's events; it answers with
  * the certificates (資格確認書) and notices (資格情報のお知らせ) it mails that day, one JSON line each, then an
@@ -11,7 +12,8 @@
  * group of its own; every wait on it has a deadline, and it is always killed (by that group) and reaped.
  *
  * conform knows the world only through its public, read-only readers (world.h); it never changes a world and
- * never decides an insurer's mailing itself: the engine is the oracle.
+ * never decides an insurer's mailing or a desk's decision itself: the engine is the oracle. The reception suite
+ * reaches its SUT only through files and a terminal (terminal.h) over the world's registry.
  */
 #ifndef MYNASIM_CONFORM_H
 #define MYNASIM_CONFORM_H
