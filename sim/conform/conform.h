@@ -2,7 +2,8 @@
  * conform: conformance suites that put a vendor's system — the system under test (SUT) — in the place of one
  * party of the transition and judge it against the world's ground truth (docs/CONFORMANCE.md).
  *
- * This slice is the insurer-systems suite (`mynasim conform issuance`): for each day of a scenario's period the
+ * Two suites: the reception suite in folder mode (`mynasim conform reception`, below) and the insurer-systems
+ * suite (`mynasim conform issuance`): for each day of a scenario's period the
  * SUT is given, as one line of JSON on its standard input, what an insurer's system knows that morning (the
  * members, their documents and cards, the policy's parameters in force) and that day's events; it answers with
  * the certificates (資格確認書) and notices (資格情報のお知らせ) it mails that day, one JSON line each, then an
@@ -11,7 +12,8 @@
  * group of its own; every wait on it has a deadline, and it is always killed (by that group) and reaped.
  *
  * conform knows the world only through its public, read-only readers (world.h); it never changes a world and
- * never decides an insurer's mailing itself: the engine is the oracle.
+ * never decides an insurer's mailing or a desk's decision itself: the engine is the oracle. The reception suite
+ * reaches its SUT only through files and a terminal (terminal.h) over the world's registry.
  */
 #ifndef MYNASIM_CONFORM_H
 #define MYNASIM_CONFORM_H
@@ -102,5 +104,85 @@ CORE_MUST_USE int conform_report(FILE *f, enum conform_format format, const stru
                                  size_t n);
 /* The exit code the cases come to (CONFORM_EXIT_*). */
 int conform_exit_code(const struct conform_case *cases, size_t n);
+
+/* ==== the reception suite (reception.c; docs/CONFORMANCE.md, "Reception systems"; the contract
+ * docs/RECEPTION-INTERFACE.md) =================================================================================
+ *
+ * Folder mode: a reception system (the SUT) watches the terminal's exchange folders DIR and writes its decision
+ * for each visit as DIR2/<visit>.json. For each case — one `visit` expectation of a scenario file — mynasim
+ * replays the scenario (the world is the oracle), puts its registry behind a terminal answering DIR/req in
+ * DIR/res at the visit's day, and brings the patient: for the card, the face reader's result file in DIR/face
+ * (the visit id in its name), then the visit file DIR/paper/<visit>.json (the documents handed over, printed
+ * numbers and expiry). It waits for the decision against a deadline, checks it against the decision schema and
+ * judges it against the world's decision for that visit; every request the SUT sent is judged too (taken from
+ * DIR/req before the terminal answers it). */
+
+/* What a case comes to. */
+enum conform_verdict {
+    CONFORM_PASS,
+    CONFORM_FAIL,    /* a wrong decision or a wrong request */
+    CONFORM_SUT_ERR, /* no decision in time, garbage, the SUT exited */
+};
+
+/* One visit judged. Strings are UTF-8 (a SUT's bytes cleaned by the report). */
+struct conform_visit {
+    char visit[16];  /* the id given to the SUT: "v0001", ... in the order of the run */
+    char name[128];  /* the scenario's name */
+    char file[512];  /* its path */
+    int line;        /* the expectation's line */
+    char policy[64]; /* the policy it was replayed under */
+    char who[SCENARIO_ID_MAX];
+    core_day day;
+    char presents[12];  /* "card" or "documents" */
+    char expected[200]; /* the world's decision, as the decision JSON's fields */
+    char got[200];      /* the SUT's, "" when none */
+    enum conform_verdict verdict;
+    char rule[16];     /* the rule (or the suite's check, RCP-*) a failure names */
+    char why[320];     /* in the user's terms */
+    unsigned requests; /* requests the SUT sent during the case */
+    double seconds;    /* wall time (reports leave it out) */
+};
+
+struct conform_reception_options {
+    const char *folders;   /* DIR: DIR/req, DIR/res, DIR/face and DIR/paper must exist */
+    const char *decisions; /* DIR2: where the SUT writes DIR2/<visit>.json */
+    const char *sut;       /* a command started once with /bin/sh -c, or NULL: a SUT already watching */
+    const char *policy;    /* MYNASIM_POLICY in the SUT's environment */
+    int timeout_ms;        /* the deadline for each decision */
+};
+
+struct conform_reception;
+/* Checks the folders and starts the SUT (when given). CORE_EINVAL (err filled) on a missing folder. */
+CORE_MUST_USE int conform_reception_open(const struct conform_reception_options *o,
+                                         struct conform_reception **out, struct core_error *err);
+/* Kills the SUT's process group (when started), reaps it, removes the private folder. */
+void conform_reception_close(struct conform_reception *s);
+
+/* Runs the `visit` expectations of `scn` on lines[0..n) (every one of them when n is 0; *count gets how many
+ * were run) against the SUT: out has room for `cap` cases. A SUT failure is a verdict, not an error; an error
+ * is a world that cannot be replayed, a line that is not a visit expectation (CORE_EINVAL) or a folder mynasim
+ * cannot write (CORE_EIO). */
+CORE_MUST_USE int conform_reception_scenario(struct conform_reception *s, const struct scenario *scn,
+                                             const int *lines, size_t n, struct conform_visit *out,
+                                             size_t cap, size_t *count, struct core_error *err);
+
+/* Reads a decision (docs/schemas/reception-decision.schema.json) for `visit`: CORE_OK, or CORE_EINVAL with
+ * `why` naming the field that is wrong. For the fuzz target and the suite. */
+struct conform_decision {
+    char outcome[24];
+    char route[16]; /* "" for none */
+    char insurer_number[9];
+    char symbol[40];
+    char number[40];
+    char branch[3];
+    int copay_percent; /* 0 when absent */
+};
+CORE_MUST_USE int conform_decision_parse(const char *text, size_t len, const char *visit,
+                                         struct conform_decision *out, char *why, size_t cap);
+
+/* The report of a reception run (text, JSON or JUnit), and its exit code (CONFORM_EXIT_*). */
+CORE_MUST_USE int conform_reception_report(FILE *f, enum conform_format format, const struct conform_visit *v,
+                                           size_t n);
+int conform_reception_exit_code(const struct conform_visit *v, size_t n);
 
 #endif
