@@ -35,6 +35,7 @@ static void ok_answer(struct eligibility_answer *a)
     q->start = D("2020-04-01");
     q->end = D("2025-06-30");
     q->copay_percent = 20;
+    q->band = ELIGIBILITY_BAND_LATTER; /* 75 in 2025: InsuredPartialContributionRatio */
     q->limit = ELIGIBILITY_LIMIT_ELDERLY_HIGH;
     q->tax_arrears = true;
 }
