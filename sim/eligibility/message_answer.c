@@ -99,7 +99,10 @@ int eligibility_response_from_answer(const struct eligibility_request_msg *req,
         return CORE_OK;
     const struct eligibility_qualification *q = &a->qualification;
     struct eligibility_qualification_msg *m = &out->qualification;
-    if ((unsigned)q->limit > ELIGIBILITY_LIMIT_ELDERLY_HIGH || q->copay_percent < 0 || q->copay_percent > 100)
+    /* The rate must be known where the answer carries it (from 70); before, the desk derives it. */
+    bool carried = q->band == ELIGIBILITY_BAND_LATTER || q->band == ELIGIBILITY_BAND_ELDERLY;
+    if ((unsigned)q->limit > ELIGIBILITY_LIMIT_ELDERLY_HIGH || (unsigned)q->band > ELIGIBILITY_BAND_LATTER ||
+        q->copay_percent > 100 || (carried && q->copay_percent < 0))
         return CORE_EINVAL;
     memcpy(m->card_class, "01", 3);
     m->numbers = q->numbers;
