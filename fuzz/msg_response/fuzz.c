@@ -50,5 +50,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (eligibility_response_from_answer(&req, &a, "20250115093000", &m3) != CORE_OK ||
         eligibility_response_encode(&m3, ELIGIBILITY_ENC_UTF8, buf2, sizeof buf2, &n2, &err) != CORE_OK)
         abort();
+    /* The person and the co-payment travel as the message had them (docs/MESSAGES.md, "The person and the
+     * co-payment"): the latter-stage ratio first, else the elderly certificate's, else PreschoolClassification;
+     * a name given with its kana, sex and insurer name. */
+    if (m1.has_qualification && m3.has_qualification) {
+        const struct eligibility_qualification_msg *q1 = &m1.qualification, *q3 = &m3.qualification;
+        if (q1->copay_percent != q3->copay_percent)
+            abort();
+        if (q1->copay_percent < 0 && q1->elderly_percent != q3->elderly_percent)
+            abort();
+        if (q1->copay_percent < 0 && q1->elderly_percent < 0 && q1->preschool != q3->preschool)
+            abort();
+        if (q1->name[0] != '\0' &&
+            (strcmp(q1->name, q3->name) != 0 || strcmp(q1->name_kana, q3->name_kana) != 0 ||
+             q3->sex != (q1->sex >= 1 && q1->sex <= 3 ? q1->sex : 3)))
+            abort();
+        if (q1->insurer_name[0] != '\0' && strcmp(q1->insurer_name, q3->insurer_name) != 0)
+            abort();
+        if (q3->name[0] == '\0' || q3->insurer_name[0] == '\0' || q3->sex < 1 || q3->sex > 3)
+            abort(); /* every qualification the codec writes carries Name, Sex1 and InsurerName */
+    }
     return 0;
 }

@@ -220,8 +220,16 @@ int clinic_decide(const struct clinic_input *in, struct clinic_decision *out)
         out->copay = out->fee_total;
         return CORE_OK;
     }
-    if (basis != NULL && basis->has_qualification) {
+    if (basis != NULL && basis->has_qualification && basis->qualification.copay_percent >= 0) {
+        /* The ratio the answer carries: the latter-stage elderly one, or the elderly certificate's. */
         out->copay_percent = basis->qualification.copay_percent;
+    } else if (basis != NULL && basis->has_qualification) {
+        /* COPAY: the answer leaves the rate to the desk (before 70): from its birth date and the policy, as
+         * reception systems derive it. */
+        rc = eligibility_copay_percent(in->policy, basis->qualification.born, pr->high_income, in->on,
+                                       &out->copay_percent);
+        if (rc != CORE_OK)
+            return rc;
     } else {
         if (pr->born == CORE_DAY_NONE)
             return CORE_EINVAL;

@@ -86,11 +86,10 @@ static const int copay_ids[COPAY_PARAMS] = {
     POLICY_COPAY_LATTER_AGE,  POLICY_COPAY_LATTER_PERCENT,    POLICY_COPAY_LATTER_HIGH_PERCENT,
 };
 
-int eligibility_copay_percent(const struct policy *policy, core_day born, bool high_income, core_day on,
-                              int *percent)
+/* COPAY: the rate, and the band with (for the elderly band) its first and last day. */
+static int copay(const struct policy *policy, core_day born, bool high_income, core_day on, int *percent,
+                 enum eligibility_band *band, core_day *band_from, core_day *band_to)
 {
-    if (policy == NULL || percent == NULL)
-        return CORE_EINVAL;
     /* The parameters stay the same over the policy's spans between dated rows, and the desk asks on day after
      * day of the same span: they are read again only when the policy or the span changes (per thread). */
     static _Thread_local struct {
@@ -134,15 +133,33 @@ int eligibility_copay_percent(const struct policy *policy, core_day born, bool h
         last.elderly_start = elderly_start(born, eld_age);
     }
     /* COPAY */
-    if (on <= last.preschool_end)
+    *band_from = *band_to = CORE_DAY_NONE;
+    if (on <= last.preschool_end) {
         *percent = pre;
-    else if (on >= last.latter_start)
+        *band = ELIGIBILITY_BAND_PRESCHOOL;
+    } else if (on >= last.latter_start) {
         *percent = high_income ? lat_hi : lat;
-    else if (on >= last.elderly_start)
+        *band = ELIGIBILITY_BAND_LATTER;
+    } else if (on >= last.elderly_start) {
         *percent = high_income ? eld_hi : eld;
-    else
+        *band = ELIGIBILITY_BAND_ELDERLY;
+        *band_from = last.elderly_start;
+        *band_to = last.latter_start - 1;
+    } else {
         *percent = gen;
+        *band = ELIGIBILITY_BAND_GENERAL;
+    }
     return CORE_OK;
+}
+
+int eligibility_copay_percent(const struct policy *policy, core_day born, bool high_income, core_day on,
+                              int *percent)
+{
+    if (policy == NULL || percent == NULL)
+        return CORE_EINVAL;
+    enum eligibility_band band;
+    core_day from, to;
+    return copay(policy, born, high_income, on, percent, &band, &from, &to);
 }
 
 /* ---- AMEND-3 ------------------------------------------------------------------------------------------ */
@@ -229,8 +246,10 @@ static int fill_qualification(const struct eligibility_registry *reg, uint32_t m
     if (rc != CORE_OK)
         return rc;
     q->limit = limit_of(m, born, on, age);
+    q->person = m->person;
     out->has_qualification = true;
-    return eligibility_copay_percent(reg->policy, born, m->e.high_income, on, &q->copay_percent);
+    return copay(reg->policy, born, m->e.high_income, on, &q->copay_percent, &q->band, &q->band_from,
+                 &q->band_to);
 }
 
 static int answer_person(const struct eligibility_registry *reg, uint32_t person, core_day on,
@@ -261,8 +280,13 @@ static void answer_clear(struct eligibility_answer *out, enum eligibility_result
     q->born = q->start = 0;
     q->end = CORE_DAY_NONE;
     q->copay_percent = 0;
+    q->band = ELIGIBILITY_BAND_GENERAL;
+    q->band_from = q->band_to = CORE_DAY_NONE;
     q->limit = (enum eligibility_limit)0;
     q->tax_arrears = false;
+    q->person = 0;
+    q->name[0] = q->kana[0] = q->insurer_name[0] = '\0';
+    q->sex = 0;
 }
 
 int eligibility_check_person(const struct eligibility_registry *reg, uint32_t person, core_day on,

@@ -77,6 +77,17 @@ struct eligibility_enrollment {
     bool tax_arrears; /* MYNA-10: NHI tax in arrears */
 };
 
+/* COPAY's age bands, on the day asked: which of the answer's fields carries the co-payment (docs/MESSAGES.md,
+ * "The person and the co-payment"). */
+enum eligibility_band {
+    ELIGIBILITY_BAND_GENERAL,   /* nothing: the desk derives the rate from the birth date and the policy */
+    ELIGIBILITY_BAND_PRESCHOOL, /* PreschoolClassification 1: the desk derives the preschool rate */
+    ELIGIBILITY_BAND_ELDERLY,   /* 70-74: ElderlyRecipientCertificateInfo with its ratio */
+    ELIGIBILITY_BAND_LATTER, /* from 75: InsuredPartialContributionRatio (the latter-stage elderly ratio) */
+};
+
+#define ELIGIBILITY_PERSON_TEXT_MAX 121 /* a name, kana or insurer name: 120 bytes of UTF-8 and a NUL */
+
 /* The qualification a check found. */
 struct eligibility_qualification {
     struct eligibility_numbers numbers;
@@ -84,9 +95,18 @@ struct eligibility_qualification {
     core_day born;
     core_day start;
     core_day end;      /* last day (a visible loss's day - 1), or CORE_DAY_NONE while open */
-    int copay_percent; /* InsuredPartialContributionRatio, on the day asked */
+    int copay_percent; /* COPAY on the day asked; -1 when read from a message that leaves it to the desk */
+    enum eligibility_band band;
+    core_day band_from, band_to; /* ELIGIBILITY_BAND_ELDERLY: the elderly certificate's first and last day */
     enum eligibility_limit limit;
     bool tax_arrears;
+    /* The person as the insurer filed it (eligibility_answer_add_person fills these; the checks leave them
+     * empty, so a population's million checks copy no text): `person` is the registry's person. */
+    uint32_t person;
+    char name[ELIGIBILITY_PERSON_TEXT_MAX];         /* Name: JIS X 0208 only, others shown as ● */
+    char kana[ELIGIBILITY_PERSON_TEXT_MAX];         /* NameKana: half-width katakana, "" when not known */
+    int sex;                                        /* Sex1: 1 male, 2 female, 3 unset; 0 not filled */
+    char insurer_name[ELIGIBILITY_PERSON_TEXT_MAX]; /* InsurerName */
 };
 
 struct eligibility_answer {
@@ -138,6 +158,43 @@ void eligibility_registry_free(struct eligibility_registry *reg);
 
 /* A person (the system's record behind a My Number). Persons are numbered densely from 0. */
 CORE_MUST_USE int eligibility_person_add(struct eligibility_registry *reg, core_day born, uint32_t *person);
+
+/*
+ * The person's data as the insurers filed it, for the answers' Name, NameKana and Sex1 (docs/MESSAGES.md, "The
+ * person and the co-payment"). `name` (UTF-8, at most 120 bytes; NULL or "": generated) is shown with every
+ * character outside JIS X 0208 as ●; `kana` (katakana or hiragana, full- or half-width, family and given names
+ * parted by a space; NULL or "": generated with a generated name, none with a given one) is answered in
+ * half-width katakana; `sex` 1 male, 2 female, 3 unset, 0 generated. Generated values come from `seed` alone
+ * (eligibility_person_generate). A person never given data answers as generated from its number. CORE_EINVAL
+ * for a name or kana too long or not UTF-8, or a kana that is not kana.
+ */
+struct eligibility_person_data {
+    const char *name;
+    const char *kana;
+    int sex;
+    uint64_t seed;
+};
+CORE_MUST_USE int eligibility_person_set_data(struct eligibility_registry *reg, uint32_t person,
+                                              const struct eligibility_person_data *d);
+/* A name, its full-width kana and a sex (1 or 2 when `sex` is 0) drawn from `seed` alone, through a fixed
+ * table: no clock, no shared random state. The name's family and given names are parted by U+3000, the kana's
+ * by a space. */
+void eligibility_person_generate(uint64_t seed, int sex, char name[ELIGIBILITY_PERSON_TEXT_MAX],
+                                 char kana[ELIGIBILITY_PERSON_TEXT_MAX], int *sex_out);
+/* The name an insurer's answers carry as InsurerName (UTF-8, at most 120 bytes; copied). An insurer never
+ * named answers "保険者" and its number. CORE_EINVAL for a bad number or name. */
+CORE_MUST_USE int eligibility_insurer_set_name(struct eligibility_registry *reg, const char *insurer_number,
+                                               const char *name);
+/* Fills an answer's qualification with its person (name, kana, sex) and insurer name, when it shows one
+ * (has_qualification or lost_record); nothing otherwise. */
+CORE_MUST_USE int eligibility_answer_add_person(const struct eligibility_registry *reg,
+                                                struct eligibility_answer *a);
+/* `in` with every character outside JIS X 0208 as ● (U+25CF), as the real system shows names: CORE_EINVAL when
+ * `in` is not UTF-8 or the result does not fit `cap`. */
+CORE_MUST_USE int eligibility_name_showable(const char *in, char *out, size_t cap);
+/* Katakana or hiragana (full- or half-width, with ー and spaces) as half-width katakana, as NameKana carries
+ * it; CORE_EINVAL for any other character or when the result does not fit `cap`. */
+CORE_MUST_USE int eligibility_kana_half_width(const char *in, char *out, size_t cap);
 
 /*
  * Insurers' filings. `visible` is the day the filing becomes visible; CORE_DAY_NONE means the policy's lag
@@ -316,13 +373,20 @@ struct eligibility_qualification_msg {
     struct eligibility_numbers numbers;
     int family;                                  /* PersonalFamilyClassification: 1 insured, 2 dependent */
     char insured_name[ELIGIBILITY_MSG_TEXT_MAX]; /* InsuredName (the insured's, for a dependent), optional */
-    char name[ELIGIBILITY_MSG_TEXT_MAX];         /* Name, optional */
-    char name_kana[ELIGIBILITY_MSG_TEXT_MAX];    /* NameKana, optional */
+    char name[ELIGIBILITY_MSG_TEXT_MAX];         /* Name (mynasim always writes it), optional when read */
+    char name_kana[ELIGIBILITY_MSG_TEXT_MAX];    /* NameKana, half-width katakana, optional */
     int sex;                                     /* Sex1: 1 male, 2 female, 3 unset, 0 absent */
     core_day born;                               /* Birthdate */
     core_day qualification_date;                 /* QualificationDate: the first day */
     core_day disqualification_date;              /* DisqualificationDate: the first day without, or NONE */
-    int copay_percent;                           /* InsuredPartialContributionRatio, three digits */
+    core_day card_valid;                         /* InsuredCardValidDate, optional */
+    core_day card_expires;                       /* InsuredCardExpirationDate, optional */
+    int copay_percent; /* InsuredPartialContributionRatio (latter-stage elderly), three digits; -1 absent */
+    int preschool;     /* PreschoolClassification 1; 0 absent */
+    /* ElderlyRecipientCertificateInfo (ages 70-74): ElderlyRecipientContributionRatio, three digits, -1 when
+     * the group is absent; ElderlyRecipientValidStartDate / EndDate, optional */
+    int elderly_percent;
+    core_day elderly_from, elderly_to;
     char limit_flag[4]; /* LimitApplicationCertificateClassificationFlag A01..A06, B01..B10; "" absent */
     int tax_arrears;    /* TaxArrearsClassification 0/1, -1 absent (mynasim's own, optional: MYNA-10) */
 };

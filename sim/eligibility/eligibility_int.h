@@ -10,9 +10,22 @@
 
 struct elig_person {
     core_day born;
+    uint32_t data; /* index into the registry's pdata, ELIG_NIL when nothing was given */
+    uint64_t seed; /* what generated identity fields come from (eligibility_person_generate) */
+    int sex;       /* 1, 2, 3; 0: generated */
     uint32_t mem_head, mem_tail;
     uint32_t reg_head, reg_tail;
     uint32_t card_head, card_tail;
+};
+
+struct elig_pdata {
+    char name[ELIGIBILITY_PERSON_TEXT_MAX]; /* "" generated */
+    char kana[ELIGIBILITY_PERSON_TEXT_MAX]; /* half-width already; "" none (or generated with the name) */
+};
+
+struct elig_insurer {
+    char number[9];
+    char name[ELIGIBILITY_PERSON_TEXT_MAX];
 };
 
 struct elig_mem {
@@ -64,8 +77,14 @@ struct eligibility_registry {
     struct elig_cert *certs;
     size_t n_certs, cap_certs;
     struct elig_map by_card, by_cert, by_numbers;
+    struct elig_pdata *pdata; /* the persons' given names and kana (eligibility_person_set_data) */
+    size_t n_pdata, cap_pdata;
+    struct elig_insurer *insurers; /* eligibility_insurer_set_name */
+    size_t n_insurers, cap_insurers;
 };
 
+/* registry.c's pool growth, shared with person.c. */
+CORE_MUST_USE int elig_pool_reserve(void **items, size_t *cap, size_t need, size_t size);
 uint32_t elig_map_get(const struct elig_map *m, uint64_t key);
 uint64_t elig_numbers_hash(const struct eligibility_numbers *n);
 bool elig_numbers_eq(const struct eligibility_numbers *a, const struct eligibility_numbers *b);

@@ -232,6 +232,17 @@ static bool res_has_limit(const void *m)
 }
 static const struct group res_limit = {res_limit_f, N(res_limit_f), res_has_limit, NULL, true};
 
+static const struct field res_elderly_f[] = {
+    DATE("ElderlyRecipientValidStartDate", false, RES, Q(elderly_from)),
+    DATE("ElderlyRecipientValidEndDate", false, RES, Q(elderly_to)),
+    INT("ElderlyRecipientContributionRatio", true, 3, 3, RES, Q(elderly_percent), -1),
+};
+static bool res_has_elderly(const void *m)
+{
+    return ((const RES *)m)->qualification.elderly_percent >= 0;
+}
+static const struct group res_elderly = {res_elderly_f, N(res_elderly_f), res_has_elderly, NULL, true};
+
 static const struct field res_qual_f[] = {
     STR("InsuredCardClassification", T_DIGITS, true, 2, 2, RES, Q(card_class)),
     INSURER("InsurerNumber", 1, RES, Q(numbers.insurer_number)),
@@ -247,7 +258,11 @@ static const struct field res_qual_f[] = {
     DATE("Birthdate", true, RES, Q(born)),
     DATE("QualificationDate", true, RES, Q(qualification_date)),
     DATE("DisqualificationDate", false, RES, Q(disqualification_date)),
-    INT("InsuredPartialContributionRatio", true, 3, 3, RES, Q(copay_percent), -1),
+    DATE("InsuredCardValidDate", false, RES, Q(card_valid)),
+    DATE("InsuredCardExpirationDate", false, RES, Q(card_expires)),
+    INT("InsuredPartialContributionRatio", false, 3, 3, RES, Q(copay_percent), -1),
+    INT("PreschoolClassification", false, 1, 1, RES, Q(preschool), 0),
+    GROUP("ElderlyRecipientCertificateInfo", false, res_elderly),
     GROUP("LimitApplicationCertificateRelatedInfo", false, res_limit),
     INT("TaxArrearsClassification", false, 1, 1, RES, Q(tax_arrears), -1),
 };
@@ -860,6 +875,16 @@ static int check_response(const RES *m, struct eligibility_msg_error *err)
         return fail(err, ELIGIBILITY_MSG_BAD_VALUE, 0, "Sex1", "1, 2 or 3");
     if (q->copay_percent > 100)
         return fail(err, ELIGIBILITY_MSG_BAD_VALUE, 0, "InsuredPartialContributionRatio", "000 to 100");
+    if (q->elderly_percent > 100)
+        return fail(err, ELIGIBILITY_MSG_BAD_VALUE, 0, "ElderlyRecipientContributionRatio", "000 to 100");
+    if (q->preschool > 1)
+        return fail(err, ELIGIBILITY_MSG_BAD_VALUE, 0, "PreschoolClassification", "1");
+    if (q->elderly_from != CORE_DAY_NONE && q->elderly_to != CORE_DAY_NONE && q->elderly_to < q->elderly_from)
+        return fail(err, ELIGIBILITY_MSG_BAD_VALUE, 0, "ElderlyRecipientValidEndDate",
+                    "on or after ElderlyRecipientValidStartDate");
+    if (q->card_valid != CORE_DAY_NONE && q->card_expires != CORE_DAY_NONE && q->card_expires < q->card_valid)
+        return fail(err, ELIGIBILITY_MSG_BAD_VALUE, 0, "InsuredCardExpirationDate",
+                    "on or after InsuredCardValidDate");
     if (q->tax_arrears > 1)
         return fail(err, ELIGIBILITY_MSG_BAD_VALUE, 0, "TaxArrearsClassification", "0 or 1");
     if (q->limit_flag[0] != '\0' && !limit_flag_valid(q->limit_flag))
@@ -882,6 +907,9 @@ static void response_blank(RES *m)
     memset(m, 0, sizeof *m);
     m->date = m->qualification.born = m->qualification.qualification_date = CORE_DAY_NONE;
     m->qualification.disqualification_date = CORE_DAY_NONE;
+    m->qualification.card_valid = m->qualification.card_expires = CORE_DAY_NONE;
+    m->qualification.elderly_from = m->qualification.elderly_to = CORE_DAY_NONE;
+    m->qualification.elderly_percent = -1;
     m->segment = m->status = m->qualification.family = m->qualification.copay_percent = -1;
     m->qualification.tax_arrears = -1;
     m->encoding = -1;

@@ -61,6 +61,9 @@ static void blank(struct eligibility_response_msg *out, const char *process_time
 {
     memset(out, 0, sizeof *out);
     out->date = CORE_DAY_NONE;
+    out->qualification.elderly_percent = out->qualification.copay_percent = -1;
+    out->qualification.card_valid = out->qualification.card_expires = CORE_DAY_NONE;
+    out->qualification.elderly_from = out->qualification.elderly_to = CORE_DAY_NONE;
     snprintf(out->process_time, sizeof out->process_time, "%s", process_time ? process_time : "");
 }
 
@@ -96,7 +99,10 @@ int eligibility_response_from_answer(const struct eligibility_request_msg *req,
         return CORE_OK;
     const struct eligibility_qualification *q = &a->qualification;
     struct eligibility_qualification_msg *m = &out->qualification;
-    if ((unsigned)q->limit > ELIGIBILITY_LIMIT_ELDERLY_HIGH || q->copay_percent < 0 || q->copay_percent > 100)
+    /* The rate must be known where the answer carries it (from 70); before, the desk derives it. */
+    bool carried = q->band == ELIGIBILITY_BAND_LATTER || q->band == ELIGIBILITY_BAND_ELDERLY;
+    if ((unsigned)q->limit > ELIGIBILITY_LIMIT_ELDERLY_HIGH || (unsigned)q->band > ELIGIBILITY_BAND_LATTER ||
+        q->copay_percent > 100 || (carried && q->copay_percent < 0))
         return CORE_EINVAL;
     memcpy(m->card_class, "01", 3);
     m->numbers = q->numbers;
@@ -104,7 +110,37 @@ int eligibility_response_from_answer(const struct eligibility_request_msg *req,
     m->born = q->born;
     m->qualification_date = q->start;
     m->disqualification_date = q->end == CORE_DAY_NONE ? CORE_DAY_NONE : q->end + 1;
-    m->copay_percent = q->copay_percent;
+    /* The person: as eligibility_answer_add_person filled it; an answer built without it (a test's) gets one
+     * generated from its person number, so every qualification carries Name, Sex1 and InsurerName. */
+    if (q->name[0] != '\0') {
+        memcpy(m->name, q->name, sizeof m->name);
+        memcpy(m->name_kana, q->kana, sizeof m->name_kana);
+        m->sex = q->sex >= 1 && q->sex <= 3 ? q->sex : 3;
+    } else {
+        char name[ELIGIBILITY_PERSON_TEXT_MAX], kana[ELIGIBILITY_PERSON_TEXT_MAX];
+        eligibility_person_generate(q->person, q->sex, name, kana, &m->sex);
+        if (eligibility_name_showable(name, m->name, sizeof m->name) != CORE_OK ||
+            eligibility_kana_half_width(kana, m->name_kana, sizeof m->name_kana) != CORE_OK)
+            return CORE_EINVAL;
+    }
+    if (q->insurer_name[0] != '\0')
+        memcpy(m->insurer_name, q->insurer_name, sizeof m->insurer_name);
+    else
+        snprintf(m->insurer_name, sizeof m->insurer_name, "保険者%.8s", q->numbers.insurer_number);
+    /* The document the qualification gives is valid from the membership's first day; its last day is the
+     * loss's eve when the loss is known (mynasim's reading: docs/MESSAGES.md). */
+    m->card_valid = q->start;
+    m->card_expires = q->end;
+    /* COPAY as real answers carry it: only the latter-stage elderly ratio in InsuredPartialContributionRatio,
+     * the 70-74 ratio in ElderlyRecipientCertificateInfo, PreschoolClassification before school age; the desk
+     * derives the rest from the birth date and the policy. */
+    m->copay_percent = q->band == ELIGIBILITY_BAND_LATTER ? q->copay_percent : -1;
+    m->preschool = q->band == ELIGIBILITY_BAND_PRESCHOOL ? 1 : 0;
+    if (q->band == ELIGIBILITY_BAND_ELDERLY) {
+        m->elderly_percent = q->copay_percent;
+        m->elderly_from = q->band_from;
+        m->elderly_to = q->band_to;
+    }
     memcpy(m->limit_flag, limit_flags[q->limit], 4);
     m->tax_arrears = q->tax_arrears ? 1 : 0;
     return CORE_OK;
@@ -230,7 +266,25 @@ int eligibility_response_to_answer(const struct eligibility_response_msg *m, str
     a->born = q->born;
     a->start = q->qualification_date;
     a->end = q->disqualification_date == CORE_DAY_NONE ? CORE_DAY_NONE : q->disqualification_date - 1;
-    a->copay_percent = q->copay_percent;
+    /* COPAY: the ratio the answer carries (latter-stage, or the elderly certificate's); otherwise -1, and the
+     * desk derives it from the birth date and the policy (docs/RULES.md, COPAY). */
+    a->band_from = a->band_to = CORE_DAY_NONE;
+    if (q->copay_percent >= 0) {
+        a->band = ELIGIBILITY_BAND_LATTER;
+        a->copay_percent = q->copay_percent;
+    } else if (q->elderly_percent >= 0) {
+        a->band = ELIGIBILITY_BAND_ELDERLY;
+        a->copay_percent = q->elderly_percent;
+        a->band_from = q->elderly_from;
+        a->band_to = q->elderly_to;
+    } else {
+        a->band = q->preschool == 1 ? ELIGIBILITY_BAND_PRESCHOOL : ELIGIBILITY_BAND_GENERAL;
+        a->copay_percent = -1;
+    }
+    memcpy(a->name, q->name, sizeof a->name);
+    memcpy(a->kana, q->name_kana, sizeof a->kana);
+    a->sex = q->sex;
+    memcpy(a->insurer_name, q->insurer_name, sizeof a->insurer_name);
     bool elderly = q->limit_flag[0] == 'B';
     bool high = strcmp(q->limit_flag, "A01") == 0 || strcmp(q->limit_flag, "A02") == 0 ||
                 strcmp(q->limit_flag, "B01") == 0 || strcmp(q->limit_flag, "B02") == 0 ||

@@ -17,7 +17,7 @@
 
 /* ---- small containers --------------------------------------------------------------------------------- */
 
-static int pool_reserve(void **items, size_t *cap, size_t need, size_t size)
+int elig_pool_reserve(void **items, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)
         return CORE_OK;
@@ -35,7 +35,7 @@ static int pool_reserve(void **items, size_t *cap, size_t need, size_t size)
 }
 
 #define POOL_ADD(reg, arr, n, cap, out)                                                                      \
-    pool_reserve((void **)&(reg)->arr, &(reg)->cap, (reg)->n + 1, sizeof *(reg)->arr) != CORE_OK             \
+    elig_pool_reserve((void **)&(reg)->arr, &(reg)->cap, (reg)->n + 1, sizeof *(reg)->arr) != CORE_OK        \
         ? CORE_ENOMEM                                                                                        \
         : (*(out) = (uint32_t)(reg)->n++, CORE_OK)
 
@@ -188,6 +188,8 @@ void eligibility_registry_free(struct eligibility_registry *reg)
     free(reg->regs);
     free(reg->cards);
     free(reg->certs);
+    free(reg->pdata);
+    free(reg->insurers);
     map_free(&reg->by_card);
     map_free(&reg->by_cert);
     map_free(&reg->by_numbers);
@@ -201,7 +203,8 @@ int eligibility_person_add(struct eligibility_registry *reg, core_day born, uint
     uint32_t i;
     if (POOL_ADD(reg, persons, n_persons, cap_persons, &i) != CORE_OK)
         return CORE_ENOMEM;
-    reg->persons[i] = (struct elig_person){born, ELIG_NIL, ELIG_NIL, ELIG_NIL, ELIG_NIL, ELIG_NIL, ELIG_NIL};
+    reg->persons[i] = (struct elig_person){born,     ELIG_NIL, i,        0,        ELIG_NIL,
+                                           ELIG_NIL, ELIG_NIL, ELIG_NIL, ELIG_NIL, ELIG_NIL};
     *person = i;
     return CORE_OK;
 }

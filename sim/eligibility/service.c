@@ -596,6 +596,8 @@ int eligibility_service_handle(struct eligibility_service *svc, const uint8_t *r
                     "Nonce expired: draw a fresh one and ask again", res, response, response_len);
         goto done;
     }
+    if (prc == CORE_OK && arc == CORE_OK)
+        arc = eligibility_answer_add_person(svc->reg, &a); /* Name, NameKana, Sex1, InsurerName */
     if (prc == CORE_OK && arc == CORE_OK && eligibility_response_from_answer(req, &a, when, res) == CORE_OK) {
         rc = emit(svc, res, req->encoding, response, response_len);
         if (rc != CORE_ENOMEM && rc != CORE_OK) { /* a response the codec refuses: answer with an error */

@@ -162,6 +162,24 @@ static int add_insurer(struct world *w, const char *id, enum scenario_insurer_ki
     return (int)(w->nins - 1);
 }
 
+/* The InsurerName answers carry: the scenario's insurers have no name field, so the kind's Japanese name and
+ * the insurer's id (docs/MESSAGES.md, "The person and the co-payment"). */
+static int file_insurer_name(struct world *w, int insurer)
+{
+    static const char *const kinds[] = {
+        [SCENARIO_INSURER_NHI] = "国民健康保険",
+        [SCENARIO_INSURER_LATTER_ELDERLY] = "後期高齢者医療広域連合",
+        [SCENARIO_INSURER_SOCIETY] = "健康保険組合",
+        [SCENARIO_INSURER_KYOKAI] = "全国健康保険協会",
+        [SCENARIO_INSURER_MUTUAL_AID] = "共済組合",
+    };
+    const struct winsurer *in = &w->ins[insurer];
+    char name[ELIGIBILITY_PERSON_TEXT_MAX];
+    snprintf(name, sizeof name, "%s（%s）",
+             (unsigned)in->kind < sizeof kinds / sizeof kinds[0] ? kinds[in->kind] : "保険者", in->id);
+    return eligibility_insurer_set_name(w->reg, in->number, name);
+}
+
 static int find_kind(const struct world *w, enum scenario_insurer_kind kind)
 {
     for (size_t i = 0; i < w->nins; i++)
@@ -230,7 +248,8 @@ static int mem_open(struct world *w, int ri, int insurer, enum scenario_role rol
         e.high_income = r->sr->income == SCENARIO_INCOME_HIGH;
         e.tax_arrears = r->sr->tax_arrears;
         if (eligibility_file_enrollment(w->reg, r->person, &e, filed, filed < from ? filed : CORE_DAY_NONE,
-                                        &r->mems[r->nmem - 1].reg_id) != CORE_OK)
+                                        &r->mems[r->nmem - 1].reg_id) != CORE_OK ||
+            file_insurer_name(w, insurer) != CORE_OK)
             return -1;
     }
     return (int)(r->nmem - 1);
@@ -492,6 +511,20 @@ static int setup_resident(struct world *w, int ri, struct core_error *err)
     }
     if (eligibility_person_add(w->reg, sr->born, &r->person) != CORE_OK)
         return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "world: out of memory");
+    /* The person the answers show (docs/MESSAGES.md): the resident's name, kana and sex, each generated when
+     * not given from a hash of the resident's id alone, so no replay draws differently. A kana that is not
+     * kana is left out (the answer then has no NameKana) rather than failing the run. */
+    struct eligibility_person_data pd = {sr->identity.name, sr->identity.kana,
+                                         sr->identity.sex == SCENARIO_SEX_MALE     ? 1
+                                         : sr->identity.sex == SCENARIO_SEX_FEMALE ? 2
+                                                                                   : 0,
+                                         core_hash64(sr->id, strlen(sr->id), 0x6e616d65)};
+    if (eligibility_person_set_data(w->reg, r->person, &pd) != CORE_OK) {
+        pd.kana = NULL;
+        if (eligibility_person_set_data(w->reg, r->person, &pd) != CORE_OK)
+            return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "world: %s: a name the registry refuses",
+                                  sr->id);
+    }
     core_day from = s->period.from;
     if (sr->insurer != SCENARIO_NONE) {
         /* The starting membership is long reflected: filed and visible from birth. It began on the resident's
@@ -819,7 +852,8 @@ static int act_run(struct world *w, const struct wact *a)
         e.high_income = r->sr->income == SCENARIO_INCOME_HIGH;
         e.tax_arrears = r->sr->tax_arrears;
         if (eligibility_file_enrollment(w->reg, r->person, &e, b75, CORE_DAY_NONE, &r->mems[mi].reg_id) !=
-            CORE_OK)
+                CORE_OK ||
+            file_insurer_name(w, lei) != CORE_OK)
             return CORE_ENOMEM;
         add_event(w, d, a->res, "enroll", "AGE-75", false, 0, "%s (75th birthday)", w->ins[lei].id);
         /* Dependents under 75 join NHI that day. */

@@ -577,6 +577,34 @@ static void copay_uses_the_rate_the_answer_carries(void **state)
     assert_int_equal(v.out.copay_percent, 10);
 }
 
+/* An answer that carries no rate (before 70: no latter-stage ratio, no elderly certificate) leaves it to the
+ * desk: from the answer's birth date and the policy, not from what was printed (docs/DESK-AND-CHECK.md). */
+static void copay_the_answer_leaves_to_the_desk_follows_its_birth_date(void **state)
+{
+    (void)state;
+    struct eligibility_answer child = answer(ELIGIBILITY_OK, true);
+    child.qualification.copay_percent = -1;
+    child.qualification.band = ELIGIBILITY_BAND_PRESCHOOL;
+    child.qualification.born = D("2021-01-01");
+    struct visit v;
+    visit_init(&v, announced, "2025-06-02");
+    v.in.visit = CLINIC_VISIT_FIRST;
+    show_certificate(&v, "2025-01-01", "2025-12-31", &child);
+    v.shown.born = D("1980-01-01"); /* what was printed does not count: the answer admitted the visit */
+    decide(&v);
+    assert_int_equal(v.out.fee_total, 40);
+    assert_int_equal(v.out.copay_percent, 20);
+    assert_int_equal(v.out.copay, 8);
+    struct eligibility_answer adult = child;
+    adult.qualification.band = ELIGIBILITY_BAND_GENERAL;
+    adult.qualification.born = D("1980-01-01");
+    show_certificate(&v, "2025-01-01", "2025-12-31", &adult);
+    v.shown.born = D("2021-01-01");
+    decide(&v);
+    assert_int_equal(v.out.copay_percent, 30);
+    assert_int_equal(v.out.copay, 12);
+}
+
 static void copay_without_an_answer_follows_the_printed_birth_date(void **state)
 {
     (void)state;
@@ -736,6 +764,7 @@ int main(void)
         cmocka_unit_test(as_announced_has_no_frequency_limits),
         cmocka_unit_test(record_ignores_uncharged_visits_and_bad_arguments),
         cmocka_unit_test(copay_uses_the_rate_the_answer_carries),
+        cmocka_unit_test(copay_the_answer_leaves_to_the_desk_follows_its_birth_date),
         cmocka_unit_test(copay_without_an_answer_follows_the_printed_birth_date),
         cmocka_unit_test(copay_rounding_follows_the_policy),
         cmocka_unit_test(high_cost_limit_applies_with_the_card_unless_tax_is_in_arrears),

@@ -79,6 +79,7 @@ static struct eligibility_answer ok_answer(void)
     a.qualification.start = D("2019-05-05");
     a.qualification.end = D("2025-03-31");
     a.qualification.copay_percent = 20;
+    a.qualification.band = ELIGIBILITY_BAND_PRESCHOOL; /* born 2019: the desk derives the rate */
     a.qualification.limit = ELIGIBILITY_LIMIT_HIGH;
     a.qualification.tax_arrears = true;
     return a;
@@ -581,7 +582,9 @@ static void ok_answer_travels_and_reads_back_the_same(void **state)
     size_t len;
     assert_int_equal(eligibility_response_encode(&res, ELIGIBILITY_ENC_UTF8, buf, sizeof buf, &len, &err),
                      CORE_OK);
-    assert_non_null(strstr(buf, "<InsuredPartialContributionRatio>020</InsuredPartialContributionRatio>"));
+    /* A preschool child: PreschoolClassification, no latter-stage ratio (docs/MESSAGES.md). */
+    assert_null(strstr(buf, "<InsuredPartialContributionRatio>"));
+    assert_non_null(strstr(buf, "<PreschoolClassification>1</PreschoolClassification>"));
     assert_non_null(strstr(buf, "<QualificationValidity>1</QualificationValidity>"));
     assert_non_null(strstr(buf, "<ProcessingResultCode>MYNW0002</ProcessingResultCode>"));
     assert_non_null(strstr(buf, "<DisqualificationDate>20250401</DisqualificationDate>"));
@@ -599,7 +602,8 @@ static void ok_answer_travels_and_reads_back_the_same(void **state)
     assert_int_equal(back_a.qualification.born, a.qualification.born);
     assert_int_equal(back_a.qualification.start, a.qualification.start);
     assert_int_equal(back_a.qualification.end, a.qualification.end);
-    assert_int_equal(back_a.qualification.copay_percent, 20);
+    assert_int_equal(back_a.qualification.copay_percent, -1); /* left to the desk */
+    assert_int_equal(back_a.qualification.band, ELIGIBILITY_BAND_PRESCHOOL);
     assert_int_equal(back_a.qualification.limit, ELIGIBILITY_LIMIT_HIGH);
     assert_true(back_a.qualification.tax_arrears);
 }

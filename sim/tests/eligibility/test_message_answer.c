@@ -35,8 +35,96 @@ static void ok_answer(struct eligibility_answer *a)
     q->start = D("2020-04-01");
     q->end = D("2025-06-30");
     q->copay_percent = 20;
+    q->band = ELIGIBILITY_BAND_LATTER; /* 75 in 2025: InsuredPartialContributionRatio */
     q->limit = ELIGIBILITY_LIMIT_ELDERLY_HIGH;
     q->tax_arrears = true;
+}
+
+/* The person's text as answers show it (docs/MESSAGES.md, "The person and the co-payment"). */
+static void names_are_shown_in_jis_x_0208_and_kana_in_half_width(void **state)
+{
+    (void)state;
+    char out[ELIGIBILITY_PERSON_TEXT_MAX];
+    assert_int_equal(eligibility_name_showable("佐々木\u3000花子", out, sizeof out), CORE_OK);
+    assert_string_equal(out, "佐々木\u3000花子");
+    /* IBM extension, NEC special, JIS X 0212, beyond the BMP, Latin: one ● each */
+    assert_int_equal(eligibility_name_showable("髙①～𠮷A", out, sizeof out), CORE_OK);
+    assert_string_equal(out, "●●●●●");
+    assert_int_equal(eligibility_name_showable("\xff", out, sizeof out), CORE_EINVAL);
+    assert_int_equal(eligibility_name_showable("ABCD", out, 12), CORE_EINVAL); /* 4 x 3 bytes and a NUL */
+    assert_int_equal(eligibility_kana_half_width("ガッコウ　ヴィーナス ぱぴぷ", out, sizeof out), CORE_OK);
+    assert_string_equal(out, "ｶﾞｯｺｳ ｳﾞｨｰﾅｽ ﾊﾟﾋﾟﾌﾟ");
+    assert_int_equal(eligibility_kana_half_width("ｼﾝﾘｮｳ ﾀﾛｳ", out, sizeof out), CORE_OK);
+    assert_string_equal(out, "ｼﾝﾘｮｳ ﾀﾛｳ");
+    assert_int_equal(eligibility_kana_half_width("山田", out, sizeof out), CORE_EINVAL);
+    assert_string_equal(out, "");
+}
+
+/* Generated persons depend on the seed alone; a given sex picks the given name's table. */
+static void generated_persons_depend_on_the_seed_alone(void **state)
+{
+    (void)state;
+    char n1[ELIGIBILITY_PERSON_TEXT_MAX], k1[ELIGIBILITY_PERSON_TEXT_MAX], n2[ELIGIBILITY_PERSON_TEXT_MAX],
+        k2[ELIGIBILITY_PERSON_TEXT_MAX], shown[ELIGIBILITY_PERSON_TEXT_MAX],
+        half[ELIGIBILITY_PERSON_TEXT_MAX];
+    int s1, s2;
+    eligibility_person_generate(42, 0, n1, k1, &s1);
+    eligibility_person_generate(42, 0, n2, k2, &s2);
+    assert_string_equal(n1, n2);
+    assert_string_equal(k1, k2);
+    assert_int_equal(s1, s2);
+    assert_true(s1 == 1 || s1 == 2);
+    /* Every generated name is shown unchanged, every kana converts. */
+    for (uint64_t seed = 0; seed < 256; seed++) {
+        eligibility_person_generate(seed, (int)(seed % 4), n1, k1, &s1);
+        assert_int_equal(eligibility_name_showable(n1, shown, sizeof shown), CORE_OK);
+        assert_string_equal(shown, n1);
+        assert_int_equal(eligibility_kana_half_width(k1, half, sizeof half), CORE_OK);
+        if (seed % 4 != 0)
+            assert_int_equal(s1, (int)(seed % 4));
+    }
+}
+
+/* The registry's person data: given text kept, bad text refused, the answer filled only when it shows one. */
+static void the_registry_fills_the_answers_person(void **state)
+{
+    (void)state;
+    struct policy *pol;
+    struct core_error err;
+    assert_int_equal(policy_load_named("national", &pol, &err), CORE_OK);
+    struct eligibility_registry *reg;
+    assert_int_equal(eligibility_registry_new(pol, &reg), CORE_OK);
+    uint32_t p;
+    assert_int_equal(eligibility_person_add(reg, D("1980-01-01"), &p), CORE_OK);
+    struct eligibility_person_data bad = {"山田\x01", NULL, 0, 1};
+    assert_int_equal(eligibility_person_set_data(reg, p, &bad), CORE_EINVAL);
+    bad = (struct eligibility_person_data){"山田\u3000太郎", "Yamada", 0, 1};
+    assert_int_equal(eligibility_person_set_data(reg, p, &bad), CORE_EINVAL);
+    bad.kana = NULL;
+    bad.sex = 4;
+    assert_int_equal(eligibility_person_set_data(reg, p, &bad), CORE_EINVAL);
+    struct eligibility_person_data pd = {"山田\u3000太郎", NULL, 1, 1};
+    assert_int_equal(eligibility_person_set_data(reg, p, &pd), CORE_OK);
+    assert_int_equal(eligibility_insurer_set_name(reg, "  112334", "北本市国民健康保険"), CORE_OK);
+    assert_int_equal(eligibility_insurer_set_name(reg, "11233", "x"), CORE_EINVAL);
+    struct eligibility_answer a;
+    ok_answer(&a);
+    a.qualification.person = p;
+    assert_int_equal(eligibility_answer_add_person(reg, &a), CORE_OK);
+    assert_string_equal(a.qualification.name, "山田\u3000太郎");
+    assert_string_equal(a.qualification.kana, ""); /* a given name's reading is not guessed */
+    assert_int_equal(a.qualification.sex, 1);
+    assert_string_equal(a.qualification.insurer_name, "北本市国民健康保険");
+    snprintf(a.qualification.numbers.insurer_number, sizeof a.qualification.numbers.insurer_number,
+             "06130215");
+    assert_int_equal(eligibility_answer_add_person(reg, &a), CORE_OK);
+    assert_string_equal(a.qualification.insurer_name, "保険者06130215");
+    a.qualification.person = p + 1;
+    assert_int_equal(eligibility_answer_add_person(reg, &a), CORE_EINVAL);
+    a.has_qualification = false; /* nothing shown: nothing filled */
+    assert_int_equal(eligibility_answer_add_person(reg, &a), CORE_OK);
+    eligibility_registry_free(reg);
+    policy_free(pol);
 }
 
 /* Face-reader result files: named as real terminals name them (agents match `..._yyyyMMddHHmmss.xml`, Japan
@@ -420,6 +508,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(every_result_travels_and_reads_back),
         cmocka_unit_test(a_qualification_travels_and_reads_back),
+        cmocka_unit_test(names_are_shown_in_jis_x_0208_and_kana_in_half_width),
+        cmocka_unit_test(generated_persons_depend_on_the_seed_alone),
+        cmocka_unit_test(the_registry_fills_the_answers_person),
         cmocka_unit_test(inconsistent_answers_are_refused),
         cmocka_unit_test(header_fields_echo_only_when_they_passed),
         cmocka_unit_test(refused_requests_get_their_code),
