@@ -212,7 +212,7 @@ static const char reception_usage[] =
     "  --timeout S      seconds the SUT has for each decision (default 10)\n"
     "  --report FORMAT  text (default), json or junit\n"
     "  --out PATH       write the report to PATH instead of stdout\n"
-    "  --quiet          no progress on the terminal\n\n"
+    "  -q, --quiet      no progress on the terminal\n\n"
     "exit status: 0 every case passed, 1 a wrong decision or request, 2 bad usage or an invalid file,\n"
     "3 the SUT failed (no decision in time, a file that is not a decision, exited).\n";
 

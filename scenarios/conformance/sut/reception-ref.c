@@ -10,7 +10,8 @@
  * the answer). Otherwise the documents in DESK-1's order: a certificate within its printed validity, a paper card
  * before its printed expiry, each checked online by its numbers (one request each, OQSsiquc01req_<visit>-<n>.xml);
  * with the card shown and failed, a notice (NOTICE-3); then, under `national` from 2025-08-01 to 2026-03-31 only (AMEND-1, docs/RULES.md), the look-up by the numbers
- * of an expired paper card or a notice; else self-pay. The rate is the answer's InsuredPartialContributionRatio.
+ * of an expired paper card or a notice; else self-pay. The rate: the answer's ratio from 70 (latter-stage or
+ * elderly recipient), else from the birth date (the visit file's or the answer's) by the school-age band.
  * The insurer number is recorded as printed (the answer pads a 6-digit one to 8 with "00").
  *
  * A real product carries the rules it implements; this one carries AMEND-1's window as its own constants.
@@ -105,6 +106,7 @@ struct answer {
     bool shown; /* a qualification is shown (ResultList) */
     bool lost;  /* with a DisqualificationDate */
     char insurer[16], symbol[64], number[64], branch[8];
+    char born[16]; /* the answer's Birthdate as YYYY-MM-DD, "" when it has none */
     int ratio;
 };
 
@@ -119,8 +121,14 @@ static bool read_answer(const char *xml, struct answer *a)
     element(xml, "InsuredCardSymbol", a->symbol, sizeof a->symbol);
     element(xml, "InsuredIdentificationNumber", a->number, sizeof a->number);
     element(xml, "InsuredBranchNumber", a->branch, sizeof a->branch);
-    element(xml, "InsuredPartialContributionRatio", r, sizeof r);
-    a->ratio = atoi(r);
+    /* The rate comes only for the latter-stage elderly (InsuredPartialContributionRatio) and at 70-74 (the
+     * elderly recipient certificate's ratio); for everyone else the product derives it from the birth date. */
+    if (element(xml, "InsuredPartialContributionRatio", r, sizeof r) ||
+        element(xml, "ElderlyRecipientContributionRatio", r, sizeof r))
+        a->ratio = atoi(r);
+    char b[16] = "";
+    if (element(xml, "Birthdate", b, sizeof b) && strlen(b) == 8)
+        snprintf(a->born, sizeof a->born, "%.4s-%.2s-%.2s", b, b + 4, b + 6);
     a->shown = strstr(xml, "<ResultList>") != NULL;
     a->lost = strstr(xml, "<DisqualificationDate>") != NULL;
     /* a 6-digit insurer number arrives right-aligned in 8 characters (docs/MESSAGES.md) */
@@ -246,13 +254,17 @@ static bool valid_on(json_t *doc, const char *date)
     return json_is_null(v) || v == NULL || strcmp(json_string_value(v), date) >= 0;
 }
 
-/* COPAY by age on the day, when no answer carried the rate (docs/RULES.md; the product's own copy). */
+/* COPAY by age on the day, when no answer carried the rate (docs/RULES.md; the product's own copy): 20 % until
+ * the 31 March after the day before the sixth birthday (school entry), else 30 %. */
 static int rate_by_age(const char *born, const char *date)
 {
-    int age = atoi(date) - atoi(born);
-    if (strcmp(date + 5, born + 5) < 0)
-        age--;
-    return age >= 75 ? 10 : age >= 70 ? 20 : age < 6 ? 20 : 30;
+    int y = atoi(born), m = atoi(born + 5), d = atoi(born + 8);
+    int entry = (m < 4 || (m == 4 && d == 1)) ? y + 6 : y + 7; /* school year begins 1 April of `entry` */
+    char last[32];
+    snprintf(last, sizeof last, "%04d-03-31", entry % 10000);
+    /* From 70 the answer carries the rate (the elderly band starts the month after the 70th birthday:
+     * before it, as at any age from school entry, 30 %). */
+    return strcmp(date, last) <= 0 ? 20 : 30;
 }
 
 static json_t *insured(const char *visit, const char *route, json_t *doc, const struct answer *a_in,
@@ -262,6 +274,8 @@ static json_t *insured(const char *visit, const char *route, json_t *doc, const 
     const struct answer *a = &copy;
     if (copy.ratio == 0 && doc != NULL)
         copy.ratio = rate_by_age(str(doc, "birth_date"), date);
+    else if (copy.ratio == 0 && copy.born[0] != '\0')
+        copy.ratio = rate_by_age(copy.born, date);
     json_t *o = json_pack("{s:s, s:s, s:s}", "visit", visit, "outcome", "insured", "route", route);
     if (doc != NULL) {
         json_object_set_new(o, "insurer_number", json_string(str(doc, "insurer_number")));
@@ -308,7 +322,7 @@ static char *face_result(const char *visit)
     return text;
 }
 
-static json_t *by_card(const char *visit, bool shown)
+static json_t *by_card(const char *visit, bool shown, const char *date)
 {
     if (!shown)
         return NULL;
@@ -316,7 +330,7 @@ static json_t *by_card(const char *visit, bool shown)
     struct answer a;
     bool ok = xml != NULL && read_answer(xml, &a) && a.validity == 1;
     free(xml);
-    return ok ? insured(visit, "card", NULL, &a, "") : NULL;
+    return ok ? insured(visit, "card", NULL, &a, date) : NULL;
 }
 
 static json_t *decide(json_t *v)
@@ -328,7 +342,7 @@ static json_t *decide(json_t *v)
     int n = 1;
     json_t *d;
 #ifndef MUTANT_DOCUMENTS_FIRST
-    json_t *c = by_card(visit, card);
+    json_t *c = by_card(visit, card, date);
     if (c != NULL)
         return c;
 #endif
@@ -354,7 +368,7 @@ static json_t *decide(json_t *v)
             return insured(visit, "paper_card", d, &a, date);
     }
 #ifdef MUTANT_DOCUMENTS_FIRST
-    json_t *c = by_card(visit, card);
+    json_t *c = by_card(visit, card, date);
     if (c != NULL)
         return c;
 #endif
