@@ -44,7 +44,8 @@ static const char terminal_usage[] =
     "  --present R       resident R puts the card on the face reader: the reader flow runs against R's\n"
     "                    virtual card and the result goes to DIR/face; then exit (needs --institution)\n"
     "  --institution C   the clinic's 10-digit MedicalInstitutionCode on face results\n"
-    "  --control H:P     loopback-only POST /control/present {\"resident\":R, \"bring\":[..], \"faults\":[..],\n"
+    "  --control H:P     loopback-only POST /control/present {\"resident\":R, \"bring\":[..], "
+    "\"faults\":[..],\n"
     "                    \"pin\":\"1234\"|\"face\", \"visit\":ID, \"kind\":K} and /control/time\n"
     "                    {\"date\":\"YYYY-MM-DD\"|\"YYYY-MM-DDThh:mm\"|null} while watching (needs\n"
     "                    --institution; port 0: any)\n"
@@ -57,12 +58,13 @@ static const char terminal_usage[] =
 /* One session at the face reader: resident `resident` (an index) on the terminal's day, at the terminal's
  * time (terminal_now), at clinic `clinic` (SCENARIO_NONE: the default face-reader clinic). *name gets the
  * file's name. */
-static int present_card(struct world *w, struct terminal *t, int resident, int clinic, const char *institution,
-                        char *name, size_t cap, struct core_error *err)
+static int present_card(struct world *w, struct terminal *t, int resident, int clinic,
+                        const char *institution, char *name, size_t cap, struct core_error *err)
 {
     core_day day = terminal_date(t);
     struct eligibility_answer a;
-    struct terminal_face face = {.answer = &a, .on = day, .institution = institution, .when = terminal_now(t)};
+    struct terminal_face face = {
+        .answer = &a, .on = day, .institution = institution, .when = terminal_now(t)};
     int rc = world_probe_check(w, resident, day, clinic, &a, err);
     if (rc == CORE_OK)
         rc = terminal_write_face(t, &face, name, cap, err);
@@ -200,16 +202,16 @@ static void visits_due(struct control *c, json_t *written)
         struct world_visit wv;
         struct core_error err;
         core_error_clear(&err);
-        int rc = run_session(c->w, c->t, ev->resident, ev->date, at, &ev->visit, NULL, vid, c->institution, &wv,
-                             name, sizeof name, &err);
+        int rc = run_session(c->w, c->t, ev->resident, ev->date, at, &ev->visit, NULL, vid, c->institution,
+                             &wv, name, sizeof name, &err);
         char msg[700];
         if (rc == CORE_ESTATE) {
-            fprintf(stderr, "mynasim terminal: visit   %s:%d: its face result is already in face/\n", c->scn->file,
-                    ev->pos.line);
+            fprintf(stderr, "mynasim terminal: visit   %s:%d: its face result is already in face/\n",
+                    c->scn->file, ev->pos.line);
         } else if (rc != CORE_OK) {
             core_error_format(&err, msg, sizeof msg);
-            fprintf(stderr, "mynasim terminal: visit   %s:%d: no face result: %s\n", c->scn->file, ev->pos.line,
-                    msg);
+            fprintf(stderr, "mynasim terminal: visit   %s:%d: no face result: %s\n", c->scn->file,
+                    ev->pos.line, msg);
         } else if (name[0] == '\0') {
             fprintf(stderr, "mynasim terminal: visit   %s:%d: the card was not put on the reader (%s)\n",
                     c->scn->file, ev->pos.line, clinic_outcome_name(wv.decision.outcome));
@@ -230,7 +232,8 @@ static enum MHD_Result control_present(struct control *c, struct MHD_Connection 
         return control_error(conn, MHD_HTTP_BAD_REQUEST, why);
     int resident = resident_index(c->scn, p.resident);
     if (resident < 0)
-        return control_error(conn, MHD_HTTP_NOT_FOUND, "field 'resident': no resident of that id in the scenario");
+        return control_error(conn, MHD_HTTP_NOT_FOUND,
+                             "field 'resident': no resident of that id in the scenario");
     char name[256] = "";
     struct core_error err;
     core_error_clear(&err);
@@ -252,11 +255,12 @@ static enum MHD_Result control_present(struct control *c, struct MHD_Connection 
         v.faults = p.faults;
         struct world_visit wv;
         rc = run_session(c->w, c->t, resident, terminal_date(c->t), terminal_now(c->t), &v,
-                         p.pin_given ? p.pin : NULL, p.visit_given ? p.visit : NULL, c->institution, &wv, name,
-                         sizeof name, &err);
+                         p.pin_given ? p.pin : NULL, p.visit_given ? p.visit : NULL, c->institution, &wv,
+                         name, sizeof name, &err);
         reply = json_pack("{s:o,s:s,s:s,s:s}", "file", name[0] != '\0' ? json_string(name) : json_null(),
                           "card_check", eligibility_result_name(wv.card_check), "outcome",
-                          clinic_outcome_name(wv.decision.outcome), "route", clinic_route_name(wv.decision.route));
+                          clinic_outcome_name(wv.decision.outcome), "route",
+                          clinic_route_name(wv.decision.route));
     }
     pthread_mutex_unlock(&c->session);
     if (rc != CORE_OK) {
@@ -264,13 +268,15 @@ static enum MHD_Result control_present(struct control *c, struct MHD_Connection 
         char msg[700];
         core_error_format(&err, msg, sizeof msg);
         if (rc == CORE_ESTATE)
-            return control_error(conn, MHD_HTTP_CONFLICT, "field 'visit': that visit already has a face result");
+            return control_error(conn, MHD_HTTP_CONFLICT,
+                                 "field 'visit': that visit already has a face result");
         return control_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);
     }
     return control_reply(conn, MHD_HTTP_OK, reply);
 }
 
-static enum MHD_Result control_time(struct control *c, struct MHD_Connection *conn, const char *body, size_t len)
+static enum MHD_Result control_time(struct control *c, struct MHD_Connection *conn, const char *body,
+                                    size_t len)
 {
     struct terminal_time_body b;
     char why[300];
@@ -459,13 +465,14 @@ int cli_terminal_main(int argc, char **argv)
 
     if ((present != NULL || control_at != NULL || visits) &&
         (institution == NULL || strlen(institution) != 10 || strspn(institution, "0123456789") != 10)) {
-        fprintf(stderr,
-                "mynasim terminal: --present, --control and --visits need --institution with the clinic's 10-digit "
-                "code\n");
+        fprintf(stderr, "mynasim terminal: --present, --control and --visits need --institution with the "
+                        "clinic's 10-digit "
+                        "code\n");
         return CLI_EXIT_USAGE;
     }
     if (visits && (present != NULL || once)) {
-        fprintf(stderr, "mynasim terminal: --visits is for a watching terminal (not with --present or --once)\n");
+        fprintf(stderr,
+                "mynasim terminal: --visits is for a watching terminal (not with --present or --once)\n");
         return CLI_EXIT_USAGE;
     }
 
@@ -484,7 +491,8 @@ int cli_terminal_main(int argc, char **argv)
     struct eligibility_service *svc = NULL;
     struct terminal *t = NULL;
     int sfd = -1;
-    struct control control = {.scn = scn, .institution = institution, .clinic = SCENARIO_NONE, .visits = visits};
+    struct control control = {
+        .scn = scn, .institution = institution, .clinic = SCENARIO_NONE, .visits = visits};
     pthread_mutex_init(&control.session, NULL);
     pthread_t visits_thread;
     bool visits_running = false;
@@ -511,8 +519,8 @@ int cli_terminal_main(int argc, char **argv)
             control.clinic = (int)i;
     }
     if (visits && control.clinic == SCENARIO_NONE) {
-        fprintf(stderr, "mynasim terminal: --visits: no clinic of %s has institution code %s; its clinics:\n", file,
-                institution);
+        fprintf(stderr, "mynasim terminal: --visits: no clinic of %s has institution code %s; its clinics:\n",
+                file, institution);
         for (size_t i = 0; i < scn->clinic_count; i++) {
             char code[11];
             if (world_clinic_institution(w, (int)i, code) == CORE_OK)
@@ -569,7 +577,8 @@ int cli_terminal_main(int argc, char **argv)
     if (visits) {
         control.done = calloc(scn->event_count + 1, sizeof *control.done);
         if (control.done == NULL || pipe(visits_stop) != 0) {
-            fprintf(stderr, "mynasim terminal: --visits: %s\n", control.done == NULL ? "out of memory" : strerror(errno));
+            fprintf(stderr, "mynasim terminal: --visits: %s\n",
+                    control.done == NULL ? "out of memory" : strerror(errno));
             goto done;
         }
         control.last = terminal_now(t);

@@ -110,15 +110,16 @@ int terminal_present_parse(const char *body, size_t len, struct terminal_present
         if (rc != CORE_OK)
             break;
         if (strcmp(key, "resident") == 0) {
-            if (!json_is_string(v) || !id_chars(json_string_value(v), json_string_length(v), SCENARIO_ID_MAX - 1,
-                                                true))
+            if (!json_is_string(v) ||
+                !id_chars(json_string_value(v), json_string_length(v), SCENARIO_ID_MAX - 1, true))
                 rc = why_set(why, cap, "field 'resident': expected a resident's id");
             else
                 memcpy(out->resident, json_string_value(v), json_string_length(v) + 1);
         } else if (strcmp(key, "bring") == 0) {
             /* The portal is no thing to bring: it follows from a registered card. */
-            unsigned allowed = SCENARIO_DOC_BIT(SCENARIO_DOC_PAPER_CARD) | SCENARIO_DOC_BIT(SCENARIO_DOC_CARD) |
-                               SCENARIO_DOC_BIT(SCENARIO_DOC_CERTIFICATE) | SCENARIO_DOC_BIT(SCENARIO_DOC_NOTICE);
+            unsigned allowed =
+                SCENARIO_DOC_BIT(SCENARIO_DOC_PAPER_CARD) | SCENARIO_DOC_BIT(SCENARIO_DOC_CARD) |
+                SCENARIO_DOC_BIT(SCENARIO_DOC_CERTIFICATE) | SCENARIO_DOC_BIT(SCENARIO_DOC_NOTICE);
             rc = word_set(v, "bring", docs, allowed, &out->bring, why, cap);
             out->bring_given = rc == CORE_OK;
         } else if (strcmp(key, "faults") == 0) {
@@ -132,7 +133,8 @@ int terminal_present_parse(const char *body, size_t len, struct terminal_present
                 out->pin_given = true;
                 memcpy(out->pin, s, n + 1);
             } else {
-                rc = why_set(why, cap, "field 'pin': expected the PIN typed (4 to %d digits, a string) or \"face\"",
+                rc = why_set(why, cap,
+                             "field 'pin': expected the PIN typed (4 to %d digits, a string) or \"face\"",
                              TERMINAL_PIN_MAX);
             }
         } else if (strcmp(key, "visit") == 0) {
@@ -153,8 +155,9 @@ int terminal_present_parse(const char *body, size_t len, struct terminal_present
                 out->kind = (enum scenario_visit_kind)k;
             }
         } else {
-            rc = why_set(why, cap, "field '%.40s': not a field of /control/present (resident, bring, faults, "
-                                   "pin, visit, kind)",
+            rc = why_set(why, cap,
+                         "field '%.40s': not a field of /control/present (resident, bring, faults, "
+                         "pin, visit, kind)",
                          key);
         }
     }
@@ -190,9 +193,10 @@ int terminal_time_parse(const char *body, size_t len, struct terminal_time_body 
             out->time_given = true;
             out->day = core_date_from_time((time_t)out->at);
         } else {
-            rc = why_set(why, cap,
-                         "field 'date': expected \"YYYY-MM-DD\", \"YYYY-MM-DDThh:mm\" or \"YYYY-MM-DDThh:mm:ss\" "
-                         "(Japan time) or null");
+            rc = why_set(
+                why, cap,
+                "field 'date': expected \"YYYY-MM-DD\", \"YYYY-MM-DDThh:mm\" or \"YYYY-MM-DDThh:mm:ss\" "
+                "(Japan time) or null");
         }
     }
     json_decref(doc);

@@ -679,15 +679,16 @@ int terminal_write_face(struct terminal *t, const struct terminal_face *f, char 
     return terminal_write_face_visit(t, f, NULL, name, cap, err);
 }
 
-int terminal_write_face_visit(struct terminal *t, const struct terminal_face *f, const char *visit_id, char *name,
-                              size_t cap, struct core_error *err)
+int terminal_write_face_visit(struct terminal *t, const struct terminal_face *f, const char *visit_id,
+                              char *name, size_t cap, struct core_error *err)
 {
     if (t == NULL || f == NULL || f->answer == NULL || f->institution == NULL)
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "terminal: missing argument");
     char probe[ELIGIBILITY_FACE_NAME_MAX];
     if (visit_id != NULL && terminal_face_name(visit_id, f->when, probe, sizeof probe) != CORE_OK)
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0,
-                              "terminal: the visit id is not 1 to %d letters, digits or '-'", TERMINAL_ID_MAX);
+                              "terminal: the visit id is not 1 to %d letters, digits or '-'",
+                              TERMINAL_ID_MAX);
     const char *dir = t->face;
     pthread_mutex_lock(&t->lock);
     int rc = folder_check(dir, err);

@@ -102,8 +102,9 @@ CORE_MUST_USE int terminal_write_face(struct terminal *t, const struct terminal_
 /* terminal_write_face with the visit's own id (an id as above, without '_') in the name instead of a number:
  * "OQSsiquc01res_face_<visit>_yyyyMMddHHmmss.xml". CORE_EINVAL when visit is not such an id; CORE_ESTATE when
  * DIR/face already holds a result of that visit (each visit has one). visit NULL: terminal_write_face. */
-CORE_MUST_USE int terminal_write_face_visit(struct terminal *t, const struct terminal_face *f, const char *visit,
-                                            char *name, size_t cap, struct core_error *err);
+CORE_MUST_USE int terminal_write_face_visit(struct terminal *t, const struct terminal_face *f,
+                                            const char *visit, char *name, size_t cap,
+                                            struct core_error *err);
 
 /* ---- the terminal's clock (docs/TERMINAL.md, "Control"; docs/TIME.md) ------------------------------------ */
 
@@ -125,9 +126,9 @@ struct terminal_present_body {
     bool bring_given;               /* "bring": [card, paper_card, certificate, notice], each once */
     unsigned bring;                 /* SCENARIO_DOC_BIT set; without "bring", every document held that day */
     unsigned faults;                /* "faults": the scenario's fault words (SCENARIO_FAULT_BIT set) */
-    bool pin_given;                 /* "pin": 4..16 digits typed on the reader (the PIN route); "face" or absent */
+    bool pin_given; /* "pin": 4..16 digits typed on the reader (the PIN route); "face" or absent */
     char pin[TERMINAL_PIN_MAX + 1]; /*   the face first, as a face reader does */
-    bool visit_given;               /* "visit": the visit's id (1..TERMINAL_ID_MAX of [0-9A-Za-z-]) in the face */
+    bool visit_given; /* "visit": the visit's id (1..TERMINAL_ID_MAX of [0-9A-Za-z-]) in the face */
     char visit[TERMINAL_ID_MAX + 1]; /*   result's name; absent: the smallest free number */
     bool kind_given;                 /* "kind": first (default), revisit, dispensing */
     enum scenario_visit_kind kind;

@@ -196,9 +196,9 @@ static void record_before(const struct world *w, int ri, int clinic, core_day da
     }
 }
 
-static int visit_eval_as(const struct world *w, int ri, core_day day, const struct scenario_visit *v, int line,
-                         const char *pin_typed, struct world_visit *out, struct eligibility_answer *card,
-                         struct core_error *err)
+static int visit_eval_as(const struct world *w, int ri, core_day day, const struct scenario_visit *v,
+                         int line, const char *pin_typed, struct world_visit *out,
+                         struct eligibility_answer *card, struct core_error *err)
 {
     const struct wres *r = &w->res[ri];
     memset(out, 0, sizeof *out);

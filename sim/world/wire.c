@@ -45,7 +45,8 @@ static void institution_of(const char *id, char out[11])
 
 int world_clinic_institution(const struct world *w, int clinic, char out[11])
 {
-    if (w == NULL || out == NULL || clinic < SCENARIO_NONE || (clinic >= 0 && (size_t)clinic >= w->scn->clinic_count))
+    if (w == NULL || out == NULL || clinic < SCENARIO_NONE ||
+        (clinic >= 0 && (size_t)clinic >= w->scn->clinic_count))
         return CORE_EINVAL;
     institution_of(clinic >= 0 ? w->scn->clinics[clinic].id : "default", out);
     return CORE_OK;

@@ -174,8 +174,9 @@ CORE_MUST_USE int world_probe_check(const struct world *w, int resident, core_da
  * path (required: CORE_EINVAL otherwise), with the PIN the holder types (NULL: their own; given: the PIN route,
  * and the card keeps what the VERIFY did to its tries: stage.h, pin_typed, the one trace a session leaves).
  * *card gets the card's answer when the card was read (out->card_check says; zeroed otherwise). */
-CORE_MUST_USE int world_session(const struct world *w, int resident, core_day day, const struct scenario_visit *visit,
-                                const char *pin_typed, struct world_visit *out, struct eligibility_answer *card,
+CORE_MUST_USE int world_session(const struct world *w, int resident, core_day day,
+                                const struct scenario_visit *visit, const char *pin_typed,
+                                struct world_visit *out, struct eligibility_answer *card,
                                 struct core_error *err);
 /* The 10-digit institution code the wire path gives clinic `clinic` (SCENARIO_NONE: the default face-reader
  * clinic) on its requests, derived from the clinic's id: what a terminal playing that clinic is told. out gets

@@ -235,7 +235,7 @@ struct w_wire_visit {
     bool service_down;
     bool pin_blocked;
     const struct clinic_input
-        *in; /* what the rules path hands clinic_decide (presented, reader, record...) */
+        *in;               /* what the rules path hands clinic_decide (presented, reader, record...) */
     const char *pin_typed; /* the PIN the holder types (stage.h); NULL: their own */
 };
 /* The visit on the wire: the card's answer (when the card was shown) and the decision. */

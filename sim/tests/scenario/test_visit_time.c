@@ -17,7 +17,8 @@
     "insurers: [{id: aisho-nhi, kind: nhi, number: \"112334\"}]\n"                                           \
     "clinics: [{id: clinic-a, reader: face}]\n"                                                              \
     "residents:\n"                                                                                           \
-    "  - {id: r1, born: 1958-05-10, insurer: aisho-nhi, card: {issued: 2022-06-01}, registered: 2023-02-01}\n" \
+    "  - {id: r1, born: 1958-05-10, insurer: aisho-nhi, card: {issued: 2022-06-01}, registered: "            \
+    "2023-02-01}\n"                                                                                          \
     "events:\n"
 
 #define VISIT "  - {date: 2025-08-05, who: r1, do: visit, clinic: clinic-a, kind: first"
@@ -35,7 +36,7 @@ static void times_are_minutes_after_midnight_and_keep_file_order(void **state)
 {
     (void)state;
     const char *text = HEAD VISIT ", time: 23:55}\n" VISIT ", time: \"00:05\"}\n" VISIT "}\n" VISIT
-                                 ", time: 09:00}\n" VISIT ", time: 00:00}\n" VISIT ", time: 23:59}\n";
+                                  ", time: 09:00}\n" VISIT ", time: 00:00}\n" VISIT ", time: 23:59}\n";
     struct scenario_diags d;
     struct scenario *s = load(text, &d);
     assert_int_equal(d.count, 0);
@@ -64,14 +65,17 @@ static void bad_times_name_line_column_and_field(void **state)
     } cases[] = {
         {"24:00", "buf.yaml:8:81: field 'time': hour 24 is outside 00..23"},
         {"09:60", "buf.yaml:8:81: field 'time': minute 60 is outside 00..59"},
-        {"9:00", "buf.yaml:8:81: field 'time': '9:00' is not a time of day HH:MM (00:00 .. 23:59, Japan time)"},
-        {"0900", "buf.yaml:8:81: field 'time': '0900' is not a time of day HH:MM (00:00 .. 23:59, Japan time)"},
+        {"9:00",
+         "buf.yaml:8:81: field 'time': '9:00' is not a time of day HH:MM (00:00 .. 23:59, Japan time)"},
+        {"0900",
+         "buf.yaml:8:81: field 'time': '0900' is not a time of day HH:MM (00:00 .. 23:59, Japan time)"},
         {"09:00:00",
          "buf.yaml:8:81: field 'time': '09:00:00' is not a time of day HH:MM (00:00 .. 23:59, Japan time)"},
         {"\"\"", "buf.yaml:8:81: field 'time': '' is not a time of day HH:MM (00:00 .. 23:59, Japan time)"},
         {"[1]", "buf.yaml:8:81: field 'time': expected a time of day HH:MM, found a list"},
         {"{h: 1}", "buf.yaml:8:81: field 'time': expected a time of day HH:MM, found a mapping"},
-        {"1a:00", "buf.yaml:8:81: field 'time': '1a:00' is not a time of day HH:MM (00:00 .. 23:59, Japan time)"},
+        {"1a:00",
+         "buf.yaml:8:81: field 'time': '1a:00' is not a time of day HH:MM (00:00 .. 23:59, Japan time)"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char text[2048];
@@ -106,8 +110,9 @@ static void time_is_a_visit_events_field_of_format_2(void **state)
     core_error_format(&d.items[0], msg, sizeof msg);
     assert_non_null(strstr(msg, "time"));
     scenario_diags_clear(&d);
-    s = load(HEAD VISIT "}\nexpect:\n  - {date: 2025-08-05, who: r1, visit: clinic-a, outcome: insured, time: "
-                        "10:30}\n",
+    s = load(HEAD VISIT
+             "}\nexpect:\n  - {date: 2025-08-05, who: r1, visit: clinic-a, outcome: insured, time: "
+             "10:30}\n",
              &d);
     assert_null(s);
     assert_true(d.count >= 1);

@@ -649,8 +649,8 @@ static void a_typed_pin_uses_the_cards_tries(void **state)
     char right[17];
     snprintf(right, sizeof right, "%s", c.profile.auth_pin);
     const char *wrong = strcmp(right, "0000") == 0 ? "9999" : "0000";
-    struct visit v = {.clinic = CLINIC_A, .card = &c, .reader = CLINIC_READER_FACE, .online_ok = true,
-                      .pin_typed = right};
+    struct visit v = {
+        .clinic = CLINIC_A, .card = &c, .reader = CLINIC_READER_FACE, .online_ok = true, .pin_typed = right};
     struct outcome o = run(f, &v);
     assert_answer(&o, ELIGIBILITY_OK);
     v.pin_typed = wrong;

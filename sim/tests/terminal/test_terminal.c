@@ -623,10 +623,11 @@ static void test_control_bodies(void **state)
     assert_false(p.bring_given || p.pin_given || p.visit_given || p.kind_given);
     assert_int_equal(p.faults, 0);
     assert_int_equal(p.kind, SCENARIO_VISIT_FIRST);
-    assert_int_equal(PRESENT("{\"resident\":\"r1\",\"bring\":[\"card\",\"notice\",\"paper_card\",\"certificate\"],"
-                             "\"faults\":[\"reader_fault\",\"replayed_request\"],\"pin\":\"0123\",\"visit\":\"v-9\","
-                             "\"kind\":\"dispensing\"}"),
-                     CORE_OK);
+    assert_int_equal(
+        PRESENT("{\"resident\":\"r1\",\"bring\":[\"card\",\"notice\",\"paper_card\",\"certificate\"],"
+                "\"faults\":[\"reader_fault\",\"replayed_request\"],\"pin\":\"0123\",\"visit\":\"v-9\","
+                "\"kind\":\"dispensing\"}"),
+        CORE_OK);
     assert_true(p.bring_given);
     assert_int_equal(p.bring, SCENARIO_DOC_BIT(SCENARIO_DOC_CARD) | SCENARIO_DOC_BIT(SCENARIO_DOC_NOTICE) |
                                   SCENARIO_DOC_BIT(SCENARIO_DOC_PAPER_CARD) |
@@ -700,9 +701,14 @@ static void test_control_bodies(void **state)
     assert_true(t.clock);
     assert_int_equal(t.day, CORE_DAY_NONE);
     static const char *const bad_time[] = {
-        "{\"date\":\"2025-08-01T24:00\"}", "{\"date\":\"2025-02-30\"}", "{\"date\":\"2025-08-01 08:55\"}",
-        "{\"date\":20250801}",           "{\"date\":\"2025-08-01\",\"x\":1}", "{\"when\":\"2025-08-01\"}",
-        "{\"date\":true}",               "{}",
+        "{\"date\":\"2025-08-01T24:00\"}",
+        "{\"date\":\"2025-02-30\"}",
+        "{\"date\":\"2025-08-01 08:55\"}",
+        "{\"date\":20250801}",
+        "{\"date\":\"2025-08-01\",\"x\":1}",
+        "{\"when\":\"2025-08-01\"}",
+        "{\"date\":true}",
+        "{}",
     };
     for (size_t i = 0; i < sizeof bad_time / sizeof bad_time[0]; i++) {
         why[0] = '\0';
