@@ -200,6 +200,7 @@ static void visits_due(struct control *c, json_t *written)
         char vid[24], name[256];
         snprintf(vid, sizeof vid, "L%d", ev->pos.line);
         struct world_visit wv;
+        memset(&wv, 0, sizeof wv);
         struct core_error err;
         core_error_clear(&err);
         int rc = run_session(c->w, c->t, ev->resident, ev->date, at, &ev->visit, NULL, vid, c->institution,
@@ -254,6 +255,7 @@ static enum MHD_Result control_present(struct control *c, struct MHD_Connection 
         v.kind = p.kind;
         v.faults = p.faults;
         struct world_visit wv;
+        memset(&wv, 0, sizeof wv);
         rc = run_session(c->w, c->t, resident, terminal_date(c->t), terminal_now(c->t), &v,
                          p.pin_given ? p.pin : NULL, p.visit_given ? p.visit : NULL, c->institution, &wv,
                          name, sizeof name, &err);
