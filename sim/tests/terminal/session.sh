@@ -62,7 +62,7 @@ face OQSsiquc01res_face_L12_20250805000500.xml 20250805
 expect_visits 2025-08-05T23:55:30 '["OQSsiquc01res_face_L11_20250805235500.xml"]'
 face OQSsiquc01res_face_L11_20250805235500.xml 20250805
 # 08:59 JST on 6 August is 23:59 UTC on 5 August: the Japan day counts
-expect_visits 2025-08-06T08:59:10 '["OQSsiquc01res_face_L14_20250806085900.xml"]'
+expect_visits 2025-08-06T08:59 '["OQSsiquc01res_face_L14_20250806085900.xml"]'
 face OQSsiquc01res_face_L14_20250806085900.xml 20250806
 expect_visits 2025-08-06T09:00 '["OQSsiquc01res_face_L15_20250806090000.xml"]'
 face OQSsiquc01res_face_L15_20250806090000.xml 20250806
