@@ -139,9 +139,9 @@ int terminal_present_parse(const char *body, size_t len, struct terminal_present
             }
         } else if (strcmp(key, "visit") == 0) {
             if (!json_is_string(v) ||
-                !id_chars(json_string_value(v), json_string_length(v), TERMINAL_ID_MAX, false))
+                !id_chars(json_string_value(v), json_string_length(v), ELIGIBILITY_FACE_VISIT_MAX, false))
                 rc = why_set(why, cap, "field 'visit': expected an id of 1 to %d letters, digits or '-'",
-                             TERMINAL_ID_MAX);
+                             ELIGIBILITY_FACE_VISIT_MAX);
             else {
                 out->visit_given = true;
                 memcpy(out->visit, json_string_value(v), json_string_length(v) + 1);

@@ -128,7 +128,8 @@ struct terminal_present_body {
     unsigned faults;                /* "faults": the scenario's fault words (SCENARIO_FAULT_BIT set) */
     bool pin_given; /* "pin": 4..16 digits typed on the reader (the PIN route); "face" or absent */
     char pin[TERMINAL_PIN_MAX + 1]; /*   the face first, as a face reader does */
-    bool visit_given; /* "visit": the visit's id (1..TERMINAL_ID_MAX of [0-9A-Za-z-]) in the face */
+    bool
+        visit_given; /* "visit": the visit's id (1..ELIGIBILITY_FACE_VISIT_MAX of [0-9A-Za-z-]) in the face */
     char visit[TERMINAL_ID_MAX + 1]; /*   result's name; absent: the smallest free number */
     bool kind_given;                 /* "kind": first (default), revisit, dispensing */
     enum scenario_visit_kind kind;

@@ -675,6 +675,15 @@ static void test_control_bodies(void **state)
         if (PRESENT(bad[i].body) != CORE_EINVAL || strstr(why, bad[i].why) == NULL)
             fail_msg("%s: '%s', expected '%s'", bad[i].body, why, bad[i].why);
     }
+    /* a visit id is as long as a face result's name can carry (the fuzzer found a longer one taken) */
+    char body[200];
+    snprintf(body, sizeof body, "{\"resident\":\"r\",\"visit\":\"%0*d\"}", ELIGIBILITY_FACE_VISIT_MAX, 7);
+    assert_int_equal(PRESENT(body), CORE_OK);
+    char face[ELIGIBILITY_FACE_NAME_MAX];
+    assert_int_equal(terminal_face_name(p.visit, 0, face, sizeof face), CORE_OK);
+    snprintf(body, sizeof body, "{\"resident\":\"r\",\"visit\":\"%0*d\"}", ELIGIBILITY_FACE_VISIT_MAX + 1, 7);
+    assert_int_equal(PRESENT(body), CORE_EINVAL);
+    assert_non_null(strstr(why, "field 'visit'"));
     char big[TERMINAL_CONTROL_BODY_MAX + 2];
     memset(big, ' ', sizeof big);
     assert_int_equal(terminal_present_parse(big, sizeof big, &p, why, sizeof why), CORE_EINVAL);
