@@ -807,6 +807,56 @@ static void test_face_visit_ids(void **state)
     remove_all(dir);
 }
 
+/* Folders that are files; an error answer made on the process clock's day carries the Japan time now. */
+static void test_folders_that_are_files_and_the_clock_day(void **state)
+{
+    struct fixture *f = *state;
+    struct core_error err;
+    struct terminal *t = NULL;
+    char face[128];
+    snprintf(face, sizeof face, "%s/face", f->dir);
+    FILE *fp = fopen(face, "w"); /* DIR/face a file */
+    assert_non_null(fp);
+    fclose(fp);
+    struct terminal_options o = {.folder = f->dir, .encoding = ELIGIBILITY_ENC_UTF8, .log = f->log};
+    assert_int_equal(terminal_new(f->svc, &o, &t, &err), CORE_OK);
+    struct eligibility_answer a;
+    memset(&a, 0, sizeof a);
+    struct terminal_face fa = {.answer = &a, .on = D("2025-06-02"), .institution = "1312345678", .when = 0};
+    assert_int_equal(terminal_write_face(t, &fa, NULL, 0, &err), CORE_EINVAL);
+    assert_non_null(strstr(err.message, "not a directory"));
+    assert_int_equal(unlink(face), 0);
+    /* the process clock's day: the error answer's ProcessExecutionTime is today's, in Japan time */
+    assert_int_equal(terminal_set_date(t, CORE_DAY_NONE), CORE_OK);
+    drop(f, "OQSsiquc01req_j.xml", "junk", 4);
+    size_t n = 0;
+    assert_int_equal(terminal_scan(t, &n, &err), CORE_OK);
+    assert_int_equal(n, 1);
+    char p[256];
+    snprintf(p, sizeof p, "%s/OQSsiquc01res_j.xml", f->res);
+    char *raw = NULL;
+    size_t len = 0;
+    assert_int_equal(core_file_read(p, ELIGIBILITY_MSG_MAX_BYTES, &raw, &len, &err), CORE_OK);
+    struct eligibility_response_msg m;
+    struct eligibility_msg_error merr;
+    assert_int_equal(eligibility_response_parse(raw, len, &m, &merr), CORE_OK);
+    assert_int_equal(m.segment, 9);
+    char today[11];
+    core_date_format(core_date_today(), today);
+    assert_memory_equal(m.process_time, today, 4); /* the year: the rest may roll over meanwhile */
+    free(raw);
+    terminal_free(t);
+    /* DIR/req a file */
+    assert_int_equal(rmdir(f->req), 0);
+    fp = fopen(f->req, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    assert_int_equal(terminal_new(f->svc, &o, &t, &err), CORE_EINVAL);
+    assert_non_null(strstr(err.message, "not a directory"));
+    assert_int_equal(unlink(f->req), 0);
+    assert_int_equal(mkdir(f->req, 0700), 0);
+}
+
 /* Missing arguments are refused, never followed. */
 static void test_missing_arguments(void **state)
 {
@@ -846,6 +896,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_clock, setup, teardown),
         cmocka_unit_test_setup_teardown(test_face_visit_ids, setup, teardown),
         cmocka_unit_test_setup_teardown(test_missing_arguments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_folders_that_are_files_and_the_clock_day, setup, teardown),
         cmocka_unit_test_setup_teardown(test_burst_answered_by_rename, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
