@@ -5,13 +5,18 @@
  * sim/terminal answers DIR/req into DIR/res until SIGTERM or SIGINT. The line "watching DIR/req" on stdout
  * says the watch is in place and the requests left from before are answered. --present RESIDENT instead runs
  * the reader flow once against the resident's virtual card through the stage (world_probe_check on the wire
- * path, at the default face-reader clinic) and writes the face reader's result file into DIR/face.
+ * path, at the default face-reader clinic) and writes the face reader's result file into DIR/face. With
+ * --control, /control/present runs a whole session (documents brought, faults, the PIN typed: world_session)
+ * and /control/time sets a day or a Japan time; with --visits the scenario's visits at the clinic the
+ * terminal plays (--institution) write their face results when the terminal's time reaches them.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <jansson.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,29 +44,48 @@ static const char terminal_usage[] =
     "  --present R       resident R puts the card on the face reader: the reader flow runs against R's\n"
     "                    virtual card and the result goes to DIR/face; then exit (needs --institution)\n"
     "  --institution C   the clinic's 10-digit MedicalInstitutionCode on face results\n"
-    "  --control H:P     loopback-only POST /control/present {\"resident\":R} and /control/time\n"
-    "                    {\"date\":\"YYYY-MM-DD\"|null} while watching (needs --institution; port 0: any)\n"
+    "  --control H:P     loopback-only POST /control/present {\"resident\":R, \"bring\":[..], "
+    "\"faults\":[..],\n"
+    "                    \"pin\":\"1234\"|\"face\", \"visit\":ID, \"kind\":K} and /control/time\n"
+    "                    {\"date\":\"YYYY-MM-DD\"|\"YYYY-MM-DDThh:mm\"|null} while watching (needs\n"
+    "                    --institution; port 0: any)\n"
+    "  --visits          the scenario's visits at the clinic of --institution write their face results\n"
+    "                    into DIR/face when the terminal's time reaches each visit's date and time\n"
     "  --policy P        replay SCENARIO under policy P instead of its own\n"
     "  --seed N          seed of the service's nonces (default 0)\n"
     "Runs until SIGTERM or SIGINT; one line per file in and out on stderr (docs/TERMINAL.md).\n";
 
-/* One session at the face reader: resident `resident` (an index) on the terminal's day, at the Japan time of
- * now moved to that day. *name gets the file's name. */
-static int present_card(struct world *w, struct terminal *t, int resident, const char *institution,
-                        char *name, size_t cap, struct core_error *err)
+/* One session at the face reader: resident `resident` (an index) on the terminal's day, at the terminal's
+ * time (terminal_now), at clinic `clinic` (SCENARIO_NONE: the default face-reader clinic). *name gets the
+ * file's name. */
+static int present_card(struct world *w, struct terminal *t, int resident, int clinic,
+                        const char *institution, char *name, size_t cap, struct core_error *err)
 {
-    time_t now = time(NULL);
-    core_day today = core_date_from_time(now);
     core_day day = terminal_date(t);
     struct eligibility_answer a;
-    struct terminal_face face = {.answer = &a,
-                                 .on = day,
-                                 .institution = institution,
-                                 .when = (int64_t)now + ((int64_t)day - (int64_t)today) * 86400};
-    int rc = world_probe_check(w, resident, day, SCENARIO_NONE, &a, err);
+    struct terminal_face face = {
+        .answer = &a, .on = day, .institution = institution, .when = terminal_now(t)};
+    int rc = world_probe_check(w, resident, day, clinic, &a, err);
     if (rc == CORE_OK)
         rc = terminal_write_face(t, &face, name, cap, err);
     return rc;
+}
+
+/* A whole session (world_session): the visit `v` of resident `resident` on `day` at `when`, the PIN typed (NULL:
+ * the holder's own, the face first). When the card was read, its answer is written into DIR/face (named by
+ * `visit_id`, or numbered when NULL) and *name gets the file's name; else *name is "". *out gets the visit. */
+static int run_session(struct world *w, struct terminal *t, int resident, core_day day, int64_t when,
+                       const struct scenario_visit *v, const char *pin, const char *visit_id,
+                       const char *institution, struct world_visit *out, char *name, size_t cap,
+                       struct core_error *err)
+{
+    struct eligibility_answer a;
+    name[0] = '\0';
+    int rc = world_session(w, resident, day, v, pin, out, &a, err);
+    if (rc != CORE_OK || out->card_check == ELIGIBILITY_NO_CARD)
+        return rc;
+    struct terminal_face face = {.answer = &a, .on = day, .institution = institution, .when = when};
+    return terminal_write_face_visit(t, &face, visit_id, name, cap, err);
 }
 
 static int resident_index(const struct scenario *scn, const char *id)
@@ -74,7 +98,7 @@ static int resident_index(const struct scenario *scn, const char *id)
 
 /* ---- the loopback control endpoint (docs/TERMINAL.md, "Control") ----------------------------------------- */
 
-#define CONTROL_BODY_MAX 4096
+#define CONTROL_BODY_MAX TERMINAL_CONTROL_BODY_MAX
 
 struct control {
     struct MHD_Daemon *daemon;
@@ -83,6 +107,16 @@ struct control {
     struct world *w;
     struct terminal *t;
     const char *institution;
+    int clinic; /* the scenario's clinic of --institution, SCENARIO_NONE: the default face-reader clinic */
+    /* The world's stage serves one session at a time: the control thread and the visits' thread share it. */
+    pthread_mutex_t session;
+    /* --visits: each visit event of `clinic` writes its face result once, when the terminal's time reaches
+     * it; those at or before `floor` (the start of the day the terminal started on, or stepped back to) are
+     * not written. */
+    bool visits;
+    bool *done; /* per scenario event */
+    int64_t floor, last;
+    int stop_fd; /* the visits' thread stops when this pipe is readable */
 };
 
 struct body {
@@ -133,39 +167,140 @@ static bool control_from_loopback(struct MHD_Connection *conn)
     return (ntohl(in.sin_addr.s_addr) >> 24) == 127u;
 }
 
-static enum MHD_Result control_present(struct control *c, struct MHD_Connection *conn, json_t *doc)
+/* POSIX seconds of minute `minute` of Japan day `day`. */
+static int64_t japan_time_of(core_day day, int minute)
 {
-    const json_t *r = json_object_get(doc, "resident");
-    if (!json_is_string(r) || json_object_size(doc) != 1)
-        return control_error(conn, MHD_HTTP_BAD_REQUEST, "expected {\"resident\": ID}");
-    int resident = resident_index(c->scn, json_string_value(r));
-    if (resident < 0)
-        return control_error(conn, MHD_HTTP_NOT_FOUND, "no resident of that id in the scenario");
-    char name[256];
-    struct core_error err;
-    core_error_clear(&err);
-    if (present_card(c->w, c->t, resident, c->institution, name, sizeof name, &err) != CORE_OK) {
-        char msg[700];
-        core_error_format(&err, msg, sizeof msg);
-        return control_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);
-    }
-    return control_reply(conn, MHD_HTTP_OK, json_pack("{s:s}", "file", name));
+    char text[11];
+    core_date_format(day, text);
+    int64_t midnight = 0;
+    if (core_time_parse_japan(text, 10, &midnight) != CORE_OK)
+        return 0; /* not reached: a scenario's days are inside 1900..9999 */
+    return midnight + (int64_t)minute * 60;
 }
 
-static enum MHD_Result control_time(struct control *c, struct MHD_Connection *conn, json_t *doc)
+/* --visits: writes the face result of every visit of the played clinic the terminal's time has reached since
+ * the floor, in file order; a json array of the files written goes into `written` (may be NULL). */
+static void visits_due(struct control *c, json_t *written)
 {
-    const json_t *d = json_object_get(doc, "date");
-    core_day on = CORE_DAY_NONE;
-    if (d == NULL || json_object_size(doc) != 1 || (!json_is_null(d) && !json_is_string(d)) ||
-        (json_is_string(d) && core_date_parse(json_string_value(d), json_string_length(d), &on) != CORE_OK))
-        return control_error(conn, MHD_HTTP_BAD_REQUEST,
-                             "expected {\"date\": \"YYYY-MM-DD\"} or {\"date\": null}");
-    if (terminal_set_date(c->t, on) != CORE_OK)
-        return control_error(conn, MHD_HTTP_BAD_REQUEST, "the date is outside 1900-01-01 .. 9999-12-31");
+    if (!c->visits)
+        return;
+    pthread_mutex_lock(&c->session);
+    int64_t now = terminal_now(c->t);
+    if (now < c->last) /* stepped back: the visits of the new day are due again, those written stay written */
+        c->floor = japan_time_of(core_date_from_time((time_t)now), 0) - 1;
+    c->last = now;
+    for (size_t i = 0; i < c->scn->event_count; i++) {
+        const struct scenario_event *ev = &c->scn->events[i];
+        if (ev->kind != SCENARIO_EVENT_VISIT || ev->visit.clinic != c->clinic || c->done[i])
+            continue;
+        int64_t at = japan_time_of(ev->date, ev->minute);
+        if (at > now || at <= c->floor)
+            continue;
+        c->done[i] = true;
+        char vid[24], name[256];
+        snprintf(vid, sizeof vid, "L%d", ev->pos.line);
+        struct world_visit wv;
+        memset(&wv, 0, sizeof wv);
+        struct core_error err;
+        core_error_clear(&err);
+        int rc = run_session(c->w, c->t, ev->resident, ev->date, at, &ev->visit, NULL, vid, c->institution,
+                             &wv, name, sizeof name, &err);
+        char msg[700];
+        if (rc == CORE_ESTATE) {
+            fprintf(stderr, "mynasim terminal: visit   %s:%d: its face result is already in face/\n",
+                    c->scn->file, ev->pos.line);
+        } else if (rc != CORE_OK) {
+            core_error_format(&err, msg, sizeof msg);
+            fprintf(stderr, "mynasim terminal: visit   %s:%d: no face result: %s\n", c->scn->file,
+                    ev->pos.line, msg);
+        } else if (name[0] == '\0') {
+            fprintf(stderr, "mynasim terminal: visit   %s:%d: the card was not put on the reader (%s)\n",
+                    c->scn->file, ev->pos.line, clinic_outcome_name(wv.decision.outcome));
+        } else if (written != NULL) {
+            json_array_append_new(written, json_string(name));
+        }
+        fflush(stderr);
+    }
+    pthread_mutex_unlock(&c->session);
+}
+
+static enum MHD_Result control_present(struct control *c, struct MHD_Connection *conn, const char *body,
+                                       size_t len)
+{
+    struct terminal_present_body p;
+    char why[300];
+    if (terminal_present_parse(body, len, &p, why, sizeof why) != CORE_OK)
+        return control_error(conn, MHD_HTTP_BAD_REQUEST, why);
+    int resident = resident_index(c->scn, p.resident);
+    if (resident < 0)
+        return control_error(conn, MHD_HTTP_NOT_FOUND,
+                             "field 'resident': no resident of that id in the scenario");
+    char name[256] = "";
+    struct core_error err;
+    core_error_clear(&err);
+    int rc;
+    json_t *reply;
+    pthread_mutex_lock(&c->session);
+    if (!p.bring_given && p.faults == 0 && !p.pin_given && !p.visit_given && !p.kind_given) {
+        /* The card alone on the reader: the online check with the card in hand, as --present runs it. */
+        rc = present_card(c->w, c->t, resident, c->clinic, c->institution, name, sizeof name, &err);
+        reply = json_pack("{s:s}", "file", name);
+    } else {
+        struct scenario_visit v;
+        memset(&v, 0, sizeof v);
+        v.clinic = c->clinic;
+        v.bring_given = p.bring_given;
+        v.bring = p.bring;
+        v.kind_given = p.kind_given;
+        v.kind = p.kind;
+        v.faults = p.faults;
+        struct world_visit wv;
+        memset(&wv, 0, sizeof wv);
+        rc = run_session(c->w, c->t, resident, terminal_date(c->t), terminal_now(c->t), &v,
+                         p.pin_given ? p.pin : NULL, p.visit_given ? p.visit : NULL, c->institution, &wv,
+                         name, sizeof name, &err);
+        reply = json_pack("{s:o,s:s,s:s,s:s}", "file", name[0] != '\0' ? json_string(name) : json_null(),
+                          "card_check", eligibility_result_name(wv.card_check), "outcome",
+                          clinic_outcome_name(wv.decision.outcome), "route",
+                          clinic_route_name(wv.decision.route));
+    }
+    pthread_mutex_unlock(&c->session);
+    if (rc != CORE_OK) {
+        json_decref(reply);
+        char msg[700];
+        core_error_format(&err, msg, sizeof msg);
+        if (rc == CORE_ESTATE)
+            return control_error(conn, MHD_HTTP_CONFLICT,
+                                 "field 'visit': that visit already has a face result");
+        return control_error(conn, MHD_HTTP_INTERNAL_SERVER_ERROR, msg);
+    }
+    return control_reply(conn, MHD_HTTP_OK, reply);
+}
+
+static enum MHD_Result control_time(struct control *c, struct MHD_Connection *conn, const char *body,
+                                    size_t len)
+{
+    struct terminal_time_body b;
+    char why[300];
+    if (terminal_time_parse(body, len, &b, why, sizeof why) != CORE_OK)
+        return control_error(conn, MHD_HTTP_BAD_REQUEST, why);
+    int rc = b.time_given ? terminal_set_time(c->t, b.at) : terminal_set_date(c->t, b.day);
+    if (rc != CORE_OK)
+        return control_error(conn, MHD_HTTP_BAD_REQUEST, "field 'date': outside 1900-01-01 .. 9999-12-31");
     char text[11];
     core_date_format(terminal_date(c->t), text);
-    return control_reply(conn, MHD_HTTP_OK,
-                         json_pack("{s:s,s:b}", "date", text, "clock", on == CORE_DAY_NONE));
+    json_t *reply = json_pack("{s:s,s:b}", "date", text, "clock", b.clock);
+    if (b.time_given) {
+        char jst[20];
+        core_time_format_japan(b.at, jst);
+        json_object_set_new(reply, "time", json_string(jst));
+    }
+    if (c->visits) {
+        json_t *written = json_array();
+        visits_due(c, written);
+        json_object_set_new(reply, "visits", written);
+    }
+    return control_reply(conn, MHD_HTTP_OK, reply);
 }
 
 static enum MHD_Result control_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -203,16 +338,8 @@ static enum MHD_Result control_request(void *cls, struct MHD_Connection *conn, c
     }
     if (b->over)
         return control_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, "body larger than 4096 bytes");
-    json_error_t jerr;
-    json_t *doc = json_loadb(b->data, b->len, JSON_REJECT_DUPLICATES, &jerr);
-    if (!json_is_object(doc)) {
-        json_decref(doc);
-        return control_error(conn, MHD_HTTP_BAD_REQUEST, "the body is not a JSON object");
-    }
-    enum MHD_Result ret =
-        strcmp(url, "/control/present") == 0 ? control_present(c, conn, doc) : control_time(c, conn, doc);
-    json_decref(doc);
-    return ret;
+    return strcmp(url, "/control/present") == 0 ? control_present(c, conn, b->data, b->len)
+                                                : control_time(c, conn, b->data, b->len);
 }
 
 static void control_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -223,6 +350,21 @@ static void control_completed(void *cls, struct MHD_Connection *conn, void **con
     (void)toe;
     free(*con_cls);
     *con_cls = NULL;
+}
+
+/* --visits on the process clock (libfaketime, `mynasim at --clock`): the visits reached are looked for every half
+ * second until c->stop_fd is readable. */
+static void *visits_main(void *arg)
+{
+    struct control *c = arg;
+    for (;;) {
+        struct pollfd pf = {.fd = c->stop_fd, .events = POLLIN};
+        int n = poll(&pf, 1, 500);
+        if (n > 0)
+            break;
+        visits_due(c, NULL);
+    }
+    return NULL;
 }
 
 /* Starts the control endpoint on HOST:PORT, HOST a loopback IPv4 address. */
@@ -266,7 +408,7 @@ int cli_terminal_main(int argc, char **argv)
 {
     const char *folders = NULL, *encoding = NULL, *date = NULL, *policy = NULL, *seed_arg = NULL;
     const char *present = NULL, *institution = NULL, *control_at = NULL;
-    bool poll_mode = false, once = false;
+    bool poll_mode = false, once = false, visits = false;
     const struct cli_opt opts[] = {
         {"folders", 0, CLI_OPT_VALUE, &folders},
         {"encoding", 0, CLI_OPT_VALUE, &encoding},
@@ -278,6 +420,7 @@ int cli_terminal_main(int argc, char **argv)
         {"present", 0, CLI_OPT_VALUE, &present},
         {"institution", 0, CLI_OPT_VALUE, &institution},
         {"control", 0, CLI_OPT_VALUE, &control_at},
+        {"visits", 0, CLI_OPT_FLAG, &visits},
     };
     const struct cli_spec spec = {
         .cmd = "terminal", .usage = terminal_usage, .opts = opts, .nopts = sizeof opts / sizeof opts[0]};
@@ -322,11 +465,16 @@ int cli_terminal_main(int argc, char **argv)
         return CLI_EXIT_USAGE;
     }
 
-    if ((present != NULL || control_at != NULL) &&
+    if ((present != NULL || control_at != NULL || visits) &&
         (institution == NULL || strlen(institution) != 10 || strspn(institution, "0123456789") != 10)) {
+        fprintf(stderr, "mynasim terminal: --present, --control and --visits need --institution with the "
+                        "clinic's 10-digit "
+                        "code\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (visits && (present != NULL || once)) {
         fprintf(stderr,
-                "mynasim terminal: --present and --control need --institution with the clinic's 10-digit "
-                "code\n");
+                "mynasim terminal: --visits is for a watching terminal (not with --present or --once)\n");
         return CLI_EXIT_USAGE;
     }
 
@@ -345,7 +493,12 @@ int cli_terminal_main(int argc, char **argv)
     struct eligibility_service *svc = NULL;
     struct terminal *t = NULL;
     int sfd = -1;
-    struct control control = {.scn = scn, .institution = institution};
+    struct control control = {
+        .scn = scn, .institution = institution, .clinic = SCENARIO_NONE, .visits = visits};
+    pthread_mutex_init(&control.session, NULL);
+    pthread_t visits_thread;
+    bool visits_running = false;
+    int visits_stop[2] = {-1, -1};
     int resident = resident_index(scn, present);
     if (present != NULL && resident < 0) {
         fprintf(stderr, "mynasim terminal: --present: %s: no resident of that id in %s\n", present, file);
@@ -354,10 +507,27 @@ int cli_terminal_main(int argc, char **argv)
     }
     /* --present runs the reader flow for real: the card, the reader device, signed XML and the service. */
     if (world_new(scn, &w, &err) != CORE_OK ||
-        ((present != NULL || control_at != NULL) &&
+        ((present != NULL || control_at != NULL || visits) &&
          world_set_fidelity(w, WORLD_FIDELITY_WIRE, &err) != CORE_OK) ||
         world_run(w, &err) != CORE_OK) {
         cli_print_error(file, &err);
+        status = CLI_EXIT_USAGE;
+        goto done;
+    }
+    /* The clinic the terminal plays: the scenario's clinic whose institution code is --institution. */
+    for (size_t i = 0; institution != NULL && i < scn->clinic_count; i++) {
+        char code[11];
+        if (world_clinic_institution(w, (int)i, code) == CORE_OK && strcmp(code, institution) == 0)
+            control.clinic = (int)i;
+    }
+    if (visits && control.clinic == SCENARIO_NONE) {
+        fprintf(stderr, "mynasim terminal: --visits: no clinic of %s has institution code %s; its clinics:\n",
+                file, institution);
+        for (size_t i = 0; i < scn->clinic_count; i++) {
+            char code[11];
+            if (world_clinic_institution(w, (int)i, code) == CORE_OK)
+                fprintf(stderr, "  %s --institution %s\n", scn->clinics[i].id, code);
+        }
         status = CLI_EXIT_USAGE;
         goto done;
     }
@@ -378,7 +548,7 @@ int cli_terminal_main(int argc, char **argv)
     }
     if (present != NULL) {
         char name[256];
-        if (present_card(w, t, resident, institution, name, sizeof name, &err) != CORE_OK) {
+        if (present_card(w, t, resident, control.clinic, institution, name, sizeof name, &err) != CORE_OK) {
             cli_print_error("terminal", &err);
             goto done;
         }
@@ -406,9 +576,28 @@ int cli_terminal_main(int argc, char **argv)
     }
     control.w = w;
     control.t = t;
+    if (visits) {
+        control.done = calloc(scn->event_count + 1, sizeof *control.done);
+        if (control.done == NULL || pipe(visits_stop) != 0) {
+            fprintf(stderr, "mynasim terminal: --visits: %s\n",
+                    control.done == NULL ? "out of memory" : strerror(errno));
+            goto done;
+        }
+        control.last = terminal_now(t);
+        control.floor = japan_time_of(core_date_from_time((time_t)control.last), 0) - 1;
+        control.stop_fd = visits_stop[0];
+        visits_due(&control, NULL); /* the visits already due: before the "watching" line */
+    }
     if (control_at != NULL && !control_start(&control, control_at)) {
         status = CLI_EXIT_USAGE;
         goto done;
+    }
+    if (visits) {
+        if (pthread_create(&visits_thread, NULL, visits_main, &control) != 0) {
+            fprintf(stderr, "mynasim terminal: --visits: cannot start its thread\n");
+            goto done;
+        }
+        visits_running = true;
     }
     fflush(stdout);
     if (terminal_run(t, sfd, STDOUT_FILENO, &err) != CORE_OK) {
@@ -420,6 +609,17 @@ int cli_terminal_main(int argc, char **argv)
 done:
     if (control.daemon != NULL)
         MHD_stop_daemon(control.daemon);
+    if (visits_running) {
+        char one = 1;
+        if (write(visits_stop[1], &one, 1) == 1)
+            pthread_join(visits_thread, NULL);
+    }
+    if (visits_stop[0] >= 0) {
+        close(visits_stop[0]);
+        close(visits_stop[1]);
+    }
+    free(control.done);
+    pthread_mutex_destroy(&control.session);
     if (sfd >= 0)
         close(sfd);
     terminal_free(t);

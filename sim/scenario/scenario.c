@@ -697,6 +697,37 @@ static bool get_faults(struct reader *r, const struct core_yaml_node *n, unsigne
      SCENARIO_DOC_BIT(SCENARIO_DOC_CERTIFICATE) | SCENARIO_DOC_BIT(SCENARIO_DOC_NOTICE) |                    \
      SCENARIO_DOC_BIT(SCENARIO_DOC_PORTAL))
 
+/* `time: HH:MM` (a visit event's time of day, Japan time): exactly two digits, a colon, two digits; HH 00..23,
+ * MM 00..59. Written plain (`time: 09:30`) or quoted; the column of a problem is the field's value. */
+static bool get_time_of_day(struct reader *r, const struct core_yaml_node *n, const char *field, int *minute)
+{
+    if (n->kind != CORE_YAML_SCALAR) {
+        problem(r, n, "field '%s': expected a time of day HH:MM, found %s", field,
+                n->kind == CORE_YAML_SEQ ? "a list" : "a mapping");
+        return false;
+    }
+    const char *s = n->value;
+    bool shape = n->len == 5 && s[2] == ':';
+    for (size_t i = 0; shape && i < 5; i++)
+        shape = i == 2 || (s[i] >= '0' && s[i] <= '9');
+    if (!shape) {
+        problem(r, n, "field '%s': '%.*s' is not a time of day HH:MM (00:00 .. 23:59, Japan time)", field,
+                n->len > 40 ? 40 : (int)n->len, memchr(s, '\0', n->len) != NULL ? "" : s);
+        return false;
+    }
+    int hh = (s[0] - '0') * 10 + (s[1] - '0'), mm = (s[3] - '0') * 10 + (s[4] - '0');
+    if (hh > 23) {
+        problem(r, n, "field '%s': hour %02d is outside 00..23", field, hh);
+        return false;
+    }
+    if (mm > 59) {
+        problem(r, n, "field '%s': minute %02d is outside 00..59", field, mm);
+        return false;
+    }
+    *minute = hh * 60 + mm;
+    return true;
+}
+
 /* The parts a visit event and a visit expectation share. `clinic` is the node naming the clinic. */
 static bool get_visit(struct reader *r, const struct core_yaml_node *map, const struct core_yaml_node *clinic,
                       const char *clinic_field, struct scenario_visit *v)
@@ -1140,7 +1171,7 @@ static const char *const *event_fields(enum scenario_event_kind k)
     static const char *const apply[] = {"reason", NULL};
     static const char *const wrong_pin[] = {"times", "pin", NULL};
     static const char *const reset_pin[] = {"pin", NULL};
-    static const char *const visit[] = {"clinic", "bring", "kind", "faults", NULL};
+    static const char *const visit[] = {"clinic", "bring", "kind", "faults", "time", NULL};
     static const char *const clinic_down[] = {"clinic", "until", NULL};
     switch (k) {
     case SCENARIO_EVENT_ENROLL:
@@ -1182,6 +1213,7 @@ static bool read_event(struct reader *r, const struct core_yaml_node *n, struct 
     ev->resident = ev->insurer = ev->of = SCENARIO_NONE;
     ev->visit.clinic = SCENARIO_NONE;
     ev->processed = ev->until = ev->date = CORE_DAY_NONE;
+    ev->minute = SCENARIO_VISIT_TIME_DEFAULT;
     if (n->kind != CORE_YAML_MAP) {
         problem(r, n, "an event: expected a mapping, found %s",
                 n->kind == CORE_YAML_SEQ ? "a list" : "a single value");
@@ -1281,6 +1313,8 @@ static bool read_event(struct reader *r, const struct core_yaml_node *n, struct 
         get_visit(r, n, required(r, n, "clinic", what), "clinic", &ev->visit);
         if (!ev->visit.kind_given && core_yaml_get(n, "kind") == NULL)
             problem(r, n, "%s: missing field 'kind'", what);
+        if ((v = core_yaml_get(n, "time")) != NULL && format_has(r, v, "time", 2))
+            ev->time_given = get_time_of_day(r, v, "time", &ev->minute);
         break;
     case SCENARIO_EVENT_CLINIC_DOWN: {
         const struct core_yaml_node *c = required(r, n, "clinic", what);

@@ -328,6 +328,8 @@ struct scenario_visit {
     enum scenario_visit_kind kind; /* SCENARIO_VISIT_FIRST when not given */
     unsigned faults;               /* SCENARIO_FAULT_BIT set */
 };
+/* 10:00 Japan time: a visit event's time of day when it gives none (docs/SCENARIO-FORMAT.md, Events). */
+#define SCENARIO_VISIT_TIME_DEFAULT (10 * 60)
 
 struct scenario_event {
     struct scenario_pos pos;
@@ -355,6 +357,11 @@ struct scenario_event {
     struct scenario_visit visit;
     /* clinic_down: last day down */
     core_day until;
+    /* visit: its time of day (`time: HH:MM`, format 2) in minutes after midnight Japan time; the terminal's
+     * face results and the process mode's clocks use it, the timeline's order never does (same-day events
+     * stay in file order). SCENARIO_VISIT_TIME_DEFAULT (10:00) when not given. */
+    bool time_given;
+    int minute;
 };
 
 /* ---- expectations (docs/SCENARIO-FORMAT.md, Expectations) ------------------------------------------------------- */

@@ -215,6 +215,9 @@ int stage_desk(struct stage *s, const struct stage_visit *v, struct eligibility_
     in.online_ok = ci->online_ok;
     in.presented = ci->presented;
     in.faults = v->faults;
+    /* The holder chose the PIN at a face reader's screen: the camera is skipped, the PIN asked. */
+    if (v->pin_typed != NULL && in.reader == CLINIC_READER_FACE)
+        in.faults.face_mismatch = true;
     char shown[300];
     snprintf(shown, sizeof shown, "\xF0\xA0\xAE\xB7%s",
              v->holder_name != NULL && v->holder_name[0] != '\0' ? v->holder_name : "田 太郎");
@@ -257,7 +260,7 @@ int stage_desk(struct stage *s, const struct stage_visit *v, struct eligibility_
         in.surface.born = card_holder(slot->card)->born;
         in.surface.card_expires = card_state(slot->card)->expires;
         memcpy(in.surface.security_code, card_holder(slot->card)->security_code, 5);
-        in.pin = slot->pin;
+        in.pin = v->pin_typed != NULL ? v->pin_typed : slot->pin;
     }
     struct clinic_reception_result res;
     rc = clinic_reception_run(&in, &res, err);
@@ -282,7 +285,8 @@ restore:
             }
         }
     }
-    if (slot != NULL) {
+    /* A PIN the holder typed leaves its tries on the card (stage.h, pin_typed); nothing else does. */
+    if (slot != NULL && !(v->pin_typed != NULL && rc == CORE_OK)) {
         struct core_error rerr;
         if (card_state_restore(slot->card, saved, saved_len, &rerr) != CORE_OK && rc == CORE_OK)
             rc = core_error_set(err, CORE_ESTATE, NULL, 0, 0, "stage: cannot restore the card's state");

@@ -91,6 +91,12 @@ struct stage_visit {
                                       placeholder (unshowable_name prefixes a character CP932 cannot show) */
     const struct clinic_input *in; /* what the rules path hands clinic_decide: on, visit, reader, online_ok,
                                       presented, record, policy (its answers are not read) */
+    /* The PIN the holder types, as at a live terminal (`mynasim terminal`'s present, docs/TERMINAL.md); NULL:
+     * the holder keys their own PIN where the reader asks for one, and the face is tried first at a face
+     * reader. Given: the PIN route (a face reader skips the camera, as the holder chooses PIN at its screen),
+     * and the card keeps what the VERIFY did to its counter after the visit (a wrong PIN uses a try, a right
+     * one resets them), as a real card does; everything else of the visit leaves no trace, as always. */
+    const char *pin_typed;
 };
 
 /* Runs the visit: *out gets the decision, *card the card's answer when the card was shown (else untouched).

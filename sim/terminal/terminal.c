@@ -44,6 +44,9 @@ struct terminal {
      * they stay. */
     char **stuck;
     size_t nstuck;
+    /* terminal_set_time: the time set minus the process clock then, so that it ticks on. */
+    bool timed;
+    int64_t offset;
 };
 
 static char *join(const char *dir, const char *name)
@@ -653,26 +656,60 @@ static int face_visit(const char *dir, unsigned long *visit, struct core_error *
     return rc;
 }
 
+/* Does an entry of `dir` (temporaries included) already hold a result of visit `visit`? */
+static int face_taken(const char *dir, const char *visit, bool *taken, struct core_error *err)
+{
+    char **names = NULL;
+    size_t count = 0;
+    int rc = list_dir(dir, &names, &count, err);
+    char want[sizeof TERMINAL_FACE_PREFIX + TERMINAL_ID_MAX + 1];
+    int w = snprintf(want, sizeof want, "%s%s_", TERMINAL_FACE_PREFIX, visit);
+    *taken = false;
+    for (size_t i = 0; rc == CORE_OK && i < count && !*taken; i++) {
+        const char *s = names[i][0] == '.' ? names[i] + 1 : names[i];
+        *taken = strncmp(s, want, (size_t)w) == 0;
+    }
+    free_names(names, count);
+    return rc;
+}
+
 int terminal_write_face(struct terminal *t, const struct terminal_face *f, char *name, size_t cap,
                         struct core_error *err)
 {
+    return terminal_write_face_visit(t, f, NULL, name, cap, err);
+}
+
+int terminal_write_face_visit(struct terminal *t, const struct terminal_face *f, const char *visit_id,
+                              char *name, size_t cap, struct core_error *err)
+{
     if (t == NULL || f == NULL || f->answer == NULL || f->institution == NULL)
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "terminal: missing argument");
+    char probe[ELIGIBILITY_FACE_NAME_MAX];
+    if (visit_id != NULL && terminal_face_name(visit_id, f->when, probe, sizeof probe) != CORE_OK)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0,
+                              "terminal: the visit id is not 1 to %d letters, digits or '-'",
+                              TERMINAL_ID_MAX);
     const char *dir = t->face;
     pthread_mutex_lock(&t->lock);
     int rc = folder_check(dir, err);
     unsigned long visit = 0;
-    if (rc == CORE_OK)
+    bool taken = false;
+    if (rc == CORE_OK && visit_id == NULL)
         rc = face_visit(dir, &visit, err);
+    else if (rc == CORE_OK && (rc = face_taken(dir, visit_id, &taken, err)) == CORE_OK && taken)
+        rc = core_error_set(err, CORE_ESTATE, dir, 0, 0, "visit %s already has a face result", visit_id);
     struct eligibility_request_msg *req = calloc(1, sizeof *req);
     struct eligibility_response_msg *m = calloc(1, sizeof *m);
     char *buf = malloc(ELIGIBILITY_MSG_MAX_BYTES);
     char *path = NULL;
     if (rc == CORE_OK && (req == NULL || m == NULL || buf == NULL))
         rc = core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "out of memory");
-    char vid[24], fname[ELIGIBILITY_FACE_NAME_MAX];
+    char vid[TERMINAL_ID_MAX + 1], fname[ELIGIBILITY_FACE_NAME_MAX];
     if (rc == CORE_OK) {
-        snprintf(vid, sizeof vid, "%lu", visit);
+        if (visit_id != NULL)
+            core_strlcpy(vid, visit_id, sizeof vid);
+        else
+            snprintf(vid, sizeof vid, "%lu", visit);
         if (terminal_face_name(vid, f->when, fname, sizeof fname) != CORE_OK)
             rc = core_error_set(err, CORE_EINVAL, NULL, 0, 0,
                                 "terminal: the face result's time cannot be named");
@@ -720,8 +757,40 @@ int terminal_set_date(struct terminal *t, core_day on)
         return CORE_EINVAL;
     pthread_mutex_lock(&t->lock);
     int rc = eligibility_service_set_date(t->svc, on);
+    if (rc == CORE_OK)
+        t->timed = false;
     pthread_mutex_unlock(&t->lock);
     return rc;
+}
+
+int terminal_set_time(struct terminal *t, int64_t at)
+{
+    if (t == NULL)
+        return CORE_EINVAL;
+    core_day day = core_date_from_time((time_t)at);
+    pthread_mutex_lock(&t->lock);
+    int rc = eligibility_service_set_date(t->svc, day);
+    if (rc == CORE_OK) {
+        t->timed = true;
+        t->offset = at - (int64_t)time(NULL);
+    }
+    pthread_mutex_unlock(&t->lock);
+    return rc;
+}
+
+int64_t terminal_now(struct terminal *t)
+{
+    int64_t now = (int64_t)time(NULL);
+    if (t == NULL)
+        return now;
+    pthread_mutex_lock(&t->lock);
+    int64_t at = now + t->offset;
+    if (!t->timed) {
+        core_day day = eligibility_service_date(t->svc);
+        at = now + ((int64_t)day - (int64_t)core_date_from_time((time_t)now)) * 86400;
+    }
+    pthread_mutex_unlock(&t->lock);
+    return at;
 }
 
 core_day terminal_date(struct terminal *t)

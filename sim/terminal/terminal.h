@@ -22,6 +22,7 @@
 
 #include "core/core.h"
 #include "eligibility/eligibility.h"
+#include "scenario/scenario.h"
 
 /* A request id: 1..TERMINAL_ID_MAX of [0-9A-Za-z_-] (docs/TERMINAL.md, "Names"). */
 #define TERMINAL_ID_MAX 100
@@ -98,5 +99,53 @@ struct terminal_face {
  * NULL) gets the file's name. CORE_EINVAL when DIR/face is not a folder or the answer cannot be a message. */
 CORE_MUST_USE int terminal_write_face(struct terminal *t, const struct terminal_face *f, char *name,
                                       size_t cap, struct core_error *err);
+/* terminal_write_face with the visit's own id (an id as above, without '_') in the name instead of a number:
+ * "OQSsiquc01res_face_<visit>_yyyyMMddHHmmss.xml". CORE_EINVAL when visit is not such an id; CORE_ESTATE when
+ * DIR/face already holds a result of that visit (each visit has one). visit NULL: terminal_write_face. */
+CORE_MUST_USE int terminal_write_face_visit(struct terminal *t, const struct terminal_face *f,
+                                            const char *visit, char *name, size_t cap,
+                                            struct core_error *err);
+
+/* ---- the terminal's clock (docs/TERMINAL.md, "Control"; docs/TIME.md) ------------------------------------ */
+
+/* Sets the terminal to a Japan time `at` (POSIX seconds) that ticks on with the process clock from now: the day
+ * is at's Japan day (terminal_set_date), face results are timed from it. CORE_EINVAL out of range. */
+CORE_MUST_USE int terminal_set_time(struct terminal *t, int64_t at);
+/* The terminal's time now (POSIX seconds): the time set by terminal_set_time ticking on; else the process
+ * clock, moved to the terminal's day when a date is set (terminal_set_date clears a time set before). */
+int64_t terminal_now(struct terminal *t);
+
+/* ---- the control endpoint's bodies (docs/TERMINAL.md, "Control"); fuzz/terminal_control ------------------- */
+
+#define TERMINAL_CONTROL_BODY_MAX 4096
+#define TERMINAL_PIN_MAX 16
+
+/* POST /control/present: who puts the card on the reader, and how. */
+struct terminal_present_body {
+    char resident[SCENARIO_ID_MAX]; /* "resident": required */
+    bool bring_given;               /* "bring": [card, paper_card, certificate, notice], each once */
+    unsigned bring;                 /* SCENARIO_DOC_BIT set; without "bring", every document held that day */
+    unsigned faults;                /* "faults": the scenario's fault words (SCENARIO_FAULT_BIT set) */
+    bool pin_given; /* "pin": 4..16 digits typed on the reader (the PIN route); "face" or absent */
+    char pin[TERMINAL_PIN_MAX + 1]; /*   the face first, as a face reader does */
+    bool
+        visit_given; /* "visit": the visit's id (1..ELIGIBILITY_FACE_VISIT_MAX of [0-9A-Za-z-]) in the face */
+    char visit[TERMINAL_ID_MAX + 1]; /*   result's name; absent: the smallest free number */
+    bool kind_given;                 /* "kind": first (default), revisit, dispensing */
+    enum scenario_visit_kind kind;
+};
+/* POST /control/time: {"date": "YYYY-MM-DD" | "YYYY-MM-DDThh:mm[:ss]" | null}. */
+struct terminal_time_body {
+    bool clock;      /* null: the process clock again */
+    core_day day;    /* the Japan day given (CORE_DAY_NONE with clock) */
+    bool time_given; /* a time of day was given: at is that Japan time */
+    int64_t at;
+};
+/* Parse a body of len bytes (any bytes; at most TERMINAL_CONTROL_BODY_MAX). CORE_EINVAL with `why` (cap bytes)
+ * naming the field and what was expected; *out is then unspecified. */
+CORE_MUST_USE int terminal_present_parse(const char *body, size_t len, struct terminal_present_body *out,
+                                         char *why, size_t cap);
+CORE_MUST_USE int terminal_time_parse(const char *body, size_t len, struct terminal_time_body *out, char *why,
+                                      size_t cap);
 
 #endif

@@ -123,7 +123,8 @@ int w_desk(const struct world *w, const struct wres *r, unsigned bring, const st
                                   env->faults,
                                   env->service_down,
                                   c != NULL && w_pin_blocked(r, c->id, d),
-                                  &in};
+                                  &in,
+                                  env->pin_typed};
         return w_wire_desk(w, &wv, &o->card, &o->decision);
     }
     return clinic_decide(&in, &o->decision);
@@ -195,8 +196,9 @@ static void record_before(const struct world *w, int ri, int clinic, core_day da
     }
 }
 
-static int visit_eval(const struct world *w, int ri, core_day day, const struct scenario_visit *v, int line,
-                      struct world_visit *out, struct core_error *err)
+static int visit_eval_as(const struct world *w, int ri, core_day day, const struct scenario_visit *v,
+                         int line, const char *pin_typed, struct world_visit *out,
+                         struct eligibility_answer *card, struct core_error *err)
 {
     const struct wres *r = &w->res[ri];
     memset(out, 0, sizeof *out);
@@ -225,7 +227,9 @@ static int visit_eval(const struct world *w, int ri, core_day day, const struct 
     env.wire = true;
     env.clinic = v->clinic;
     env.faults = v->faults;
+    env.pin_typed = pin_typed;
     struct w_desk_out o;
+    memset(&o, 0, sizeof o);
     int rc = w_desk(w, r, bring & hand, &env, &today, &o);
     if (rc != CORE_OK)
         return core_error_set(err, rc, w->scn->file, line, 0, "world: the desk could not decide");
@@ -233,7 +237,15 @@ static int visit_eval(const struct world *w, int ri, core_day day, const struct 
     out->warnings = o.card_shown ? o.card.warnings : 0;
     out->decision = o.decision;
     out->claim_error = claim_error(r, &o, day);
+    if (card != NULL)
+        *card = o.card;
     return CORE_OK;
+}
+
+static int visit_eval(const struct world *w, int ri, core_day day, const struct scenario_visit *v, int line,
+                      struct world_visit *out, struct core_error *err)
+{
+    return visit_eval_as(w, ri, day, v, line, NULL, out, NULL, err);
 }
 
 int w_visit(struct world *w, int ri, core_day day, const struct scenario_visit *v, int line,
@@ -253,6 +265,18 @@ int world_probe_visit(const struct world *w, int resident, core_day day, const s
     if (!w_res_ok(w, resident) || visit == NULL || out == NULL)
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "world: bad probe");
     return visit_eval(w, resident, day, visit, 0, out, err);
+}
+
+int world_session(const struct world *w, int resident, core_day day, const struct scenario_visit *visit,
+                  const char *pin_typed, struct world_visit *out, struct eligibility_answer *card,
+                  struct core_error *err)
+{
+    if (!w_res_ok(w, resident) || visit == NULL || out == NULL || card == NULL)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "world: bad session");
+    if (w->wire == NULL)
+        return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "world: a session needs the wire path");
+    memset(card, 0, sizeof *card);
+    return visit_eval_as(w, resident, day, visit, 0, pin_typed, out, card, err);
 }
 
 int world_probe_check(const struct world *w, int resident, core_day day, int clinic,

@@ -38,6 +38,20 @@ static uint64_t hash_str(const char *s, uint64_t seed)
     return core_hash64(s, strlen(s), seed);
 }
 
+static void institution_of(const char *id, char out[11])
+{
+    snprintf(out, 11, "13%08llu", (unsigned long long)(hash_str(id, 13) % 100000000ull));
+}
+
+int world_clinic_institution(const struct world *w, int clinic, char out[11])
+{
+    if (w == NULL || out == NULL || clinic < SCENARIO_NONE ||
+        (clinic >= 0 && (size_t)clinic >= w->scn->clinic_count))
+        return CORE_EINVAL;
+    institution_of(clinic >= 0 ? w->scn->clinics[clinic].id : "default", out);
+    return CORE_OK;
+}
+
 /* The stage's clinics: [0] the default face-reader clinic, [i] the scenario's clinic i - 1. */
 static int make_stage(const struct world *w, const struct world_wire_remote *remote, struct stage **out,
                       struct core_error *err)
@@ -50,7 +64,7 @@ static int make_stage(const struct world *w, const struct world_wire_remote *rem
                  : CORE_OK;
     for (size_t i = 0; rc == CORE_OK && i < n; i++) {
         const char *id = i == 0 ? "default" : w->scn->clinics[i - 1].id;
-        snprintf(inst[i], sizeof inst[i], "13%08llu", (unsigned long long)(hash_str(id, 13) % 100000000ull));
+        institution_of(id, inst[i]);
         clinics[i].device = i == 0 ? "default-face-clinic" : id;
         clinics[i].institution = inst[i];
     }
@@ -189,6 +203,7 @@ int w_wire_desk(const struct world *w, const struct w_wire_visit *v, struct elig
     sv.pin_blocked = v->pin_blocked;
     sv.holder_name = sr->identity.name;
     sv.in = v->in;
+    sv.pin_typed = v->pin_typed;
     return stage_desk(w->wire->stage, &sv, card, out, &err);
 }
 

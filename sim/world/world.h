@@ -174,6 +174,18 @@ CORE_MUST_USE int world_probe_visit(const struct world *w, int resident, core_da
  * clinic). */
 CORE_MUST_USE int world_probe_check(const struct world *w, int resident, core_day day, int clinic,
                                     struct eligibility_answer *out, struct core_error *err);
+/* A session at a live terminal's reader (`mynasim terminal`, docs/TERMINAL.md): world_probe_visit on the wire
+ * path (required: CORE_EINVAL otherwise), with the PIN the holder types (NULL: their own; given: the PIN route,
+ * and the card keeps what the VERIFY did to its tries: stage.h, pin_typed, the one trace a session leaves).
+ * *card gets the card's answer when the card was read (out->card_check says; zeroed otherwise). */
+CORE_MUST_USE int world_session(const struct world *w, int resident, core_day day,
+                                const struct scenario_visit *visit, const char *pin_typed,
+                                struct world_visit *out, struct eligibility_answer *card,
+                                struct core_error *err);
+/* The 10-digit institution code the wire path gives clinic `clinic` (SCENARIO_NONE: the default face-reader
+ * clinic) on its requests, derived from the clinic's id: what a terminal playing that clinic is told. out gets
+ * 11 bytes; CORE_EINVAL for no such clinic. */
+CORE_MUST_USE int world_clinic_institution(const struct world *w, int clinic, char out[11]);
 /* The first day on or before `by` on which a mailing of `doc` (certificate or notice; notice_type
  * SCENARIO_NOTICE_ANY, _A or _B) reached the resident; CORE_DAY_NONE when none did. */
 core_day world_received(const struct world *w, int resident, enum scenario_document doc, core_day by,

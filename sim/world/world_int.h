@@ -197,6 +197,7 @@ struct w_desk_env {
     /* The invariants: only whether care is insured (clinic_input.outcome_only); where the clinic has no
      * online check the registry is not asked at all, since clinic_decide would not read its answers. */
     bool outcome_only;
+    const char *pin_typed; /* the wire path: the PIN the holder types (stage.h); NULL: their own */
 };
 
 /* What the desk decided, the card's answer, and which document of each kind was shown (-1: none). */
@@ -234,7 +235,8 @@ struct w_wire_visit {
     bool service_down;
     bool pin_blocked;
     const struct clinic_input
-        *in; /* what the rules path hands clinic_decide (presented, reader, record...) */
+        *in;               /* what the rules path hands clinic_decide (presented, reader, record...) */
+    const char *pin_typed; /* the PIN the holder types (stage.h); NULL: their own */
 };
 /* The visit on the wire: the card's answer (when the card was shown) and the decision. */
 CORE_MUST_USE int w_wire_desk(const struct world *w, const struct w_wire_visit *v,

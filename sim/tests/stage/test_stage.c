@@ -87,6 +87,7 @@ struct visit {
     struct clinic_faults faults;
     bool service_down, pin_blocked;
     const char *on;
+    const char *pin_typed;
 };
 
 struct outcome {
@@ -120,6 +121,7 @@ static struct outcome run(struct fixture *f, const struct visit *vv)
     v.pin_blocked = vv->pin_blocked;
     v.holder_name = vv->card != NULL ? vv->card->profile.holder.name : NULL;
     v.in = &in;
+    v.pin_typed = vv->pin_typed;
     struct outcome o;
     memset(&o, 0, sizeof o);
     o.card.result = ELIGIBILITY_NO_CARD; /* untouched unless the card was shown */
@@ -636,6 +638,41 @@ static void remote_pieces_that_do_not_answer_are_named(void **state)
     eligibility_service_free(svc);
 }
 
+/* The PIN the holder types at a live terminal (stage.h, pin_typed): the PIN route even at a face reader; a wrong
+ * PIN is the card's real answer and uses a try that stays on the card, a right one resets the tries; three wrong
+ * block it, after which the right PIN no longer helps but the face still does. */
+static void a_typed_pin_uses_the_cards_tries(void **state)
+{
+    struct fixture *f = *state;
+    struct stage_card c;
+    make_card(f, &c, "cards/issued_2021.yaml", 9, "1009", true);
+    char right[17];
+    snprintf(right, sizeof right, "%s", c.profile.auth_pin);
+    const char *wrong = strcmp(right, "0000") == 0 ? "9999" : "0000";
+    struct visit v = {
+        .clinic = CLINIC_A, .card = &c, .reader = CLINIC_READER_FACE, .online_ok = true, .pin_typed = right};
+    struct outcome o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_OK);
+    v.pin_typed = wrong;
+    for (int i = 0; i < 2; i++) {
+        o = run(f, &v);
+        assert_answer(&o, ELIGIBILITY_PIN_LOCKED);
+    }
+    v.pin_typed = right; /* two tries used, one left: the right PIN still works and resets them */
+    o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_OK);
+    v.pin_typed = wrong;
+    for (int i = 0; i < 3; i++)
+        o = run(f, &v);
+    v.pin_typed = right; /* blocked by the three wrong PINs kept on the card */
+    o = run(f, &v);
+    assert_int_equal(o.rc, CORE_OK);
+    assert_int_not_equal(o.card.result, ELIGIBILITY_OK);
+    v.pin_typed = NULL; /* the face needs no PIN */
+    o = run(f, &v);
+    assert_answer(&o, ELIGIBILITY_OK);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -650,6 +687,7 @@ int main(void)
         cmocka_unit_test(bad_visits_are_refused),
         cmocka_unit_test(bad_stages_are_refused),
         cmocka_unit_test(remote_pieces_that_do_not_answer_are_named),
+        cmocka_unit_test(a_typed_pin_uses_the_cards_tries),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -611,6 +611,276 @@ static void test_face_results(void **state)
     remove_all(dir);
 }
 
+/* The control bodies (docs/TERMINAL.md, "Control"): every field read, every refusal naming its field. */
+static void test_control_bodies(void **state)
+{
+    (void)state;
+    struct terminal_present_body p;
+    char why[300];
+#define PRESENT(body) terminal_present_parse(body, strlen(body), &p, why, sizeof why)
+    assert_int_equal(PRESENT("{\"resident\":\"r-card\"}"), CORE_OK);
+    assert_string_equal(p.resident, "r-card");
+    assert_false(p.bring_given || p.pin_given || p.visit_given || p.kind_given);
+    assert_int_equal(p.faults, 0);
+    assert_int_equal(p.kind, SCENARIO_VISIT_FIRST);
+    assert_int_equal(
+        PRESENT("{\"resident\":\"r1\",\"bring\":[\"card\",\"notice\",\"paper_card\",\"certificate\"],"
+                "\"faults\":[\"reader_fault\",\"replayed_request\"],\"pin\":\"0123\",\"visit\":\"v-9\","
+                "\"kind\":\"dispensing\"}"),
+        CORE_OK);
+    assert_true(p.bring_given);
+    assert_int_equal(p.bring, SCENARIO_DOC_BIT(SCENARIO_DOC_CARD) | SCENARIO_DOC_BIT(SCENARIO_DOC_NOTICE) |
+                                  SCENARIO_DOC_BIT(SCENARIO_DOC_PAPER_CARD) |
+                                  SCENARIO_DOC_BIT(SCENARIO_DOC_CERTIFICATE));
+    assert_int_equal(p.faults, SCENARIO_FAULT_BIT(SCENARIO_FAULT_READER_FAULT) |
+                                   SCENARIO_FAULT_BIT(SCENARIO_FAULT_REPLAYED_REQUEST));
+    assert_true(p.pin_given);
+    assert_string_equal(p.pin, "0123");
+    assert_true(p.visit_given);
+    assert_string_equal(p.visit, "v-9");
+    assert_true(p.kind_given);
+    assert_int_equal(p.kind, SCENARIO_VISIT_DISPENSING);
+    assert_int_equal(PRESENT("{\"resident\":\"r1\",\"pin\":\"face\",\"bring\":[]}"), CORE_OK);
+    assert_false(p.pin_given);
+    assert_true(p.bring_given);
+    assert_int_equal(p.bring, 0);
+    static const struct {
+        const char *body, *why;
+    } bad[] = {
+        {"{}", "field 'resident': missing"},
+        {"{\"resident\":7}", "field 'resident': expected"},
+        {"{\"resident\":\"a b\"}", "field 'resident': expected"},
+        {"{\"resident\":\"\"}", "field 'resident': expected"},
+        {"{\"resident\":\"r\",\"bring\":\"card\"}", "field 'bring': expected a list"},
+        {"{\"resident\":\"r\",\"bring\":[\"portal\"]}", "field 'bring': item 1"},
+        {"{\"resident\":\"r\",\"bring\":[\"card\",3]}", "field 'bring': item 2"},
+        {"{\"resident\":\"r\",\"bring\":[\"card\",\"card\"]}", "field 'bring': 'card' is listed twice"},
+        {"{\"resident\":\"r\",\"faults\":[\"gremlins\"]}", "field 'faults': item 1"},
+        {"{\"resident\":\"r\",\"pin\":1234}", "field 'pin'"},
+        {"{\"resident\":\"r\",\"pin\":\"123\"}", "field 'pin'"},
+        {"{\"resident\":\"r\",\"pin\":\"12345678901234567\"}", "field 'pin'"},
+        {"{\"resident\":\"r\",\"pin\":\"12a4\"}", "field 'pin'"},
+        {"{\"resident\":\"r\",\"pin\":\"Face\"}", "field 'pin'"},
+        {"{\"resident\":\"r\",\"visit\":\"a_b\"}", "field 'visit'"},
+        {"{\"resident\":\"r\",\"visit\":null}", "field 'visit'"},
+        {"{\"resident\":\"r\",\"kind\":\"second\"}", "field 'kind'"},
+        {"{\"resident\":\"r\",\"kind\":1}", "field 'kind'"},
+        {"{\"resident\":\"r\",\"who\":\"r\"}", "field 'who': not a field of /control/present"},
+        {"{\"resident\":\"r\",\"resident\":\"s\"}", "not a JSON object"},
+        {"[\"r\"]", "not a JSON object"},
+        {"", "not a JSON object"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        why[0] = '\0';
+        if (PRESENT(bad[i].body) != CORE_EINVAL || strstr(why, bad[i].why) == NULL)
+            fail_msg("%s: '%s', expected '%s'", bad[i].body, why, bad[i].why);
+    }
+    /* a visit id is as long as a face result's name can carry (the fuzzer found a longer one taken) */
+    char body[200];
+    snprintf(body, sizeof body, "{\"resident\":\"r\",\"visit\":\"%0*d\"}", ELIGIBILITY_FACE_VISIT_MAX, 7);
+    assert_int_equal(PRESENT(body), CORE_OK);
+    char face[ELIGIBILITY_FACE_NAME_MAX];
+    assert_int_equal(terminal_face_name(p.visit, 0, face, sizeof face), CORE_OK);
+    snprintf(body, sizeof body, "{\"resident\":\"r\",\"visit\":\"%0*d\"}", ELIGIBILITY_FACE_VISIT_MAX + 1, 7);
+    assert_int_equal(PRESENT(body), CORE_EINVAL);
+    assert_non_null(strstr(why, "field 'visit'"));
+    char big[TERMINAL_CONTROL_BODY_MAX + 2];
+    memset(big, ' ', sizeof big);
+    assert_int_equal(terminal_present_parse(big, sizeof big, &p, why, sizeof why), CORE_EINVAL);
+    assert_non_null(strstr(why, "larger than"));
+    assert_int_equal(terminal_present_parse("{}", 2, NULL, why, sizeof why), CORE_EINVAL);
+    assert_int_equal(terminal_present_parse("{}", 2, &p, NULL, 0), CORE_EINVAL); /* no room for a reason */
+#undef PRESENT
+
+    struct terminal_time_body t;
+#define TIME(body) terminal_time_parse(body, strlen(body), &t, why, sizeof why)
+    assert_int_equal(TIME("{\"date\":\"2025-08-01\"}"), CORE_OK);
+    assert_false(t.clock || t.time_given);
+    assert_int_equal(t.day, D("2025-08-01"));
+    assert_int_equal(TIME("{\"date\":\"2025-08-01T08:55\"}"), CORE_OK);
+    assert_true(t.time_given);
+    assert_int_equal(t.day, D("2025-08-01"));
+    int64_t at;
+    assert_int_equal(core_time_parse_japan("2025-08-01T08:55:00", 19, &at), CORE_OK);
+    assert_true(t.at == at);
+    /* 00:05 JST is still the day before in UTC: the Japan day counts */
+    assert_int_equal(TIME("{\"date\":\"2025-08-01T00:05:30\"}"), CORE_OK);
+    assert_int_equal(t.day, D("2025-08-01"));
+    assert_int_equal(TIME("{\"date\":null}"), CORE_OK);
+    assert_true(t.clock);
+    assert_int_equal(t.day, CORE_DAY_NONE);
+    static const char *const bad_time[] = {
+        "{\"date\":\"2025-08-01T24:00\"}",
+        "{\"date\":\"2025-02-30\"}",
+        "{\"date\":\"2025-08-01 08:55\"}",
+        "{\"date\":20250801}",
+        "{\"date\":\"2025-08-01\",\"x\":1}",
+        "{\"when\":\"2025-08-01\"}",
+        "{\"date\":true}",
+        "{}",
+    };
+    for (size_t i = 0; i < sizeof bad_time / sizeof bad_time[0]; i++) {
+        why[0] = '\0';
+        if (TIME(bad_time[i]) != CORE_EINVAL || strstr(why, "field 'date'") == NULL)
+            fail_msg("%s: '%s'", bad_time[i], why);
+    }
+    assert_int_equal(TIME("nope"), CORE_EINVAL);
+    assert_non_null(strstr(why, "not a JSON object"));
+    assert_int_equal(terminal_time_parse("{}", 2, NULL, why, sizeof why), CORE_EINVAL);
+#undef TIME
+}
+
+/* The terminal's clock: a Japan time set ticks on from there; a date alone follows the process clock's time of
+ * day on that day. Bounds only, no timing: the tick is checked to be forward and under an hour. */
+static void test_clock(void **state)
+{
+    struct fixture *f = *state;
+    struct terminal_options o = {.folder = f->dir, .encoding = ELIGIBILITY_ENC_UTF8, .log = f->log};
+    struct terminal *t = NULL;
+    struct core_error err;
+    assert_int_equal(terminal_new(f->svc, &o, &t, &err), CORE_OK);
+    int64_t at;
+    assert_int_equal(core_time_parse_japan("2025-08-01T00:05", 16, &at), CORE_OK);
+    assert_int_equal(terminal_set_time(t, at), CORE_OK);
+    assert_int_equal(terminal_date(t), D("2025-08-01"));
+    int64_t now = terminal_now(t);
+    assert_true(now >= at && now - at < 3600);
+    assert_int_equal(core_time_parse_japan("2025-08-01T09:00", 16, &at), CORE_OK);
+    assert_int_equal(terminal_set_time(t, at), CORE_OK);
+    assert_int_equal(core_date_from_time((time_t)terminal_now(t)), D("2025-08-01"));
+    /* a date alone: the process clock's time of day, on that day */
+    assert_int_equal(terminal_set_date(t, D("2025-12-02")), CORE_OK);
+    assert_int_equal(core_date_from_time((time_t)terminal_now(t)), D("2025-12-02"));
+    assert_int_equal(terminal_set_time(t, (int64_t)-3000000000), CORE_EINVAL); /* 1874 */
+    assert_int_equal(terminal_date(t), D("2025-12-02"));
+    assert_int_equal(terminal_set_time(NULL, at), CORE_EINVAL);
+    assert_int_equal(terminal_set_date(NULL, D("2025-12-02")), CORE_EINVAL);
+    assert_int_equal(terminal_date(NULL), CORE_DAY_NONE);
+    assert_true(terminal_now(NULL) > 0);
+    terminal_free(t);
+}
+
+/* A face result named by its visit's id: one per visit, temporaries included; ids that cannot name a file refused. */
+static void test_face_visit_ids(void **state)
+{
+    struct fixture *f = *state;
+    struct terminal_options o = {.folder = f->dir, .encoding = ELIGIBILITY_ENC_UTF8, .log = f->log};
+    struct terminal *t = NULL;
+    struct core_error err;
+    assert_int_equal(terminal_new(f->svc, &o, &t, &err), CORE_OK);
+    struct eligibility_number_request nr;
+    memset(&nr, 0, sizeof nr);
+    nr.on = D("2025-06-02");
+    snprintf(nr.numbers.insurer_number, sizeof nr.numbers.insurer_number, "%s", INSURER);
+    snprintf(nr.numbers.symbol, sizeof nr.numbers.symbol, "12");
+    snprintf(nr.numbers.number, sizeof nr.numbers.number, "34");
+    snprintf(nr.numbers.branch, sizeof nr.numbers.branch, "00");
+    nr.born = D("1980-04-01");
+    struct eligibility_answer a;
+    assert_int_equal(eligibility_check_numbers(f->reg, &nr, &a), CORE_OK);
+    int64_t when;
+    assert_int_equal(core_time_parse_japan("2025-06-02T23:55", 16, &when), CORE_OK);
+    struct terminal_face face = {.answer = &a, .on = nr.on, .institution = "1312345678", .when = when};
+    char dir[128], name[128];
+    snprintf(dir, sizeof dir, "%s/face", f->dir);
+    assert_int_equal(mkdir(dir, 0700), 0);
+    assert_int_equal(terminal_write_face_visit(t, &face, "L12", name, sizeof name, &err), CORE_OK);
+    assert_string_equal(name, "OQSsiquc01res_face_L12_20250602235500.xml");
+    assert_int_equal(terminal_write_face_visit(t, &face, "L12", name, sizeof name, &err), CORE_ESTATE);
+    assert_non_null(strstr(err.message, "already has a face result"));
+    /* L1 is not L12's prefix: "L1_" is looked for */
+    assert_int_equal(terminal_write_face_visit(t, &face, "L1", name, sizeof name, &err), CORE_OK);
+    assert_string_equal(name, "OQSsiquc01res_face_L1_20250602235500.xml");
+    char p[256];
+    snprintf(p, sizeof p, "%s/.OQSsiquc01res_face_v7_20250602235500.xml.tmp-abcdef123456", dir);
+    FILE *fp = fopen(p, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    assert_int_equal(terminal_write_face_visit(t, &face, "v7", name, sizeof name, &err), CORE_ESTATE);
+    assert_int_equal(terminal_write_face_visit(t, &face, "a_b", name, sizeof name, &err), CORE_EINVAL);
+    assert_int_equal(terminal_write_face_visit(t, &face, "../x", name, sizeof name, &err), CORE_EINVAL);
+    assert_int_equal(terminal_write_face_visit(t, NULL, "v8", name, sizeof name, &err), CORE_EINVAL);
+    /* NULL: numbered, as terminal_write_face */
+    assert_int_equal(terminal_write_face_visit(t, &face, NULL, name, sizeof name, &err), CORE_OK);
+    assert_string_equal(name, "OQSsiquc01res_face_1_20250602235500.xml");
+    terminal_free(t);
+    remove_all(dir);
+}
+
+/* Folders that are files; an error answer made on the process clock's day carries the Japan time now. */
+static void test_folders_that_are_files_and_the_clock_day(void **state)
+{
+    struct fixture *f = *state;
+    struct core_error err;
+    struct terminal *t = NULL;
+    char face[128];
+    snprintf(face, sizeof face, "%s/face", f->dir);
+    FILE *fp = fopen(face, "w"); /* DIR/face a file */
+    assert_non_null(fp);
+    fclose(fp);
+    struct terminal_options o = {.folder = f->dir, .encoding = ELIGIBILITY_ENC_UTF8, .log = f->log};
+    assert_int_equal(terminal_new(f->svc, &o, &t, &err), CORE_OK);
+    struct eligibility_answer a;
+    memset(&a, 0, sizeof a);
+    struct terminal_face fa = {.answer = &a, .on = D("2025-06-02"), .institution = "1312345678", .when = 0};
+    assert_int_equal(terminal_write_face(t, &fa, NULL, 0, &err), CORE_EINVAL);
+    assert_non_null(strstr(err.message, "not a directory"));
+    assert_int_equal(unlink(face), 0);
+    /* the process clock's day: the error answer's ProcessExecutionTime is today's, in Japan time */
+    assert_int_equal(terminal_set_date(t, CORE_DAY_NONE), CORE_OK);
+    drop(f, "OQSsiquc01req_j.xml", "junk", 4);
+    size_t n = 0;
+    assert_int_equal(terminal_scan(t, &n, &err), CORE_OK);
+    assert_int_equal(n, 1);
+    char p[256];
+    snprintf(p, sizeof p, "%s/OQSsiquc01res_j.xml", f->res);
+    char *raw = NULL;
+    size_t len = 0;
+    assert_int_equal(core_file_read(p, ELIGIBILITY_MSG_MAX_BYTES, &raw, &len, &err), CORE_OK);
+    struct eligibility_response_msg m;
+    struct eligibility_msg_error merr;
+    assert_int_equal(eligibility_response_parse(raw, len, &m, &merr), CORE_OK);
+    assert_int_equal(m.segment, 9);
+    char today[11];
+    core_date_format(core_date_today(), today);
+    assert_memory_equal(m.process_time, today, 4); /* the year: the rest may roll over meanwhile */
+    free(raw);
+    terminal_free(t);
+    /* DIR/req a file */
+    assert_int_equal(rmdir(f->req), 0);
+    fp = fopen(f->req, "w");
+    assert_non_null(fp);
+    fclose(fp);
+    assert_int_equal(terminal_new(f->svc, &o, &t, &err), CORE_EINVAL);
+    assert_non_null(strstr(err.message, "not a directory"));
+    assert_int_equal(unlink(f->req), 0);
+    assert_int_equal(mkdir(f->req, 0700), 0);
+}
+
+/* Missing arguments are refused, never followed. */
+static void test_missing_arguments(void **state)
+{
+    struct fixture *f = *state;
+    struct core_error err;
+    size_t n = 7;
+    assert_int_equal(terminal_scan(NULL, &n, &err), CORE_EINVAL);
+    assert_int_equal(n, 0);
+    n = 7;
+    assert_int_equal(terminal_recover(NULL, &n, &err), CORE_EINVAL);
+    assert_int_equal(n, 0);
+    assert_int_equal(terminal_run(NULL, 0, -1, &err), CORE_EINVAL);
+    struct terminal *t = NULL;
+    assert_int_equal(terminal_new(NULL, NULL, &t, &err), CORE_EINVAL);
+    struct terminal_options o = {.folder = f->dir, .encoding = ELIGIBILITY_ENC_UTF8, .log = f->log};
+    assert_int_equal(terminal_new(f->svc, &o, &t, &err), CORE_OK);
+    assert_int_equal(terminal_run(t, -1, -1, &err), CORE_EINVAL);
+    assert_int_equal(terminal_write_face(t, NULL, NULL, 0, &err), CORE_EINVAL);
+    char out[8];
+    assert_int_equal(terminal_response_name(NULL, out, sizeof out), CORE_EINVAL);
+    terminal_free(t);
+    terminal_free(NULL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -622,6 +892,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_poll_mode, setup, teardown),
         cmocka_unit_test_setup_teardown(test_request_folder_removed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_face_results, setup, teardown),
+        cmocka_unit_test(test_control_bodies),
+        cmocka_unit_test_setup_teardown(test_clock, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_face_visit_ids, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_missing_arguments, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_folders_that_are_files_and_the_clock_day, setup, teardown),
         cmocka_unit_test_setup_teardown(test_burst_answered_by_rename, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
