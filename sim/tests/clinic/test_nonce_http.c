@@ -104,14 +104,15 @@ struct late {
     int answered_4002; /* answers carrying MYNE4002 */
 };
 
-static int late_nonce(void *ctx, uint8_t out[32])
+static CORE_MUST_USE int late_nonce(void *ctx, uint8_t out[32])
 {
     struct late *l = ctx;
     l->nonces++;
     return clinic_http_nonce(l->http, out);
 }
 
-static int late_transport(void *ctx, const uint8_t *req, size_t len, uint8_t **resp, size_t *resp_len)
+static CORE_MUST_USE int late_transport(void *ctx, const uint8_t *req, size_t len, uint8_t **resp,
+                                        size_t *resp_len)
 {
     struct late *l = ctx;
     const char *nonce = memmem(req, len, "<Nonce>", 7);
