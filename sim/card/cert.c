@@ -30,7 +30,8 @@ struct card_ca {
     EVP_PKEY *key;
 };
 
-static int cert_read_pem(const char *relative, X509 **cert, EVP_PKEY **key, struct core_error *err)
+static CORE_MUST_USE int cert_read_pem(const char *relative, X509 **cert, EVP_PKEY **key,
+                                       struct core_error *err)
 {
     char path[1024];
     int rc = policy_find_data(relative, path, sizeof path, err);
@@ -85,7 +86,7 @@ void card_ca_free(struct card_ca *ca)
     free(ca);
 }
 
-static int cert_to_der(X509 *x, uint8_t **der, size_t *len, struct core_error *err)
+static CORE_MUST_USE int cert_to_der(X509 *x, uint8_t **der, size_t *len, struct core_error *err)
 {
     int n = i2d_X509(x, NULL);
     if (n <= 0)
@@ -108,7 +109,7 @@ int card_ca_cert_der(const struct card_ca *ca, uint8_t **der, size_t *len, struc
     return cert_to_der(ca->cert, der, len, err);
 }
 
-static bool cert_add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
+static CORE_MUST_USE bool cert_add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
 {
     X509_EXTENSION *ext = X509V3_EXT_nconf_nid(NULL, ctx, nid, value);
     if (ext == NULL)
@@ -118,7 +119,7 @@ static bool cert_add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
     return ok == 1;
 }
 
-static bool cert_set_time(X509 *x, bool before, time_t t)
+static CORE_MUST_USE bool cert_set_time(X509 *x, bool before, time_t t)
 {
     ASN1_TIME *at = ASN1_TIME_set(NULL, t);
     if (at == NULL)
@@ -128,7 +129,7 @@ static bool cert_set_time(X509 *x, bool before, time_t t)
     return ok == 1;
 }
 
-static bool cert_name_add(X509_NAME *name, const char *field, const char *value)
+static CORE_MUST_USE bool cert_name_add(X509_NAME *name, const char *field, const char *value)
 {
     return X509_NAME_add_entry_by_txt(name, field, MBSTRING_UTF8, (const unsigned char *)value, -1, -1, 0) ==
            1;

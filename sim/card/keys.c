@@ -50,7 +50,7 @@ bool card_key_cache_dir(char *out, size_t cap)
 }
 
 /* mkdir -p; false when the directory cannot be made. */
-static bool key_mkdirs(char *path)
+static CORE_MUST_USE bool key_mkdirs(char *path)
 {
     for (char *p = path + 1; *p; p++) {
         if (*p != '/')
@@ -81,7 +81,7 @@ static int key_small_primes(unsigned *primes)
 }
 
 /* The next probable prime from the stream, with gcd(p - 1, 65537) = 1. */
-static int key_prime(struct core_rng *rng, BIGNUM *p, BN_CTX *ctx)
+static CORE_MUST_USE int key_prime(struct core_rng *rng, BIGNUM *p, BN_CTX *ctx)
 {
     unsigned primes[KEY_SIEVE_LIMIT / 2] = {0};
     unsigned residue[KEY_SIEVE_LIMIT / 2];
@@ -123,7 +123,7 @@ static int key_prime(struct core_rng *rng, BIGNUM *p, BN_CTX *ctx)
     }
 }
 
-static int key_generate(const char *id, uint64_t seed, int slot, EVP_PKEY **out)
+static CORE_MUST_USE int key_generate(const char *id, uint64_t seed, int slot, EVP_PKEY **out)
 {
     struct core_rng base, rng;
     core_rng_seed(&base, core_hash64(id, strlen(id), seed));
@@ -195,7 +195,7 @@ done:
 }
 
 /* "mynasim-key v1 id=<hex> seed=<n> slot=<n>\n": what a cache file must start with. */
-static bool key_cache_header(const char *id, uint64_t seed, int slot, char *out, size_t cap)
+static CORE_MUST_USE bool key_cache_header(const char *id, uint64_t seed, int slot, char *out, size_t cap)
 {
     size_t idlen = strlen(id);
     int n = snprintf(out, cap, "mynasim-key v1 id=");
@@ -208,7 +208,8 @@ static bool key_cache_header(const char *id, uint64_t seed, int slot, char *out,
     return n > 0 && (size_t)n < cap - pos;
 }
 
-static bool key_cache_path(const char *id, uint64_t seed, int slot, char *out, size_t cap, bool make_dir)
+static CORE_MUST_USE bool key_cache_path(const char *id, uint64_t seed, int slot, char *out, size_t cap,
+                                         bool make_dir)
 {
     char dir[1024];
     if (!card_key_cache_dir(dir, sizeof dir - 8))

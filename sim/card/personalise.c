@@ -43,8 +43,8 @@ static const struct card_param_row {
     {"card.cert_validity_years", offsetof(struct card_params, cert_validity_years), 5, 1, 100},
 };
 
-static int card_params_get(const struct policy *policy, core_day on, struct card_params *out,
-                           struct core_error *err)
+static CORE_MUST_USE int card_params_get(const struct policy *policy, core_day on, struct card_params *out,
+                                         struct core_error *err)
 {
     for (size_t i = 0; i < sizeof card_param_table / sizeof card_param_table[0]; i++) {
         const struct card_param_row *row = &card_param_table[i];
@@ -245,7 +245,7 @@ int card_profile_check(const struct card_profile *p, const struct policy *policy
     return CORE_OK;
 }
 
-static int card_sign_ctx(struct card *card, int slot, struct core_error *err)
+static CORE_MUST_USE int card_sign_ctx(struct card *card, int slot, struct core_error *err)
 {
     EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_pkey(NULL, card->key[slot], NULL);
     if (ctx == NULL || EVP_PKEY_sign_init(ctx) != 1 ||
@@ -257,7 +257,7 @@ static int card_sign_ctx(struct card *card, int slot, struct core_error *err)
     return CORE_OK;
 }
 
-static int card_personalise(struct card *card, struct core_error *err)
+static CORE_MUST_USE int card_personalise(struct card *card, struct core_error *err)
 {
     const struct card_profile *p = &card->profile;
     bool face_only = p->kind == CARD_KIND_FACE_ONLY;

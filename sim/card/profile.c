@@ -47,8 +47,9 @@ static const char *const tries_keys[] = {CARD_PINS(TRIES_KEY) NULL};
 static const char *const sex_words[] = {"male", "female", NULL};
 static const char *const kind_words[] = {"normal", "face_only", NULL};
 
-static int profile_string(const struct core_yaml_doc *doc, const struct core_yaml_node *map, const char *key,
-                          const char *field, char *out, size_t cap, struct core_error *err)
+static CORE_MUST_USE int profile_string(const struct core_yaml_doc *doc, const struct core_yaml_node *map,
+                                        const char *key, const char *field, char *out, size_t cap,
+                                        struct core_error *err)
 {
     const struct core_yaml_node *n;
     int rc = core_yaml_require(doc, map, key, &n, err);
@@ -59,8 +60,9 @@ static int profile_string(const struct core_yaml_doc *doc, const struct core_yam
     return rc;
 }
 
-static int profile_date(const struct core_yaml_doc *doc, const struct core_yaml_node *map, const char *key,
-                        const char *field, bool required, core_day *out, struct core_error *err)
+static CORE_MUST_USE int profile_date(const struct core_yaml_doc *doc, const struct core_yaml_node *map,
+                                      const char *key, const char *field, bool required, core_day *out,
+                                      struct core_error *err)
 {
     const struct core_yaml_node *n = core_yaml_get(map, key);
     if (n == NULL || core_yaml_is_null(n)) {
@@ -72,8 +74,8 @@ static int profile_date(const struct core_yaml_doc *doc, const struct core_yaml_
     return core_yaml_date(doc, n, field, out, err);
 }
 
-static int profile_holder(const struct core_yaml_doc *doc, const struct core_yaml_node *map,
-                          struct card_holder *h, struct core_error *err)
+static CORE_MUST_USE int profile_holder(const struct core_yaml_doc *doc, const struct core_yaml_node *map,
+                                        struct card_holder *h, struct core_error *err)
 {
     const struct core_yaml_node *n;
     int rc, sex;
@@ -102,8 +104,8 @@ static int profile_holder(const struct core_yaml_doc *doc, const struct core_yam
     return CORE_OK;
 }
 
-static int profile_pins(const struct core_yaml_doc *doc, const struct core_yaml_node *map,
-                        struct card_profile *out, struct core_error *err)
+static CORE_MUST_USE int profile_pins(const struct core_yaml_doc *doc, const struct core_yaml_node *map,
+                                      struct card_profile *out, struct core_error *err)
 {
     const struct core_yaml_node *n;
     int rc;
@@ -128,8 +130,8 @@ static int profile_pins(const struct core_yaml_doc *doc, const struct core_yaml_
     return CORE_OK;
 }
 
-static int profile_tries(const struct core_yaml_doc *doc, const struct core_yaml_node *map,
-                         struct card_profile *out, struct core_error *err)
+static CORE_MUST_USE int profile_tries(const struct core_yaml_doc *doc, const struct core_yaml_node *map,
+                                       struct card_profile *out, struct core_error *err)
 {
     int rc = core_yaml_check_keys(doc, map, tries_keys, err);
     if (rc != CORE_OK)

@@ -155,7 +155,7 @@ static void tmp_name(char *out, size_t cap, const char *base)
 }
 
 /* Splits path into its directory (opened as dirfd) and its last component (*base, inside path). */
-static int open_dir_of(const char *path, int *dirfd, const char **base, struct core_error *err)
+static CORE_MUST_USE int open_dir_of(const char *path, int *dirfd, const char **base, struct core_error *err)
 {
     const char *slash = strrchr(path, '/');
     *base = slash != NULL ? slash + 1 : path;
@@ -185,8 +185,8 @@ static bool same_file(const struct stat *a, int fd)
 }
 
 /* A target that is not absent and not a regular file: written through, or refused. */
-static int open_through(struct core_file_out *o, const char *path, const struct stat *lst,
-                        struct core_error *err)
+static CORE_MUST_USE int open_through(struct core_file_out *o, const char *path, const struct stat *lst,
+                                      struct core_error *err)
 {
     if (S_ISDIR(lst->st_mode))
         return core_error_set(err, CORE_EINVAL, path, 0, 0, "is a directory");

@@ -42,7 +42,7 @@ struct arena_chunk {
 };
 
 /* Takes `size` bytes from the tree's budget; false when it is spent. */
-static bool budget_take(struct core_yaml_doc *doc, size_t size)
+static CORE_MUST_USE bool budget_take(struct core_yaml_doc *doc, size_t size)
 {
     if (size > doc->budget) {
         doc->budget = 0; /* spent: no_room tells it from a failed malloc */
@@ -138,7 +138,7 @@ static struct core_yaml_node *node_new(struct core_yaml_doc *doc, enum core_yaml
 }
 
 /* Attaches a finished node to the open container (or makes it the root). */
-static int attach(struct builder *b, struct core_yaml_node *n, struct core_error *err)
+static CORE_MUST_USE int attach(struct builder *b, struct core_yaml_node *n, struct core_error *err)
 {
     if (b->depth == 0) {
         b->doc->root = n;
@@ -223,7 +223,8 @@ static int key_cmp(const void *a, const void *b)
 
 /* Sorting a copy of the keys finds duplicates in O(n log n), so a hostile file with a huge mapping cannot
  * make the check quadratic. */
-static int check_duplicates(struct builder *b, const struct core_yaml_node *map, struct core_error *err)
+static CORE_MUST_USE int check_duplicates(struct builder *b, const struct core_yaml_node *map,
+                                          struct core_error *err)
 {
     if (map->count < 2)
         return CORE_OK;
@@ -246,8 +247,8 @@ static int check_duplicates(struct builder *b, const struct core_yaml_node *map,
     return rc;
 }
 
-static int handle_event(struct builder *b, yaml_event_t *ev, int *documents, bool *done,
-                        struct core_error *err)
+static CORE_MUST_USE int handle_event(struct builder *b, yaml_event_t *ev, int *documents, bool *done,
+                                      struct core_error *err)
 {
     struct core_yaml_doc *doc = b->doc;
     switch (ev->type) {
@@ -552,8 +553,8 @@ bool core_yaml_is_null(const struct core_yaml_node *node)
            scalar_is(node, "NULL");
 }
 
-static int need_scalar(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *field,
-                       const char *what, struct core_error *err)
+static CORE_MUST_USE int need_scalar(const struct core_yaml_doc *doc, const struct core_yaml_node *node,
+                                     const char *field, const char *what, struct core_error *err)
 {
     if (node == NULL || node->kind != CORE_YAML_SCALAR)
         return core_yaml_error(doc, node, err, CORE_EINVAL, "field '%s': expected %s, found %s", field, what,

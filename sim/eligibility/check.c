@@ -177,6 +177,33 @@ core_day eligibility_cert_grace_end(core_day expiry, int grace_months)
     return next_first - 1;
 }
 
+/* One reading for the check and the world (docs/RULES.md, AMEND-3, "A grace is fixed when it begins"): the
+ * grace begins on the first day after the expiry on which the value then in force gives a grace reaching that
+ * day, and that value fixes its end; a later row neither lengthens nor shortens it. */
+int eligibility_cert_grace(const struct policy *p, core_day expiry, core_day *from, core_day *to)
+{
+    static const int id = POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS;
+    *from = expiry + 1;
+    *to = expiry;
+    for (core_day d = expiry + 1;;) {
+        int months = 0;
+        int rc = param(p, id, d, &months);
+        if (rc != CORE_OK)
+            return rc;
+        core_day end = eligibility_cert_grace_end(expiry, months);
+        if (months > 0 && end >= d) {
+            *from = d;
+            *to = end;
+            return CORE_OK;
+        }
+        core_day a, b;
+        policy_span(p, &id, 1, d, &a, &b);
+        if (b >= INT32_MAX) /* no later row: no grace */
+            return CORE_OK;
+        d = b + 1;
+    }
+}
+
 /* ---- qualification ------------------------------------------------------------------------------------ */
 
 /* A visible membership that covers D and whose loss, if any, is not yet both effective and visible. */
@@ -361,18 +388,20 @@ int eligibility_check_card(const struct eligibility_registry *reg, const struct 
         answer_clear(out, ELIGIBILITY_CERT_REVOKED);
         return CORE_OK;
     }
-    int grace = 0, warn = 0;
-    int prc = param(reg->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, on, &grace);
-    if (prc == CORE_OK)
-        prc = param(reg->policy, POLICY_ONLINE_CERT_WARNING_MONTHS, on, &warn);
+    int warn = 0;
+    int prc = param(reg->policy, POLICY_ONLINE_CERT_WARNING_MONTHS, on, &warn);
     if (prc != CORE_OK)
         return prc;
     unsigned warnings = 0;
     if (warn > 0 && on <= cert->expiry && on >= core_date_add_months(cert->expiry, -warn))
         warnings |= ELIGIBILITY_WARN_CERT_EXPIRES_SOON;
     if (cert->expiry < on) {
-        /* AMEND-3: an expired certificate passes, with a warning, to the end of the grace. */
-        if (on > eligibility_cert_grace_end(cert->expiry, grace)) {
+        /* AMEND-3: an expired certificate passes, with a warning, through its grace (fixed when it begins). */
+        core_day grace_from, grace_to;
+        prc = eligibility_cert_grace(reg->policy, cert->expiry, &grace_from, &grace_to);
+        if (prc != CORE_OK)
+            return prc;
+        if (on < grace_from || on > grace_to) {
             answer_clear(out, ELIGIBILITY_CERT_EXPIRED);
             return CORE_OK;
         }

@@ -248,6 +248,12 @@ CORE_MUST_USE int eligibility_copay_percent(const struct policy *policy, core_da
 /* The last day of AMEND-3's grace for a certificate valid to `expiry`: the end of the `grace_months`-th month
  * after the month of its first invalid day; `expiry` itself when grace_months is 0. */
 core_day eligibility_cert_grace_end(core_day expiry, int grace_months);
+/* The days [*from, *to] after `expiry` on which a certificate still passes under AMEND-3's grace (none: *to <
+ * *from), for the check and the world alike: the grace begins on the first day after the expiry on which the
+ * value of `online.cert_expiry_grace_months` then in force gives one reaching that day, and that value fixes
+ * its end (docs/RULES.md, AMEND-3). CORE_ENOTFOUND when the policy lacks the parameter. */
+CORE_MUST_USE int eligibility_cert_grace(const struct policy *policy, core_day expiry, core_day *from,
+                                         core_day *to);
 
 /* The words of docs/SCENARIO-FORMAT.md (scenario.h, SCENARIO_CHECKS): "no_card", ..., "ok"; "?" out of range. */
 const char *eligibility_result_name(enum eligibility_result r);

@@ -70,7 +70,7 @@ static void set_body(struct iso7816_apdu *out, const uint8_t *data, size_t nc, s
 }
 
 /* Extended body: buf[4] is 00 and len > 5 (so at least buf[5] exists). */
-static int parse_extended(const uint8_t *buf, size_t len, struct iso7816_apdu *out)
+static CORE_MUST_USE int parse_extended(const uint8_t *buf, size_t len, struct iso7816_apdu *out)
 {
     if (len == HEADER_LEN + 3u) {
         set_body(out, buf + len, 0, decode_extended_le(buf + 5), true);

@@ -40,9 +40,10 @@ static const struct jpki_key_files key_files[] = {
 };
 
 /* One exchange: encode, transmit, split. */
-static int jpki_exchange(struct pcsc_reader *reader, uint8_t cla, uint8_t ins, uint8_t p1, uint8_t p2,
-                         const uint8_t *data, size_t nc, size_t ne, uint8_t *rapdu, size_t cap,
-                         const uint8_t **rdata, size_t *rdata_len, uint16_t *sw, struct core_error *err)
+static CORE_MUST_USE int jpki_exchange(struct pcsc_reader *reader, uint8_t cla, uint8_t ins, uint8_t p1,
+                                       uint8_t p2, const uint8_t *data, size_t nc, size_t ne, uint8_t *rapdu,
+                                       size_t cap, const uint8_t **rdata, size_t *rdata_len, uint16_t *sw,
+                                       struct core_error *err)
 {
     struct iso7816_apdu apdu = {
         .cla = cla, .ins = ins, .p1 = p1, .p2 = p2, .data = data, .nc = nc, .ne = ne, .has_le = ne > 0};
@@ -80,7 +81,8 @@ int pcsc_jpki_select(struct pcsc_reader *reader, uint16_t *sw, struct core_error
     return rc;
 }
 
-static int select_ef(struct pcsc_reader *reader, uint16_t fid, uint16_t *sw, struct core_error *err)
+static CORE_MUST_USE int select_ef(struct pcsc_reader *reader, uint16_t fid, uint16_t *sw,
+                                   struct core_error *err)
 {
     uint8_t r[CARD_RAPDU_MAX];
     const uint8_t *d = NULL;
@@ -96,7 +98,7 @@ static int select_ef(struct pcsc_reader *reader, uint16_t fid, uint16_t *sw, str
 }
 
 /* The total length of a DER object from its first bytes (definite lengths of up to two bytes). */
-static int der_total(const uint8_t *h, size_t n, size_t *total)
+static CORE_MUST_USE int der_total(const uint8_t *h, size_t n, size_t *total)
 {
     if (n < 2 || h[0] != 0x30)
         return -1;

@@ -35,8 +35,9 @@ struct pcsc_reader {
 
 /* ---- in process: any card behind pcsc_card_ops ------------------------------------------------------- */
 
-static int ops_backend_transmit(struct pcsc_reader *r, const uint8_t *capdu, size_t len, uint8_t *rapdu,
-                                size_t cap, size_t *rlen, struct core_error *err)
+static CORE_MUST_USE int ops_backend_transmit(struct pcsc_reader *r, const uint8_t *capdu, size_t len,
+                                              uint8_t *rapdu, size_t cap, size_t *rlen,
+                                              struct core_error *err)
 {
     size_t n = 0;
     int rc = r->card_ops->transmit(r->card_ctx, capdu, len, r->scratch, CARD_RAPDU_MAX, &n, err);
@@ -50,15 +51,15 @@ static int ops_backend_transmit(struct pcsc_reader *r, const uint8_t *capdu, siz
     return CORE_OK;
 }
 
-static int ops_backend_reset(struct pcsc_reader *r, struct core_error *err)
+static CORE_MUST_USE int ops_backend_reset(struct pcsc_reader *r, struct core_error *err)
 {
     (void)err;
     r->card_ops->reset(r->card_ctx);
     return CORE_OK;
 }
 
-static int ops_backend_atr(struct pcsc_reader *r, uint8_t *out, size_t cap, size_t *len,
-                           struct core_error *err)
+static CORE_MUST_USE int ops_backend_atr(struct pcsc_reader *r, uint8_t *out, size_t cap, size_t *len,
+                                         struct core_error *err)
 {
     (void)err;
     *len = r->card_ops->atr(r->card_ctx, out, cap);
@@ -106,8 +107,9 @@ static int pcsc_fail(struct core_error *err, const char *what, const char *reade
                           reader ? ": " : "", what, pcsc_stringify_error(rv), (unsigned long)rv);
 }
 
-static int pcsc_backend_transmit(struct pcsc_reader *r, const uint8_t *capdu, size_t len, uint8_t *rapdu,
-                                 size_t cap, size_t *rlen, struct core_error *err)
+static CORE_MUST_USE int pcsc_backend_transmit(struct pcsc_reader *r, const uint8_t *capdu, size_t len,
+                                               uint8_t *rapdu, size_t cap, size_t *rlen,
+                                               struct core_error *err)
 {
     DWORD n = (DWORD)(cap > 65538 ? 65538 : cap);
     const SCARD_IO_REQUEST *pci = r->protocol == SCARD_PROTOCOL_T0 ? SCARD_PCI_T0 : SCARD_PCI_T1;
@@ -118,7 +120,7 @@ static int pcsc_backend_transmit(struct pcsc_reader *r, const uint8_t *capdu, si
     return CORE_OK;
 }
 
-static int pcsc_backend_reset(struct pcsc_reader *r, struct core_error *err)
+static CORE_MUST_USE int pcsc_backend_reset(struct pcsc_reader *r, struct core_error *err)
 {
     LONG rv =
         SCardReconnect(r->handle, SCARD_SHARE_SHARED, SCARD_PROTOCOL_T1, SCARD_RESET_CARD, &r->protocol);
@@ -127,8 +129,8 @@ static int pcsc_backend_reset(struct pcsc_reader *r, struct core_error *err)
     return CORE_OK;
 }
 
-static int pcsc_backend_atr(struct pcsc_reader *r, uint8_t *out, size_t cap, size_t *len,
-                            struct core_error *err)
+static CORE_MUST_USE int pcsc_backend_atr(struct pcsc_reader *r, uint8_t *out, size_t cap, size_t *len,
+                                          struct core_error *err)
 {
     BYTE atr[MAX_ATR_SIZE];
     DWORD atr_len = sizeof atr, state = 0, proto = 0, name_len = 0;

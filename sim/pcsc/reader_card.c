@@ -27,8 +27,8 @@ static void rc_reset(void *ctx)
     card_reset(ctx);
 }
 
-static int rc_transmit(void *ctx, const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap, size_t *rlen,
-                       struct core_error *err)
+static CORE_MUST_USE int rc_transmit(void *ctx, const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap,
+                                     size_t *rlen, struct core_error *err)
 {
     if (card_transmit(ctx, capdu, len, rapdu, cap, rlen) != CORE_OK)
         return core_error_set(err, CORE_EIO, NULL, 0, 0, "card_transmit failed");

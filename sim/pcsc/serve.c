@@ -112,7 +112,7 @@ static void set_opt(int fd, int level, int name)
 }
 
 /* Connects without blocking beyond SERVE_CONNECT_TIMEOUT_MS, and without missing a stop request. */
-static int vpcd_connect(struct serve *s)
+static CORE_MUST_USE int vpcd_connect(struct serve *s)
 {
     char port[8];
     snprintf(port, sizeof port, "%u", s->cfg->port);
@@ -164,7 +164,7 @@ static void vpcd_close(struct serve *s, unsigned retry_in_ms)
     s->next_try_ms = now_ms() + retry_in_ms;
 }
 
-static int send_all(int fd, const uint8_t *buf, size_t len)
+static CORE_MUST_USE int send_all(int fd, const uint8_t *buf, size_t len)
 {
     while (len > 0) {
         ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
@@ -243,7 +243,7 @@ static void vpcd_readable(struct serve *s)
 
 /* ---- the control channel ------------------------------------------------------------------------------- */
 
-static int control_listen(const char *path, struct core_error *err)
+static CORE_MUST_USE int control_listen(const char *path, struct core_error *err)
 {
     struct sockaddr_un addr = {.sun_family = AF_UNIX};
     if (strlen(path) >= sizeof addr.sun_path)

@@ -64,7 +64,7 @@ static CORE_MUST_USE int copy_path(char *dst, const char *src, struct core_error
 }
 
 /* The card's persist hook: the state file, when there is one. */
-static int slot_persist(void *ctx, const uint8_t *state, size_t len)
+static CORE_MUST_USE int slot_persist(void *ctx, const uint8_t *state, size_t len)
 {
     struct pcsc_slot *slot = ctx;
     if (slot->state_path[0] == '\0')
@@ -76,8 +76,8 @@ static int slot_persist(void *ctx, const uint8_t *state, size_t len)
     return rc;
 }
 
-static int make_card(struct pcsc_slot *slot, const char *profile_path, uint64_t serial, struct card **out,
-                     struct core_error *err)
+static CORE_MUST_USE int make_card(struct pcsc_slot *slot, const char *profile_path, uint64_t serial,
+                                   struct card **out, struct core_error *err)
 {
     struct card_profile *profile = malloc(sizeof *profile);
     if (profile == NULL)
@@ -93,7 +93,7 @@ static int make_card(struct pcsc_slot *slot, const char *profile_path, uint64_t 
     return rc;
 }
 
-static int restore_file(struct card *card, const char *path, struct core_error *err)
+static CORE_MUST_USE int restore_file(struct card *card, const char *path, struct core_error *err)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -107,7 +107,7 @@ static int restore_file(struct card *card, const char *path, struct core_error *
     return rc;
 }
 
-static int save_file(struct pcsc_slot *slot, struct core_error *err)
+static CORE_MUST_USE int save_file(struct pcsc_slot *slot, struct core_error *err)
 {
     if (slot->state_path[0] == '\0')
         return CORE_OK;
@@ -232,8 +232,8 @@ static void slot_reset(void *ctx)
     card_reset(((struct pcsc_slot *)ctx)->card);
 }
 
-static int slot_transmit(void *ctx, const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap,
-                         size_t *rlen, struct core_error *err)
+static CORE_MUST_USE int slot_transmit(void *ctx, const uint8_t *capdu, size_t len, uint8_t *rapdu,
+                                       size_t cap, size_t *rlen, struct core_error *err)
 {
     struct pcsc_slot *slot = ctx;
     slot->persist_failed = false;
@@ -251,7 +251,8 @@ static int slot_transmit(void *ctx, const uint8_t *capdu, size_t len, uint8_t *r
     return CORE_OK;
 }
 
-static int slot_control(void *ctx, const char *line, char *reply, size_t cap, struct core_error *err)
+static CORE_MUST_USE int slot_control(void *ctx, const char *line, char *reply, size_t cap,
+                                      struct core_error *err)
 {
     return pcsc_slot_control(ctx, line, reply, cap, err);
 }
@@ -304,8 +305,8 @@ static void replace_card(struct pcsc_slot *slot, struct card *card)
     }
 }
 
-static int cmd_swap(struct pcsc_slot *slot, const char *arg1, const char *arg2, char *reply, size_t cap,
-                    struct core_error *err)
+static CORE_MUST_USE int cmd_swap(struct pcsc_slot *slot, const char *arg1, const char *arg2, char *reply,
+                                  size_t cap, struct core_error *err)
 {
     if (arg1 == NULL)
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0,
@@ -343,8 +344,8 @@ static int cmd_swap(struct pcsc_slot *slot, const char *arg1, const char *arg2, 
 /* issue PROFILE SERIAL [STATEFILE]: a card personalised from PROFILE whose auth certificate carries SERIAL (the
  * serial J-LIS recorded when it issued the card; decimal, 1..2^63-1), then reset; with STATEFILE, the card's
  * state is taken from that file once (it is not saved there). The slot's state file, if any, is dropped. */
-static int cmd_issue(struct pcsc_slot *slot, const char *profile, const char *serial_s, const char *state,
-                     char *reply, size_t cap, struct core_error *err)
+static CORE_MUST_USE int cmd_issue(struct pcsc_slot *slot, const char *profile, const char *serial_s,
+                                   const char *state, char *reply, size_t cap, struct core_error *err)
 {
     if (profile == NULL || serial_s == NULL || (!ends_with(profile, ".yaml") && !ends_with(profile, ".yml")))
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "usage: issue PROFILE.yaml SERIAL [STATEFILE]");
@@ -381,7 +382,7 @@ static struct slot_snapshot *find_snapshot(struct pcsc_slot *slot, const char *n
     return NULL;
 }
 
-static int cmd_save(struct pcsc_slot *slot, const char *name, struct core_error *err)
+static CORE_MUST_USE int cmd_save(struct pcsc_slot *slot, const char *name, struct core_error *err)
 {
     if (name == NULL || !valid_name(name))
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "usage: save NAME (letters, digits, . _ -)");
@@ -410,7 +411,7 @@ static int cmd_save(struct pcsc_slot *slot, const char *name, struct core_error 
     return CORE_OK;
 }
 
-static int cmd_restore(struct pcsc_slot *slot, const char *name, struct core_error *err)
+static CORE_MUST_USE int cmd_restore(struct pcsc_slot *slot, const char *name, struct core_error *err)
 {
     if (name == NULL)
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "usage: restore NAME");

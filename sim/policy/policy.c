@@ -80,7 +80,7 @@ static int day_cmp(const void *a, const void *b)
 }
 
 /* Builds p->changes once the values are final (a policy is never changed after it is handed out). */
-static int index_changes(struct policy *p)
+static CORE_MUST_USE int index_changes(struct policy *p)
 {
     size_t n = 0;
     for (size_t i = 0; i < POLICY_PARAM_COUNT; i++)
@@ -224,7 +224,7 @@ static bool is_group(const char *prefix)
     return false;
 }
 
-static int policy_copy(const struct policy *src, struct policy **out)
+static CORE_MUST_USE int policy_copy(const struct policy *src, struct policy **out)
 {
     struct policy *p = policy_alloc();
     if (p == NULL)
@@ -246,8 +246,9 @@ static int policy_copy(const struct policy *src, struct policy **out)
     return CORE_OK;
 }
 
-static int read_scalar(const struct core_yaml_doc *doc, const struct core_yaml_node *node, const char *name,
-                       enum policy_type type, long long *out, struct core_error *err)
+static CORE_MUST_USE int read_scalar(const struct core_yaml_doc *doc, const struct core_yaml_node *node,
+                                     const char *name, enum policy_type type, long long *out,
+                                     struct core_error *err)
 {
     switch (type) {
     case POLICY_INT:
@@ -268,8 +269,8 @@ static int read_scalar(const struct core_yaml_doc *doc, const struct core_yaml_n
     return CORE_EINVAL;
 }
 
-static int read_value(const struct core_yaml_doc *doc, const struct core_yaml_node *node, int idx,
-                      struct policy_value *out, struct core_error *err)
+static CORE_MUST_USE int read_value(const struct core_yaml_doc *doc, const struct core_yaml_node *node,
+                                    int idx, struct policy_value *out, struct core_error *err)
 {
     const struct policy_param_def *def = &policy_params[idx];
     if (node != NULL && node->kind == CORE_YAML_SEQ) {
@@ -335,8 +336,9 @@ static int read_value(const struct core_yaml_doc *doc, const struct core_yaml_no
 }
 
 /* Walks a mapping of parameters; `prefix` is the dotted path so far ("" at the top). */
-static int apply_map(struct policy *p, const struct core_yaml_doc *doc, const struct core_yaml_node *map,
-                     const char *prefix, bool top, struct core_error *err)
+static CORE_MUST_USE int apply_map(struct policy *p, const struct core_yaml_doc *doc,
+                                   const struct core_yaml_node *map, const char *prefix, bool top,
+                                   struct core_error *err)
 {
     if (map->kind != CORE_YAML_MAP)
         return core_yaml_error(doc, map, err, CORE_EINVAL, "%s%s%sexpected a mapping of policy parameters",
@@ -423,7 +425,8 @@ static const struct core_yaml_node *deepest_on_path(const struct core_yaml_node 
 }
 
 /* A root policy gives every parameter, each from the beginning of time (the file's header comment). */
-static int check_complete(const struct policy *p, const struct core_yaml_doc *doc, struct core_error *err)
+static CORE_MUST_USE int check_complete(const struct policy *p, const struct core_yaml_doc *doc,
+                                        struct core_error *err)
 {
     for (size_t i = 0; i < POLICY_PARAM_COUNT; i++) {
         const struct policy_value *v = &p->values[i];
@@ -448,10 +451,10 @@ static int check_complete(const struct policy *p, const struct core_yaml_doc *do
     return CORE_OK;
 }
 
-static int load_depth(const char *path, int depth, struct policy **out, struct core_error *err);
+static CORE_MUST_USE int load_depth(const char *path, int depth, struct policy **out, struct core_error *err);
 
-static int load_ref(const char *name_or_path, const char *base_dir, int depth, struct policy **out,
-                    struct core_error *err)
+static CORE_MUST_USE int load_ref(const char *name_or_path, const char *base_dir, int depth,
+                                  struct policy **out, struct core_error *err)
 {
     char path[PATH_MAX];
     if (policy_is_shipped_name(name_or_path)) {
@@ -472,7 +475,7 @@ static int load_ref(const char *name_or_path, const char *base_dir, int depth, s
     return load_depth(path, depth, out, err);
 }
 
-static int load_depth(const char *path, int depth, struct policy **out, struct core_error *err)
+static CORE_MUST_USE int load_depth(const char *path, int depth, struct policy **out, struct core_error *err)
 {
     if (depth > 8)
         return core_error_set(err, CORE_EINVAL, path, 0, 0, "'extends' nested more than 8 deep (a cycle?)");
@@ -657,7 +660,7 @@ int policy_bool_id(const struct policy *p, int id, core_day on, bool *out)
     return CORE_OK;
 }
 
-static bool try_dir(const char *dir, const char *relative, char *out, size_t cap)
+static CORE_MUST_USE bool try_dir(const char *dir, const char *relative, char *out, size_t cap)
 {
     if (dir == NULL || dir[0] == '\0')
         return false;

@@ -453,6 +453,10 @@ static int give_card(struct world *w, int ri, core_day day, bool face_only, core
     c->cert[0].serial = c->id * 16 + 1;
     c->cert[0].from = day;
     c->cert[0].expires = st.cert_expires;
+    rc = w_cert_grace(w, &c->cert[0]);
+    if (rc != CORE_OK)
+        return core_error_set(err, rc, NULL, 0, 0,
+                              "world: the policy gives no AMEND-3 grace for %s's certificate", r->sr->id);
     for (int p = 0; p < SCENARIO_PIN_COUNT; p++)
         c->tries[p] = (int)pint(w->policy, pin_tries_param[p], day);
     rc = eligibility_card_issue(w->reg, r->person, c->id, day, c->expires, c->cert[0].serial,
@@ -1088,6 +1092,10 @@ static int scn_event(struct world *w, const struct scenario_event *ev, struct co
         nc->serial = c->id * 16 + (uint64_t)c->ncert;
         nc->from = d;
         nc->expires = st.cert_expires > c->expires ? c->expires : st.cert_expires;
+        rc = w_cert_grace(w, nc);
+        if (rc != CORE_OK)
+            return core_error_set(err, rc, NULL, 0, 0,
+                                  "world: the policy gives no AMEND-3 grace for %s's certificate", r->sr->id);
         if (eligibility_card_renew_cert(w->reg, c->id, d, nc->serial, nc->expires) != CORE_OK)
             return CORE_ENOMEM;
         return add_event(w, d, ri, word, "MYNA-3", false, line, "new certificate");

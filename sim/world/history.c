@@ -54,24 +54,30 @@ bool w_pin_blocked(const struct wres *r, uint64_t card, core_day d)
     return false;
 }
 
+int w_cert_grace(const struct world *w, struct wcert *c)
+{
+    return eligibility_cert_grace(w->policy, c->expires, &c->grace_from, &c->grace_to);
+}
+
 core_day w_cert_pass_end(const struct world *w, const struct wcert *c)
 {
-    long long months = 0;
-    if (policy_int_id(w->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, c->expires + 1, &months) != CORE_OK)
-        months = 0;
-    if (months <= 0 &&
-        policy_int_id(w->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, w->checks_from, &months) != CORE_OK)
-        months = 0;
-    return eligibility_cert_grace_end(c->expires, (int)months);
+    (void)w;
+    return c->grace_to >= c->grace_from ? c->grace_to : c->expires;
+}
+
+bool w_cert_passes(const struct wcert *c, core_day d)
+{
+    return d <= c->expires || (c->grace_from <= d && d <= c->grace_to);
 }
 
 bool w_has_myna(const struct world *w, const struct wres *r, core_day d)
 {
+    (void)w; /* the certificate carries its grace (w_cert_grace) */
     const struct wcard *c = w_card_in_hand(r, d);
     if (c == NULL || d > c->expires || !w_registered(r, d))
         return false;
     const struct wcert *ct = w_cert_on(c, d);
-    return ct != NULL && d <= w_cert_pass_end(w, ct);
+    return ct != NULL && w_cert_passes(ct, d);
 }
 
 bool w_doc_usable(const struct wres *r, const struct wdoc *doc, core_day d)

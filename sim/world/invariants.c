@@ -51,15 +51,11 @@ static void sort_days(core_day *d, size_t n)
 
 /* What the policy contributes, the same for every resident: every day in the period on which any dated row of
  * the world's policy (the one the desk and the registry read) changes, whatever the parameter, so a dated
- * parameter added later can never be missed; and every value AMEND-3's grace takes in the period (a
- * certificate's grace ends on a day that depends on the value in force on the day checked). A change of a
+ * parameter added later can never be missed. (AMEND-3's grace is a certificate's own: its first and last days
+ * are fixed when it begins, eligibility_cert_grace, and are each certificate's breakpoints below.) A change of a
  * parameter the judged decision does not read only splits a segment that merges back (judge_resident). */
-#define GRACE_VALUES_MAX 16
-
 struct policy_days {
     struct days rows;
-    long long grace[GRACE_VALUES_MAX];
-    int ngrace;
 };
 
 static int policy_days_of(const struct world *w, core_day from, core_day to, struct policy_days *out)
@@ -72,24 +68,6 @@ static int policy_days_of(const struct world *w, core_day from, core_day to, str
         if (b >= to)
             break;
         add_day(&out->rows, b + 1, &rc);
-        d = b + 1;
-    }
-    static const int grace_id[] = {POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS};
-    for (core_day d = from; d <= to && rc == CORE_OK;) {
-        core_day a, b;
-        long long g;
-        if (policy_int_id(w->policy, POLICY_ONLINE_CERT_EXPIRY_GRACE_MONTHS, d, &g) != CORE_OK)
-            return CORE_EINVAL; /* a complete policy always answers (policy.c) */
-        bool seen = false;
-        for (int i = 0; i < out->ngrace; i++)
-            seen = seen || out->grace[i] == g;
-        if (!seen && out->ngrace == GRACE_VALUES_MAX)
-            return CORE_EINVAL; /* more values than any policy has had */
-        if (!seen)
-            out->grace[out->ngrace++] = g;
-        policy_span(w->policy, grace_id, 1, d, &a, &b);
-        if (b >= to)
-            break;
         d = b + 1;
     }
     return rc;
@@ -148,8 +126,8 @@ static int judge_resident(struct world *w, int ri, const struct policy_days *pd)
         for (int k = 0; k < c->ncert; k++) {
             add_day(&b, c->cert[k].from, &rc);
             add_day(&b, c->cert[k].expires + 1, &rc);
-            for (int g = 0; g < pd->ngrace; g++)
-                add_day(&b, eligibility_cert_grace_end(c->cert[k].expires, (int)pd->grace[g]) + 1, &rc);
+            add_day(&b, c->cert[k].grace_from, &rc); /* AMEND-3's grace, as the check reads it */
+            add_day(&b, c->cert[k].grace_to + 1, &rc);
         }
     }
     for (size_t i = 0; i < r->nblock; i++) {

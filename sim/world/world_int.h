@@ -34,6 +34,8 @@ struct wdoc {
 struct wcert {
     uint64_t serial;
     core_day from, expires;
+    core_day grace_from,
+        grace_to; /* AMEND-3's grace past `expires` (none: grace_to < grace_from), w_cert_grace */
 };
 
 struct wcard {
@@ -147,8 +149,13 @@ const struct wcert *w_cert_on(const struct wcard *c, core_day d);
 bool w_registered(const struct wres *r, core_day d);
 /* The card's authentication PIN is blocked on d (MYNA-7). */
 bool w_pin_blocked(const struct wres *r, uint64_t card, core_day d);
-/* The last day the certificate passes the check (AMEND-3's grace, the parameter read on the day after expiry). */
+/* Sets c->grace_from/grace_to from c->expires: the check's own reading (eligibility_cert_grace; docs/RULES.md,
+ * AMEND-3: a grace is fixed when it begins). Called once when the certificate is made. */
+CORE_MUST_USE int w_cert_grace(const struct world *w, struct wcert *c);
+/* The last day the certificate passes the check: its expiry, or the end of its grace when it gets one. */
 core_day w_cert_pass_end(const struct world *w, const struct wcert *c);
+/* The certificate passes the check's dates on d (MYNA-3: not yet expired, or inside its AMEND-3 grace). */
+bool w_cert_passes(const struct wcert *c, core_day d);
 /* マイナ保険証 on d: a registered card in hand whose body and certificate (with AMEND-3's grace) pass. */
 bool w_has_myna(const struct world *w, const struct wres *r, core_day d);
 /* The document is usable on d: in hand, inside its printed validity, its membership in force (PAPER-3, CERT-3). */

@@ -162,14 +162,14 @@ static inline core_day ct_day(const char *s)
  * the default profile before every test (ct_setup), freed after it (ct_teardown). */
 static struct card *card;
 
-static int ct_setup(void **state)
+static CORE_MUST_USE int ct_setup(void **state)
 {
     (void)state;
     card = ct_card("issued_2021");
     return 0;
 }
 
-static int ct_teardown(void **state)
+static CORE_MUST_USE int ct_teardown(void **state)
 {
     (void)state;
     card_free(card);

@@ -14,7 +14,7 @@ struct disk {
     uint8_t first_tries[CARD_PIN_COUNT]; /* the counters of the first write since the last reset of calls */
 };
 
-static int disk_write(void *ctx, const uint8_t *state, size_t len)
+static CORE_MUST_USE int disk_write(void *ctx, const uint8_t *state, size_t len)
 {
     struct disk *d = ctx;
     d->calls++;

@@ -98,7 +98,7 @@ static int fault_sweep(int (*step)(void *ctx, struct core_error *err), void *ctx
     }
 }
 
-static int step_ca_load(void *ctx, struct core_error *err)
+static CORE_MUST_USE int step_ca_load(void *ctx, struct core_error *err)
 {
     (void)ctx;
     struct card_ca *ca = NULL;
@@ -126,7 +126,7 @@ struct issue_ctx {
     bool sign;
 };
 
-static int step_issue(void *ctx, struct core_error *err)
+static CORE_MUST_USE int step_issue(void *ctx, struct core_error *err)
 {
     struct issue_ctx *c = ctx;
     uint8_t *der = NULL;
@@ -194,7 +194,7 @@ static void signing_survives_every_failing_allocation(void **state)
 /* OpenSSL initialises providers, error strings and method tables once per process, and a failure there is
  * remembered for good: so everything the sweeps do is done once without faults first, and the sweeps test
  * the card's own error paths, not OpenSSL's start-up. */
-static int warm_up(void **state)
+static CORE_MUST_USE int warm_up(void **state)
 {
     (void)state;
     struct issue_ctx c = {0};

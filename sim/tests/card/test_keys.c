@@ -11,7 +11,7 @@
 
 static char cache[1024];
 
-static int setup(void **state)
+static CORE_MUST_USE int setup(void **state)
 {
     (void)state;
     snprintf(cache, sizeof cache, "%s/card-keys-test-%ld", MYNASIM_BINARY_DIR, (long)getpid());
@@ -19,7 +19,7 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
+static CORE_MUST_USE int teardown(void **state)
 {
     (void)state;
     char cmd[1100];

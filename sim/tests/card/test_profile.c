@@ -14,7 +14,7 @@ static const char good[] = "id: inline\n"
                            "  issued: 2021-04-01\n"
                            "pins: {auth: \"1234\", text: \"4321\", sign: ABCDEF}\n";
 
-static int load_buffer(const char *text, struct card_profile *p, struct core_error *err)
+static CORE_MUST_USE int load_buffer(const char *text, struct card_profile *p, struct core_error *err)
 {
     struct core_yaml_doc *doc = NULL;
     core_error_clear(err);

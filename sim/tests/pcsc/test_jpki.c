@@ -20,7 +20,7 @@ struct fixture {
     char profile[4096];
 };
 
-static int setup(void **state)
+static CORE_MUST_USE int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
     assert_non_null(fx);
@@ -37,7 +37,7 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
+static CORE_MUST_USE int teardown(void **state)
 {
     struct fixture *fx = *state;
     pcsc_reader_close(fx->reader);

@@ -45,8 +45,8 @@ static void dc_reset(void *ctx)
 {
     ((struct double_card *)ctx)->resets++;
 }
-static int dc_transmit(void *ctx, const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap, size_t *rlen,
-                       struct core_error *err)
+static CORE_MUST_USE int dc_transmit(void *ctx, const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap,
+                                     size_t *rlen, struct core_error *err)
 {
     (void)capdu;
     (void)len;
@@ -60,7 +60,8 @@ static int dc_transmit(void *ctx, const uint8_t *capdu, size_t len, uint8_t *rap
     *rlen = 3;
     return 0;
 }
-static int dc_control(void *ctx, const char *line, char *reply, size_t cap, struct core_error *err)
+static CORE_MUST_USE int dc_control(void *ctx, const char *line, char *reply, size_t cap,
+                                    struct core_error *err)
 {
     (void)ctx;
     if (strcmp(line, "state") == 0) {
@@ -96,7 +97,7 @@ static void *serve_thread(void *arg)
     return NULL;
 }
 
-static int accept_within(int listener, int ms)
+static CORE_MUST_USE int accept_within(int listener, int ms)
 {
     struct pollfd p = {.fd = listener, .events = POLLIN};
     if (poll(&p, 1, ms) <= 0)
@@ -125,7 +126,7 @@ static bool closed_within(int fd, int ms)
     return recv(fd, &b, 1, 0) == 0;
 }
 
-static int control_connect(const char *path)
+static CORE_MUST_USE int control_connect(const char *path)
 {
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     assert_true(fd >= 0);
@@ -156,7 +157,7 @@ static void control_ask(int fd, const char *cmd, char *reply, size_t cap)
     reply[got] = '\0';
 }
 
-static int setup(void **state)
+static CORE_MUST_USE int setup(void **state)
 {
     struct fixture *fx = calloc(1, sizeof *fx);
     assert_non_null(fx);
@@ -182,7 +183,7 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
+static CORE_MUST_USE int teardown(void **state)
 {
     struct fixture *fx = *state;
     assert_int_equal(write(fx->stop[1], "x", 1), 1);

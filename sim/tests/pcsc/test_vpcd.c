@@ -37,8 +37,8 @@ static void dc_reset(void *ctx)
 {
     ((struct double_card *)ctx)->resets++;
 }
-static int dc_transmit(void *ctx, const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap, size_t *rlen,
-                       struct core_error *err)
+static CORE_MUST_USE int dc_transmit(void *ctx, const uint8_t *capdu, size_t len, uint8_t *rapdu, size_t cap,
+                                     size_t *rlen, struct core_error *err)
 {
     (void)err;
     ((struct double_card *)ctx)->apdus++;

@@ -229,12 +229,128 @@ static void off_date_policy_rows_are_breakpoints(void **state)
     rmdir(dir);
 }
 
+/* AMEND-3's grace changing while certificates are in it (no shipped policy does; docs/RULES.md, AMEND-3, "A grace
+ * is fixed when it begins"): lengthened for r1's running grace, shortened for r2's, introduced after r3's and
+ * r4's certificates expired (r3's still reached, r4's never). The world's ground truth (world_has_myna, the
+ * certificate's last passing day), the check's answers (a probe bringing the card alone) and the ranges
+ * (check_scenario) agree on every day, and on the days the reading fixes. */
+static const char *grace_policy = "policy: grace-mid\n"
+                                  "extends: national\n"
+                                  "online:\n"
+                                  "  cert_expiry_grace_months: [{value: 0}, {from: 2025-03-15, value: 2},\n"
+                                  "    {from: 2025-06-20, value: 5}, {from: 2025-08-10, value: 1}]\n";
+
+static const char *grace_scenario =
+    "scenario: grace-changes-mid-grace\n"
+    "period: {from: 2025-01-01, to: 2026-02-28}\n"
+    "policy: grace-mid.yaml\n"
+    "insurers:\n"
+    "  - {id: kyo, kind: kyokai, number: \"01110014\"}\n"
+    "residents:\n"
+    "  - {id: r1, born: 1979-08-08, insurer: kyo, card: {issued: 2020-06-01, cert_expires: 2025-04-30},\n"
+    "     registered: 2021-03-01}\n"
+    "  - {id: r2, born: 1979-08-08, insurer: kyo, card: {issued: 2020-06-01, cert_expires: 2025-07-15},\n"
+    "     registered: 2021-03-01}\n"
+    "  - {id: r3, born: 1979-08-08, insurer: kyo, card: {issued: 2020-06-01, cert_expires: 2025-02-10},\n"
+    "     registered: 2021-03-01}\n"
+    "  - {id: r4, born: 1979-08-08, insurer: kyo, card: {issued: 2020-06-01, cert_expires: 2024-10-05},\n"
+    "     registered: 2021-03-01}\n";
+
+static core_day ymd(const char *s)
+{
+    core_day d;
+    assert_int_equal(core_date_parse(s, strlen(s), &d), CORE_OK);
+    return d;
+}
+
+static void grace_changing_mid_grace_is_fixed_when_it_begins(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/mynasim-oracle-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    write_file(dir, "grace-mid.yaml", grace_policy);
+    write_file(dir, "s.yaml", grace_scenario);
+    char path[600];
+    snprintf(path, sizeof path, "%s/s.yaml", dir);
+    struct tally t = {0, 0};
+    check_scenario(path, NULL, &t);
+    assert_true(t.days > 0);
+    struct scenario *s = NULL;
+    struct scenario_diags diags;
+    scenario_diags_init(&diags);
+    assert_int_equal(scenario_load_file(path, &s, &diags), CORE_OK);
+    scenario_diags_clear(&diags);
+    struct world *w = NULL;
+    struct core_error err;
+    assert_int_equal(world_new(s, &w, &err), CORE_OK);
+    assert_int_equal(world_run(w, &err), CORE_OK);
+    /* the first and last day each certificate passes past its expiry (none: r4) */
+    static const struct {
+        const char *first, *last;
+    } want[] = {{"2025-05-01", "2025-07-31"}, /* 2 months, fixed on 05-01: not lengthened on 06-20 */
+                {"2025-07-16", "2025-12-31"}, /* 5 months, fixed on 07-16: not shortened on 08-10 */
+                {"2025-03-15", "2025-04-30"}, /* none on 02-11; the grace of 03-15 still reaches */
+                {NULL, NULL}};                /* expired 2024-10-05: no later grace reaches it */
+    for (int ri = 0; ri < 4; ri++) {
+        struct world_card_info card;
+        core_day cert_expires = CORE_DAY_NONE;
+        int passing = 0;
+        core_day first = CORE_DAY_NONE, last = CORE_DAY_NONE;
+        for (core_day d = s->period.from; d <= s->period.to; d++) {
+            char day[11];
+            core_date_format(d, day);
+            assert_true(world_card_on(w, ri, d, &card));
+            cert_expires = card.cert_expires;
+            struct scenario_visit v;
+            memset(&v, 0, sizeof v);
+            v.clinic = SCENARIO_NONE;
+            v.bring_given = true;
+            v.bring = SCENARIO_DOC_BIT(SCENARIO_DOC_CARD);
+            v.kind = SCENARIO_VISIT_FIRST;
+            struct world_visit o;
+            if (world_probe_visit(w, ri, d, &v, &o, &err) != CORE_OK)
+                fail_msg("r%d on %s: probe: %s", ri + 1, day, err.message);
+            bool check_passes = o.card_check == ELIGIBILITY_OK;
+            bool world_passes = world_has_myna(w, ri, d);
+            if (check_passes != world_passes)
+                fail_msg("r%d on %s: the world says %d (last passing day %d), the check %s", ri + 1, day,
+                         world_passes, (int)card.cert_pass_end, eligibility_result_name(o.card_check));
+            bool in_grace = d > card.cert_expires && check_passes;
+            if (in_grace != (o.card_check == ELIGIBILITY_OK && (o.warnings & ELIGIBILITY_WARN_CERT_IN_GRACE)))
+                fail_msg("r%d on %s: passing after the expiry without the cert_in_grace warning", ri + 1,
+                         day);
+            if (in_grace) {
+                passing++;
+                if (first == CORE_DAY_NONE)
+                    first = d;
+                last = d;
+            }
+        }
+        if (want[ri].first == NULL) {
+            assert_int_equal(passing, 0);
+            assert_int_equal(card.cert_pass_end, cert_expires);
+            continue;
+        }
+        assert_int_equal(first, ymd(want[ri].first));
+        assert_int_equal(last, ymd(want[ri].last));
+        assert_int_equal(passing, last - first + 1); /* one run of days */
+        assert_int_equal(card.cert_pass_end, last);
+    }
+    world_free(w);
+    scenario_free(s);
+    remove(path);
+    snprintf(path, sizeof path, "%s/grace-mid.yaml", dir);
+    remove(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(library_ranges_equal_day_by_day_probes),
         cmocka_unit_test(population_ranges_equal_day_by_day_probes),
         cmocka_unit_test(off_date_policy_rows_are_breakpoints),
+        cmocka_unit_test(grace_changing_mid_grace_is_fixed_when_it_begins),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
