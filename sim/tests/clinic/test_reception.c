@@ -17,6 +17,7 @@
 #include "clinic/clinic.h"
 #include "pcsc/pcsc.h"
 #include "clinic_test.h"
+#include "../eligibility/member_test.h"
 
 #define INSTITUTION "1312345678"
 
@@ -58,21 +59,10 @@ static void make_resident(struct fixture *f, struct resident *r, const char *pro
     r->serial = serial_of(r->card);
     r->born = prof.holder.born;
     snprintf(r->pin, sizeof r->pin, "%s", prof.auth_pin);
-    snprintf(r->numbers.insurer_number, sizeof r->numbers.insurer_number, "%s", INSURER);
-    snprintf(r->numbers.symbol, sizeof r->numbers.symbol, "12");
-    snprintf(r->numbers.number, sizeof r->numbers.number, "%s", number);
-    snprintf(r->numbers.branch, sizeof r->numbers.branch, "00");
+    r->numbers = member_test_numbers("12", number, "00");
     if (stranger)
         return;
-    uint32_t person, membership;
-    assert_int_equal(eligibility_person_add(f->reg, r->born, &person), CORE_OK);
-    struct eligibility_enrollment e;
-    memset(&e, 0, sizeof e);
-    e.numbers = r->numbers;
-    e.start = D("2020-04-01");
-    assert_int_equal(
-        eligibility_file_enrollment(f->reg, person, &e, D("2020-04-01"), D("2020-04-01"), &membership),
-        CORE_OK);
+    uint32_t person = member_test_enrol(f->reg, r->born, &r->numbers, D("2020-04-01"), NULL);
     const struct card_state *st = card_state(r->card);
     static uint64_t next_id = 100;
     assert_int_equal(eligibility_card_issue(f->reg, person, next_id++, st->issued, st->expires, r->serial,

@@ -19,8 +19,9 @@
 #include "card/card.h"
 #include "eligibility/eligibility.h"
 #include "eligibility_test.h"
+#include "member_test.h"
 
-#define INSURER "112334"
+#define INSURER MEMBER_TEST_INSURER
 #define CERT_EXPIRY "2026-04-01" /* the default card's certificates (fixtures/cards/issued_2021.yaml) */
 
 /* ---- the card, by APDUs ------------------------------------------------------------------------------ */
@@ -132,19 +133,8 @@ static void setup_named(struct fixture *f, const char *policy_name)
     f->card = make_card("service-test", 1, f->policy);
     f->cert_len = read_auth_cert(f->card, f->cert, sizeof f->cert);
 
-    uint32_t person, membership;
-    assert_int_equal(eligibility_person_add(f->reg, D("1980-04-01"), &person), CORE_OK);
-    struct eligibility_enrollment e;
-    memset(&e, 0, sizeof e);
-    snprintf(e.numbers.insurer_number, sizeof e.numbers.insurer_number, "%s", INSURER);
-    snprintf(e.numbers.symbol, sizeof e.numbers.symbol, "12");
-    snprintf(e.numbers.number, sizeof e.numbers.number, "34");
-    snprintf(e.numbers.branch, sizeof e.numbers.branch, "00");
-    e.start = D("2020-04-01");
-    assert_int_equal(
-        eligibility_file_enrollment(f->reg, person, &e, D("2020-04-01"), CORE_DAY_NONE, &membership),
-        CORE_OK);
-    f->membership = membership;
+    const struct eligibility_numbers numbers = member_test_numbers("12", "34", "00");
+    uint32_t person = member_test_enrol(f->reg, D("1980-04-01"), &numbers, CORE_DAY_NONE, &f->membership);
     assert_int_equal(eligibility_card_issue(f->reg, person, 77, D("2021-04-01"), D("2031-04-01"),
                                             cert_serial(f->cert, f->cert_len), D(CERT_EXPIRY)),
                      CORE_OK);
@@ -685,17 +675,10 @@ static void ask_minted(struct fixture *f, EVP_PKEY *holder, const X509 *issuer, 
 static uint32_t add_holder(struct fixture *f, uint64_t card_id, uint64_t serial, const char *symbol,
                            bool registered)
 {
-    uint32_t person, membership;
-    assert_int_equal(eligibility_person_add(f->reg, D("1990-01-01"), &person), CORE_OK);
-    struct eligibility_enrollment e;
-    memset(&e, 0, sizeof e);
-    snprintf(e.numbers.insurer_number, sizeof e.numbers.insurer_number, "%s", INSURER);
-    snprintf(e.numbers.symbol, sizeof e.numbers.symbol, "%s", symbol);
-    snprintf(e.numbers.number, sizeof e.numbers.number, "%llu", (unsigned long long)card_id);
-    e.start = D("2020-04-01");
-    assert_int_equal(
-        eligibility_file_enrollment(f->reg, person, &e, D("2020-04-01"), CORE_DAY_NONE, &membership),
-        CORE_OK);
+    char number[24];
+    snprintf(number, sizeof number, "%llu", (unsigned long long)card_id);
+    const struct eligibility_numbers numbers = member_test_numbers(symbol, number, "");
+    uint32_t person = member_test_enrol(f->reg, D("1990-01-01"), &numbers, CORE_DAY_NONE, NULL);
     assert_int_equal(eligibility_card_issue(f->reg, person, card_id, D("2021-04-01"), D("2031-04-01"), serial,
                                             D("2030-04-01")),
                      CORE_OK);

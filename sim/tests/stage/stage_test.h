@@ -18,6 +18,7 @@
 #include "card/card.h"
 #include "eligibility/eligibility.h"
 #include "stage/stage.h"
+#include "../eligibility/member_test.h"
 
 /* A unix socket listening at `path` (a stand-in for a card server's control channel). */
 static inline int stage_test_listen_unix(const char *path)
@@ -34,7 +35,7 @@ static inline int stage_test_listen_unix(const char *path)
 }
 
 /* The insurer every test card's holder belongs to. */
-#define STAGE_TEST_INSURER "112334"
+#define STAGE_TEST_INSURER MEMBER_TEST_INSURER
 
 static inline core_day stage_test_day(const char *s)
 {
@@ -68,18 +69,9 @@ static inline void stage_test_file(struct eligibility_registry *reg, const struc
     struct card_state st;
     if (card_profile_check(&c->profile, policy, &st, &err) != CORE_OK)
         fail_msg("profile: %s", err.message);
-    uint32_t person, membership;
-    assert_int_equal(eligibility_person_add(reg, c->profile.holder.born, &person), CORE_OK);
-    struct eligibility_enrollment e;
-    memset(&e, 0, sizeof e);
-    snprintf(e.numbers.insurer_number, sizeof e.numbers.insurer_number, "%s", STAGE_TEST_INSURER);
-    snprintf(e.numbers.symbol, sizeof e.numbers.symbol, "12");
-    snprintf(e.numbers.number, sizeof e.numbers.number, "%s", number);
-    snprintf(e.numbers.branch, sizeof e.numbers.branch, "00");
-    e.start = stage_test_day("2020-04-01");
-    assert_int_equal(eligibility_file_enrollment(reg, person, &e, stage_test_day("2020-04-01"),
-                                                 stage_test_day("2020-04-01"), &membership),
-                     CORE_OK);
+    const struct eligibility_numbers numbers = member_test_numbers("12", number, "00");
+    uint32_t person =
+        member_test_enrol(reg, c->profile.holder.born, &numbers, stage_test_day("2020-04-01"), NULL);
     assert_int_equal(eligibility_card_issue(reg, person, c->id, st.issued, st.expires,
                                             c->profile.auth_cert_serial, st.cert_expires),
                      CORE_OK);

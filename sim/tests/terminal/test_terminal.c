@@ -25,8 +25,9 @@
 #include "eligibility/eligibility.h"
 #include "policy/policy.h"
 #include "terminal/terminal.h"
+#include "../eligibility/member_test.h"
 
-#define INSURER "112334"
+#define INSURER MEMBER_TEST_INSURER
 #define BURST 1000
 
 struct fixture {
@@ -54,18 +55,8 @@ static int setup(void **state)
     if (policy_load_named("national", &f->policy, &err) != CORE_OK)
         fail_msg("policy: %s", err.message);
     assert_int_equal(eligibility_registry_new(f->policy, &f->reg), CORE_OK);
-    uint32_t person, membership;
-    assert_int_equal(eligibility_person_add(f->reg, D("1980-04-01"), &person), CORE_OK);
-    struct eligibility_enrollment e;
-    memset(&e, 0, sizeof e);
-    snprintf(e.numbers.insurer_number, sizeof e.numbers.insurer_number, "%s", INSURER);
-    snprintf(e.numbers.symbol, sizeof e.numbers.symbol, "12");
-    snprintf(e.numbers.number, sizeof e.numbers.number, "34");
-    snprintf(e.numbers.branch, sizeof e.numbers.branch, "00");
-    e.start = D("2020-04-01");
-    assert_int_equal(
-        eligibility_file_enrollment(f->reg, person, &e, D("2020-04-01"), CORE_DAY_NONE, &membership),
-        CORE_OK);
+    const struct eligibility_numbers numbers = member_test_numbers("12", "34", "00");
+    (void)member_test_enrol(f->reg, D("1980-04-01"), &numbers, CORE_DAY_NONE, NULL);
     if (eligibility_service_new(f->reg, f->policy, &f->svc, &err) != CORE_OK)
         fail_msg("service: %s", err.message);
     assert_int_equal(eligibility_service_set_date(f->svc, D("2025-06-02")), CORE_OK);
