@@ -478,6 +478,28 @@ static void number_request_is_answered(void **state)
     assert_result(&res, ELIGIBILITY_NO_QUALIFICATION);
 }
 
+static void assert_error_code(const struct eligibility_response_msg *res, const char *code)
+{
+    assert_int_equal(res->segment, 9);
+    assert_int_equal(res->status, 2);
+    assert_string_equal(res->error_code, code);
+}
+
+/* A refusal with `code` that echoes `req`'s header (file id, institution, date, reference classification) so
+ * that the clinic can pair it, carries no qualification, and reads as a check that did not work
+ * (service_down), never as an answer about the person (docs/MESSAGES.md). */
+static void assert_refusal_echoing(const struct eligibility_response_msg *res,
+                                   const struct eligibility_request_msg *req, const char *code)
+{
+    assert_error_code(res, code);
+    assert_string_equal(res->file_id, req->file_id);
+    assert_string_equal(res->institution, req->institution);
+    assert_int_equal(res->date, req->date);
+    assert_int_equal(res->reference, (int)req->kind);
+    assert_false(res->has_qualification);
+    assert_result(res, ELIGIBILITY_SERVICE_DOWN);
+}
+
 /* The service answers as the registry stood on the request's QualificationConfirmationDate: a loss filed
  * after that day is not counted, one filed but not yet visible is a change in progress; a day after the
  * service's own is refused with MYNE4001, the header echoed (docs/MESSAGES.md). */
@@ -518,17 +540,9 @@ static void the_request_date_is_answered(void **state)
     pin_request(f, NULL, &m);
     m.date = D("2025-06-03");
     ask(f, &m, ELIGIBILITY_ENC_UTF8, &res);
-    assert_int_equal(res.segment, 9);
-    assert_int_equal(res.status, 2);
-    assert_string_equal(res.error_code, ELIGIBILITY_FUTURE_DATE_CODE);
+    assert_refusal_echoing(&res, &m, ELIGIBILITY_FUTURE_DATE_CODE);
     assert_int_equal(res.date, D("2025-06-03"));
-    assert_string_equal(res.file_id, m.file_id);
-    assert_int_equal(res.reference, 1);
-    assert_false(res.has_qualification);
-    /* The clinic reads it as a check that did not work, never as an answer about the person. */
-    struct eligibility_answer a;
-    assert_int_equal(eligibility_response_to_answer(&res, &a), CORE_OK);
-    assert_int_equal(a.result, ELIGIBILITY_SERVICE_DOWN);
+    assert_int_equal(res.reference, ELIGIBILITY_REQUEST_CARD);
     /* An outage answers as an outage whatever the day asked. */
     eligibility_service_set_down(f->svc, true);
     header(&m, ELIGIBILITY_REQUEST_NUMBERS);
@@ -687,13 +701,6 @@ static uint32_t add_holder(struct fixture *f, uint64_t card_id, uint64_t serial,
     return person;
 }
 
-static void assert_error_code(const struct eligibility_response_msg *res, const char *code)
-{
-    assert_int_equal(res->segment, 9);
-    assert_int_equal(res->status, 2);
-    assert_string_equal(res->error_code, code);
-}
-
 static void registry_answers_for_minted_certificates(void **state)
 {
     struct fixture *f = *state;
@@ -849,16 +856,10 @@ static void expired_nonce_has_its_own_code(void **state)
     struct eligibility_request_msg old;
     struct eligibility_response_msg res;
     stale_nonce_case(f, ELIGIBILITY_NONCE_WINDOW - 1u, ELIGIBILITY_SERVICE_DOWN, &old, &res);
-    assert_int_equal(res.segment, 9);
-    assert_int_equal(res.status, 2);
-    assert_string_equal(res.error_code, ELIGIBILITY_NONCE_EXPIRED_CODE);
+    assert_refusal_echoing(&res, &old, ELIGIBILITY_NONCE_EXPIRED_CODE);
     assert_string_equal(res.error_code, "MYNE4002");
     assert_string_equal(res.error_message, "Nonce expired: draw a fresh one and ask again");
-    assert_string_equal(res.file_id, old.file_id);
-    assert_string_equal(res.institution, old.institution);
-    assert_int_equal(res.date, old.date);
     assert_int_equal(res.reference, ELIGIBILITY_REQUEST_CARD);
-    assert_false(res.has_qualification);
     /* In the request's encoding, like every answer. */
     ask(f, &old, ELIGIBILITY_ENC_CP932, &res);
     assert_int_equal(res.encoding, ELIGIBILITY_ENC_CP932);
