@@ -8,33 +8,23 @@ mynasim=$1
 src=$2
 export MYNASIM_DATA_DIR=$src/fixtures
 work=$(mktemp -d)
-pid=
+# shellcheck source=sim/tests/eligibility/server.sh
+source "$(dirname "$0")/server.sh"
 cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" || true; fi
+  server_cleanup
   rm -rf "$work"
 }
 trap cleanup EXIT
 fail() { echo "http.sh: FAIL: $*" >&2; [ -f "$work/err" ] && cat "$work/err" >&2; exit 1; }
-deadline() { echo $(( $(date +%s) + $1 )); }
 
 # Port 0: the server picks a free port and prints it once ready to accept.
-"$mynasim" serve --listen 127.0.0.1:0 --control --date 2025-06-02 --timeout 2 \
-  "$src/scenarios/clinic-reader-down-and-system-outage.yaml" >"$work/out" 2>"$work/err" &
-pid=$!
-end=$(deadline 60)
-port=
-while [ -z "$port" ]; do
-  kill -0 "$pid" 2>/dev/null || fail "server exited before listening"
-  [ "$(date +%s)" -lt "$end" ] || fail "no listening line within 60 s"
-  port=$(sed -n 's|^listening on http://127.0.0.1:\([0-9][0-9]*\)$|\1|p' "$work/out")
-  [ -n "$port" ] || sleep 0.05
-done
+server_start "$work/out" "$work/err" "$mynasim" serve --listen 127.0.0.1:0 --control --date 2025-06-02 --timeout 2 \
+  "$src/scenarios/clinic-reader-down-and-system-outage.yaml"
+server_wait 60 "listening line" grep -q '^listening on http://127.0.0.1:[0-9][0-9]*$' "$work/out"
+port=$(sed -n 's|^listening on http://127.0.0.1:\([0-9][0-9]*\)$|\1|p' "$work/out")
 base=http://127.0.0.1:$port
-end=$(deadline 30)
-until [ "$(curl -s -m 2 "$base/health" || true)" = ok ]; do
-  [ "$(date +%s)" -lt "$end" ] || fail "/health not ready within 30 s"
-  sleep 0.05
-done
+health_ok() { [ "$(curl -s -m 2 "$base/health" || true)" = ok ]; }
+server_wait 30 "/health ready" health_ok
 echo "ready on $port"
 
 post() { # post PATH FILE -> body in $work/body, status echoed
@@ -131,9 +121,6 @@ fi
 healthy "load"
 
 # SIGTERM ends it, exit 0.
-kill -TERM "$pid"
-rc=0
-wait "$pid" || rc=$?
-pid=
-[ "$rc" -eq 0 ] || fail "server exit status $rc after SIGTERM"
+server_stop
+[ "$server_status" -eq 0 ] || fail "server exit status $server_status after SIGTERM"
 echo "http.sh: ok"

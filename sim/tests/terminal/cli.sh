@@ -15,14 +15,14 @@ scn=$work/clinic-reader-down-and-system-outage.yaml
 sed -e 's/^format: 1$/format: 2/' -e 's/^    born: 1986-02-02$/&\n    insured_since: 2020-04-01/' \
   "$src/scenarios/clinic-reader-down-and-system-outage.yaml" >"$scn"
 grep -q '^    insured_since: 2020-04-01$' "$scn" || { echo "cli.sh: could not give r-card insured_since"; exit 1; }
-pid=
+# shellcheck source=sim/tests/eligibility/server.sh
+source "$(dirname "$0")/../eligibility/server.sh"
 cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" || true; fi
+  server_cleanup
   rm -rf "$work"
 }
 trap cleanup EXIT
 fail() { echo "cli.sh: FAIL: $*" >&2; [ -f "$work/err" ] && cat "$work/err" >&2; exit 1; }
-deadline() { echo $(( $(date +%s) + $1 )); }
 folders() { rm -rf "$work/x"; mkdir -p "$work/x/req" "$work/x/res"; }
 
 # request ID DAY: the sample adjusted to r-card of the scenario (kyokai-saitama 01110014, symbol 100, number
@@ -117,41 +117,22 @@ done
 
 # The watch: ready line, a request answered, SIGTERM ends it with status 0.
 folders
-"$mynasim" terminal --folders "$work/x" --date 2025-08-01 "$scn" >"$work/out" 2>"$work/err" &
-pid=$!
-end=$(deadline 60)
-until grep -q "^watching $work/x/req\$" "$work/out"; do
-  kill -0 "$pid" 2>/dev/null || fail "terminal exited before watching"
-  [ "$(date +%s)" -lt "$end" ] || fail "no watching line within 60 s"
-  sleep 0.05
-done
+server_start "$work/out" "$work/err" "$mynasim" terminal --folders "$work/x" --date 2025-08-01 "$scn"
+server_wait 60 "watching line" grep -q "^watching $work/x/req\$" "$work/out"
 request w1 20250801
-end=$(deadline 60)
-until [ -e "$work/x/res/OQSsiquc01res_w1.xml" ]; do
-  kill -0 "$pid" 2>/dev/null || fail "terminal exited before answering"
-  [ "$(date +%s)" -lt "$end" ] || fail "no answer within 60 s"
-  sleep 0.05
-done
+server_wait 60 "answer to w1" test -e "$work/x/res/OQSsiquc01res_w1.xml"
 [ "$(validity w1)" = 1 ] || fail "w1: validity $(validity w1)"
-kill -TERM "$pid"
-st=0; wait "$pid" || st=$?
-pid=
-[ $st -eq 0 ] || fail "SIGTERM: status $st"
+server_stop
+[ "$server_status" -eq 0 ] || fail "SIGTERM: status $server_status"
 grep -q "mynasim terminal: stopped" "$work/err" || fail "no stopped line"
 
 # The control endpoint while watching: /control/present writes a face result, /control/time moves the day (in
 # 1990 r-card holds no card: the reader flow answers no_card, MYNE1001), bad bodies are 400, GET is 405.
 folders
 mkdir "$work/x/face"
-"$mynasim" terminal --folders "$work/x" --date 2025-08-01 --control 127.0.0.1:0 --institution 1312345678 \
-  "$scn" >"$work/out" 2>"$work/err" &
-pid=$!
-end=$(deadline 60)
-until grep -q "^watching " "$work/out"; do
-  kill -0 "$pid" 2>/dev/null || fail "terminal --control exited before watching"
-  [ "$(date +%s)" -lt "$end" ] || fail "no watching line within 60 s"
-  sleep 0.05
-done
+server_start "$work/out" "$work/err" "$mynasim" terminal --folders "$work/x" --date 2025-08-01 \
+  --control 127.0.0.1:0 --institution 1312345678 "$scn"
+server_wait 60 "watching line (--control)" grep -q "^watching " "$work/out"
 port=$(sed -n 's|^control on http://127.0.0.1:\([0-9][0-9]*\)$|\1|p' "$work/out")
 [ -n "$port" ] || fail "no control line: $(cat "$work/out")"
 ctl() { # ctl PATH BODY -> status; body in $work/body
@@ -171,8 +152,6 @@ grep -q '<ErrorCode>MYNE1001<' "$work/x/face/$f2" || fail "present 1990: not no_
 [ "$(ctl /control/time '{"date":"2025-02-30"}')" = 400 ] || fail "bad date"
 [ "$(ctl /control/time '{"date":null}')" = 200 ] && grep -q '"clock":true' "$work/body" || fail "clock"
 [ "$(curl -s -m 10 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/control/time")" = 405 ] || fail "GET"
-kill -TERM "$pid"
-st=0; wait "$pid" || st=$?
-pid=
-[ $st -eq 0 ] || fail "--control SIGTERM: status $st"
+server_stop
+[ "$server_status" -eq 0 ] || fail "--control SIGTERM: status $server_status"
 echo "cli.sh: ok"
