@@ -1,7 +1,8 @@
 # server.sh: start a server a test drives, wait on its readiness, stop it by its pid. Sourced (not run) by
-# sim/tests/eligibility/http.sh and sim/tests/terminal/cli.sh; it sits with eligibility, the lowest component
-# of the tests that source it (ci/layers). The sourcing script defines `fail MESSAGE` (prints and exits 1)
-# before calling these; servers listen on loopback at a port they pick (port 0) and say so on stdout.
+# sim/tests/eligibility/http.sh, sim/tests/terminal/cli.sh and sim/tests/terminal/session.sh; it sits with
+# eligibility, the lowest component of the tests that source it (ci/layers). The sourcing script defines
+# `fail MESSAGE` (prints and exits 1) before calling these; servers listen on loopback at a port they pick
+# (port 0) and say so on stdout.
 #
 #   server_start OUT ERR CMD ARGS...   CMD in the background, stdout to OUT, stderr to ERR; its pid in server_pid
 #   server_wait SECONDS WHAT CMD ARGS...

@@ -11,9 +11,10 @@ src=$2
 export MYNASIM_DATA_DIR=$src/fixtures
 scn=$src/sim/tests/terminal/data/visits.yaml
 work=$(mktemp -d)
-pid=
+# shellcheck source=sim/tests/eligibility/server.sh
+source "$(dirname "$0")/../eligibility/server.sh"
 cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid"; wait "$pid" || true; fi
+  server_cleanup
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -28,15 +29,9 @@ code=$(sed -n 's|^  clinic-a --institution \([0-9]\{10\}\)$|\1|p' "$work/err")
 st=0; "$mynasim" terminal --folders "$work/x" --visits --once --institution "$code" "$scn" 2>"$work/err" || st=$?
 [ $st -eq 2 ] || fail "--visits --once: status $st"
 
-"$mynasim" terminal --folders "$work/x" --date 2025-08-01 --visits --control 127.0.0.1:0 --institution "$code" \
-  "$scn" >"$work/out" 2>"$work/err" &
-pid=$!
-end=$(( $(date +%s) + 60 ))
-until grep -q "^watching " "$work/out"; do
-  kill -0 "$pid" 2>/dev/null || fail "terminal exited before watching"
-  [ "$(date +%s)" -lt "$end" ] || fail "no watching line within 60 s"
-  sleep 0.05
-done
+server_start "$work/out" "$work/err" "$mynasim" terminal --folders "$work/x" --date 2025-08-01 --visits \
+  --control 127.0.0.1:0 --institution "$code" "$scn"
+server_wait 60 "watching line" grep -q "^watching " "$work/out"
 port=$(sed -n 's|^control on http://127.0.0.1:\([0-9][0-9]*\)$|\1|p' "$work/out")
 [ -n "$port" ] || fail "no control line"
 ctl() { # ctl PATH BODY -> status; body in $work/body
@@ -109,8 +104,6 @@ bad /control/time '{"date":"2025-08-05 10:00"}' "field 'date'"
 bad /control/time '{"date":20250805}' "field 'date'"
 bad /control/time '{"date":"2025-08-05","time":"10:00"}' "field 'date'"
 [ "$(ctl /control/present '{"resident":"nobody"}')" = 404 ] || fail "no such resident"
-kill -TERM "$pid"
-st=0; wait "$pid" || st=$?
-pid=
-[ $st -eq 0 ] || fail "SIGTERM: status $st"
+server_stop
+[ "$server_status" -eq 0 ] || fail "SIGTERM: status $server_status"
 echo "session.sh: ok"
