@@ -546,6 +546,18 @@ static void test_names(void **state)
     assert_int_equal(terminal_face_name("7", (int64_t)400000 * 366 * 86400, face, sizeof face), CORE_EINVAL);
 }
 
+/* The registry's answer for the fixture's member asked by numbers on 2025-06-02 (what a face reader shows):
+ * the request in *nr, the answer in *a. */
+static void member_answer(struct fixture *f, struct eligibility_number_request *nr,
+                          struct eligibility_answer *a)
+{
+    memset(nr, 0, sizeof *nr);
+    nr->on = D("2025-06-02");
+    nr->numbers = member_test_numbers("12", "34", "00");
+    nr->born = D("1980-04-01");
+    assert_int_equal(eligibility_check_numbers(f->reg, nr, a), CORE_OK);
+}
+
 /* The face reader's results: named by the pattern real agents match, two in one second never colliding. */
 static void test_face_results(void **state)
 {
@@ -555,15 +567,8 @@ static void test_face_results(void **state)
     struct core_error err;
     assert_int_equal(terminal_new(f->svc, &o, &t, &err), CORE_OK);
     struct eligibility_number_request nr;
-    memset(&nr, 0, sizeof nr);
-    nr.on = D("2025-06-02");
-    snprintf(nr.numbers.insurer_number, sizeof nr.numbers.insurer_number, "%s", INSURER);
-    snprintf(nr.numbers.symbol, sizeof nr.numbers.symbol, "12");
-    snprintf(nr.numbers.number, sizeof nr.numbers.number, "34");
-    snprintf(nr.numbers.branch, sizeof nr.numbers.branch, "00");
-    nr.born = D("1980-04-01");
     struct eligibility_answer a;
-    assert_int_equal(eligibility_check_numbers(f->reg, &nr, &a), CORE_OK);
+    member_answer(f, &nr, &a);
     int64_t when;
     assert_int_equal(core_time_parse_japan("2025-06-02T09:00:05", 19, &when), CORE_OK);
     struct terminal_face face = {.answer = &a, .on = nr.on, .institution = "1312345678", .when = when};
@@ -760,15 +765,8 @@ static void test_face_visit_ids(void **state)
     struct core_error err;
     assert_int_equal(terminal_new(f->svc, &o, &t, &err), CORE_OK);
     struct eligibility_number_request nr;
-    memset(&nr, 0, sizeof nr);
-    nr.on = D("2025-06-02");
-    snprintf(nr.numbers.insurer_number, sizeof nr.numbers.insurer_number, "%s", INSURER);
-    snprintf(nr.numbers.symbol, sizeof nr.numbers.symbol, "12");
-    snprintf(nr.numbers.number, sizeof nr.numbers.number, "34");
-    snprintf(nr.numbers.branch, sizeof nr.numbers.branch, "00");
-    nr.born = D("1980-04-01");
     struct eligibility_answer a;
-    assert_int_equal(eligibility_check_numbers(f->reg, &nr, &a), CORE_OK);
+    member_answer(f, &nr, &a);
     int64_t when;
     assert_int_equal(core_time_parse_japan("2025-06-02T23:55", 16, &when), CORE_OK);
     struct terminal_face face = {.answer = &a, .on = nr.on, .institution = "1312345678", .when = when};
