@@ -92,7 +92,7 @@ const char *cli_find_libfaketime(const char **wanted)
 }
 
 /* The program execvp would run: COMMAND itself when it holds a '/', else the first executable on PATH. */
-static bool resolve(const char *cmd, char *out, size_t cap)
+static CORE_MUST_USE bool resolve(const char *cmd, char *out, size_t cap)
 {
     if (strchr(cmd, '/') != NULL)
         return snprintf(out, cap, "%s", cmd) < (int)cap;
@@ -141,7 +141,7 @@ static bool is_static_elf(const char *path)
 }
 
 /* LD_PRELOAD with `lib` after what the caller preloads (libasan must come first), once. */
-static bool preload(const char *lib)
+static CORE_MUST_USE bool preload(const char *lib)
 {
     const char *old = getenv("LD_PRELOAD");
     if (old == NULL || old[0] == '\0')
@@ -205,7 +205,7 @@ static void sweep_libfaketime_litter(void)
     closedir(d);
 }
 
-static int set_clock(const char *file, const char *when)
+static CORE_MUST_USE int set_clock(const char *file, const char *when)
 {
     int64_t t;
     if (core_time_parse_japan(when, strlen(when), &t) != CORE_OK) {

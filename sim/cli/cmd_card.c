@@ -36,8 +36,8 @@
 /* ---- options ------------------------------------------------------------------------------------------- */
 
 /* Parses `mynasim card CMD` by its options (cli_parse); none of these subcommands takes an operand. */
-static int card_parse(const char *cmd, const char *usage, int argc, char **argv, const struct cli_opt *opts,
-                      size_t nopts)
+static CORE_MUST_USE int card_parse(const char *cmd, const char *usage, int argc, char **argv,
+                                    const struct cli_opt *opts, size_t nopts)
 {
     const struct cli_spec spec = {
         .cmd = cmd, .usage = usage, .opts = opts, .nopts = nopts, .no_operands = true};
@@ -47,7 +47,7 @@ static int card_parse(const char *cmd, const char *usage, int argc, char **argv,
 
 /* ---- making the card ----------------------------------------------------------------------------------- */
 
-static int default_profile(char *out, size_t cap)
+static CORE_MUST_USE int default_profile(char *out, size_t cap)
 {
     struct core_error err;
     core_error_clear(&err);
@@ -59,7 +59,7 @@ static int default_profile(char *out, size_t cap)
 }
 
 /* Resolves --profile (or the default) into path. */
-static int profile_path(const char *given, char *path, size_t cap)
+static CORE_MUST_USE int profile_path(const char *given, char *path, size_t cap)
 {
     if (given != NULL) {
         if (strlen(given) >= cap) {
@@ -72,8 +72,8 @@ static int profile_path(const char *given, char *path, size_t cap)
     return default_profile(path, cap);
 }
 
-static int make_card(const char *profile_arg, const char *policy_arg, struct policy **policy,
-                     struct card **card)
+static CORE_MUST_USE int make_card(const char *profile_arg, const char *policy_arg, struct policy **policy,
+                                   struct card **card)
 {
     char path[CARD_PATH_MAX];
     if (profile_path(profile_arg, path, sizeof path) != 0)
@@ -333,8 +333,8 @@ struct card_reader_ctx {
     struct pcsc_reader *reader;
 };
 
-static int open_reader(const char *cmd, const char *reader_name, const char *profile, const char *policy_arg,
-                       struct card_reader_ctx *rc)
+static CORE_MUST_USE int open_reader(const char *cmd, const char *reader_name, const char *profile,
+                                     const char *policy_arg, struct card_reader_ctx *rc)
 {
     memset(rc, 0, sizeof *rc);
     struct core_error err;

@@ -59,7 +59,7 @@ struct compare_options {
 };
 
 /* Reads the command line (cli_parse). Returns CLI_CONTINUE, or the exit status (--help, bad usage). */
-static int parse_options(int argc, char **argv, struct compare_options *o)
+static CORE_MUST_USE int parse_options(int argc, char **argv, struct compare_options *o)
 {
     memset(o, 0, sizeof *o);
     struct cli_list policies = {.items = o->policy, .cap = REPLAY_SIDES};
@@ -93,7 +93,7 @@ static int parse_options(int argc, char **argv, struct compare_options *o)
 }
 
 /* Each policy loads (a bad name is one usage error, not one problem per file). */
-static bool policies_load(const struct compare_options *o)
+static CORE_MUST_USE bool policies_load(const struct compare_options *o)
 {
     for (int s = 0; s < REPLAY_SIDES; s++)
         if (!cli_policy_loads("mynasim compare", o->policy[s]))
@@ -102,8 +102,8 @@ static bool policies_load(const struct compare_options *o)
 }
 
 /* Reads every file under both policies; prints every problem (once per file) and returns false on any. */
-static bool load_all(char **paths, size_t count, const struct compare_options *o,
-                     struct scenario *(*scns)[REPLAY_SIDES])
+static CORE_MUST_USE bool load_all(char **paths, size_t count, const struct compare_options *o,
+                                   struct scenario *(*scns)[REPLAY_SIDES])
 {
     bool ok = true;
     for (size_t i = 0; i < count; i++) {

@@ -44,7 +44,7 @@ static const char conform_usage[] =
 
 #define POLICIES_MAX 4
 
-static bool parse_day(const char *opt, const char *s, core_day *out)
+static CORE_MUST_USE bool parse_day(const char *opt, const char *s, core_day *out)
 {
     *out = CORE_DAY_NONE;
     if (s == NULL)
@@ -225,7 +225,7 @@ struct entry {
     int where; /* the suite's line, 0 for an argument */
 };
 
-static bool parse_entry(const char *text, int where, const char *suite, struct entry *e)
+static CORE_MUST_USE bool parse_entry(const char *text, int where, const char *suite, struct entry *e)
 {
     memset(e, 0, sizeof *e);
     e->where = where;
@@ -251,7 +251,7 @@ static bool parse_entry(const char *text, int where, const char *suite, struct e
     return true;
 }
 
-static bool read_suite(const char *suite, struct entry *out, size_t cap, size_t *n)
+static CORE_MUST_USE bool read_suite(const char *suite, struct entry *out, size_t cap, size_t *n)
 {
     FILE *f = fopen(suite, "r");
     if (f == NULL) {

@@ -131,7 +131,7 @@ struct run_options {
 };
 
 /* Reads the command line (cli_parse). Returns CLI_CONTINUE, or the exit status (--help, bad usage). */
-static int parse_options(int argc, char **argv, struct run_options *o)
+static CORE_MUST_USE int parse_options(int argc, char **argv, struct run_options *o)
 {
     memset(o, 0, sizeof *o);
     o->only = (struct cli_list){.items = o->only_items, .cap = 16};
@@ -240,7 +240,7 @@ static int parse_options(int argc, char **argv, struct run_options *o)
 }
 
 /* --service: the world's wire path goes through the real service and card server (docs/WIRE.md). */
-static int prepare_remote(void *ctx, struct world *w, struct core_error *err)
+static CORE_MUST_USE int prepare_remote(void *ctx, struct world *w, struct core_error *err)
 {
     return world_set_wire_remote(w, ctx, err);
 }

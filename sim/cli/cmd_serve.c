@@ -28,7 +28,7 @@ static const char serve_usage[] =
     "  --timeout S         close a connection idle for S seconds (default 10)\n"
     "Routes: GET /health, POST /nonce, POST /eligibility (docs/MESSAGES.md).\n";
 
-static int parse_listen(const char *s, char *host, size_t cap, uint16_t *port)
+static CORE_MUST_USE int parse_listen(const char *s, char *host, size_t cap, uint16_t *port)
 {
     const char *colon = strrchr(s, ':');
     if (colon == NULL || (size_t)(colon - s) >= cap || colon == s)
@@ -46,8 +46,8 @@ static int parse_listen(const char *s, char *host, size_t cap, uint16_t *port)
 
 /* A whole decimal number within [min, max] given to option `name`, into *out; not given: *out stays. `range`
  * is what the message says of the bounds ("" or " 1-3600"). */
-static bool number_option(const char *name, const char *v, uint64_t min, uint64_t max, const char *range,
-                          uint64_t *out)
+static CORE_MUST_USE bool number_option(const char *name, const char *v, uint64_t min, uint64_t max,
+                                        const char *range, uint64_t *out)
 {
     if (v == NULL)
         return true;

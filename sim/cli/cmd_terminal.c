@@ -58,8 +58,8 @@ static const char terminal_usage[] =
 /* One session at the face reader: resident `resident` (an index) on the terminal's day, at the terminal's
  * time (terminal_now), at clinic `clinic` (SCENARIO_NONE: the default face-reader clinic). *name gets the
  * file's name. */
-static int present_card(struct world *w, struct terminal *t, int resident, int clinic,
-                        const char *institution, char *name, size_t cap, struct core_error *err)
+static CORE_MUST_USE int present_card(struct world *w, struct terminal *t, int resident, int clinic,
+                                      const char *institution, char *name, size_t cap, struct core_error *err)
 {
     core_day day = terminal_date(t);
     struct eligibility_answer a;
@@ -74,10 +74,10 @@ static int present_card(struct world *w, struct terminal *t, int resident, int c
 /* A whole session (world_session): the visit `v` of resident `resident` on `day` at `when`, the PIN typed (NULL:
  * the holder's own, the face first). When the card was read, its answer is written into DIR/face (named by
  * `visit_id`, or numbered when NULL) and *name gets the file's name; else *name is "". *out gets the visit. */
-static int run_session(struct world *w, struct terminal *t, int resident, core_day day, int64_t when,
-                       const struct scenario_visit *v, const char *pin, const char *visit_id,
-                       const char *institution, struct world_visit *out, char *name, size_t cap,
-                       struct core_error *err)
+static CORE_MUST_USE int run_session(struct world *w, struct terminal *t, int resident, core_day day,
+                                     int64_t when, const struct scenario_visit *v, const char *pin,
+                                     const char *visit_id, const char *institution, struct world_visit *out,
+                                     char *name, size_t cap, struct core_error *err)
 {
     struct eligibility_answer a;
     name[0] = '\0';
@@ -368,7 +368,7 @@ static void *visits_main(void *arg)
 }
 
 /* Starts the control endpoint on HOST:PORT, HOST a loopback IPv4 address. */
-static bool control_start(struct control *c, const char *listen)
+static CORE_MUST_USE bool control_start(struct control *c, const char *listen)
 {
     const char *colon = strrchr(listen, ':');
     char host[64];

@@ -93,7 +93,7 @@ static bool usage_names(const char *usage, const char *word)
 /* With MYNASIM_HELP_CHECK set (ctest cli.help), --help also checks its text against the option table: every
  * row's --name and -c must be in it, else each missing one is named on stderr and --help exits 2. Unset (users),
  * nothing is checked. */
-static bool help_lists_options(const struct cli_spec *spec)
+static CORE_MUST_USE bool help_lists_options(const struct cli_spec *spec)
 {
     const char *check = getenv("MYNASIM_HELP_CHECK");
     if (check == NULL || check[0] == '\0')

@@ -72,7 +72,7 @@ static const int fee_params[CLINIC_VISIT_KINDS][3] = {
 
 /* The fee of the visit and whether a frequency limit waives it (AMEND-4: "once in N months" means not when
  * the same clinic charged it in this calendar month or the N - 1 before). */
-static int visit_fee(const struct clinic_input *in, bool card_used, long *total, bool *charged)
+static CORE_MUST_USE int visit_fee(const struct clinic_input *in, bool card_used, long *total, bool *charged)
 {
     const int *ids = fee_params[in->visit];
     long long fee, interval;
@@ -91,7 +91,7 @@ static int visit_fee(const struct clinic_input *in, bool card_used, long *total,
     return CORE_OK;
 }
 
-static int check_inputs(const struct clinic_input *in, bool check)
+static CORE_MUST_USE int check_inputs(const struct clinic_input *in, bool check)
 {
     const struct clinic_presented *pr = in->presented;
     if ((unsigned)in->visit >= CLINIC_VISIT_KINDS || (unsigned)in->reader > CLINIC_READER_NONE)

@@ -33,7 +33,7 @@ struct clinic_http {
     unsigned timeout_ms; /* every send and receive; HTTP_TIMEOUT_S by default */
 };
 
-static int parse_host_port(const char *s, struct clinic_http *h, struct core_error *err)
+static CORE_MUST_USE int parse_host_port(const char *s, struct clinic_http *h, struct core_error *err)
 {
     const char *colon = s != NULL ? strrchr(s, ':') : NULL;
     if (colon == NULL || colon == s || (size_t)(colon - s) >= sizeof h->host)
@@ -56,7 +56,7 @@ static int parse_host_port(const char *s, struct clinic_http *h, struct core_err
     return CORE_OK;
 }
 
-static int send_all(int fd, const void *data, size_t len)
+static CORE_MUST_USE int send_all(int fd, const void *data, size_t len)
 {
     const uint8_t *p = data;
     while (len > 0) {
@@ -97,7 +97,8 @@ static const char *header_value(const char *head, size_t len, const char *name, 
 }
 
 /* Splits a whole answer into status and body. */
-static int parse_answer(const char *buf, size_t len, int *status, size_t *body_off, size_t *body_len)
+static CORE_MUST_USE int parse_answer(const char *buf, size_t len, int *status, size_t *body_off,
+                                      size_t *body_len)
 {
     const char *sep = NULL;
     for (size_t i = 0; i + 3 < len && i < HTTP_HEAD_MAX; i++)
@@ -303,8 +304,8 @@ int clinic_http_nonce(void *ctx, uint8_t out[32])
     return rc;
 }
 
-static int control(struct clinic_http *h, const char *path, const void *body, size_t len,
-                   struct core_error *err)
+static CORE_MUST_USE int control(struct clinic_http *h, const char *path, const void *body, size_t len,
+                                 struct core_error *err)
 {
     int status = 0;
     int rc = clinic_http_request(h, "POST", path, body, len, &status, NULL, NULL, err);

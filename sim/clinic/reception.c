@@ -41,7 +41,7 @@ static int crypto_fail(struct core_error *err, const char *what)
 }
 
 /* A P-256 key from a 32-byte seed: the scalar is seed mod (n - 1) + 1, never zero. */
-static int device_key(const uint8_t seed[32], EVP_PKEY **out, struct core_error *err)
+static CORE_MUST_USE int device_key(const uint8_t seed[32], EVP_PKEY **out, struct core_error *err)
 {
     int rc = CORE_ECRYPTO;
     EC_GROUP *group = EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1);
@@ -148,8 +148,8 @@ int clinic_device_register(const struct clinic_device *dev, struct eligibility_s
 
 /* The reader's ECDSA P-256 signature with SHA-256 over what the service expects
  * (eligibility_reader_signed_data: nonce || certificate || match result). */
-static int device_sign(const struct clinic_device *dev, struct eligibility_card_auth *card,
-                       struct core_error *err)
+static CORE_MUST_USE int device_sign(const struct clinic_device *dev, struct eligibility_card_auth *card,
+                                     struct core_error *err)
 {
     size_t cap = sizeof card->nonce + sizeof card->certificate + 1u, len = 0;
     uint8_t *data = malloc(cap);
@@ -173,9 +173,9 @@ static int device_sign(const struct clinic_device *dev, struct eligibility_card_
 static const uint8_t surface_aid[] = {0xD3, 0x92, 0x10, 0x00, 0x31, 0x00, 0x01, 0x01, 0x04, 0x02};
 
 /* One short APDU; *sw gets the status word, data is copied to out (cap bytes). */
-static int apdu(struct pcsc_reader *reader, uint8_t ins, uint8_t p1, uint8_t p2, const uint8_t *data,
-                size_t nc, size_t ne, uint8_t *out, size_t cap, size_t *out_len, uint16_t *sw,
-                struct core_error *err)
+static CORE_MUST_USE int apdu(struct pcsc_reader *reader, uint8_t ins, uint8_t p1, uint8_t p2,
+                              const uint8_t *data, size_t nc, size_t ne, uint8_t *out, size_t cap,
+                              size_t *out_len, uint16_t *sw, struct core_error *err)
 {
     struct iso7816_apdu a = {
         .cla = 0x00, .ins = ins, .p1 = p1, .p2 = p2, .data = data, .nc = nc, .ne = ne, .has_le = ne > 0};
@@ -202,8 +202,8 @@ static int apdu(struct pcsc_reader *reader, uint8_t ins, uint8_t p1, uint8_t p2,
 
 /* The face image from the card-surface AP with PIN-B. CORE_ESTATE when the card refuses. */
 #define FACE_MAX 2048u
-static int read_face(struct pcsc_reader *reader, const struct clinic_card_surface *s, uint8_t *face,
-                     size_t *face_len, struct core_error *err)
+static CORE_MUST_USE int read_face(struct pcsc_reader *reader, const struct clinic_card_surface *s,
+                                   uint8_t *face, size_t *face_len, struct core_error *err)
 {
     int by, bm, bd, ey, em, ed;
     core_date_to_ymd(s->born, &by, &bm, &bd);
@@ -287,8 +287,8 @@ static void header(const struct flow *f, struct eligibility_request_msg *m, cons
 
 /* Sends the encoded request in f->buf and reads the answer. Everything wrong with the answer is service_down:
  * unreadable, or answering another request (file identifier, date or kind not echoed). */
-static int exchange(struct flow *f, int reference, const char *file_id, struct eligibility_response_msg *res,
-                    struct eligibility_answer *a)
+static CORE_MUST_USE int exchange(struct flow *f, int reference, const char *file_id,
+                                  struct eligibility_response_msg *res, struct eligibility_answer *a)
 {
     uint8_t *rbuf = NULL;
     size_t rlen = 0;
@@ -317,7 +317,7 @@ static int exchange(struct flow *f, int reference, const char *file_id, struct e
     return CORE_OK;
 }
 
-static int encode(struct flow *f, const struct eligibility_request_msg *m)
+static CORE_MUST_USE int encode(struct flow *f, const struct eligibility_request_msg *m)
 {
     struct eligibility_msg_error merr;
     memset(&merr, 0, sizeof merr);
@@ -327,8 +327,8 @@ static int encode(struct flow *f, const struct eligibility_request_msg *m)
     return CORE_OK;
 }
 
-static int number_request(struct flow *f, const struct eligibility_numbers *nums, const char *kind,
-                          struct eligibility_answer *a)
+static CORE_MUST_USE int number_request(struct flow *f, const struct eligibility_numbers *nums,
+                                        const char *kind, struct eligibility_answer *a)
 {
     struct eligibility_request_msg m;
     memset(&m, 0, sizeof m);
@@ -375,8 +375,8 @@ static bool nonce_expired(const struct eligibility_response_msg *res)
  * verified: a second COMPUTE DIGITAL SIGNATURE needs no second VERIFY) or by the reader. *ready when the
  * request can go; otherwise *a is the visit's answer: service_down when no nonce comes, reader_down when the
  * card stops answering. Errors only of the desk's own machinery. */
-static int sign_again(struct flow *f, struct eligibility_request_msg *mp, enum eligibility_auth auth,
-                      struct eligibility_answer *a, bool *ready)
+static CORE_MUST_USE int sign_again(struct flow *f, struct eligibility_request_msg *mp,
+                                    enum eligibility_auth auth, struct eligibility_answer *a, bool *ready)
 {
     const struct clinic_reception *in = f->in;
     struct core_error cerr;
@@ -407,7 +407,7 @@ static int sign_again(struct flow *f, struct eligibility_request_msg *mp, enum e
     return CORE_OK;
 }
 
-static int card_route(struct flow *f)
+static CORE_MUST_USE int card_route(struct flow *f)
 {
     const struct clinic_reception *in = f->in;
     struct eligibility_answer *a = &f->out->card;

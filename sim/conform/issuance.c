@@ -33,7 +33,7 @@ static const char *kind_word(enum scenario_insurer_kind k)
 }
 
 /* A parameter's value as the SUT reads it: a number, a date string or a boolean. Missing: an error. */
-static int put_param(json_t *obj, const struct policy *p, const char *name, core_day day)
+static CORE_MUST_USE int put_param(json_t *obj, const struct policy *p, const char *name, core_day day)
 {
     long long i;
     core_day d;
@@ -317,7 +317,7 @@ int conform_issuance_parse_line(const struct scenario *scn, core_day day, const 
 }
 
 /* One line of the SUT's answer: a mailing, or the day's end. */
-static int on_line(void *vctx, const char *line, struct conform_sut *s)
+static CORE_MUST_USE int on_line(void *vctx, const char *line, struct conform_sut *s)
 {
     struct day_ctx *c = vctx;
     c->line++;
@@ -360,8 +360,9 @@ static bool same(const struct mailing *a, const struct mailing *b)
            strcmp(a->insurer, b->insurer) == 0 && a->from == b->from && a->to == b->to && a->type == b->type;
 }
 
-static int add_diff(struct conform_case *cc, size_t *cap, core_day day, const char *who, const char *what,
-                    const struct mailing *exp, const struct mailing *got, const char *rule, const char *why)
+static CORE_MUST_USE int add_diff(struct conform_case *cc, size_t *cap, core_day day, const char *who,
+                                  const char *what, const struct mailing *exp, const struct mailing *got,
+                                  const char *rule, const char *why)
 {
     if (cc->ndiff == *cap) {
         size_t n = *cap ? *cap * 2 : 16;
@@ -426,8 +427,8 @@ static const char *unexpected_rule(const struct world *w, const struct scenario 
     return "INV-3";
 }
 
-static int compare_day(struct conform_case *cc, size_t *cap, const struct day_ctx *c, struct mailing *exp,
-                       size_t nexp)
+static CORE_MUST_USE int compare_day(struct conform_case *cc, size_t *cap, const struct day_ctx *c,
+                                     struct mailing *exp, size_t nexp)
 {
     char why[192];
     size_t before = cc->ndiff;
@@ -485,8 +486,8 @@ struct engine_mail {
     struct mailing m;
 };
 
-static int engine_mailings(const struct world *w, const struct scenario *scn, struct engine_mail **out,
-                           size_t *n)
+static CORE_MUST_USE int engine_mailings(const struct world *w, const struct scenario *scn,
+                                         struct engine_mail **out, size_t *n)
 {
     *out = NULL;
     *n = 0;

@@ -72,7 +72,7 @@ static bool is_dir(const char *p)
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-static int need_dir(const char *base, const char *sub, struct core_error *err)
+static CORE_MUST_USE int need_dir(const char *base, const char *sub, struct core_error *err)
 {
     char p[PATH_MAX_];
     (void)fmt(p, sizeof p, "%s%s%s", base, sub[0] ? "/" : "", sub);
@@ -388,8 +388,8 @@ static const struct shown *shown_of(const struct truth *t, enum scenario_documen
     return NULL;
 }
 
-static int find_truth(const struct world *w, const struct scenario *scn, const struct scenario_expect *e,
-                      struct truth *t, struct core_error *err)
+static CORE_MUST_USE int find_truth(const struct world *w, const struct scenario *scn,
+                                    const struct scenario_expect *e, struct truth *t, struct core_error *err)
 {
     memset(t, 0, sizeof *t);
     int rc = world_probe_visit(w, e->resident, e->date, &e->visit, &t->v, err);
@@ -452,7 +452,7 @@ static void decision_text(const char *outcome, const char *route, const char *in
 
 /* ---- bringing the patient ------------------------------------------------------------------------------ */
 
-static int write_file(const char *path, const char *data, size_t len, struct core_error *err)
+static CORE_MUST_USE int write_file(const char *path, const char *data, size_t len, struct core_error *err)
 {
     return core_file_write_atomic(path, data, len, err);
 }
@@ -490,8 +490,8 @@ static char *visit_json(const struct conform_visit *c, const struct scenario *sc
 }
 
 /* The face reader's result for the card: the card's answer as a response message, named with the visit. */
-static int write_face(struct conform_reception *s, const struct conform_visit *c, const struct truth *t,
-                      struct core_error *err)
+static CORE_MUST_USE int write_face(struct conform_reception *s, const struct conform_visit *c,
+                                    const struct truth *t, struct core_error *err)
 {
     char jst[32];
     char day[11];
@@ -553,7 +553,8 @@ struct exchange {
 };
 
 /* Takes the requests of DIR/req into the terminal's folder, keeping what they ask. */
-static int take_requests(struct conform_reception *s, struct exchange *x, struct core_error *err)
+static CORE_MUST_USE int take_requests(struct conform_reception *s, struct exchange *x,
+                                       struct core_error *err)
 {
     char dir[PATH_MAX_];
     (void)fmt(dir, sizeof dir, "%s/req", s->o.folders);
@@ -750,9 +751,10 @@ static void judge_decision(struct conform_visit *c, const struct truth *t, const
 }
 
 /* Runs one case. */
-static int run_case(struct conform_reception *s, const struct scenario *scn, const struct world *w,
-                    struct eligibility_service *svc, struct terminal *term, const struct scenario_expect *e,
-                    struct conform_visit *c, struct core_error *err)
+static CORE_MUST_USE int run_case(struct conform_reception *s, const struct scenario *scn,
+                                  const struct world *w, struct eligibility_service *svc,
+                                  struct terminal *term, const struct scenario_expect *e,
+                                  struct conform_visit *c, struct core_error *err)
 {
     long long t0 = now_ms();
     memset(c, 0, sizeof *c);

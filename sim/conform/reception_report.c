@@ -79,7 +79,7 @@ static void report_text(FILE *f, const struct conform_visit *v, size_t n)
     fprintf(f, "%zu of %zu cases pass\n", ok, n);
 }
 
-static int report_json(FILE *f, const struct conform_visit *v, size_t n)
+static CORE_MUST_USE int report_json(FILE *f, const struct conform_visit *v, size_t n)
 {
     json_t *arr = json_array();
     for (size_t i = 0; i < n; i++) {

@@ -87,8 +87,9 @@ static const int copay_ids[COPAY_PARAMS] = {
 };
 
 /* COPAY: the rate, and the band with (for the elderly band) its first and last day. */
-static int copay(const struct policy *policy, core_day born, bool high_income, core_day on, int *percent,
-                 enum eligibility_band *band, core_day *band_from, core_day *band_to)
+static CORE_MUST_USE int copay(const struct policy *policy, core_day born, bool high_income, core_day on,
+                               int *percent, enum eligibility_band *band, core_day *band_from,
+                               core_day *band_to)
 {
     /* The parameters stay the same over the policy's spans between dated rows, and the desk asks on day after
      * day of the same span: they are read again only when the policy or the span changes (per thread). */
@@ -256,8 +257,8 @@ static enum eligibility_limit limit_of(const struct elig_mem *m, core_day born, 
     return m->e.high_income ? ELIGIBILITY_LIMIT_HIGH : ELIGIBILITY_LIMIT_GENERAL;
 }
 
-static int fill_qualification(const struct eligibility_registry *reg, uint32_t mi, core_day on,
-                              struct eligibility_answer *out)
+static CORE_MUST_USE int fill_qualification(const struct eligibility_registry *reg, uint32_t mi, core_day on,
+                                            struct eligibility_answer *out)
 {
     const struct elig_mem *m = &reg->mems[mi];
     core_day born = reg->persons[m->person].born;
@@ -279,8 +280,8 @@ static int fill_qualification(const struct eligibility_registry *reg, uint32_t m
                  &q->band_to);
 }
 
-static int answer_person(const struct eligibility_registry *reg, uint32_t person, core_day on,
-                         struct eligibility_answer *out)
+static CORE_MUST_USE int answer_person(const struct eligibility_registry *reg, uint32_t person, core_day on,
+                                       struct eligibility_answer *out)
 {
     struct person_state s;
     person_state(reg, person, on, &s);

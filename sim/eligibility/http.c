@@ -221,7 +221,7 @@ static bool from_loopback(struct MHD_Connection *conn)
     return false;
 }
 
-static bool upload_add(struct upload *u, const char *data, size_t n)
+static CORE_MUST_USE bool upload_add(struct upload *u, const char *data, size_t n)
 {
     if (u->over || n > u->limit - u->len) {
         /* Keep up to the limit + 1 bytes and drop the rest: an over-long body is answered as too large. */

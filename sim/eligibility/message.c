@@ -320,7 +320,7 @@ static int digits_value(const char *s, size_t len)
     return v;
 }
 
-static bool ymd(const char *s, core_day *out)
+static CORE_MUST_USE bool ymd(const char *s, core_day *out)
 {
     int y = digits_value(s, 4), m = digits_value(s + 4, 2), d = digits_value(s + 6, 2);
     return y >= 1900 && core_date_from_ymd(y, m, d, out) == CORE_OK;
@@ -341,7 +341,7 @@ static int b64val(unsigned char c)
 }
 
 /* Strict base64: no whitespace, padded to a multiple of 4, '=' only at the end. */
-static bool b64_decode(const char *s, size_t len, uint8_t *out, size_t cap, size_t *outlen)
+static CORE_MUST_USE bool b64_decode(const char *s, size_t len, uint8_t *out, size_t cap, size_t *outlen)
 {
     if (len % 4 != 0)
         return false;
@@ -396,8 +396,8 @@ static size_t b64_encode(const uint8_t *in, size_t len, char *out)
 #define VALUE_MAX (ELIGIBILITY_MSG_CERT_MAX / 3 * 4 + 8)
 
 /* Checks one value and stores it. Text is what libxml2 handed over: UTF-8, NUL-free, of length len. */
-static int store(const struct field *f, const char *v, size_t len, void *base, int line,
-                 struct eligibility_msg_error *err)
+static CORE_MUST_USE int store(const struct field *f, const char *v, size_t len, void *base, int line,
+                               struct eligibility_msg_error *err)
 {
     char *p = (char *)base + f->off;
     bool ok = len >= f->min && len <= f->max;
@@ -458,7 +458,7 @@ static int store(const struct field *f, const char *v, size_t len, void *base, i
 
 /* Formats a field for writing; false when absent. A value too long for its array becomes a value every type
  * refuses, so write_group's check refuses it before anything is written. */
-static bool format_value(const struct field *f, const void *base, char *out, size_t cap)
+static CORE_MUST_USE bool format_value(const struct field *f, const void *base, char *out, size_t cap)
 {
     const char *p = (const char *)base + f->off;
     switch (f->type) {
@@ -619,7 +619,7 @@ void elig_msg_init(void)
     pthread_once(&init_once, init_libxml);
 }
 
-static int encoding_of(const xmlDoc *doc, enum eligibility_encoding *out)
+static CORE_MUST_USE int encoding_of(const xmlDoc *doc, enum eligibility_encoding *out)
 {
     const char *e = (const char *)doc->encoding;
     if (e == NULL || xmlStrcasecmp(doc->encoding, XC("UTF-8")) == 0) {
@@ -640,11 +640,11 @@ struct skipped {
     unsigned unknown, extra;
 };
 
-static int walk_group(const xmlNode *node, const struct group *g, void *base, struct skipped *sk,
-                      struct eligibility_msg_error *err);
+static CORE_MUST_USE int walk_group(const xmlNode *node, const struct group *g, void *base,
+                                    struct skipped *sk, struct eligibility_msg_error *err);
 
-static int walk_leaf(const xmlNode *node, const struct field *f, void *base,
-                     struct eligibility_msg_error *err)
+static CORE_MUST_USE int walk_leaf(const xmlNode *node, const struct field *f, void *base,
+                                   struct eligibility_msg_error *err)
 {
     char value[VALUE_MAX + 1];
     size_t len = 0;
@@ -673,8 +673,8 @@ static bool blank(const xmlChar *s)
 }
 
 /* Elements are read in any order: real answers do not keep one (docs/MESSAGES.md). */
-static int walk_group(const xmlNode *node, const struct group *g, void *base, struct skipped *sk,
-                      struct eligibility_msg_error *err)
+static CORE_MUST_USE int walk_group(const xmlNode *node, const struct group *g, void *base,
+                                    struct skipped *sk, struct eligibility_msg_error *err)
 {
     uint32_t seen = 0;
     for (const xmlNode *c = node->children; c != NULL; c = c->next) {
@@ -727,8 +727,9 @@ static int walk_group(const xmlNode *node, const struct group *g, void *base, st
 }
 
 /* Parses buf into a tree under the guard, then walks it against root. */
-static int parse_doc(const void *buf, size_t len, const struct group *root, void *base,
-                     enum eligibility_encoding *enc, struct skipped *sk, struct eligibility_msg_error *err)
+static CORE_MUST_USE int parse_doc(const void *buf, size_t len, const struct group *root, void *base,
+                                   enum eligibility_encoding *enc, struct skipped *sk,
+                                   struct eligibility_msg_error *err)
 {
     elig_msg_init();
     if (buf == NULL && len > 0)
@@ -797,7 +798,7 @@ static int parse_doc(const void *buf, size_t len, const struct group *root, void
 
 /* ---- the fields that depend on each other -------------------------------------------------------------- */
 
-static int check_request(const REQ *m, struct eligibility_msg_error *err)
+static CORE_MUST_USE int check_request(const REQ *m, struct eligibility_msg_error *err)
 {
     if (m->kind != ELIGIBILITY_REQUEST_NUMBERS && m->kind != ELIGIBILITY_REQUEST_CARD)
         return fail(err, ELIGIBILITY_MSG_WRONG_KIND, 0, "MessageBody",
@@ -843,7 +844,7 @@ static bool limit_flag_valid(const char *s)
     return n >= 1 && n <= (s[0] == 'A' ? 6 : 10);
 }
 
-static int check_response(const RES *m, struct eligibility_msg_error *err)
+static CORE_MUST_USE int check_response(const RES *m, struct eligibility_msg_error *err)
 {
     if (m->encoding != ELIGIBILITY_ENC_UTF8 && m->encoding != ELIGIBILITY_ENC_CP932)
         return fail(err, ELIGIBILITY_MSG_BAD_VALUE, 0, "CharacterCodeIdentifier", "0 or 1");
@@ -963,8 +964,9 @@ int eligibility_response_parse(const void *buf, size_t len, struct eligibility_r
  * refused as the parser refuses it: nothing leaves that the other side would refuse, without parsing the
  * document back (which doubled the XML work of a visit). The fuzz targets check the round trip itself.
  */
-static int write_group(xmlTextWriterPtr w, const struct group *g, const void *base, void *scratch,
-                       enum eligibility_encoding enc, struct eligibility_msg_error *err)
+static CORE_MUST_USE int write_group(xmlTextWriterPtr w, const struct group *g, const void *base,
+                                     void *scratch, enum eligibility_encoding enc,
+                                     struct eligibility_msg_error *err)
 {
     char value[VALUE_MAX + 1];
     for (size_t i = 0; i < g->n; i++) {
@@ -1016,9 +1018,9 @@ static int write_group(xmlTextWriterPtr w, const struct group *g, const void *ba
 
 /* Writes the document, then parses it back into `scratch` with `parse`, so nothing leaves that the parser
  * would refuse. */
-static int encode_doc(const struct group *root, const void *base, void *scratch,
-                      enum eligibility_encoding enc, char *buf, size_t cap, size_t *len,
-                      struct eligibility_msg_error *err)
+static CORE_MUST_USE int encode_doc(const struct group *root, const void *base, void *scratch,
+                                    enum eligibility_encoding enc, char *buf, size_t cap, size_t *len,
+                                    struct eligibility_msg_error *err)
 {
     elig_msg_init();
     if (buf == NULL || len == NULL || (enc != ELIGIBILITY_ENC_UTF8 && enc != ELIGIBILITY_ENC_CP932))

@@ -229,7 +229,7 @@ int eligibility_person_set_data(struct eligibility_registry *reg, uint32_t perso
 }
 
 /* The number as the registry keeps it: 6 or 8 digits (requests may pad 6 to 8 with spaces or zeros). */
-static bool insurer_key(const char *number, char key[9])
+static CORE_MUST_USE bool insurer_key(const char *number, char key[9])
 {
     size_t n = number != NULL ? strnlen(number, 9) : 9;
     if (n == 8 && (memcmp(number, "  ", 2) == 0 || memcmp(number, "00", 2) == 0))

@@ -63,7 +63,7 @@ uint32_t elig_map_get(const struct elig_map *m, uint64_t key)
 
 static CORE_MUST_USE int map_put(struct elig_map *m, uint64_t key, uint32_t val);
 
-static int map_grow(struct elig_map *m)
+static CORE_MUST_USE int map_grow(struct elig_map *m)
 {
     struct elig_map n = {0};
     n.cap = m->cap ? m->cap * 2 : 64;
@@ -85,7 +85,7 @@ static int map_grow(struct elig_map *m)
 }
 
 /* Inserts or replaces. */
-static int map_put(struct elig_map *m, uint64_t key, uint32_t val)
+static CORE_MUST_USE int map_put(struct elig_map *m, uint64_t key, uint32_t val)
 {
     if ((m->count + 1) * 2 > m->cap && map_grow(m) != CORE_OK)
         return CORE_ENOMEM;
@@ -210,8 +210,8 @@ int eligibility_person_add(struct eligibility_registry *reg, core_day born, uint
 }
 
 /* The visible day of a filing: given, or filed + the policy's lag on the day filed. */
-static int visible_day(const struct eligibility_registry *reg, int lag_param, core_day filed,
-                       core_day visible, core_day *out)
+static CORE_MUST_USE int visible_day(const struct eligibility_registry *reg, int lag_param, core_day filed,
+                                     core_day visible, core_day *out)
 {
     if (filed == CORE_DAY_NONE)
         return CORE_EINVAL;
@@ -282,7 +282,8 @@ int eligibility_file_loss(struct eligibility_registry *reg, uint32_t membership,
     return CORE_OK;
 }
 
-static int add_regev(struct eligibility_registry *reg, uint32_t person, core_day day, bool registered)
+static CORE_MUST_USE int add_regev(struct eligibility_registry *reg, uint32_t person, core_day day,
+                                   bool registered)
 {
     uint32_t i;
     if (POOL_ADD(reg, regs, n_regs, cap_regs, &i) != CORE_OK)
@@ -316,8 +317,8 @@ int eligibility_file_withdrawal(struct eligibility_registry *reg, uint32_t perso
     return add_regev(reg, person, vis, false);
 }
 
-static int add_cert(struct eligibility_registry *reg, uint32_t card, core_day day, uint64_t serial,
-                    core_day expiry)
+static CORE_MUST_USE int add_cert(struct eligibility_registry *reg, uint32_t card, core_day day,
+                                  uint64_t serial, core_day expiry)
 {
     uint32_t i; /* callers have checked that the serial is new */
     if (POOL_ADD(reg, certs, n_certs, cap_certs, &i) != CORE_OK)

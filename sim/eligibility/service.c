@@ -187,8 +187,9 @@ void eligibility_service_set_down(struct eligibility_service *svc, bool down)
 /* ---- nonces ------------------------------------------------------------------------------------------ */
 
 /* SHA-256 of a || b || c (c may be empty). */
-static bool sha256_parts(const struct eligibility_service *svc, const void *a, size_t alen, const void *b,
-                         size_t blen, const void *c, size_t clen, uint8_t out[32])
+static CORE_MUST_USE bool sha256_parts(const struct eligibility_service *svc, const void *a, size_t alen,
+                                       const void *b, size_t blen, const void *c, size_t clen,
+                                       uint8_t out[32])
 {
     return EVP_DigestInit_ex2(svc->md, svc->sha256, NULL) == 1 && EVP_DigestUpdate(svc->md, a, alen) == 1 &&
            EVP_DigestUpdate(svc->md, b, blen) == 1 &&
@@ -217,7 +218,8 @@ void eligibility_service_seed(struct eligibility_service *svc, uint64_t seed)
 }
 
 /* The nonce of counter c: c (8 bytes, big-endian) and the first 24 bytes of SHA-256(key || c). */
-static bool nonce_make(const struct eligibility_service *svc, uint64_t c, uint8_t nonce[NONCE_LEN])
+static CORE_MUST_USE bool nonce_make(const struct eligibility_service *svc, uint64_t c,
+                                     uint8_t nonce[NONCE_LEN])
 {
     uint8_t mac[32];
     for (int i = 0; i < 8; i++)
@@ -396,9 +398,10 @@ static struct cert_entry *cert_lookup(struct eligibility_service *svc, const uin
 
 /* A SHA-256 signature over a || b || c by pkey (RSA PKCS#1 v1.5 or ECDSA), with the verifying context kept in
  * *verify for the next time. */
-static bool verify_sha256(const struct eligibility_service *svc, EVP_PKEY *pkey, EVP_PKEY_CTX **verify,
-                          const uint8_t *sig, size_t siglen, const uint8_t *a, size_t alen, const uint8_t *b,
-                          size_t blen, const uint8_t *c, size_t clen)
+static CORE_MUST_USE bool verify_sha256(const struct eligibility_service *svc, EVP_PKEY *pkey,
+                                        EVP_PKEY_CTX **verify, const uint8_t *sig, size_t siglen,
+                                        const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+                                        const uint8_t *c, size_t clen)
 {
     uint8_t digest[32];
     if (!sha256_parts(svc, a, alen, b, blen, c, clen, digest))
@@ -450,8 +453,9 @@ int eligibility_reader_signed_data(const struct eligibility_card_auth *card, uin
 /* The card route's proofs; false: refused (cert_revoked), or *expired set when the nonce was ours but fell out
  * of the window (answered ELIGIBILITY_NONCE_EXPIRED_CODE, nothing else looked at). *serial is the
  * certificate's on success. */
-static bool card_proofs_hold(struct eligibility_service *svc, const struct eligibility_card_auth *c,
-                             core_day on, uint64_t *serial, bool *expired)
+static CORE_MUST_USE bool card_proofs_hold(struct eligibility_service *svc,
+                                           const struct eligibility_card_auth *c, core_day on,
+                                           uint64_t *serial, bool *expired)
 {
     /* The nonce first: a request that presents one spends it, whatever follows. */
     enum nonce_verdict nv = nonce_spend(svc, c->nonce, c->nonce_len);
@@ -498,8 +502,8 @@ static void process_time(const struct eligibility_service *svc, char out[15])
 
 /* The check's answer to a parsed request; *nonce_expired set (the answer then meaningless) when the card route's
  * nonce was ours but expired. */
-static int answer(struct eligibility_service *svc, const struct eligibility_request_msg *req, core_day on,
-                  struct eligibility_answer *a, bool *nonce_expired)
+static CORE_MUST_USE int answer(struct eligibility_service *svc, const struct eligibility_request_msg *req,
+                                core_day on, struct eligibility_answer *a, bool *nonce_expired)
 {
     memset(a, 0, sizeof *a);
     *nonce_expired = false;
@@ -532,8 +536,8 @@ static int answer(struct eligibility_service *svc, const struct eligibility_requ
     return eligibility_check_card(svc->reg, &cr, a);
 }
 
-static int emit(struct eligibility_service *svc, const struct eligibility_response_msg *res,
-                enum eligibility_encoding enc, uint8_t **response, size_t *response_len)
+static CORE_MUST_USE int emit(struct eligibility_service *svc, const struct eligibility_response_msg *res,
+                              enum eligibility_encoding enc, uint8_t **response, size_t *response_len)
 {
     size_t len = 0;
     struct eligibility_msg_error merr;

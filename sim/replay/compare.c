@@ -75,7 +75,8 @@ static bool is_gap(int verdict)
 }
 
 /* Appends [from, to] or extends the last range when it continues it with the same verdicts and rules. */
-static int add_piece(struct replay_diff_resident *r, size_t *cap, const struct replay_diff_range *p)
+static CORE_MUST_USE int add_piece(struct replay_diff_resident *r, size_t *cap,
+                                   const struct replay_diff_range *p)
 {
     if (r->range_count > 0) {
         struct replay_diff_range *last = &r->ranges[r->range_count - 1];
@@ -98,8 +99,8 @@ static int add_piece(struct replay_diff_resident *r, size_t *cap, const struct r
     return CORE_OK;
 }
 
-static int compare_resident(const struct world *const w[REPLAY_SIDES], int res,
-                            struct replay_diff_resident *out)
+static CORE_MUST_USE int compare_resident(const struct world *const w[REPLAY_SIDES], int res,
+                                          struct replay_diff_resident *out)
 {
     out->resident = res;
     for (int s = 0; s < REPLAY_SIDES; s++) {
@@ -185,7 +186,8 @@ static bool same_visit(const struct world_visit *a, const struct world_visit *b)
     return a->day == b->day && a->line == b->line && a->clinic == b->clinic && a->resident == b->resident;
 }
 
-static int visit_add(struct replay_diff_resident *r, size_t *cap, const struct replay_diff_visit *v)
+static CORE_MUST_USE int visit_add(struct replay_diff_resident *r, size_t *cap,
+                                   const struct replay_diff_visit *v)
 {
     if (r->visit_count == *cap) {
         size_t ncap = *cap ? *cap * 2 : 4;
@@ -200,8 +202,8 @@ static int visit_add(struct replay_diff_resident *r, size_t *cap, const struct r
 }
 
 /* The resident's visits under side A, each with its twin under B (or none), then B's without a twin. */
-static int compare_visits(const struct world *const w[REPLAY_SIDES], int res,
-                          struct replay_diff_resident *out, size_t *compared)
+static CORE_MUST_USE int compare_visits(const struct world *const w[REPLAY_SIDES], int res,
+                                        struct replay_diff_resident *out, size_t *compared)
 {
     size_t cap = 0;
     for (int pass = 0; pass < REPLAY_SIDES; pass++) {
@@ -259,7 +261,8 @@ static void text_copy(char *out, size_t cap, const char *s)
     out[n] = '\0';
 }
 
-static int mailing_add(struct replay_diff_resident *r, size_t *cap, int side, const struct world_event *ev)
+static CORE_MUST_USE int mailing_add(struct replay_diff_resident *r, size_t *cap, int side,
+                                     const struct world_event *ev)
 {
     if (r->mailing_count == *cap) {
         size_t ncap = *cap ? *cap * 2 : 4;
@@ -281,8 +284,8 @@ static int mailing_add(struct replay_diff_resident *r, size_t *cap, int side, co
 
 /* The resident's mailings under each side, those without a twin under the other kept. A mailing matches at
  * most one twin: the k-th of identical mailings under A matches the k-th under B. */
-static int compare_mailings(const struct world *const w[REPLAY_SIDES], int res,
-                            struct replay_diff_resident *out, size_t sent[REPLAY_SIDES])
+static CORE_MUST_USE int compare_mailings(const struct world *const w[REPLAY_SIDES], int res,
+                                          struct replay_diff_resident *out, size_t sent[REPLAY_SIDES])
 {
     size_t cap = 0;
     size_t n[REPLAY_SIDES] = {world_event_count(w[0]), world_event_count(w[1])};

@@ -52,8 +52,8 @@ int replay_extract_dir(const char *dir, struct core_error *err)
 /* The file's policy as the extracted file must name it: a shipped name as it is, a path made absolute from the
  * population file's directory, or from the current directory for `--policy` (the extracted file lives
  * elsewhere). */
-static int policy_for(const struct scenario *s, const char *given, char *out, size_t cap,
-                      struct core_error *err)
+static CORE_MUST_USE int policy_for(const struct scenario *s, const char *given, char *out, size_t cap,
+                                    struct core_error *err)
 {
     const char *ref = s->policy_ref;
     bool from_cwd =
@@ -79,8 +79,8 @@ static int policy_for(const struct scenario *s, const char *given, char *out, si
 }
 
 /* Writes resident `ri` of the household to ex->dir. */
-static int extract_one(struct replay_extract *ex, const struct world_pop_household *hh, int ri,
-                       struct core_error *err)
+static CORE_MUST_USE int extract_one(struct replay_extract *ex, const struct world_pop_household *hh, int ri,
+                                     struct core_error *err)
 {
     const struct scenario *hs = hh->scn;
     const struct world *w = hh->world;

@@ -393,7 +393,7 @@ static void check_one(struct checker *c, const struct scenario_expect *e, struct
 
 /* docs/SCENARIO-FORMAT.md, Running: gap days the file does not expect fail the run. A `gap_days` expectation for the
  * resident, or for `all`, says the file has thought about them (whether it holds is its own result). */
-static int check_unexpected_gaps(struct checker *c)
+static CORE_MUST_USE int check_unexpected_gaps(struct checker *c)
 {
     const struct scenario *s = c->scn;
     bool all = false;

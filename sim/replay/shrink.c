@@ -33,7 +33,7 @@ static void sig_free(struct sig *s)
     memset(s, 0, sizeof *s);
 }
 
-static bool sig_add(struct sig *s, const char *text)
+static CORE_MUST_USE bool sig_add(struct sig *s, const char *text)
 {
     if (s->count == s->cap) {
         size_t cap = s->cap ? s->cap * 2 : 16;
@@ -65,7 +65,7 @@ static const char *who(const struct scenario *s, int res)
 }
 
 /* The signature of a replayed run: sorted, without duplicates. false: out of memory. */
-static bool sig_of(const struct scenario *s, const struct replay_run_result *r, struct sig *out)
+static CORE_MUST_USE bool sig_of(const struct scenario *s, const struct replay_run_result *r, struct sig *out)
 {
     char line[256], day[11];
     for (size_t i = 0; i < r->count; i++) {
@@ -130,8 +130,9 @@ struct shrinker {
 
 /* Writes the scenario as `sel` keeps it, reads it back and replays it; *sig its signature. CORE_OK with
  * *valid false when the text is not a valid scenario or cannot be replayed. */
-static int try_run(struct shrinker *sh, const struct scenario *scn, const struct scenario_write_select *sel,
-                   bool *valid, struct sig *sig, char **text_out, size_t *len_out, struct core_error *err)
+static CORE_MUST_USE int try_run(struct shrinker *sh, const struct scenario *scn,
+                                 const struct scenario_write_select *sel, bool *valid, struct sig *sig,
+                                 char **text_out, size_t *len_out, struct core_error *err)
 {
     *valid = false;
     char *text = NULL;
@@ -172,7 +173,7 @@ static int try_run(struct shrinker *sh, const struct scenario *scn, const struct
 }
 
 /* Does the current candidate fail the same way? */
-static int same(struct shrinker *sh, bool *yes, struct core_error *err)
+static CORE_MUST_USE int same(struct shrinker *sh, bool *yes, struct core_error *err)
 {
     struct scenario_write_select sel = {.residents = sh->res, .events = sh->ev, .expects = sh->ex};
     struct sig got = {0};
@@ -185,8 +186,8 @@ static int same(struct shrinker *sh, bool *yes, struct core_error *err)
 
 /* ddmin over the items `idx[0..n)` of one class, each kept by mask[idx[i]]: removes the largest chunks whose
  * removal keeps the failure, halving the chunks when none can go. */
-static int ddmin(struct shrinker *sh, bool *mask, size_t *idx, size_t n, const char *phase,
-                 struct core_error *err)
+static CORE_MUST_USE int ddmin(struct shrinker *sh, bool *mask, size_t *idx, size_t n, const char *phase,
+                               struct core_error *err)
 {
     size_t chunks = n < 2 ? n : 2;
     while (n > 0) {

@@ -500,8 +500,8 @@ static void html_expects(const struct report_compare *rep, const struct scenario
 }
 
 /* The worlds of both sides, replayed again for their whole timelines; NULL each when `scn_b` is NULL. */
-static int html_worlds(const struct scenario *scn, const struct scenario *scn_b,
-                       struct world *w[REPLAY_SIDES], struct core_error *err)
+static CORE_MUST_USE int html_worlds(const struct scenario *scn, const struct scenario *scn_b,
+                                     struct world *w[REPLAY_SIDES], struct core_error *err)
 {
     const struct scenario *side[REPLAY_SIDES] = {scn, scn_b};
     w[0] = w[1] = NULL;
@@ -521,8 +521,9 @@ static int html_worlds(const struct scenario *scn, const struct scenario *scn_b,
     return CORE_OK;
 }
 
-static int html_add(const struct report_compare *rep, const struct scenario *scn,
-                    const struct scenario *scn_b, const struct replay_comparison *cmp, struct core_error *err)
+static CORE_MUST_USE int html_add(const struct report_compare *rep, const struct scenario *scn,
+                                  const struct scenario *scn_b, const struct replay_comparison *cmp,
+                                  struct core_error *err)
 {
     struct world *w[REPLAY_SIDES];
     int rc = html_worlds(scn, scn_b, w, err);
@@ -772,8 +773,8 @@ static json_t *totals_json(struct report_jb *b, size_t files, size_t residents, 
     return o;
 }
 
-static int json_add(struct report_compare *rep, const struct scenario *scn,
-                    const struct replay_comparison *cmp, struct core_error *err)
+static CORE_MUST_USE int json_add(struct report_compare *rep, const struct scenario *scn,
+                                  const struct replay_comparison *cmp, struct core_error *err)
 {
     struct report_jb b = {.code = CORE_OK};
     json_t *residents = report_jb_new(&b, "the residents", json_array());
@@ -804,7 +805,7 @@ static int json_add(struct report_compare *rep, const struct scenario *scn,
     return CORE_OK;
 }
 
-static int json_close(const struct report_compare *rep, struct core_error *err)
+static CORE_MUST_USE int json_close(const struct report_compare *rep, struct core_error *err)
 {
     struct report_jb b = {.code = CORE_OK};
     json_t *doc = REPORT_PACK(&b, "the document", "{s:i, s:{s:s, s:s}, s:O, s:o}", "format",

@@ -325,8 +325,8 @@ static void view_free(struct tl_view *v)
 
 /* The view of resident `res` of world `w` (the world's own visits, or `visits[0..nvisits)` when given: a
  * population's probes). CORE_ENOMEM, the view freed, when out of memory. */
-static int view_of(struct tl_view *v, const struct scenario *scn, const struct world *w, int res,
-                   const struct world_visit *visits, size_t nvisits)
+static CORE_MUST_USE int view_of(struct tl_view *v, const struct scenario *scn, const struct world *w,
+                                 int res, const struct world_visit *visits, size_t nvisits)
 {
     memset(v, 0, sizeof *v);
     v->id = scn->residents[res].id;
@@ -541,7 +541,8 @@ struct pop_timelines {
 
 /* Called with each finished household (world_population_run_detail): draws each of its residents with a gap
  * day or a claim error at once (the household's world is freed after the call), up to POP_TIMELINES_MAX. */
-static int pop_household(void *ctx, const struct world_pop_household *hh, struct core_error *err)
+static CORE_MUST_USE int pop_household(void *ctx, const struct world_pop_household *hh,
+                                       struct core_error *err)
 {
     struct pop_timelines *t = ctx;
     for (size_t k = 0; k < hh->scn->resident_count; k++) {
@@ -816,8 +817,9 @@ static void cards_chart(FILE *f, const struct world_population *p)
  * — deterministic by construction (docs/POPULATIONS.md) — on one thread with a detail callback; its aggregates
  * must equal the run's, else the report refuses rather than draw residents of another population.
  */
-static int population_timelines(FILE *f, const struct scenario *scn, const struct world_population *p,
-                                const struct world_mix *mix, size_t run, struct core_error *err)
+static CORE_MUST_USE int population_timelines(FILE *f, const struct scenario *scn,
+                                              const struct world_population *p, const struct world_mix *mix,
+                                              size_t run, struct core_error *err)
 {
     char *buf = NULL;
     size_t len = 0;
@@ -850,8 +852,9 @@ static int population_timelines(FILE *f, const struct scenario *scn, const struc
     return rc;
 }
 
-static int population_charts(FILE *f, const struct scenario *scn, const struct world_population *p,
-                             size_t run, struct core_error *err)
+static CORE_MUST_USE int population_charts(FILE *f, const struct scenario *scn,
+                                           const struct world_population *p, size_t run,
+                                           struct core_error *err)
 {
     struct world_mix *mix = NULL;
     int rc =
@@ -891,7 +894,7 @@ struct html_state {
     size_t failures;
 };
 
-static int html_open(struct report *rep, struct core_error *err)
+static CORE_MUST_USE int html_open(struct report *rep, struct core_error *err)
 {
     struct html_state *s = calloc(1, sizeof *s);
     if (s == NULL)
@@ -946,8 +949,8 @@ static void result_item(FILE *f, const struct scenario *scn, size_t run, const s
     fputs("</li>\n", f);
 }
 
-static int html_add(struct report *rep, const struct scenario *scn, const struct replay_run_result *run,
-                    struct core_error *err)
+static CORE_MUST_USE int html_add(struct report *rep, const struct scenario *scn,
+                                  const struct replay_run_result *run, struct core_error *err)
 {
     struct html_state *s = rep->state;
     FILE *f = s->body;
@@ -1001,8 +1004,8 @@ static int html_add(struct report *rep, const struct scenario *scn, const struct
     return CORE_OK;
 }
 
-static int html_invalid(struct report *rep, const char *file, const struct core_error *problems, size_t count,
-                        size_t omitted, struct core_error *err)
+static CORE_MUST_USE int html_invalid(struct report *rep, const char *file, const struct core_error *problems,
+                                      size_t count, size_t omitted, struct core_error *err)
 {
     (void)err;
     struct html_state *s = rep->state;
@@ -1033,7 +1036,7 @@ static void state_free(struct html_state *s)
     free(s);
 }
 
-static int html_close(struct report *rep, struct core_error *err)
+static CORE_MUST_USE int html_close(struct report *rep, struct core_error *err)
 {
     struct html_state *s = rep->state;
     bool bad = fclose(s->fail) != 0;

@@ -354,7 +354,7 @@ static json_t *run_json(struct report_jb *b, const struct scenario *scn, const s
     return r;
 }
 
-static int json_open(struct report *rep, struct core_error *err)
+static CORE_MUST_USE int json_open(struct report *rep, struct core_error *err)
 {
     rep->state = json_array();
     return rep->state != NULL
@@ -362,8 +362,8 @@ static int json_open(struct report *rep, struct core_error *err)
                : core_error_set(err, CORE_ENOMEM, "", 0, 0, "report: out of memory starting the JSON report");
 }
 
-static int json_add(struct report *rep, const struct scenario *scn, const struct replay_run_result *run,
-                    struct core_error *err)
+static CORE_MUST_USE int json_add(struct report *rep, const struct scenario *scn,
+                                  const struct replay_run_result *run, struct core_error *err)
 {
     struct report_jb b = {.code = CORE_OK};
     json_t *r = run_json(&b, scn, run);
@@ -375,8 +375,8 @@ static int json_add(struct report *rep, const struct scenario *scn, const struct
     return CORE_OK;
 }
 
-static int json_invalid(struct report *rep, const char *file, const struct core_error *problems, size_t count,
-                        size_t omitted, struct core_error *err)
+static CORE_MUST_USE int json_invalid(struct report *rep, const char *file, const struct core_error *problems,
+                                      size_t count, size_t omitted, struct core_error *err)
 {
     struct report_jb b = {.code = CORE_OK};
     json_t *list = report_jb_new(&b, "the problems", json_array());
@@ -432,7 +432,7 @@ static json_t *totals_json(const struct report *rep, json_t *runs)
     return t;
 }
 
-static int json_close(struct report *rep, struct core_error *err)
+static CORE_MUST_USE int json_close(struct report *rep, struct core_error *err)
 {
     json_t *runs = rep->state;
     json_t *totals = totals_json(rep, runs);

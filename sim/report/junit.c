@@ -109,7 +109,7 @@ static void policy_package(const char *policy, char *out, size_t cap)
             *p = '_';
 }
 
-static int junit_open(struct report *rep, struct core_error *err)
+static CORE_MUST_USE int junit_open(struct report *rep, struct core_error *err)
 {
     rep->state = calloc(1, sizeof(struct junit_state));
     return rep->state != NULL ? CORE_OK : core_error_set(err, CORE_ENOMEM, "", 0, 0, "report: out of memory");
@@ -134,7 +134,7 @@ static struct junit_suite *suite_new(struct junit_state *st)
 }
 
 /* A name that occurs twice in the suite is followed by its line, so every testcase has its own. */
-static bool names_unique(struct junit_suite *s, const struct replay_result *results)
+static CORE_MUST_USE bool names_unique(struct junit_suite *s, const struct replay_result *results)
 {
     bool *dup = calloc(s->count > 0 ? s->count : 1, sizeof *dup);
     if (dup == NULL)
@@ -158,8 +158,8 @@ static bool names_unique(struct junit_suite *s, const struct replay_result *resu
     return ok;
 }
 
-static int junit_add(struct report *rep, const struct scenario *scn, const struct replay_run_result *run,
-                     struct core_error *err)
+static CORE_MUST_USE int junit_add(struct report *rep, const struct scenario *scn,
+                                   const struct replay_run_result *run, struct core_error *err)
 {
     struct junit_state *st = rep->state;
     struct junit_suite *s = suite_new(st);
@@ -218,8 +218,9 @@ static int junit_add(struct report *rep, const struct scenario *scn, const struc
     return CORE_OK;
 }
 
-static int junit_invalid(struct report *rep, const char *file, const struct core_error *problems,
-                         size_t count, size_t omitted, struct core_error *err)
+static CORE_MUST_USE int junit_invalid(struct report *rep, const char *file,
+                                       const struct core_error *problems, size_t count, size_t omitted,
+                                       struct core_error *err)
 {
     struct junit_state *st = rep->state;
     struct junit_suite *s = suite_new(st);
@@ -292,7 +293,7 @@ static void junit_free(struct junit_state *st)
 
 #define X(s) ((const xmlChar *)(s))
 
-static int property(xmlTextWriterPtr w, const char *name, const char *value)
+static CORE_MUST_USE int property(xmlTextWriterPtr w, const char *name, const char *value)
 {
     int ok = 0;
     ok |= xmlTextWriterStartElement(w, X("property"));
@@ -311,7 +312,7 @@ static void seconds_word(bool timings, double seconds, char *out, size_t cap)
 }
 
 /* Every xmlTextWriter call returns < 0 on failure; `ok` collects them. */
-static int write_suite(xmlTextWriterPtr w, const struct junit_suite *s, bool timings)
+static CORE_MUST_USE int write_suite(xmlTextWriterPtr w, const struct junit_suite *s, bool timings)
 {
     int ok = 0;
     char num[32];
@@ -360,7 +361,7 @@ static int write_suite(xmlTextWriterPtr w, const struct junit_suite *s, bool tim
     return ok < 0 ? -1 : 0;
 }
 
-static int junit_close(struct report *rep, struct core_error *err)
+static CORE_MUST_USE int junit_close(struct report *rep, struct core_error *err)
 {
     struct junit_state *st = rep->state;
     int rc = CORE_OK;

@@ -18,7 +18,7 @@
 
 #include "report/report_int.h"
 
-static int text_open(struct report *rep, struct core_error *err)
+static CORE_MUST_USE int text_open(struct report *rep, struct core_error *err)
 {
     (void)rep;
     (void)err;
@@ -275,8 +275,8 @@ static void population_section(FILE *f, const struct scenario *scn, const struct
             p->peak_household);
 }
 
-static int text_add(struct report *rep, const struct scenario *scn, const struct replay_run_result *run,
-                    struct core_error *err)
+static CORE_MUST_USE int text_add(struct report *rep, const struct scenario *scn,
+                                  const struct replay_run_result *run, struct core_error *err)
 {
     (void)err;
     FILE *f = rep->out;
@@ -311,8 +311,8 @@ static int text_add(struct report *rep, const struct scenario *scn, const struct
     return CORE_OK;
 }
 
-static int text_invalid(struct report *rep, const char *file, const struct core_error *problems, size_t count,
-                        size_t omitted, struct core_error *err)
+static CORE_MUST_USE int text_invalid(struct report *rep, const char *file, const struct core_error *problems,
+                                      size_t count, size_t omitted, struct core_error *err)
 {
     (void)err;
     FILE *f = rep->out;
@@ -330,7 +330,7 @@ static int text_invalid(struct report *rep, const char *file, const struct core_
     return CORE_OK;
 }
 
-static int text_close(struct report *rep, struct core_error *err)
+static CORE_MUST_USE int text_close(struct report *rep, struct core_error *err)
 {
     (void)err;
     FILE *f = rep->out;

@@ -19,7 +19,7 @@ struct path_list {
     size_t count, cap;
 };
 
-static int list_add(struct path_list *l, const char *a, const char *b)
+static CORE_MUST_USE int list_add(struct path_list *l, const char *a, const char *b)
 {
     if (l->count == l->cap) {
         size_t ncap = l->cap ? l->cap * 2 : 16;
@@ -50,7 +50,7 @@ static bool has_yaml_suffix(const char *name)
     return n > 5 && strcmp(name + n - 5, ".yaml") == 0;
 }
 
-static int walk(const char *dir, int depth, struct path_list *l, struct core_error *err)
+static CORE_MUST_USE int walk(const char *dir, int depth, struct path_list *l, struct core_error *err)
 {
     if (depth > PATHS_MAX_DEPTH)
         return core_error_set(err, CORE_EINVAL, dir, 0, 0, "directories nested more than %d deep",

@@ -1906,8 +1906,9 @@ static const char *dir_of(struct arena *a, const char *path)
     return d;
 }
 
-static int load_doc(const struct core_yaml_doc *doc, const char *base_dir, const char *policy_given,
-                    struct scenario **out, struct scenario_diags *diags)
+static CORE_MUST_USE int load_doc(const struct core_yaml_doc *doc, const char *base_dir,
+                                  const char *policy_given, struct scenario **out,
+                                  struct scenario_diags *diags)
 {
     struct arena *arena = calloc(1, sizeof *arena);
     struct scenario *s = arena != NULL ? arena_alloc(arena, sizeof *s) : NULL;

@@ -10,9 +10,9 @@
 #include "scenario/scenario.h"
 #include "stage/stage_int.h"
 
-static int stage_open(const struct stage_ops *ops, const void *how, const struct policy *policy,
-                      const struct stage_clinic *clinics, size_t nclinics, struct stage **out,
-                      struct core_error *err)
+static CORE_MUST_USE int stage_open(const struct stage_ops *ops, const void *how, const struct policy *policy,
+                                    const struct stage_clinic *clinics, size_t nclinics, struct stage **out,
+                                    struct core_error *err)
 {
     if (out == NULL || how == NULL || (clinics == NULL && nclinics > 0))
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "stage: missing argument");
@@ -155,7 +155,8 @@ static struct stage_slot *slot_get(struct stage *s, const struct stage_card *c, 
 }
 
 /* The auth certificate of a card J-LIS never recorded (the same one for every borrowed_certificate). */
-static int stranger_cert(struct stage *s, const uint8_t **der, size_t *len, struct core_error *err)
+static CORE_MUST_USE int stranger_cert(struct stage *s, const uint8_t **der, size_t *len,
+                                       struct core_error *err)
 {
     if (s->stranger == NULL) {
         struct card_profile p;
@@ -181,7 +182,7 @@ static int stranger_cert(struct stage *s, const uint8_t **der, size_t *len, stru
 }
 
 /* The holder mistyped the PIN until the card blocked it. */
-static int block_pin(struct pcsc_reader *rd, const char *pin, struct core_error *err)
+static CORE_MUST_USE int block_pin(struct pcsc_reader *rd, const char *pin, struct core_error *err)
 {
     const char *wrong = strcmp(pin, "0000") == 0 ? "9999" : "0000";
     uint16_t sw = 0;

@@ -5,7 +5,7 @@
  */
 #include "stage/stage_int.h"
 
-static int local_open(struct stage *s, const void *how, struct core_error *err)
+static CORE_MUST_USE int local_open(struct stage *s, const void *how, struct core_error *err)
 {
     struct eligibility_service *svc = NULL;
     int rc = eligibility_service_new(how, s->policy, &svc, err);
@@ -23,7 +23,7 @@ static void local_connect(struct stage *s, struct clinic_reception *in)
     in->service = s->impl;
 }
 
-static int local_set_service(struct stage *s, core_day on, bool down, struct core_error *err)
+static CORE_MUST_USE int local_set_service(struct stage *s, core_day on, bool down, struct core_error *err)
 {
     struct eligibility_service *svc = s->impl;
     if (eligibility_service_set_date(svc, on) != CORE_OK)
@@ -32,9 +32,9 @@ static int local_set_service(struct stage *s, core_day on, bool down, struct cor
     return CORE_OK;
 }
 
-static int local_card_in(struct stage *s, struct stage_slot *slot, const struct card_profile *profile,
-                         const uint8_t *state, size_t state_len, struct pcsc_reader **reader,
-                         struct core_error *err)
+static CORE_MUST_USE int local_card_in(struct stage *s, struct stage_slot *slot,
+                                       const struct card_profile *profile, const uint8_t *state,
+                                       size_t state_len, struct pcsc_reader **reader, struct core_error *err)
 {
     (void)s;
     (void)profile;
@@ -45,7 +45,7 @@ static int local_card_in(struct stage *s, struct stage_slot *slot, const struct 
     return CORE_OK;
 }
 
-static int local_card_out(struct stage *s, struct stage_slot *slot, struct core_error *err)
+static CORE_MUST_USE int local_card_out(struct stage *s, struct stage_slot *slot, struct core_error *err)
 {
     (void)s;
     (void)slot;

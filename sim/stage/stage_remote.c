@@ -50,7 +50,7 @@ static void remote_free(struct stage *s)
     s->impl = NULL;
 }
 
-static int remote_open(struct stage *s, const void *how, struct core_error *err)
+static CORE_MUST_USE int remote_open(struct stage *s, const void *how, struct core_error *err)
 {
     const struct stage_remote *remote = how;
     struct remote *r = calloc(1, sizeof *r);
@@ -104,7 +104,7 @@ static void remote_connect(struct stage *s, struct clinic_reception *in)
 }
 
 /* The service's date and outage for the visit (told only when they change). */
-static int remote_set_service(struct stage *s, core_day on, bool down, struct core_error *err)
+static CORE_MUST_USE int remote_set_service(struct stage *s, core_day on, bool down, struct core_error *err)
 {
     struct remote *r = s->impl;
     int rc = CORE_OK;
@@ -139,7 +139,7 @@ static void yaml_quoted(FILE *f, const char *s)
 }
 
 /* The profile file (fixtures/cards/README.md's format) of the card the stage personalised in process. */
-static int write_profile(const struct card_profile *p, const char *path, struct core_error *err)
+static CORE_MUST_USE int write_profile(const struct card_profile *p, const char *path, struct core_error *err)
 {
     FILE *f = fopen(path, "w");
     if (f == NULL)
@@ -174,9 +174,9 @@ static int write_profile(const struct card_profile *p, const char *path, struct 
 
 /* Puts the card in the served slot: save the slot as it is, then issue this card with the state of the stage's
  * in-process card (the truth). remote_card_out restores the slot after the visit. */
-static int remote_card_in(struct stage *s, struct stage_slot *slot, const struct card_profile *profile,
-                          const uint8_t *state, size_t state_len, struct pcsc_reader **reader,
-                          struct core_error *err)
+static CORE_MUST_USE int remote_card_in(struct stage *s, struct stage_slot *slot,
+                                        const struct card_profile *profile, const uint8_t *state,
+                                        size_t state_len, struct pcsc_reader **reader, struct core_error *err)
 {
     struct remote *r = s->impl;
     size_t index = (size_t)(slot - s->slots);
@@ -212,7 +212,7 @@ static int remote_card_in(struct stage *s, struct stage_slot *slot, const struct
     return rc;
 }
 
-static int remote_card_out(struct stage *s, struct stage_slot *slot, struct core_error *err)
+static CORE_MUST_USE int remote_card_out(struct stage *s, struct stage_slot *slot, struct core_error *err)
 {
     (void)slot;
     struct remote *r = s->impl;

@@ -50,8 +50,8 @@ static int word_index(const char *const *words, const char *s)
 }
 
 /* A list of distinct words of `words` as a bit set, skipping the words `allowed` leaves out. */
-static int word_set(const json_t *v, const char *field, const char *const *words, unsigned allowed,
-                    unsigned *out, char *why, size_t cap)
+static CORE_MUST_USE int word_set(const json_t *v, const char *field, const char *const *words,
+                                  unsigned allowed, unsigned *out, char *why, size_t cap)
 {
     *out = 0;
     if (!json_is_array(v))

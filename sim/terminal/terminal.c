@@ -61,7 +61,7 @@ static char *join(const char *dir, const char *name)
     return p;
 }
 
-static int folder_check(const char *path, struct core_error *err)
+static CORE_MUST_USE int folder_check(const char *path, struct core_error *err)
 {
     struct stat st;
     if (stat(path, &st) != 0)
@@ -167,7 +167,8 @@ static void process_time(const struct terminal *t, char out[15])
 
 /* The request's bytes (at most ELIGIBILITY_MSG_MAX_BYTES + 1, so one too many says "too large") and what it was
  * when read. CORE_ENOTFOUND: gone; CORE_EIO with err: cannot be read (a FIFO, a directory, an I/O error). */
-static int read_request(const char *path, uint8_t **buf, size_t *len, struct stat *st, struct core_error *err)
+static CORE_MUST_USE int read_request(const char *path, uint8_t **buf, size_t *len, struct stat *st,
+                                      struct core_error *err)
 {
     *buf = NULL;
     *len = 0;
@@ -235,7 +236,8 @@ done:
 }
 
 /* An error answer of the terminal's own, for a request it could not read. */
-static int error_answer(const struct terminal *t, int code, const char *why, uint8_t **resp, size_t *resp_len)
+static CORE_MUST_USE int error_answer(const struct terminal *t, int code, const char *why, uint8_t **resp,
+                                      size_t *resp_len)
 {
     struct eligibility_msg_error e;
     memset(&e, 0, sizeof e);
@@ -280,8 +282,8 @@ static void describe(const uint8_t *resp, size_t len, char *out, size_t cap)
 }
 
 /* Answers one request. *written: an answer was put in place. CORE_EIO only when the answer cannot be written. */
-static int answer_one(struct terminal *t, const char *name, const char *id, bool *written,
-                      struct core_error *err)
+static CORE_MUST_USE int answer_one(struct terminal *t, const char *name, const char *id, bool *written,
+                                    struct core_error *err)
 {
     *written = false;
     char *path = join(t->req, name);
@@ -370,7 +372,7 @@ done:
 }
 
 /* The names of req/ (or res/), read whole; *names sorted byte-wise. */
-static int list_dir(const char *dir, char ***names, size_t *count, struct core_error *err)
+static CORE_MUST_USE int list_dir(const char *dir, char ***names, size_t *count, struct core_error *err)
 {
     *names = NULL;
     *count = 0;
@@ -448,7 +450,7 @@ static void note_ignored(struct terminal *t, char **names, size_t count)
     t->nignored = n;
 }
 
-static int pass(struct terminal *t, bool recovering, size_t *answered, struct core_error *err)
+static CORE_MUST_USE int pass(struct terminal *t, bool recovering, size_t *answered, struct core_error *err)
 {
     char **names = NULL;
     size_t count = 0;
@@ -636,7 +638,7 @@ int terminal_run(struct terminal *t, int stop_fd, int ready_fd, struct core_erro
 }
 
 /* The smallest visit number n >= 1 no entry of `dir` uses as "OQSsiquc01res_face_<n>_" (temporaries included). */
-static int face_visit(const char *dir, unsigned long *visit, struct core_error *err)
+static CORE_MUST_USE int face_visit(const char *dir, unsigned long *visit, struct core_error *err)
 {
     char **names = NULL;
     size_t count = 0;
@@ -657,7 +659,7 @@ static int face_visit(const char *dir, unsigned long *visit, struct core_error *
 }
 
 /* Does an entry of `dir` (temporaries included) already hold a result of visit `visit`? */
-static int face_taken(const char *dir, const char *visit, bool *taken, struct core_error *err)
+static CORE_MUST_USE int face_taken(const char *dir, const char *visit, bool *taken, struct core_error *err)
 {
     char **names = NULL;
     size_t count = 0;

@@ -84,9 +84,10 @@ static const struct policy *ins_policy(const struct world *w, int insurer)
 /* ---- events --------------------------------------------------------------------------------------------- */
 
 /* An event of the run; the detail is printf-formatted (checked by the compiler). */
-__attribute__((format(printf, 8, 9))) static int add_event(struct world *w, core_day day, int res,
-                                                           const char *what, const char *rule, bool failed,
-                                                           int line, const char *fmt, ...)
+__attribute__((format(printf, 8, 9))) static CORE_MUST_USE int add_event(struct world *w, core_day day,
+                                                                         int res, const char *what,
+                                                                         const char *rule, bool failed,
+                                                                         int line, const char *fmt, ...)
 {
     if (GROW(w->events, w->nevent, w->capevent) != CORE_OK)
         return CORE_ENOMEM;
@@ -149,7 +150,7 @@ static void gen_insurer_number(struct world *w, struct winsurer *in)
     }
 }
 
-static int add_insurer(struct world *w, const char *id, enum scenario_insurer_kind kind)
+static CORE_MUST_USE int add_insurer(struct world *w, const char *id, enum scenario_insurer_kind kind)
 {
     if (GROW(w->ins, w->nins, w->capins) != CORE_OK)
         return -1;
@@ -164,7 +165,7 @@ static int add_insurer(struct world *w, const char *id, enum scenario_insurer_ki
 
 /* The InsurerName answers carry: the scenario's insurers have no name field, so the kind's Japanese name and
  * the insurer's id (docs/MESSAGES.md, "The person and the co-payment"). */
-static int file_insurer_name(struct world *w, int insurer)
+static CORE_MUST_USE int file_insurer_name(struct world *w, int insurer)
 {
     static const char *const kinds[] = {
         [SCENARIO_INSURER_NHI] = "国民健康保険",
@@ -196,8 +197,9 @@ static bool is_regional(enum scenario_insurer_kind k)
 }
 
 /* Opens a membership from `from`; numbers of a dependent follow the insured's membership at that insurer. */
-static int mem_open(struct world *w, int ri, int insurer, enum scenario_role role, int of, core_day from,
-                    bool file, core_day filed, const struct scenario_identity *id)
+static CORE_MUST_USE int mem_open(struct world *w, int ri, int insurer, enum scenario_role role, int of,
+                                  core_day from, bool file, core_day filed,
+                                  const struct scenario_identity *id)
 {
     struct wres *r = &w->res[ri];
     if (GROW(r->mems, r->nmem, r->capmem) != CORE_OK)
@@ -255,7 +257,7 @@ static int mem_open(struct world *w, int ri, int insurer, enum scenario_role rol
     return (int)(r->nmem - 1);
 }
 
-static int mem_close(struct world *w, int ri, int mi, core_day first_without, core_day filed)
+static CORE_MUST_USE int mem_close(struct world *w, int ri, int mi, core_day first_without, core_day filed)
 {
     struct wres *r = &w->res[ri];
     r->mems[mi].to = first_without - 1;
@@ -292,8 +294,8 @@ static core_day paper_last(const struct world *w, const struct wres *r, const st
     return m->to < last ? m->to : last;
 }
 
-static int issue_doc(struct world *w, int ri, enum scenario_document kind, int mi, core_day day,
-                     core_day from, core_day to, char type, const char *rule)
+static CORE_MUST_USE int issue_doc(struct world *w, int ri, enum scenario_document kind, int mi, core_day day,
+                                   core_day from, core_day to, char type, const char *rule)
 {
     struct wres *r = &w->res[ri];
     /* INV-3: no certificate or notice to a holder of a usable paper card but in advance; no notice to someone
@@ -302,16 +304,20 @@ static int issue_doc(struct world *w, int ri, enum scenario_document kind, int m
         bool advance = strcmp(rule, "CERT-2") == 0 || strcmp(rule, "NOTICE-5") == 0 ||
                        strcmp(rule, "AGE-75") == 0 || strcmp(rule, "AMEND-2") == 0;
         if (!advance && w_holds_doc(r, SCENARIO_DOC_PAPER_CARD, -1, day))
-            add_event(w, day, ri, "unlawful_document", "INV-3", true, 0,
-                      "%s to a holder of a usable paper card", scenario_document_word(kind));
+            if (add_event(w, day, ri, "unlawful_document", "INV-3", true, 0,
+                          "%s to a holder of a usable paper card", scenario_document_word(kind)) != CORE_OK)
+                return CORE_ENOMEM;
         if (kind == SCENARIO_DOC_NOTICE && !w_has_myna(w, r, day) && !w_has_myna(w, r, from))
-            add_event(w, day, ri, "unlawful_document", "INV-3", true, 0,
-                      "notice to someone without the card");
+            if (add_event(w, day, ri, "unlawful_document", "INV-3", true, 0,
+                          "notice to someone without the card") != CORE_OK)
+                return CORE_ENOMEM;
         if (kind == SCENARIO_DOC_CERTIFICATE && to != W_NEVER) {
             int months =
                 (int)pint(ins_policy(w, r->mems[mi].insurer), POLICY_CERTIFICATE_MAX_VALIDITY_MONTHS, from);
             if (to >= core_date_add_months(from, months))
-                add_event(w, day, ri, "unlawful_document", "INV-3", true, 0, "certificate valid too long");
+                if (add_event(w, day, ri, "unlawful_document", "INV-3", true, 0,
+                              "certificate valid too long") != CORE_OK)
+                    return CORE_ENOMEM;
         }
     }
     if (GROW(r->docs, r->ndoc, r->capdoc) != CORE_OK)
@@ -330,8 +336,9 @@ static int issue_doc(struct world *w, int ri, enum scenario_document kind, int m
     core_date_format(from, a);
     if (kind == SCENARIO_DOC_CERTIFICATE) {
         core_date_format(to, b);
-        add_event(w, day, ri, "certificate_mailed", rule, false, 0, "%s valid %s..%s",
-                  w->ins[r->mems[mi].insurer].id, a, b);
+        if (add_event(w, day, ri, "certificate_mailed", rule, false, 0, "%s valid %s..%s",
+                      w->ins[r->mems[mi].insurer].id, a, b) != CORE_OK)
+            return CORE_ENOMEM;
         /* CERT-4: the renewal goes lead_days before the end, or at once when that day has passed (an NHI
          * certificate issued in late July runs only to 31 July). */
         core_day renew =
@@ -343,8 +350,8 @@ static int issue_doc(struct world *w, int ri, enum scenario_document kind, int m
 }
 
 /* The certificate or notice of membership `mi` that a resident without (or with) マイナ保険証 gets. */
-static int mail_for(struct world *w, int ri, int mi, core_day day, core_day valid_from, const char *cert_rule,
-                    const char *notice_rule)
+static CORE_MUST_USE int mail_for(struct world *w, int ri, int mi, core_day day, core_day valid_from,
+                                  const char *cert_rule, const char *notice_rule)
 {
     struct wres *r = &w->res[ri];
     int insurer = r->mems[mi].insurer;
@@ -360,7 +367,7 @@ static int mail_for(struct world *w, int ri, int mi, core_day day, core_day vali
 
 /* What a new membership brings at enrollment: from D-3 the certificate or notice of CERT-6 / NOTICE-1; up to
  * `paper_card.last_issue` (PAPER-1) the insurer still issued a paper card, printed to PAPER-2's default. */
-static int enroll_docs(struct world *w, int ri, int mi, core_day day)
+static CORE_MUST_USE int enroll_docs(struct world *w, int ri, int mi, core_day day)
 {
     if (day >= w->checks_from)
         return mail_for(w, ri, mi, day, day, "CERT-6", "NOTICE-1");
@@ -382,15 +389,18 @@ static int enroll_docs(struct world *w, int ri, int mi, core_day day)
     d->to = exp;
     char b[11];
     core_date_format(exp, b);
-    add_event(w, day, ri, "paper_card_issued", "PAPER-1", false, 0, "%s to %s", w->ins[insurer].id, b);
+    if (add_event(w, day, ri, "paper_card_issued", "PAPER-1", false, 0, "%s to %s", w->ins[insurer].id, b) !=
+        CORE_OK)
+        return CORE_ENOMEM;
     core_day x = exp - (core_day)pint(p, POLICY_CERTIFICATE_LEAD_DAYS, exp);
     return schedule(w, x < day ? day : x, ACT_PAPER_END, ri, (int)(r->ndoc - 1));
 }
 
 /* ---- cards ----------------------------------------------------------------------------------------------- */
 
-static int card_dates(struct world *w, const struct wres *r, core_day issued, bool face_only,
-                      core_day expires, core_day cert_expires, struct card_state *st, struct core_error *err)
+static CORE_MUST_USE int card_dates(struct world *w, const struct wres *r, core_day issued, bool face_only,
+                                    core_day expires, core_day cert_expires, struct card_state *st,
+                                    struct core_error *err)
 {
     struct card_profile prof;
     card_profile_init(&prof);
@@ -428,8 +438,8 @@ static CORE_MUST_USE int schedule_card_triggers(struct world *w, int ri, const s
     return CORE_OK;
 }
 
-static int give_card(struct world *w, int ri, core_day day, bool face_only, core_day expires, core_day cexp,
-                     struct core_error *err)
+static CORE_MUST_USE int give_card(struct world *w, int ri, core_day day, bool face_only, core_day expires,
+                                   core_day cexp, struct core_error *err)
 {
     struct wres *r = &w->res[ri];
     struct card_state st;
@@ -481,7 +491,7 @@ static void reg_end(struct wres *r, core_day until)
             r->regs[i].until = until;
 }
 
-static int reg_add(struct world *w, int ri, core_day day)
+static CORE_MUST_USE int reg_add(struct world *w, int ri, core_day day)
 {
     struct wres *r = &w->res[ri];
     if (w_registered(r, day))
@@ -496,7 +506,7 @@ static int reg_add(struct world *w, int ri, core_day day)
 
 /* ---- setup ---------------------------------------------------------------------------------------------- */
 
-static int setup_resident(struct world *w, int ri, struct core_error *err)
+static CORE_MUST_USE int setup_resident(struct world *w, int ri, struct core_error *err)
 {
     const struct scenario *s = w->scn;
     struct wres *r = &w->res[ri];
@@ -718,7 +728,7 @@ void world_free(struct world *w)
 
 /* ---- actions -------------------------------------------------------------------------------------------- */
 
-static int act_run(struct world *w, const struct wact *a)
+static CORE_MUST_USE int act_run(struct world *w, const struct wact *a)
 {
     struct wres *r = a->res >= 0 ? &w->res[a->res] : NULL;
     core_day d = a->day;
@@ -730,8 +740,9 @@ static int act_run(struct world *w, const struct wact *a)
             (core_day)pint(ins_policy(w, r->mems[doc->mem].insurer), POLICY_CERTIFICATE_LEAD_DAYS, last);
         if (doc->lost <= d || last != doc->to || (last - lead > d && d != w->scn->period.from))
             return CORE_OK; /* voided (PAPER-3) or lost: CERT-6 / PAPER-4 take over */
-        add_event(w, last + 1, a->res, "paper_card_unusable", "PAPER-2", false, 0,
-                  "last usable day the day before");
+        if (add_event(w, last + 1, a->res, "paper_card_unusable", "PAPER-2", false, 0,
+                      "last usable day the day before") != CORE_OK)
+            return CORE_ENOMEM;
         if (w_cert_covering(r, doc->mem, last + 1))
             return CORE_OK;
         if (w_has_myna(w, r, d) && w_notice_of(r, doc->mem, d))
@@ -859,7 +870,9 @@ static int act_run(struct world *w, const struct wact *a)
                 CORE_OK ||
             file_insurer_name(w, lei) != CORE_OK)
             return CORE_ENOMEM;
-        add_event(w, d, a->res, "enroll", "AGE-75", false, 0, "%s (75th birthday)", w->ins[lei].id);
+        if (add_event(w, d, a->res, "enroll", "AGE-75", false, 0, "%s (75th birthday)", w->ins[lei].id) !=
+            CORE_OK)
+            return CORE_ENOMEM;
         /* Dependents under 75 join NHI that day. */
         for (size_t i = 0; i < w->nres; i++) {
             struct wres *x = &w->res[i];
@@ -878,8 +891,9 @@ static int act_run(struct world *w, const struct wact *a)
             int nm = mem_open(w, (int)i, nhi, SCENARIO_ROLE_INSURED, SCENARIO_NONE, b75, true, b75, NULL);
             if (nm < 0)
                 return CORE_ENOMEM;
-            add_event(w, d, (int)i, "enroll", "AGE-75", false, 0, "%s (dependent of a 75-year-old)",
-                      w->ins[nhi].id);
+            if (add_event(w, d, (int)i, "enroll", "AGE-75", false, 0, "%s (dependent of a 75-year-old)",
+                          w->ins[nhi].id) != CORE_OK)
+                return CORE_ENOMEM;
             rc = enroll_docs(w, (int)i, nm, b75);
             if (rc != CORE_OK)
                 return rc;
@@ -892,7 +906,7 @@ static int act_run(struct world *w, const struct wact *a)
 }
 
 /* Runs every pending action due on or before `upto`, in (day, seq) order. */
-static int acts_run_until(struct world *w, core_day upto)
+static CORE_MUST_USE int acts_run_until(struct world *w, core_day upto)
 {
     for (;;) {
         size_t best = SIZE_MAX;
@@ -920,7 +934,7 @@ static int acts_run_until(struct world *w, core_day upto)
 
 /* ---- scenario events ------------------------------------------------------------------------------------ */
 
-static int leave_mem(struct world *w, int ri, core_day day, core_day processed)
+static CORE_MUST_USE int leave_mem(struct world *w, int ri, core_day day, core_day processed)
 {
     struct wres *r = &w->res[ri];
     int mi = w_mem_on(r, day - 1);
@@ -943,8 +957,8 @@ static int leave_mem(struct world *w, int ri, core_day day, core_day processed)
     return CORE_OK;
 }
 
-static int enroll(struct world *w, int ri, core_day day, int insurer, enum scenario_role role, int of,
-                  int line)
+static CORE_MUST_USE int enroll(struct world *w, int ri, core_day day, int insurer, enum scenario_role role,
+                                int of, int line)
 {
     struct wres *r = &w->res[ri];
     int rc = leave_mem(w, ri, day, day);
@@ -960,8 +974,9 @@ static int enroll(struct world *w, int ri, core_day day, int insurer, enum scena
     int mi = mem_open(w, ri, insurer, role, of, day, true, day, NULL);
     if (mi < 0)
         return CORE_ENOMEM;
-    add_event(w, day, ri, "enroll", "MYNA-9", false, line, "%s as %s", w->ins[insurer].id,
-              role == SCENARIO_ROLE_DEPENDENT ? "dependent" : "insured");
+    if (add_event(w, day, ri, "enroll", "MYNA-9", false, line, "%s as %s", w->ins[insurer].id,
+                  role == SCENARIO_ROLE_DEPENDENT ? "dependent" : "insured") != CORE_OK)
+        return CORE_ENOMEM;
     if ((rc = enroll_docs(w, ri, mi, day)) != CORE_OK)
         return rc;
     /* Dependents move with the insured. */
@@ -979,15 +994,17 @@ static int enroll(struct world *w, int ri, core_day day, int insurer, enum scena
         int nm = mem_open(w, (int)i, insurer, SCENARIO_ROLE_DEPENDENT, ri, day, true, day, NULL);
         if (nm < 0)
             return CORE_ENOMEM;
-        add_event(w, day, (int)i, "enroll", "MYNA-9", false, 0, "%s as dependent of %s", w->ins[insurer].id,
-                  r->sr->id);
+        if (add_event(w, day, (int)i, "enroll", "MYNA-9", false, 0, "%s as dependent of %s",
+                      w->ins[insurer].id, r->sr->id) != CORE_OK)
+            return CORE_ENOMEM;
         if ((rc = enroll_docs(w, (int)i, nm, day)) != CORE_OK)
             return rc;
     }
     return CORE_OK;
 }
 
-static int lose_doc(struct world *w, int ri, core_day day, enum scenario_document kind, int line)
+static CORE_MUST_USE int lose_doc(struct world *w, int ri, core_day day, enum scenario_document kind,
+                                  int line)
 {
     struct wres *r = &w->res[ri];
     bool any = false;
@@ -1000,7 +1017,7 @@ static int lose_doc(struct world *w, int ri, core_day day, enum scenario_documen
                      line, "%s%s", scenario_document_word(kind), any ? "" : " not in hand");
 }
 
-static int scn_event(struct world *w, const struct scenario_event *ev, struct core_error *err)
+static CORE_MUST_USE int scn_event(struct world *w, const struct scenario_event *ev, struct core_error *err)
 {
     int ri = ev->resident;
     core_day d = ev->date;
@@ -1013,8 +1030,9 @@ static int scn_event(struct world *w, const struct scenario_event *ev, struct co
         return enroll(w, ri, d, ev->insurer, ev->role, ev->of, line);
     case SCENARIO_EVENT_LEAVE: {
         core_day processed = ev->processed == CORE_DAY_NONE ? d : ev->processed;
-        add_event(w, d, ri, word, processed > d ? "MYNA-3" : "", false, line, "loss filed %s",
-                  processed > d ? "late" : "that day");
+        if (add_event(w, d, ri, word, processed > d ? "MYNA-3" : "", false, line, "loss filed %s",
+                      processed > d ? "late" : "that day") != CORE_OK)
+            return CORE_ENOMEM;
         return leave_mem(w, ri, d, processed);
     }
     case SCENARIO_EVENT_GET_CARD: {

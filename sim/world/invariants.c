@@ -58,7 +58,8 @@ struct policy_days {
     struct days rows;
 };
 
-static int policy_days_of(const struct world *w, core_day from, core_day to, struct policy_days *out)
+static CORE_MUST_USE int policy_days_of(const struct world *w, core_day from, core_day to,
+                                        struct policy_days *out)
 {
     int rc = CORE_OK;
     memset(out, 0, sizeof *out);
@@ -86,7 +87,7 @@ static const char *gap_rule(const struct wres *r, core_day d, const struct w_day
     return o->decision.rule ? o->decision.rule : "INV-1";
 }
 
-static int judge_resident(struct world *w, int ri, const struct policy_days *pd)
+static CORE_MUST_USE int judge_resident(struct world *w, int ri, const struct policy_days *pd)
 {
     struct wres *r = &w->res[ri];
     const struct scenario *s = w->scn;

@@ -27,8 +27,8 @@ static int bad(struct mreader *r, const struct core_yaml_node *n, const char *fi
 }
 
 /* A decimal number in [min, max]. */
-static int num(struct mreader *r, const struct core_yaml_node *n, const char *field, double min, double max,
-               double *out)
+static CORE_MUST_USE int num(struct mreader *r, const struct core_yaml_node *n, const char *field, double min,
+                             double max, double *out)
 {
     if (n == NULL || n->kind != CORE_YAML_SCALAR || n->quoted || n->len == 0 || n->len > 40)
         return bad(r, n, field, "expected a number");
@@ -50,16 +50,16 @@ static int num(struct mreader *r, const struct core_yaml_node *n, const char *fi
     return CORE_OK;
 }
 
-static int req_num(struct mreader *r, const struct core_yaml_node *map, const char *key, double min,
-                   double max, double *out)
+static CORE_MUST_USE int req_num(struct mreader *r, const struct core_yaml_node *map, const char *key,
+                                 double min, double max, double *out)
 {
     const struct core_yaml_node *v;
     int rc = core_yaml_require(r->doc, map, key, &v, r->err);
     return rc != CORE_OK ? rc : num(r, v, key, min, max, out);
 }
 
-static int req_int(struct mreader *r, const struct core_yaml_node *map, const char *key, long long min,
-                   long long max, int *out)
+static CORE_MUST_USE int req_int(struct mreader *r, const struct core_yaml_node *map, const char *key,
+                                 long long min, long long max, int *out)
 {
     const struct core_yaml_node *v;
     long long x = 0;
@@ -71,14 +71,16 @@ static int req_int(struct mreader *r, const struct core_yaml_node *map, const ch
     return rc;
 }
 
-static int req_date(struct mreader *r, const struct core_yaml_node *map, const char *key, core_day *out)
+static CORE_MUST_USE int req_date(struct mreader *r, const struct core_yaml_node *map, const char *key,
+                                  core_day *out)
 {
     const struct core_yaml_node *v;
     int rc = core_yaml_require(r->doc, map, key, &v, r->err);
     return rc != CORE_OK ? rc : core_yaml_date(r->doc, v, key, out, r->err);
 }
 
-static int seq_of(struct mreader *r, const struct core_yaml_node *n, const char *field, size_t max)
+static CORE_MUST_USE int seq_of(struct mreader *r, const struct core_yaml_node *n, const char *field,
+                                size_t max)
 {
     if (n == NULL || n->kind != CORE_YAML_SEQ)
         return bad(r, n, field, "expected a list");
@@ -89,7 +91,8 @@ static int seq_of(struct mreader *r, const struct core_yaml_node *n, const char 
     return CORE_OK;
 }
 
-static int sum_is_one(struct mreader *r, const struct core_yaml_node *n, const char *field, double sum)
+static CORE_MUST_USE int sum_is_one(struct mreader *r, const struct core_yaml_node *n, const char *field,
+                                    double sum)
 {
     if (fabs(sum - 1.0) > MIX_SHARE_TOLERANCE)
         return core_yaml_error(r->doc, n, r->err, CORE_EINVAL,
@@ -99,8 +102,8 @@ static int sum_is_one(struct mreader *r, const struct core_yaml_node *n, const c
 }
 
 /* Age bands {from, to, <value>}: contiguous from 0, ascending. */
-static int read_ages(struct mreader *r, const struct core_yaml_node *n, const char *field, const char *vkey,
-                     double vmax, bool shares, struct mix_ages *out)
+static CORE_MUST_USE int read_ages(struct mreader *r, const struct core_yaml_node *n, const char *field,
+                                   const char *vkey, double vmax, bool shares, struct mix_ages *out)
 {
     int rc = seq_of(r, n, field, MIX_BANDS_MAX);
     if (rc != CORE_OK)
@@ -136,7 +139,8 @@ static int read_ages(struct mreader *r, const struct core_yaml_node *n, const ch
 }
 
 /* "YYYY-MM" as the first day of the month. */
-static int month(struct mreader *r, const struct core_yaml_node *n, const char *field, core_day *out)
+static CORE_MUST_USE int month(struct mreader *r, const struct core_yaml_node *n, const char *field,
+                               core_day *out)
 {
     if (n == NULL || n->kind != CORE_YAML_SCALAR || n->len != 7 || n->value[4] != '-')
         return bad(r, n, field, "expected a month YYYY-MM");
@@ -149,8 +153,9 @@ static int month(struct mreader *r, const struct core_yaml_node *n, const char *
 }
 
 /* Month rows {month, <vkey>...}: ascending months. Reads up to two values (vkey2 may be NULL). */
-static int read_months(struct mreader *r, const struct core_yaml_node *n, const char *field, const char *vkey,
-                       struct mix_months *out, const char *vkey2, struct mix_months *out2)
+static CORE_MUST_USE int read_months(struct mreader *r, const struct core_yaml_node *n, const char *field,
+                                     const char *vkey, struct mix_months *out, const char *vkey2,
+                                     struct mix_months *out2)
 {
     int rc = seq_of(r, n, field, MIX_MONTHS_MAX);
     if (rc != CORE_OK)
@@ -179,8 +184,8 @@ static int read_months(struct mreader *r, const struct core_yaml_node *n, const 
 }
 
 /* A mapping of fixed keys to numbers; `shares`: they sum to 1. */
-static int read_fixed(struct mreader *r, const struct core_yaml_node *n, const char *field,
-                      const char *const *keys, double max, bool shares, double *out)
+static CORE_MUST_USE int read_fixed(struct mreader *r, const struct core_yaml_node *n, const char *field,
+                                    const char *const *keys, double max, bool shares, double *out)
 {
     int rc = core_yaml_check_keys(r->doc, n, keys, r->err);
     if (rc != CORE_OK)
@@ -196,7 +201,7 @@ static int read_fixed(struct mreader *r, const struct core_yaml_node *n, const c
 
 static const char *const kind_keys[] = {"nhi", "latter_elderly", "society", "kyokai", "mutual_aid", NULL};
 
-static int read_kinds(struct mreader *r, const struct core_yaml_node *n, struct world_mix *m)
+static CORE_MUST_USE int read_kinds(struct mreader *r, const struct core_yaml_node *n, struct world_mix *m)
 {
     int rc = seq_of(r, n, "insurer_kinds", MIX_BANDS_MAX);
     if (rc != CORE_OK)
@@ -230,8 +235,8 @@ static int read_kinds(struct mreader *r, const struct core_yaml_node *n, struct 
     return CORE_OK;
 }
 
-static int read_lag(struct mreader *r, const struct core_yaml_node *n, const char *field,
-                    struct mix_lagdist *out)
+static CORE_MUST_USE int read_lag(struct mreader *r, const struct core_yaml_node *n, const char *field,
+                                  struct mix_lagdist *out)
 {
     int rc = seq_of(r, n, field, MIX_LAG_ROWS_MAX);
     if (rc != CORE_OK)
@@ -252,8 +257,8 @@ static int read_lag(struct mreader *r, const struct core_yaml_node *n, const cha
 }
 
 /* Year rows {year, share}: ascending years, shares sum to 1. */
-static int read_years(struct mreader *r, const struct core_yaml_node *n, const char *field,
-                      struct mix_years *out)
+static CORE_MUST_USE int read_years(struct mreader *r, const struct core_yaml_node *n, const char *field,
+                                    struct mix_years *out)
 {
     int rc = seq_of(r, n, field, MIX_ISSUE_YEARS_MAX);
     if (rc != CORE_OK)
@@ -276,13 +281,13 @@ static int read_years(struct mreader *r, const struct core_yaml_node *n, const c
     return sum_is_one(r, n, field, sum);
 }
 
-static int sub(struct mreader *r, const struct core_yaml_node *map, const char *key,
-               const struct core_yaml_node **out)
+static CORE_MUST_USE int sub(struct mreader *r, const struct core_yaml_node *map, const char *key,
+                             const struct core_yaml_node **out)
 {
     return core_yaml_require(r->doc, map, key, out, r->err);
 }
 
-static int read_card(struct mreader *r, const struct core_yaml_node *n, struct world_mix *m)
+static CORE_MUST_USE int read_card(struct mreader *r, const struct core_yaml_node *n, struct world_mix *m)
 {
     static const char *const keys[] = {"ownership",           "registration",        "face_only", "monthly",
                                        "issued_before_start", "registration_opened", NULL};
@@ -303,7 +308,8 @@ static int read_card(struct mreader *r, const struct core_yaml_node *n, struct w
     return rc;
 }
 
-static int read_paper_card(struct mreader *r, const struct core_yaml_node *n, struct world_mix *m)
+static CORE_MUST_USE int read_paper_card(struct mreader *r, const struct core_yaml_node *n,
+                                         struct world_mix *m)
 {
     static const char *const keys[] = {"regional_renewal", "employee_joined_from",
                                        "employee_joined_days_before_start", NULL};
@@ -318,7 +324,8 @@ static int read_paper_card(struct mreader *r, const struct core_yaml_node *n, st
     return rc;
 }
 
-static int read_households(struct mreader *r, const struct core_yaml_node *n, struct world_mix *m)
+static CORE_MUST_USE int read_households(struct mreader *r, const struct core_yaml_node *n,
+                                         struct world_mix *m)
 {
     int rc = seq_of(r, n, "household_sizes", MIX_HOUSEHOLD_MAX);
     if (rc != CORE_OK)
@@ -345,7 +352,8 @@ static int read_households(struct mreader *r, const struct core_yaml_node *n, st
 
 /* `published: {usage_rate: [{month, rate, source}]}`: ascending months, a rate in 0..1 (kept in millionths,
  * rounded), a source that is non-empty text. */
-static int read_published(struct mreader *r, const struct core_yaml_node *n, struct mix_published *out)
+static CORE_MUST_USE int read_published(struct mreader *r, const struct core_yaml_node *n,
+                                        struct mix_published *out)
 {
     static const char *const keys[] = {"usage_rate", NULL};
     static const char *const row_keys[] = {"month", "rate", "source", NULL};
@@ -380,7 +388,7 @@ static int read_published(struct mreader *r, const struct core_yaml_node *n, str
     return CORE_OK;
 }
 
-static int read_root(struct mreader *r, const struct core_yaml_node *root, struct world_mix *m)
+static CORE_MUST_USE int read_root(struct mreader *r, const struct core_yaml_node *root, struct world_mix *m)
 {
     static const char *const keys[] = {"mix",           "description", "age_pyramid", "household_sizes",
                                        "insurer_kinds", "dependents",  "income",      "card",
@@ -445,7 +453,7 @@ static int read_root(struct mreader *r, const struct core_yaml_node *root, struc
     return rc;
 }
 
-static int load_doc(struct core_yaml_doc *doc, struct world_mix **out, struct core_error *err)
+static CORE_MUST_USE int load_doc(struct core_yaml_doc *doc, struct world_mix **out, struct core_error *err)
 {
     struct world_mix *m = calloc(1, sizeof *m);
     if (m == NULL) {

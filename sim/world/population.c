@@ -519,7 +519,7 @@ static int month_index(const struct world_population *p, core_day d)
     return (int)i;
 }
 
-static int agg_init(struct world_population *p, core_day from, core_day to)
+static CORE_MUST_USE int agg_init(struct world_population *p, core_day from, core_day to)
 {
     memset(p, 0, sizeof *p);
     p->from = from;
@@ -579,7 +579,7 @@ static int registered_on(const struct world *w, int ri, core_day d, unsigned hel
 }
 
 /* Folds a run household world into the worker's aggregates. */
-static int household_fold(struct worker *wk, const struct world *w)
+static CORE_MUST_USE int household_fold(struct worker *wk, const struct world *w)
 {
     struct world_population *p = &wk->agg;
     size_t nres = wk->hs.resident_count;
@@ -752,7 +752,8 @@ static void agg_merge(struct world_population *to, const struct world_population
     }
 }
 
-static int worker_setup(struct worker *wk, const struct scenario *scn, const struct world_mix *mix)
+static CORE_MUST_USE int worker_setup(struct worker *wk, const struct scenario *scn,
+                                      const struct world_mix *mix)
 {
     memset(wk, 0, sizeof *wk);
     wk->scn = scn;

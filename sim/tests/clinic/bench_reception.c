@@ -35,7 +35,7 @@ static int die(const char *what, const struct core_error *err)
     return 1;
 }
 
-static int serial_of(struct card *c, uint64_t *serial)
+static CORE_MUST_USE int serial_of(struct card *c, uint64_t *serial)
 {
     const uint8_t *der = NULL;
     size_t len = 0;

@@ -30,7 +30,7 @@ static struct policy *named(const char *name)
 
 static struct policy *national, *announced;
 
-static int load_policies(void **state)
+static CORE_MUST_USE int load_policies(void **state)
 {
     (void)state;
     national = named("national");
@@ -38,7 +38,7 @@ static int load_policies(void **state)
     return 0;
 }
 
-static int free_policies(void **state)
+static CORE_MUST_USE int free_policies(void **state)
 {
     (void)state;
     policy_free(national);
@@ -61,7 +61,7 @@ static const struct eligibility_answer *OK_ANSWER, *NOT_REFLECTED_OLD, *NOT_REFL
     *CARD_EXPIRED, *READER_DOWN, *SERVICE_DOWN;
 static struct eligibility_answer answers_store[7];
 
-static int make_answers(void **state)
+static CORE_MUST_USE int make_answers(void **state)
 {
     answers_store[0] = answer(ELIGIBILITY_OK, true);
     answers_store[1] = answer(ELIGIBILITY_NOT_REFLECTED, true);

@@ -148,8 +148,8 @@ static struct clinic_http *fake_open(struct fake *fs, const struct fake_reply *r
 }
 
 /* Opens a client on the scripted server (its first reply must be health_ok) and makes one request. */
-static int fake_request(const struct fake_reply *reply, int *status, char *body, size_t cap, char *msg,
-                        size_t msg_cap)
+static CORE_MUST_USE int fake_request(const struct fake_reply *reply, int *status, char *body, size_t cap,
+                                      char *msg, size_t msg_cap)
 {
     struct fake_reply replies[2] = {health_ok, *reply};
     struct fake fs;

@@ -11,7 +11,7 @@
 
 #include "conform/conform.h"
 
-static int parse(const char *text, struct conform_decision *d, char *why, size_t cap)
+static CORE_MUST_USE int parse(const char *text, struct conform_decision *d, char *why, size_t cap)
 {
     why[0] = '\0';
     return conform_decision_parse(text, strlen(text), "v0003", d, why, cap);

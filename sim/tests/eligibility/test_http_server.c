@@ -45,7 +45,7 @@ static void reply_free(struct reply *r)
     memset(r, 0, sizeof *r);
 }
 
-static int connect_to(const char *ip, uint16_t port, const char *from)
+static CORE_MUST_USE int connect_to(const char *ip, uint16_t port, const char *from)
 {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     assert_true(fd >= 0);
@@ -262,7 +262,7 @@ static void make_world(struct fixture *f)
     f->cert_len = mint_cert(f->holder, SERIAL, f->cert, sizeof f->cert);
 }
 
-static int setup_with(void **state, bool control)
+static CORE_MUST_USE int setup_with(void **state, bool control)
 {
     struct fixture *f = malloc(sizeof *f);
     make_world(f);
@@ -271,17 +271,17 @@ static int setup_with(void **state, bool control)
     return 0;
 }
 
-static int setup(void **state)
+static CORE_MUST_USE int setup(void **state)
 {
     return setup_with(state, true);
 }
 
-static int setup_no_control(void **state)
+static CORE_MUST_USE int setup_no_control(void **state)
 {
     return setup_with(state, false);
 }
 
-static int teardown(void **state)
+static CORE_MUST_USE int teardown(void **state)
 {
     struct fixture *f = *state;
     eligibility_http_stop(f->http);

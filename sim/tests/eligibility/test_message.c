@@ -93,7 +93,8 @@ static const void *find_bytes(const void *hay, size_t n, const void *needle, siz
     return NULL;
 }
 
-static int parse_req(const char *text, struct eligibility_request_msg *m, struct eligibility_msg_error *err)
+static CORE_MUST_USE int parse_req(const char *text, struct eligibility_request_msg *m,
+                                   struct eligibility_msg_error *err)
 {
     return eligibility_request_parse(text, strlen(text), m, err);
 }
@@ -721,7 +722,8 @@ static void refused_request_gets_an_error_response(void **state)
     "ResultList>"
 #define QUAL(extra) QUAL2(extra, "")
 
-static int parse_res(const char *text, struct eligibility_response_msg *m, struct eligibility_msg_error *err)
+static CORE_MUST_USE int parse_res(const char *text, struct eligibility_response_msg *m,
+                                   struct eligibility_msg_error *err)
 {
     return eligibility_response_parse(text, strlen(text), m, err);
 }
@@ -988,7 +990,7 @@ static void quiet(void *ctx, xmlErrorPtr e)
     (void)ctx, (void)e;
 }
 
-static int validate(xmlSchemaPtr schema, const char *buf, size_t len)
+static CORE_MUST_USE int validate(xmlSchemaPtr schema, const char *buf, size_t len)
 {
     xmlDocPtr doc = xmlReadMemory(buf, (int)len, NULL, NULL, XML_PARSE_NONET);
     if (doc == NULL)

@@ -113,13 +113,13 @@ static char *with(const char *doc, const char *element, const char *value)
     return out;
 }
 
-static int parse_request_text(const char *text, struct eligibility_msg_error *err)
+static CORE_MUST_USE int parse_request_text(const char *text, struct eligibility_msg_error *err)
 {
     static struct eligibility_request_msg m;
     return eligibility_request_parse(text, strlen(text), &m, err);
 }
 
-static int parse_response_text(const char *text, struct eligibility_msg_error *err)
+static CORE_MUST_USE int parse_response_text(const char *text, struct eligibility_msg_error *err)
 {
     static struct eligibility_response_msg m;
     return eligibility_response_parse(text, strlen(text), &m, err);

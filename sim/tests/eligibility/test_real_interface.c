@@ -303,7 +303,7 @@ static void enroll(struct fixture *f, const char *born, const char *insurer, con
         assert_int_equal(eligibility_file_loss(f->reg, m, D(lost), D(lost), D(lost)), CORE_OK);
 }
 
-static int setup(void **state)
+static CORE_MUST_USE int setup(void **state)
 {
     struct fixture *f = calloc(1, sizeof *f);
     struct core_error err;
@@ -333,7 +333,7 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
+static CORE_MUST_USE int teardown(void **state)
 {
     struct fixture *f = *state;
     eligibility_service_free(f->svc);

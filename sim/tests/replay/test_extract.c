@@ -53,7 +53,7 @@ static char *days_of(const struct world *w, int ri)
 }
 
 /* Keeps the days of every resident of each household with a gap day (after extract wrote its files). */
-static int record(void *ctx, const struct world_pop_household *hh, struct core_error *err)
+static CORE_MUST_USE int record(void *ctx, const struct world_pop_household *hh, struct core_error *err)
 {
     (void)err;
     struct recorder *r = ctx;
@@ -77,8 +77,8 @@ static int record(void *ctx, const struct world_pop_household *hh, struct core_e
 
 static char dir[256];
 
-static int extract_into(const char *population, bool force, struct recorder *rec, size_t *written,
-                        struct core_error *err)
+static CORE_MUST_USE int extract_into(const char *population, bool force, struct recorder *rec,
+                                      size_t *written, struct core_error *err)
 {
     struct scenario_diags d;
     scenario_diags_init(&d);

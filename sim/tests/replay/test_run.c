@@ -16,7 +16,7 @@ struct fixture {
     struct replay_run_result res;
 };
 
-static int setup(void **state)
+static CORE_MUST_USE int setup(void **state)
 {
     static struct fixture f;
     memset(&f, 0, sizeof f);
@@ -28,7 +28,7 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
+static CORE_MUST_USE int teardown(void **state)
 {
     struct fixture *f = *state;
     replay_run_result_free(&f->res);

@@ -168,7 +168,7 @@ static void assert_same(const struct scenario *a, const struct scenario *b)
 }
 
 /* Read, write, read, write: the texts and the readings are the same; both replay alike. */
-static int round_trip(const char *path)
+static CORE_MUST_USE int round_trip(const char *path)
 {
     struct scenario_diags d;
     scenario_diags_init(&d);
@@ -220,7 +220,7 @@ static int name_cmp(const void *x, const void *y)
 }
 
 /* Every *.yaml directly in dir, in sorted order; returns how many were written and read back. */
-static int round_trip_dir(const char *dir, int *files)
+static CORE_MUST_USE int round_trip_dir(const char *dir, int *files)
 {
     DIR *d = opendir(dir);
     assert_non_null(d);

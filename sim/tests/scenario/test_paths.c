@@ -25,7 +25,7 @@ static void touch(const char *rel)
     fclose(f);
 }
 
-static int setup(void **state)
+static CORE_MUST_USE int setup(void **state)
 {
     (void)state;
     snprintf(root, sizeof root, "%s/scenario-paths-XXXXXX", MYNASIM_BINARY_DIR);
@@ -46,7 +46,7 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
+static CORE_MUST_USE int teardown(void **state)
 {
     (void)state;
     const char *files[] = {"b.yaml",         "a.yaml", "notes.txt", ".dot.yaml", "sub/c.yaml",

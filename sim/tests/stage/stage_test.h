@@ -21,7 +21,7 @@
 #include "../eligibility/member_test.h"
 
 /* A unix socket listening at `path` (a stand-in for a card server's control channel). */
-static inline int stage_test_listen_unix(const char *path)
+static inline CORE_MUST_USE int stage_test_listen_unix(const char *path)
 {
     int fd = socket(AF_UNIX, SOCK_STREAM, 0);
     assert_true(fd >= 0);

@@ -22,7 +22,7 @@ static void national_text(char **text, size_t *len)
 }
 
 /* Loads the national mix with `from` replaced by `to` (once); returns the load's status and the error. */
-static int load_edited(const char *from, const char *to, struct core_error *err)
+static CORE_MUST_USE int load_edited(const char *from, const char *to, struct core_error *err)
 {
     size_t len;
     char *text;

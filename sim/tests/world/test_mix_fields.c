@@ -87,8 +87,8 @@ static char *tiny_text(size_t first, size_t last, const char *with)
     return s;
 }
 
-static int load_tiny(size_t first, size_t last, const char *with, struct world_mix **m,
-                     struct core_error *err)
+static CORE_MUST_USE int load_tiny(size_t first, size_t last, const char *with, struct world_mix **m,
+                                   struct core_error *err)
 {
     char *s = tiny_text(first, last, with);
     if (s == NULL)

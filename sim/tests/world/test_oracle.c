@@ -116,7 +116,7 @@ static void library_ranges_equal_day_by_day_probes(void **state)
     print_message("oracle: %d files, %lld days, %lld probes\n", files, t.days, t.probes);
 }
 
-static int household(void *ctx, const struct world_pop_household *hh, struct core_error *err)
+static CORE_MUST_USE int household(void *ctx, const struct world_pop_household *hh, struct core_error *err)
 {
     (void)err;
     struct tally *t = ctx;
