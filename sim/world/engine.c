@@ -711,6 +711,7 @@ void world_free(struct world *w)
     free(w->ins);
     free(w->events);
     free(w->visits);
+    free(w->vnext);
     free(w->acts);
     eligibility_registry_free(w->reg);
     free(w);
@@ -1183,9 +1184,9 @@ static int scn_event(struct world *w, const struct scenario_event *ev, struct co
         int rc = w_visit(w, ri, d, &ev->visit, line, &v, err);
         if (rc != CORE_OK)
             return rc;
-        if (GROW(w->visits, w->nvisit, w->capvisit) != CORE_OK)
-            return CORE_ENOMEM;
-        w->visits[w->nvisit++] = v;
+        rc = w_visit_keep(w, &v);
+        if (rc != CORE_OK)
+            return rc;
         return add_event(w, d, ri, word, v.decision.rule ? v.decision.rule : "", false, line, "%s via %s",
                          clinic_outcome_name(v.decision.outcome), clinic_route_name(v.decision.route));
     }
