@@ -30,7 +30,9 @@ int w_grow(void **p, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)
         return CORE_OK;
-    size_t n = *cap ? *cap : 8;
+    /* From one, doubling: most of a resident's arrays hold one or two entries, and starting them at eight
+     * made a population's world over twice the size of its scenario (docs/WORLD.md, Memory). */
+    size_t n = *cap ? *cap : 1;
     while (n < need)
         n *= 2;
     void *q = realloc(*p, n * size);
