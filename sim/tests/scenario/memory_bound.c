@@ -73,8 +73,8 @@ static long peak_of(const char *mynasim, const char *file, int run)
         return -1;
     /* A check of a hostile file says it is invalid (exit 2); the run of the real-shaped file passes (exit 0). */
     if (!WIFEXITED(status) || WEXITSTATUS(status) == 127 || (run && WEXITSTATUS(status) != 0)) {
-        fprintf(stderr, "memory_bound: mynasim %s %s did not exit normally (status %d)\n", run ? "run" : "check",
-                file, status);
+        fprintf(stderr, "memory_bound: mynasim %s %s did not exit normally (status %d)\n",
+                run ? "run" : "check", file, status);
         return -1;
     }
     return ru.ru_maxrss * 1024L;
@@ -106,15 +106,17 @@ static int write_shaped(const char *path)
     for (int i = 0; i < SHAPED_RESIDENTS; i++) {
         int k = i % 10, y = 52 + i % 40, m = 1 + i % 12, d = 1 + i % 28;
         if (k < 4)
-            fprintf(f,
-                    "  - {id: r%06d, born: 19%02d-%02d-%02d, insurer: kitamoto-nhi, card: {issued: 2022-06-01}, "
-                    "registered: 2023-02-01, holds: [notice]}\n",
-                    i, y, m, d);
+            fprintf(
+                f,
+                "  - {id: r%06d, born: 19%02d-%02d-%02d, insurer: kitamoto-nhi, card: {issued: 2022-06-01}, "
+                "registered: 2023-02-01, holds: [notice]}\n",
+                i, y, m, d);
         else if (k < 7)
-            fprintf(f,
-                    "  - {id: r%06d, born: 19%02d-%02d-%02d, insurer: acme-kenpo, card: {issued: 2021-11-01}, "
-                    "registered: 2022-01-10}\n",
-                    i, y, m, d);
+            fprintf(
+                f,
+                "  - {id: r%06d, born: 19%02d-%02d-%02d, insurer: acme-kenpo, card: {issued: 2021-11-01}, "
+                "registered: 2022-01-10}\n",
+                i, y, m, d);
         else if (k < 9)
             fprintf(f,
                     "  - {id: r%06d, born: 19%02d-%02d-%02d, insurer: kyokai-saitama, "
@@ -132,8 +134,9 @@ static int write_shaped(const char *path)
             int i = (int)(v * 7919 % SHAPED_RESIDENTS);
             if (1 + i % 28 != day)
                 continue;
-            fprintf(f, "  - {date: 2025-08-%02d, who: r%06d, do: visit, clinic: c%05d, bring: %s, kind: first}\n",
-                    day, i, i * 31 % SHAPED_CLINICS, i % 10 < 7 ? "[card]" : "[paper_card]");
+            fprintf(
+                f, "  - {date: 2025-08-%02d, who: r%06d, do: visit, clinic: c%05d, bring: %s, kind: first}\n",
+                day, i, i * 31 % SHAPED_CLINICS, i % 10 < 7 ? "[card]" : "[paper_card]");
         }
     if (fclose(f) != 0)
         return -1;
@@ -191,11 +194,12 @@ int main(int argc, char **argv)
     } else {
         long peak = peak_of(argv[1], path, 1);
         long bound = FACTOR * (long)st.st_size + FIXED;
-        printf("run of %-9s %9ld bytes: peak %6.1f MiB (%.1f times its size), bound %6.1f MiB\n", "shaped.yaml",
-               (long)st.st_size, (double)peak / 1048576.0, (double)peak / (double)st.st_size,
+        printf("run of %-9s %9ld bytes: peak %6.1f MiB (%.1f times its size), bound %6.1f MiB\n",
+               "shaped.yaml", (long)st.st_size, (double)peak / 1048576.0, (double)peak / (double)st.st_size,
                (double)bound / 1048576.0);
         if (peak < 0 || peak > bound) {
-            fprintf(stderr, "memory_bound: run of shaped.yaml: peak %ld bytes over the bound %ld\n", peak, bound);
+            fprintf(stderr, "memory_bound: run of shaped.yaml: peak %ld bytes over the bound %ld\n", peak,
+                    bound);
             failed = 1;
         }
     }
