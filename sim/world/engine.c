@@ -30,7 +30,9 @@ int w_grow(void **p, size_t *cap, size_t need, size_t size)
 {
     if (need <= *cap)
         return CORE_OK;
-    size_t n = *cap ? *cap : 8;
+    /* From one, doubling: most of a resident's arrays hold one or two entries, and starting them at eight
+     * made a population's world over twice the size of its scenario (docs/WORLD.md, Memory). */
+    size_t n = *cap ? *cap : 1;
     while (n < need)
         n *= 2;
     void *q = realloc(*p, n * size);
@@ -721,6 +723,7 @@ void world_free(struct world *w)
     free(w->ins);
     free(w->events);
     free(w->visits);
+    free(w->vnext);
     free(w->acts);
     eligibility_registry_free(w->reg);
     free(w);
@@ -1201,9 +1204,9 @@ static CORE_MUST_USE int scn_event(struct world *w, const struct scenario_event 
         int rc = w_visit(w, ri, d, &ev->visit, line, &v, err);
         if (rc != CORE_OK)
             return rc;
-        if (GROW(w->visits, w->nvisit, w->capvisit) != CORE_OK)
-            return CORE_ENOMEM;
-        w->visits[w->nvisit++] = v;
+        rc = w_visit_keep(w, &v);
+        if (rc != CORE_OK)
+            return rc;
         return add_event(w, d, ri, word, v.decision.rule ? v.decision.rule : "", false, line, "%s via %s",
                          clinic_outcome_name(v.decision.outcome), clinic_route_name(v.decision.route));
     }

@@ -189,11 +189,33 @@ static bool claim_error(const struct wres *r, const struct w_desk_out *o, core_d
 static void record_before(const struct world *w, int ri, int clinic, core_day day, struct clinic_record *rec)
 {
     memset(rec, 0, sizeof *rec);
-    for (size_t i = 0; i < w->nvisit; i++) {
-        const struct world_visit *v = &w->visits[i];
-        if (v->resident == ri && v->clinic == clinic && v->day <= day)
+    /* Only this resident's visits, in the order recorded (w_visit_keep): a lookup costs that resident's
+     * visits, not the whole world's. */
+    for (uint32_t i = w->res[ri].vfirst; i != 0; i = w->vnext[i - 1]) {
+        const struct world_visit *v = &w->visits[i - 1];
+        if (v->clinic == clinic && v->day <= day)
             clinic_record_visit(rec, &v->decision, v->day);
     }
+}
+
+int w_visit_keep(struct world *w, const struct world_visit *v)
+{
+    if (w->nvisit >= UINT32_MAX - 1 || !w_res_ok(w, v->resident))
+        return CORE_EINVAL;
+    if (w_grow((void **)&w->visits, &w->capvisit, w->nvisit + 1, sizeof *w->visits) != CORE_OK ||
+        w_grow((void **)&w->vnext, &w->capvnext, w->nvisit + 1, sizeof *w->vnext) != CORE_OK)
+        return CORE_ENOMEM;
+    struct wres *r = &w->res[v->resident];
+    uint32_t id = (uint32_t)w->nvisit + 1;
+    w->visits[w->nvisit] = *v;
+    w->vnext[w->nvisit] = 0;
+    w->nvisit++;
+    if (r->vlast != 0)
+        w->vnext[r->vlast - 1] = id;
+    else
+        r->vfirst = id;
+    r->vlast = id;
+    return CORE_OK;
 }
 
 static int visit_eval_as(const struct world *w, int ri, core_day day, const struct scenario_visit *v,

@@ -77,6 +77,8 @@ struct wres {
     size_t nrange, caprange;
     long gap, grace, degraded, claims;
     core_day first_gap;
+    uint32_t vfirst, vlast; /* this resident's recorded visits: 1 + index into world's visits, chained by
+                             * the world's vnext in the order recorded; 0 none (visits.c) */
 };
 
 struct winsurer {
@@ -121,6 +123,8 @@ struct world {
     size_t nevent, capevent;
     struct world_visit *visits;
     size_t nvisit, capvisit;
+    uint32_t *vnext; /* parallel to visits: 1 + the same resident's next recorded visit, 0 none */
+    size_t capvnext;
     struct wact *acts;
     size_t nact, capact;
     uint32_t seq;
@@ -245,6 +249,10 @@ struct w_wire_visit {
         *in;               /* what the rules path hands clinic_decide (presented, reader, record...) */
     const char *pin_typed; /* the PIN the holder types (stage.h); NULL: their own */
 };
+/* Records visit `v` (its resident's) after the others, indexed by resident so that a desk record reads only
+ * that resident's visits (visits.c). */
+CORE_MUST_USE int w_visit_keep(struct world *w, const struct world_visit *v);
+
 /* The visit on the wire: the card's answer (when the card was shown) and the decision. */
 CORE_MUST_USE int w_wire_desk(const struct world *w, const struct w_wire_visit *v,
                               struct eligibility_answer *card, struct clinic_decision *out);
