@@ -186,6 +186,11 @@ CORE_MUST_USE int world_session(const struct world *w, int resident, core_day da
  * clinic) on its requests, derived from the clinic's id: what a terminal playing that clinic is told. out gets
  * 11 bytes; CORE_EINVAL for no such clinic. */
 CORE_MUST_USE int world_clinic_institution(const struct world *w, int clinic, char out[11]);
+/* The holder's name (UTF-8, at most 255 bytes) and sex (1 male, 2 female) the wire path prints on the resident's
+ * card in hand on `day`: the person the registry's answers show (docs/WIRE.md). CORE_EINVAL for no card that
+ * day or a bad resident. */
+CORE_MUST_USE int world_card_face(const struct world *w, int resident, core_day day, char name[256],
+                                  int *sex);
 /* The first day on or before `by` on which a mailing of `doc` (certificate or notice; notice_type
  * SCENARIO_NOTICE_ANY, _A or _B) reached the resident; CORE_DAY_NONE when none did. */
 core_day world_received(const struct world *w, int resident, enum scenario_document doc, core_day by,
