@@ -71,8 +71,8 @@ static int make_stage(const struct world *w, const struct world_wire_remote *rem
     if (rc == CORE_OK && remote == NULL)
         rc = stage_new_local(w->reg, w->policy, clinics, n, out, err);
     else if (rc == CORE_OK) {
-        struct stage_remote r = {remote->service, remote->reader, remote->card_control, remote->on_date,
-                                 remote->on_date_ctx};
+        struct stage_remote r = {remote->service, remote->reader,      remote->card_control,
+                                 remote->on_date, remote->on_date_ctx, remote->on_time};
         rc = stage_new_remote(&r, w->policy, clinics, n, out, err);
     }
     free(inst);
@@ -238,6 +238,8 @@ int w_wire_desk(const struct world *w, const struct w_wire_visit *v, struct elig
     sv.holder_name = sr->identity.name;
     sv.in = v->in;
     sv.pin_typed = v->pin_typed;
+    sv.timed = w->visit_minute >= 0;
+    sv.minute = w->visit_minute;
     return stage_desk(w->wire->stage, &sv, card, out, &err);
 }
 

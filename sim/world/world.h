@@ -60,6 +60,10 @@ struct world_wire_remote {
      * --process` steps its processes' clock file there. NULL: none. */
     int (*on_date)(void *ctx, core_day on, struct core_error *err);
     void *on_date_ctx;
+    /* Called instead of on_date when given (struct stage_remote's on_time): with the visit's time of day too
+     * (`time:`, minutes after midnight Japan time, SCENARIO_VISIT_TIME_DEFAULT when the file gives none; -1 for
+     * an online check alone), each time the date or the time changes. */
+    int (*on_time)(void *ctx, core_day on, int minute, struct core_error *err);
 };
 CORE_MUST_USE int world_set_wire_remote(struct world *w, const struct world_wire_remote *remote,
                                         struct core_error *err);
