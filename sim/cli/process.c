@@ -13,9 +13,10 @@
  * line says it is ready), and gets SIGTERM if the run dies (PR_SET_PDEATHSIG). The run waits on readiness — a
  * socket there, a port listening, the card in the reader, the service's line — each check repeated when a
  * child's pidfd says it is still alive 20 ms on, up to a deadline; a child that exits first is reported with
- * the end of its log. The clock file (`mynasim at --clock`) is rewritten by rename at each date the service is
- * told, at 10:00 Japan time. Every child is stopped by its PID: at the end, on an error, and on SIGINT or
- * SIGTERM (the handler stops them, removes DIR's files and dies of the same signal).
+ * the end of its log. The clock file (`mynasim at --clock`) is rewritten by rename before each visit whose date
+ * or time of day differs from the last, at the visit's `time:` (10:00 Japan time when not given). Every child is
+ * stopped by its PID: at the end, on an error, and on SIGINT or SIGTERM (the handler stops them, removes DIR's
+ * files and dies of the same signal).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -459,13 +460,17 @@ static bool find_tools(struct cli_process *p)
     return fclose(f) == 0;
 }
 
-/* Rewrites the clock file (by rename) so that it reads `on` at 10:00 Japan time now. */
-static int step_clock(void *ctx, core_day on, struct core_error *err)
+/* Rewrites the clock file (by rename) so that it reads `on` at the visit's time of day (`minute` after
+ * midnight Japan time; -1, a check without a visit: 10:00) now. */
+static int step_clock_at(void *ctx, core_day on, int minute, struct core_error *err)
 {
     struct cli_process *p = ctx;
     char text[32];
     core_date_format(on, text);
-    strcat(text, PROCESS_DAY_TIME);
+    if (minute >= 0 && minute < 24 * 60)
+        snprintf(text + strlen(text), sizeof text - strlen(text), "T%02d:%02d", minute / 60, minute % 60);
+    else
+        strcat(text, PROCESS_DAY_TIME);
     int64_t t;
     int rc = core_time_parse_japan(text, strlen(text), &t);
     struct timespec real;
@@ -477,6 +482,12 @@ static int step_clock(void *ctx, core_day on, struct core_error *err)
     if (rc == CORE_OK && p->verbose)
         say(p, "clock %s", text);
     return rc;
+}
+
+/* The clock at 10:00 on `on`: before the first visit. */
+static int step_clock(void *ctx, core_day on, struct core_error *err)
+{
+    return step_clock_at(ctx, on, -1, err);
 }
 
 static int start_children(struct cli_process *p, core_day first, struct core_error *err)
@@ -606,7 +617,8 @@ int cli_process_service_start(struct cli_process *p, const char *file, const cha
                                          .reader = PROCESS_READER,
                                          .card_control = p->path[FILE_CONTROL],
                                          .on_date = step_clock,
-                                         .on_date_ctx = p};
+                                         .on_date_ctx = p,
+                                         .on_time = step_clock_at};
     return CORE_OK;
 }
 

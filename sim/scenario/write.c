@@ -294,6 +294,10 @@ static void put_event(struct wbuf *b, const struct scenario *s, const struct sce
         put(b, ", clinic: ");
         put_id(b, s->clinics[e->visit.clinic].id);
         put_visit(b, s, &e->visit, true);
+        /* only when the file gave it (format 2): the default 10:00 stays implicit, so a format-1 file written
+         * again is still format 1 */
+        if (e->time_given)
+            put(b, ", time: \"%02d:%02d\"", e->minute / 60, e->minute % 60);
         break;
     case SCENARIO_EVENT_CLINIC_DOWN:
         put(b, ", clinic: ");

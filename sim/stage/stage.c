@@ -208,6 +208,7 @@ int stage_desk(struct stage *s, const struct stage_visit *v, struct eligibility_
         return core_error_set(err, CORE_EINVAL, NULL, 0, 0, "stage: no clinic %zu (the stage has %zu)",
                               v->clinic, s->nclinics);
     const struct clinic_input *ci = v->in;
+    s->minute = v->timed && v->minute >= 0 && v->minute < 24 * 60 ? v->minute : -1;
     struct clinic_reception in;
     memset(&in, 0, sizeof in);
     in.on = ci->on;

@@ -50,6 +50,10 @@ struct stage_remote {
      * clock file there; docs/WIRE.md). Anything but CORE_OK stops the visit with that error. NULL: none. */
     int (*on_date)(void *ctx, core_day on, struct core_error *err);
     void *on_date_ctx;
+    /* Called instead of on_date (with on_date_ctx) when given: with the date and the visit's time of day
+     * (stage_visit's minute; -1 for a visit without one, as the online check alone) each time either changes,
+     * before the service is told the date: `mynasim run --process` sets its clock file to the visit's time. */
+    int (*on_time)(void *ctx, core_day on, int minute, struct core_error *err);
 };
 
 /* A local stage: the service answers over `reg` (not owned; it must outlive the stage). The cards are made
@@ -97,6 +101,10 @@ struct stage_visit {
      * and the card keeps what the VERIFY did to its counter after the visit (a wrong PIN uses a try, a right
      * one resets them), as a real card does; everything else of the visit leaves no trace, as always. */
     const char *pin_typed;
+    /* The visit's time of day in minutes after midnight Japan time (0..1439) when `timed`; the remote stage's
+     * on_time hook gets it. Not timed: -1 to the hook. */
+    bool timed;
+    int minute;
 };
 
 /* Runs the visit: *out gets the decision, *card the card's answer when the card was shown (else untouched).

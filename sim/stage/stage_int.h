@@ -52,6 +52,7 @@ struct stage {
     size_t nslots, capslots;
     struct card *stranger; /* a card J-LIS never recorded: the borrowed certificate */
     char error[512];       /* the first failure of a visit */
+    int minute;            /* the visit being run: its time of day (stage_visit), -1 when not timed */
 };
 
 /* Keeps the first failure's message; returns rc. */

@@ -26,6 +26,8 @@ struct remote {
     int down;      /* likewise; -1: nothing yet */
     int (*on_date)(void *ctx, core_day on, struct core_error *err); /* stage_remote's hook, or NULL */
     void *on_date_ctx;
+    int (*on_time)(void *ctx, core_day on, int minute, struct core_error *err); /* likewise */
+    int minute; /* the time of day on_time was last given; -2: nothing yet */
 };
 
 static void remote_free(struct stage *s)
@@ -61,6 +63,8 @@ static CORE_MUST_USE int remote_open(struct stage *s, const void *how, struct co
     r->down = -1;
     r->on_date = remote->on_date;
     r->on_date_ctx = remote->on_date_ctx;
+    r->on_time = remote->on_time;
+    r->minute = -2;
     int rc = CORE_OK;
     const char *tmp = getenv("TMPDIR");
     snprintf(r->dir, sizeof r->dir, "%s/mynasim-wire.XXXXXX", tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
@@ -108,8 +112,13 @@ static CORE_MUST_USE int remote_set_service(struct stage *s, core_day on, bool d
 {
     struct remote *r = s->impl;
     int rc = CORE_OK;
+    if (r->on_time != NULL && (r->date != on || r->minute != s->minute)) {
+        if ((rc = r->on_time(r->on_date_ctx, on, s->minute, err)) != CORE_OK)
+            return rc;
+        r->minute = s->minute;
+    }
     if (r->date != on) {
-        if (r->on_date != NULL && (rc = r->on_date(r->on_date_ctx, on, err)) != CORE_OK)
+        if (r->on_time == NULL && r->on_date != NULL && (rc = r->on_date(r->on_date_ctx, on, err)) != CORE_OK)
             return rc;
         if ((rc = clinic_http_set_date(r->http, on, err)) != CORE_OK)
             return rc;

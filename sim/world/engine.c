@@ -643,6 +643,7 @@ int world_new(const struct scenario *scn, struct world **out, struct core_error 
         return core_error_set(err, CORE_ENOMEM, NULL, 0, 0, "world: out of memory");
     w->scn = scn;
     w->policy = scn->policy;
+    w->visit_minute = -1;
     core_rng_seed(&w->rng, scn->seed_given ? scn->seed : 0);
     if (w->policy == NULL || eligibility_registry_new(w->policy, &w->reg) != CORE_OK) {
         world_free(w);
@@ -1201,7 +1202,9 @@ static CORE_MUST_USE int scn_event(struct world *w, const struct scenario_event 
     }
     case SCENARIO_EVENT_VISIT: {
         struct world_visit v;
+        w->visit_minute = ev->minute; /* the wire path's clock (wire.c): the visit's time of day */
         int rc = w_visit(w, ri, d, &ev->visit, line, &v, err);
+        w->visit_minute = -1;
         if (rc != CORE_OK)
             return rc;
         rc = w_visit_keep(w, &v);

@@ -71,8 +71,8 @@ static int make_stage(const struct world *w, const struct world_wire_remote *rem
     if (rc == CORE_OK && remote == NULL)
         rc = stage_new_local(w->reg, w->policy, clinics, n, out, err);
     else if (rc == CORE_OK) {
-        struct stage_remote r = {remote->service, remote->reader, remote->card_control, remote->on_date,
-                                 remote->on_date_ctx};
+        struct stage_remote r = {remote->service, remote->reader,      remote->card_control,
+                                 remote->on_date, remote->on_date_ctx, remote->on_time};
         rc = stage_new_remote(&r, w->policy, clinics, n, out, err);
     }
     free(inst);
@@ -131,6 +131,42 @@ const char *world_wire_error(const struct world *w)
     return w != NULL && w->wire != NULL && w->wire->remote ? stage_error(w->wire->stage) : NULL;
 }
 
+/* The holder's name and sex on the card's face: the same person the registry's answers show (Name, Sex1:
+ * eligibility_answer_add_person over the person the world filed with the resident's name, kana and sex, each
+ * generated from the resident's id when not given), so a reception system comparing the card's face data with
+ * the answer sees one person. A given name is printed as given (the answer shows it in JIS X 0208, ● for the
+ * rest); a name left to the registry is its generated one. */
+static void holder_person(const struct world *w, const struct wres *r, struct card_holder *h)
+{
+    const struct scenario_identity *id = &r->sr->identity;
+    struct eligibility_answer a;
+    memset(&a, 0, sizeof a);
+    a.has_qualification = true;
+    a.qualification.person = r->person;
+    /* the person was added when the world was made, so the registry knows it; should it not, the scenario's
+     * own fields are all there is */
+    bool known = eligibility_answer_add_person(w->reg, &a) == CORE_OK;
+    const char *name = id->name != NULL && id->name[0] != '\0' ? id->name : known ? a.qualification.name : "";
+    snprintf(h->name, sizeof h->name, "%s", name);
+    int sex = known ? a.qualification.sex : id->sex == SCENARIO_SEX_FEMALE ? 2 : 1;
+    h->sex = sex == 2 ? CARD_SEX_FEMALE : CARD_SEX_MALE;
+}
+
+int world_card_face(const struct world *w, int resident, core_day day, char name[256], int *sex)
+{
+    if (!w_res_ok(w, resident) || name == NULL || sex == NULL)
+        return CORE_EINVAL;
+    const struct wres *r = &w->res[resident];
+    if (w_card_in_hand(r, day) == NULL)
+        return CORE_EINVAL;
+    struct card_holder h;
+    memset(&h, 0, sizeof h);
+    holder_person(w, r, &h);
+    memcpy(name, h.name, sizeof h.name);
+    *sex = (int)h.sex;
+    return CORE_OK;
+}
+
 /* The card of one certificate of one of the world's cards. */
 static void stage_card_of(const struct world *w, int ri, const struct wcard *c, const struct wcert *cert,
                           struct stage_card *out)
@@ -149,13 +185,11 @@ static void stage_card_of(const struct world *w, int ri, const struct wcard *c, 
     }
     snprintf(p->id + n, sizeof p->id - n, "-w%llu", (unsigned long long)c->id);
     p->seed = 1;
-    snprintf(p->holder.name, sizeof p->holder.name, "%s",
-             sr->identity.name != NULL && sr->identity.name[0] != '\0' ? sr->identity.name : "住民 一");
+    holder_person(w, r, &p->holder);
     snprintf(p->holder.address, sizeof p->holder.address, "%s",
              sr->identity.address != NULL && sr->identity.address[0] != '\0' ? sr->identity.address
                                                                              : "東京都千代田区");
     p->holder.born = sr->born;
-    p->holder.sex = sr->identity.sex == SCENARIO_SEX_FEMALE ? CARD_SEX_FEMALE : CARD_SEX_MALE;
     memcpy(p->holder.my_number, r->my_number, sizeof p->holder.my_number);
     uint64_t h = hash_str(p->id, 0x9150);
     if (strlen(sr->identity.security_code) == 4)
@@ -204,6 +238,8 @@ int w_wire_desk(const struct world *w, const struct w_wire_visit *v, struct elig
     sv.holder_name = sr->identity.name;
     sv.in = v->in;
     sv.pin_typed = v->pin_typed;
+    sv.timed = w->visit_minute >= 0;
+    sv.minute = w->visit_minute;
     return stage_desk(w->wire->stage, &sv, card, out, &err);
 }
 

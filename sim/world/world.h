@@ -60,6 +60,10 @@ struct world_wire_remote {
      * --process` steps its processes' clock file there. NULL: none. */
     int (*on_date)(void *ctx, core_day on, struct core_error *err);
     void *on_date_ctx;
+    /* Called instead of on_date when given (struct stage_remote's on_time): with the visit's time of day too
+     * (`time:`, minutes after midnight Japan time, SCENARIO_VISIT_TIME_DEFAULT when the file gives none; -1 for
+     * an online check alone), each time the date or the time changes. */
+    int (*on_time)(void *ctx, core_day on, int minute, struct core_error *err);
 };
 CORE_MUST_USE int world_set_wire_remote(struct world *w, const struct world_wire_remote *remote,
                                         struct core_error *err);
@@ -186,6 +190,11 @@ CORE_MUST_USE int world_session(const struct world *w, int resident, core_day da
  * clinic) on its requests, derived from the clinic's id: what a terminal playing that clinic is told. out gets
  * 11 bytes; CORE_EINVAL for no such clinic. */
 CORE_MUST_USE int world_clinic_institution(const struct world *w, int clinic, char out[11]);
+/* The holder's name (UTF-8, at most 255 bytes) and sex (1 male, 2 female) the wire path prints on the resident's
+ * card in hand on `day`: the person the registry's answers show (docs/WIRE.md). CORE_EINVAL for no card that
+ * day or a bad resident. */
+CORE_MUST_USE int world_card_face(const struct world *w, int resident, core_day day, char name[256],
+                                  int *sex);
 /* The first day on or before `by` on which a mailing of `doc` (certificate or notice; notice_type
  * SCENARIO_NOTICE_ANY, _A or _B) reached the resident; CORE_DAY_NONE when none did. */
 core_day world_received(const struct world *w, int resident, enum scenario_document doc, core_day by,

@@ -114,6 +114,7 @@ struct world {
     const struct policy *policy;
     struct eligibility_registry *reg;
     struct core_rng rng;
+    int visit_minute; /* the visit event being run: its time of day (minutes, Japan time); -1 otherwise */
     struct wres *res;
     size_t nres;
     struct winsurer *ins;

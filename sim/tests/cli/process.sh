@@ -5,7 +5,8 @@
 #  - no process the run started survives it (every child carries a mark in its environment, looked for in /proc),
 #    at the end, on an error while starting, and on SIGTERM and SIGINT in the middle of a run; its private
 #    directory is gone each time;
-#  - the clock file is stepped to the visits' dates (-v names each step); stderr is the closing line alone when
+#  - the clock file is stepped to the visits' dates at their times of day (`time:`, 10:00 without; -v names
+#    each step), the report of a scenario with visit times still the in-process one; stderr is the closing line alone when
 #    it is not a terminal, and shows what the run waits for on one (script(1));
 #  - usage errors, a missing pcscd, vpcd or libfaketime named with its Debian package, and a run without root
 #    refused (exit 2).
@@ -111,6 +112,39 @@ grep -q '^mynasim run: clock 2026-01-05T10:00$' "$T/process.err" || fail "no clo
 steps=$(grep -c '^mynasim run: clock ' "$T/process.err" || true)
 ((steps > ${#files[@]})) || fail "the clock was stepped $steps times"
 log "ok: ${#files[@]} scenarios identical in process and with --process ($(wc -c <"$T/in.json") bytes, $steps clock steps)"
+
+# ---- a visit's time of day: the clock is set to it (-v), the report still the in-process one ----
+# The edges of Japan's day (23:55, 00:05 JST: the previous and the same UTC day), then a visit without a time (10:00).
+cat >"$T/timed.yaml" <<'YAML'
+format: 2
+scenario: process-visit-times
+period: {from: 2025-08-01, to: 2025-08-31}
+insurers: [{id: aisho-nhi, kind: nhi, number: "112334"}]
+clinics: [{id: clinic-a, reader: face}, {id: clinic-b, reader: pin}]
+residents:
+  - {id: r1, born: 1958-05-10, insurer: aisho-nhi, card: {issued: 2022-06-01}, registered: 2023-02-01}
+events:
+  - {date: 2025-08-05, who: r1, do: visit, clinic: clinic-a, kind: first, time: 23:55}
+  - {date: 2025-08-06, who: r1, do: visit, clinic: clinic-b, kind: revisit, time: 00:05}
+  - {date: 2025-08-06, who: r1, do: visit, clinic: clinic-a, kind: revisit, time: 00:05}
+  - {date: 2025-08-07, who: r1, do: visit, clinic: clinic-a, kind: revisit}
+YAML
+in_rc=0
+"$MYNASIM" run -q --report json "$T/timed.yaml" >"$T/timed-in.json" || in_rc=$?
+rc=0
+marked "$MYNASIM" run -v --process --report json "$T/timed.yaml" >"$T/timed.json" 2>"$T/timed.err" || rc=$?
+[[ $rc -eq $in_rc ]] || fail "visit times: exit $rc with --process, $in_rc in process: $(cat "$T/timed.err")"
+cmp -s "$T/timed-in.json" "$T/timed.json" || {
+    diff -u "$T/timed-in.json" "$T/timed.json" | head -40 >&2
+    fail "visit times: the report with --process differs from the in-process run's"
+}
+no_survivor "visit times"
+# the period's first day at 10:00 before the card server and before the file's service start, then each visit's
+# time, once for the two at 00:05
+want=$'2025-08-01T10:00\n2025-08-01T10:00\n2025-08-05T23:55\n2025-08-06T00:05\n2025-08-07T10:00'
+got=$(sed -n 's/^mynasim run: clock //p' "$T/timed.err")
+[[ "$got" == "$want" ]] || fail "visit times: the clock was set to $(echo $got), not $(echo $want): $(cat "$T/timed.err")"
+log "ok: the clock set to each visit's time ($(echo $got))"
 
 # ---- quiet in CI, progress on a terminal ----
 marked "$MYNASIM" run --process "$f" >/dev/null 2>"$T/quiet.err" || fail "one file with --process: $(cat "$T/quiet.err")"

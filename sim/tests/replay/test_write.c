@@ -126,6 +126,8 @@ static void assert_same(const struct scenario *a, const struct scenario *b)
         assert_int_equal(x->pin, y->pin);
         assert_same_visit(&x->visit, &y->visit);
         assert_int_equal(x->until, y->until);
+        assert_int_equal(x->time_given, y->time_given);
+        assert_int_equal(x->minute, y->minute);
     }
     assert_int_equal(a->expect_count, b->expect_count);
     for (size_t i = 0; i < a->expect_count; i++) {
@@ -252,6 +254,9 @@ static void library_examples_and_failing_scenarios_round_trip(void **state)
     ok += round_trip_dir(MYNASIM_SOURCE_DIR "/scenarios", &files);
     ok += round_trip_dir(MYNASIM_SOURCE_DIR "/docs/examples", &files);
     ok += round_trip_dir(MYNASIM_SOURCE_DIR "/tests/failing-scenarios", &files);
+    /* visits at given times of day (`time:`, the edges of Japan's day), which the library has none of */
+    ok += round_trip(MYNASIM_SOURCE_DIR "/sim/tests/terminal/data/visits.yaml");
+    files++;
     print_message("%d of %d files written and read back\n", ok, files);
     assert_true(files >= 60);
     assert_true(ok >= files - 5); /* only files whose insurers override policy parameters are refused */
@@ -293,7 +298,7 @@ static void text_and_identity_survive(void **state)
     char mn[13] = "12345678901";
     mn[11] = (char)('0' + core_my_number_check_digit(mn));
     mn[12] = '\0';
-    char src[2048];
+    char src[4096];
     int n = snprintf(
         src, sizeof src,
         "format: 2\n"
@@ -312,6 +317,8 @@ static void text_and_identity_survive(void **state)
         "events:\n"
         "  - {date: 2025-02-12, who: r1, do: visit, clinic: c1, bring: [], kind: revisit,\n"
         "     faults: [reader_fault, unshowable_name]}\n"
+        "  - {date: 2025-02-13, who: r1, do: visit, clinic: c1, kind: revisit, time: 23:55}\n"
+        "  - {date: 2025-02-14, who: r1, do: visit, clinic: c1, kind: revisit, time: \"00:05\"}\n"
         "expect:\n"
         "  - {who: r1, gap_days: {min: 0, max: 3}, name: \"no gap: \\\"really\\\"\"}\n",
         mn);
@@ -328,6 +335,22 @@ static void text_and_identity_survive(void **state)
     assert_string_equal(b->residents[0].identity.my_number, mn);
     assert_true(b->events[0].visit.bring_given);
     assert_int_equal(b->events[0].visit.bring, 0);
+    /* the person fields the answers use, written and read back */
+    assert_non_null(strstr(t, "name: \"山田 太郎\""));
+    assert_non_null(strstr(t, "kana: \"ヤマダ タロウ\""));
+    assert_non_null(strstr(t, "sex: male"));
+    assert_string_equal(b->residents[0].identity.name, "山田 太郎");
+    assert_string_equal(b->residents[0].identity.kana, "ヤマダ タロウ");
+    assert_int_equal(b->residents[0].identity.sex, SCENARIO_SEX_MALE);
+    /* a visit's time only where the file gave one; the default stays unwritten */
+    assert_false(b->events[0].time_given);
+    assert_int_equal(b->events[0].minute, SCENARIO_VISIT_TIME_DEFAULT);
+    assert_true(b->events[1].time_given);
+    assert_int_equal(b->events[1].minute, 23 * 60 + 55);
+    assert_true(b->events[2].time_given);
+    assert_int_equal(b->events[2].minute, 5);
+    assert_non_null(strstr(t, "time: \"23:55\""));
+    assert_non_null(strstr(t, "time: \"00:05\""));
     free(t);
     scenario_free(a);
     scenario_free(b);

@@ -175,6 +175,61 @@ static void online_checks_answer_alike_on_both_paths(void **state)
     run_free(&wire);
 }
 
+/* The card's face shows the person the answers show: a resident without a name or sex (r3, r4, the long id)
+ * gets the registry's generated person on both, one with a sex alone (r2) keeps it on both, and a given name
+ * (R.1_x) is printed as given. */
+static void card_face_is_the_answers_person(void **state)
+{
+    (void)state;
+    struct run wire;
+    run_yaml_fidelity(&wire, wire_yaml, WORLD_FIDELITY_WIRE);
+    int compared = 0;
+    for (int res = 0; res < 5; res++) {
+        struct eligibility_answer a;
+        struct core_error err;
+        core_error_clear(&err);
+        assert_int_equal(world_probe_check(wire.w, res, D("2026-01-20"), CF, &a, &err), CORE_OK);
+        if (!a.has_qualification) /* r4 is not registered: the answer shows no person */
+            continue;
+        compared++;
+        char name[256];
+        int sex = 0;
+        assert_int_equal(world_card_face(wire.w, res, D("2026-01-20"), name, &sex), CORE_OK);
+        /* the answer shows the name in JIS X 0208 (● for the rest, here R.1_x's ASCII space): so does the
+         * card's, when shown the same way */
+        char shown[ELIGIBILITY_PERSON_TEXT_MAX];
+        assert_int_equal(eligibility_name_showable(name, shown, sizeof shown), CORE_OK);
+        if (strcmp(shown, a.qualification.name) != 0 || sex != a.qualification.sex)
+            fail_msg("resident %d: card %s sex %d, answer %s sex %d", res, name, sex, a.qualification.name,
+                     a.qualification.sex);
+        assert_string_not_equal(name, "住民 一"); /* the fixed name the card once fell back to */
+    }
+    assert_true(compared >= 3);
+    /* the long id: no name, no sex, and compared above */
+    assert_int_equal(check(wire.w, 4, "2026-01-20"), ELIGIBILITY_OK);
+    char name[256];
+    int sex = 0;
+    assert_int_equal(world_card_face(wire.w, 0, D("2026-01-20"), name, &sex), CORE_OK);
+    assert_string_equal(name, "山田 花子");
+    assert_int_equal(sex, 2);
+    assert_int_equal(world_card_face(wire.w, 1, D("2026-01-20"), name, &sex), CORE_OK);
+    assert_int_equal(sex, 1);
+    /* the generated person depends on the resident's id alone: the rules path's world files the same one */
+    struct run rules;
+    run_yaml_fidelity(&rules, wire_yaml, WORLD_FIDELITY_RULES);
+    char again[256];
+    int sex2 = 0;
+    assert_int_equal(world_card_face(wire.w, 2, D("2026-01-20"), name, &sex), CORE_OK);
+    assert_int_equal(world_card_face(rules.w, 2, D("2026-01-20"), again, &sex2), CORE_OK);
+    assert_string_equal(name, again);
+    assert_int_equal(sex, sex2);
+    /* no card in hand: refused */
+    assert_int_equal(world_card_face(wire.w, 0, D("2021-01-01"), name, &sex), CORE_EINVAL);
+    assert_int_equal(world_card_face(wire.w, 99, D("2026-01-20"), name, &sex), CORE_EINVAL);
+    run_free(&rules);
+    run_free(&wire);
+}
+
 /* Fidelity is chosen after world_new and before world_run: choosing it later, or for no world, is refused;
  * choosing WIRE twice keeps one wire; going back to RULES drops it and the rules path decides. */
 static void fidelity_is_chosen_before_the_run(void **state)
@@ -216,6 +271,7 @@ int main(void)
         cmocka_unit_test(probes_decide_alike_on_both_paths),
         cmocka_unit_test(online_checks_answer_alike_on_both_paths),
         cmocka_unit_test(fidelity_is_chosen_before_the_run),
+        cmocka_unit_test(card_face_is_the_answers_person),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
