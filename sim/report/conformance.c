@@ -129,24 +129,24 @@ static int issuance_json(FILE *f, const struct conform_case *cases, size_t n)
             char who[sizeof d->who], why[sizeof d->why], got[sizeof d->got];
             report_jb_append(&b, "a difference", diffs,
                              REPORT_PACK(&b, "a difference", "{s:o, s:s, s:s, s:s, s:s, s:s, s:s}", "day",
-                                         date_or_null(&b, d->day), "who", clean(d->who, who, sizeof who, true),
-                                         "what", d->what, "rule", d->rule, "why",
-                                         clean(d->why, why, sizeof why, true), "engine", d->expected, "sut",
-                                         clean(d->got, got, sizeof got, true)));
+                                         date_or_null(&b, d->day), "who",
+                                         clean(d->who, who, sizeof who, true), "what", d->what, "rule",
+                                         d->rule, "why", clean(d->why, why, sizeof why, true), "engine",
+                                         d->expected, "sut", clean(d->got, got, sizeof got, true)));
         }
         char failure[sizeof c->failure];
         json_t *fail = c->sut_failed ? REPORT_PACK(&b, "a failure", "{s:o, s:s}", "day",
                                                    date_or_null(&b, c->failure_day), "why",
                                                    clean(c->failure, failure, sizeof failure, true))
                                      : json_null();
-        report_jb_append(
-            &b, "a case", arr,
-            REPORT_PACK(&b, "a case", "{s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:s, s:o, s:o}", "name",
-                        report_u8(&b, c->name), "file", report_u8(&b, c->file), "policy",
-                        report_u8(&b, c->policy), "from", date_or_null(&b, c->from), "to",
-                        date_or_null(&b, c->to), "days", (json_int_t)c->days, "engine_mailings",
-                        (json_int_t)c->engine_mailings, "sut_mailings", (json_int_t)c->sut_mailings, "verdict",
-                        verdict(c), "differences", diffs, "failure", fail));
+        report_jb_append(&b, "a case", arr,
+                         REPORT_PACK(&b, "a case", "{s:s, s:s, s:s, s:o, s:o, s:I, s:I, s:I, s:s, s:o, s:o}",
+                                     "name", report_u8(&b, c->name), "file", report_u8(&b, c->file), "policy",
+                                     report_u8(&b, c->policy), "from", date_or_null(&b, c->from), "to",
+                                     date_or_null(&b, c->to), "days", (json_int_t)c->days, "engine_mailings",
+                                     (json_int_t)c->engine_mailings, "sut_mailings",
+                                     (json_int_t)c->sut_mailings, "verdict", verdict(c), "differences", diffs,
+                                     "failure", fail));
     }
     json_t *o = REPORT_PACK(&b, "the report", "{s:s, s:o, s:i}", "suite", "issuance", "cases", arr, "exit",
                             conform_exit_code(cases, n));
@@ -273,15 +273,15 @@ static int reception_json(FILE *f, const struct conform_visit *v, size_t n)
         bool pass = c->verdict == CONFORM_PASS;
         report_jb_append(
             &b, "a case", arr,
-            REPORT_PACK(&b, "a case", "{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:I}",
-                        "visit", report_u8(&b, c->visit), "name", report_u8(&b, c->name), "file",
-                        report_u8(&b, c->file), "line", c->line, "policy", report_u8(&b, c->policy), "date", day,
-                        "who", report_u8(&b, c->who), "presents", c->presents, "verdict", verdicts[c->verdict],
-                        "expected", report_u8(&b, c->expected), "got", clean(c->got, got, sizeof got, false),
-                        "rule", pass ? json_null() : report_jb_string(&b, "a rule", c->rule), "why",
-                        pass ? json_null()
-                             : report_jb_string(&b, "a reason", clean(c->why, why, sizeof why, false)),
-                        "requests", (json_int_t)c->requests));
+            REPORT_PACK(
+                &b, "a case", "{s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:I}",
+                "visit", report_u8(&b, c->visit), "name", report_u8(&b, c->name), "file",
+                report_u8(&b, c->file), "line", c->line, "policy", report_u8(&b, c->policy), "date", day,
+                "who", report_u8(&b, c->who), "presents", c->presents, "verdict", verdicts[c->verdict],
+                "expected", report_u8(&b, c->expected), "got", clean(c->got, got, sizeof got, false), "rule",
+                pass ? json_null() : report_jb_string(&b, "a rule", c->rule), "why",
+                pass ? json_null() : report_jb_string(&b, "a reason", clean(c->why, why, sizeof why, false)),
+                "requests", (json_int_t)c->requests));
     }
     json_t *o = REPORT_PACK(&b, "the report", "{s:s, s:o, s:i}", "suite", "reception", "cases", arr, "exit",
                             conform_reception_exit_code(v, n));
@@ -318,8 +318,9 @@ static int reception_junit(FILE *f, const struct conform_visit *v, size_t n)
         s->failed += c->verdict == CONFORM_FAIL;
         t->message = pass ? report_xml_dup("") : report_xml_printf("[%s] %s", c->rule, c->why);
         t->rule = report_xml_dup(pass ? "" : c->rule);
-        t->out = report_xml_printf("%s %s, %s: %s%s%s%s%s\n", day, c->who, c->presents, c->expected,
-                                   pass ? "" : "\n[", pass ? "" : c->rule, pass ? "" : "] ", pass ? "" : c->why);
+        t->out =
+            report_xml_printf("%s %s, %s: %s%s%s%s%s\n", day, c->who, c->presents, c->expected,
+                              pass ? "" : "\n[", pass ? "" : c->rule, pass ? "" : "] ", pass ? "" : c->why);
         if (t->out != NULL && c->got[0] != '\0') {
             char *o = report_xml_printf("%sSUT: %s\n", t->out, c->got);
             free(t->out);

@@ -178,8 +178,8 @@ static int junit_add(struct report *rep, const struct scenario *scn, const struc
         const char *name = r->expect != NULL ? r->expect->name : NULL;
         c->name = report_xml_dup(title);
         c->out = report_xml_printf("%s:%d:%d: %s%s%s%s: %s", file, r->pos.line, r->pos.column,
-                            r->form != NULL ? r->form : "?", name != NULL ? " \"" : "",
-                            name != NULL ? name : "", name != NULL ? "\"" : "", r->message);
+                                   r->form != NULL ? r->form : "?", name != NULL ? " \"" : "",
+                                   name != NULL ? name : "", name != NULL ? "\"" : "", r->message);
         c->rule = report_xml_dup(r->rule);
         c->message = report_xml_dup(r->message);
         if (c->name == NULL || c->out == NULL || c->rule == NULL || c->message == NULL)

@@ -122,8 +122,8 @@ CORE_MUST_USE int report_compare_close(struct report_compare *rep, struct core_e
  * docs/junit.xsd. A SUT's bytes are shown with each byte that is not UTF-8 or is a control character as '?'.
  * CORE_OK, CORE_EIO when `f` could not be written, CORE_ENOMEM.
  */
-CORE_MUST_USE int report_conform_issuance(FILE *f, enum report_format format, const struct conform_case *cases,
-                                          size_t n);
+CORE_MUST_USE int report_conform_issuance(FILE *f, enum report_format format,
+                                          const struct conform_case *cases, size_t n);
 CORE_MUST_USE int report_conform_reception(FILE *f, enum report_format format, const struct conform_visit *v,
                                            size_t n);
 

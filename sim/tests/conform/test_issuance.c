@@ -256,14 +256,10 @@ int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_reference_matches),
-        cmocka_unit_test(test_mutant_caught_with_rule),
-        cmocka_unit_test(test_wrong_mailings_named),
-        cmocka_unit_test(test_sut_failures),
-        cmocka_unit_test(test_no_process_left),
-        cmocka_unit_test(test_day_json_is_the_morning),
-        cmocka_unit_test(test_parse_line),
-        cmocka_unit_test(test_range_outside_period),
+        cmocka_unit_test(test_reference_matches),    cmocka_unit_test(test_mutant_caught_with_rule),
+        cmocka_unit_test(test_wrong_mailings_named), cmocka_unit_test(test_sut_failures),
+        cmocka_unit_test(test_no_process_left),      cmocka_unit_test(test_day_json_is_the_morning),
+        cmocka_unit_test(test_parse_line),           cmocka_unit_test(test_range_outside_period),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
