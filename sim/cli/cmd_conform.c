@@ -16,6 +16,7 @@
 
 #include "cli/cli.h"
 #include "conform/conform.h"
+#include "report/report.h"
 #include "scenario/scenario.h"
 #include "world/world.h"
 
@@ -173,11 +174,8 @@ static int issuance_main(int argc, char **argv)
         ncase++;
     }
     cli_progress_clear(progress);
-    enum conform_format cf = rf == REPORT_JSON    ? CONFORM_JSON
-                             : rf == REPORT_JUNIT ? CONFORM_JUNIT
-                                                  : CONFORM_TEXT;
-    status = conform_report(f.out.f, cf, cases, ncase) == CORE_OK ? conform_exit_code(cases, ncase)
-                                                                  : CLI_EXIT_USAGE;
+    status = report_conform_issuance(f.out.f, rf, cases, ncase) == CORE_OK ? conform_exit_code(cases, ncase)
+                                                                           : CLI_EXIT_USAGE;
     if (!cli_out_commit(&f.out, "conform issuance", true))
         status = CLI_EXIT_USAGE;
 done:
@@ -398,10 +396,7 @@ static int reception_main(int argc, char **argv)
         i = j;
     }
     cli_progress_clear(progress);
-    enum conform_format cf = rf == REPORT_JSON    ? CONFORM_JSON
-                             : rf == REPORT_JUNIT ? CONFORM_JUNIT
-                                                  : CONFORM_TEXT;
-    status = conform_reception_report(dest.f, cf, cases, ncase) == CORE_OK
+    status = report_conform_reception(dest.f, rf, cases, ncase) == CORE_OK
                  ? conform_reception_exit_code(cases, ncase)
                  : CLI_EXIT_USAGE;
     if (!cli_out_commit(&dest, "conform reception", true))
