@@ -184,9 +184,49 @@ static void population_where_people_change_jobs_and_move(void **state)
     extracted_files_give_the_same_days_alone(GAPS, "population-with-gaps", 10, true);
 }
 
+/* The directory --extract writes into: made with its parents, and every way it cannot be is an error naming it. */
+static void the_directory_is_made_or_refused(void **state)
+{
+    (void)state;
+    struct core_error err;
+    char base[512], path[5000];
+    snprintf(base, sizeof base, "%s/extract-dir-%ld", MYNASIM_BINARY_DIR, (long)getpid());
+    core_error_clear(&err);
+    assert_int_equal(replay_extract_dir(NULL, &err), CORE_EINVAL);
+    assert_non_null(strstr(err.message, "no directory given"));
+    core_error_clear(&err);
+    assert_int_equal(replay_extract_dir("", &err), CORE_EINVAL);
+    memset(path, 'a', sizeof path - 1);
+    path[sizeof path - 1] = '\0';
+    core_error_clear(&err);
+    assert_int_equal(replay_extract_dir(path, &err), CORE_EINVAL);
+    assert_non_null(strstr(err.message, "too long"));
+    /* parents made: base/a/b */
+    snprintf(path, sizeof path, "%s/a/b", base);
+    core_error_clear(&err);
+    assert_int_equal(replay_extract_dir(path, &err), CORE_OK);
+    assert_int_equal(replay_extract_dir(path, &err), CORE_OK); /* again: it exists, fine */
+    /* a file where the directory should be, and a file where a parent should be */
+    snprintf(path, sizeof path, "%s/file", base);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    assert_int_equal(fclose(f), 0);
+    core_error_clear(&err);
+    assert_int_equal(replay_extract_dir(path, &err), CORE_EINVAL);
+    assert_non_null(strstr(err.message, "not a directory"));
+    snprintf(path, sizeof path, "%s/file/below", base);
+    core_error_clear(&err);
+    assert_int_equal(replay_extract_dir(path, &err), CORE_EIO);
+    assert_non_null(strstr(err.message, "cannot create the directory"));
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", base);
+    assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(the_directory_is_made_or_refused),
         cmocka_unit_test(library_population),
         cmocka_unit_test(population_where_people_change_jobs_and_move),
     };
