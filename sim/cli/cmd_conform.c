@@ -16,7 +16,6 @@
 
 #include "cli/cli.h"
 #include "conform/conform.h"
-#include "report/report.h"
 #include "scenario/scenario.h"
 #include "world/world.h"
 
@@ -174,8 +173,11 @@ static int issuance_main(int argc, char **argv)
         ncase++;
     }
     cli_progress_clear(progress);
-    status = report_conform_issuance(f.out.f, rf, cases, ncase) == CORE_OK ? conform_exit_code(cases, ncase)
-                                                                           : CLI_EXIT_USAGE;
+    enum conform_format cf = rf == REPORT_JSON    ? CONFORM_JSON
+                             : rf == REPORT_JUNIT ? CONFORM_JUNIT
+                                                  : CONFORM_TEXT;
+    status = conform_report(f.out.f, cf, cases, ncase) == CORE_OK ? conform_exit_code(cases, ncase)
+                                                                  : CLI_EXIT_USAGE;
     if (!cli_out_commit(&f.out, "conform issuance", true))
         status = CLI_EXIT_USAGE;
 done:
@@ -396,7 +398,10 @@ static int reception_main(int argc, char **argv)
         i = j;
     }
     cli_progress_clear(progress);
-    status = report_conform_reception(dest.f, rf, cases, ncase) == CORE_OK
+    enum conform_format cf = rf == REPORT_JSON    ? CONFORM_JSON
+                             : rf == REPORT_JUNIT ? CONFORM_JUNIT
+                                                  : CONFORM_TEXT;
+    status = conform_reception_report(dest.f, cf, cases, ncase) == CORE_OK
                  ? conform_reception_exit_code(cases, ncase)
                  : CLI_EXIT_USAGE;
     if (!cli_out_commit(&dest, "conform reception", true))

@@ -98,8 +98,11 @@ struct conform_mailing {
 CORE_MUST_USE int conform_issuance_parse_line(const struct scenario *scn, core_day day, const char *line,
                                               struct conform_mailing *out, char *why, size_t cap);
 
-/* The exit code the cases come to (CONFORM_EXIT_*). Their reports are sim/report's (report.h,
- * report_conform_issuance): report sits above conform. */
+enum conform_format { CONFORM_TEXT, CONFORM_JSON, CONFORM_JUNIT };
+/* Writes the report of `n` cases. Returns CORE_OK or CORE_EIO. */
+CORE_MUST_USE int conform_report(FILE *f, enum conform_format format, const struct conform_case *cases,
+                                 size_t n);
+/* The exit code the cases come to (CONFORM_EXIT_*). */
 int conform_exit_code(const struct conform_case *cases, size_t n);
 
 /* ==== the reception suite (reception.c; docs/CONFORMANCE.md, "Reception systems"; the contract
@@ -177,8 +180,9 @@ struct conform_decision {
 CORE_MUST_USE int conform_decision_parse(const char *text, size_t len, const char *visit,
                                          struct conform_decision *out, char *why, size_t cap);
 
-/* The exit code of a reception run (CONFORM_EXIT_*). Its report is sim/report's (report.h,
- * report_conform_reception). */
+/* The report of a reception run (text, JSON or JUnit), and its exit code (CONFORM_EXIT_*). */
+CORE_MUST_USE int conform_reception_report(FILE *f, enum conform_format format, const struct conform_visit *v,
+                                           size_t n);
 int conform_reception_exit_code(const struct conform_visit *v, size_t n);
 
 #endif

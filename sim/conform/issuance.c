@@ -617,15 +617,3 @@ void conform_case_free(struct conform_case *c)
     c->diffs = NULL;
     c->ndiff = 0;
 }
-
-int conform_exit_code(const struct conform_case *cases, size_t n)
-{
-    int code = CONFORM_EXIT_MATCH;
-    for (size_t i = 0; i < n; i++) {
-        if (cases[i].sut_failed)
-            return CONFORM_EXIT_SUT;
-        if (cases[i].ndiff > 0)
-            code = CONFORM_EXIT_DIFFER;
-    }
-    return code;
-}

@@ -919,15 +919,3 @@ int conform_reception_scenario(struct conform_reception *s, const struct scenari
     free(pick);
     return rc;
 }
-
-int conform_reception_exit_code(const struct conform_visit *v, size_t n)
-{
-    int code = CONFORM_EXIT_MATCH;
-    for (size_t i = 0; i < n; i++) {
-        if (v[i].verdict == CONFORM_SUT_ERR)
-            return CONFORM_EXIT_SUT;
-        if (v[i].verdict == CONFORM_FAIL)
-            code = CONFORM_EXIT_DIFFER;
-    }
-    return code;
-}

@@ -26,8 +26,32 @@
 
 #include "report/report_int.h"
 
+struct junit_case {
+    char *name; /* who, what and when, or the expectation's name */
+    char *out;  /* file:line:column: form: message */
+    char *rule;
+    char *message;
+    bool passed;
+    bool error; /* the file could not be run */
+};
+
+struct junit_suite {
+    char *file;
+    char *name;      /* "SCENARIO (POLICY)", or the file when it could not be run */
+    char *classname; /* "POLICY.SCENARIO" */
+    char *scenario;
+    char *policy;
+    char *tags; /* comma-separated, NULL when none */
+    struct junit_case *cases;
+    size_t count;
+    size_t failed;
+    size_t errors;
+    double seconds;
+    long long population; /* generated residents; -1 without a population */
+};
+
 struct junit_state {
-    struct report_junit_suite *suites;
+    struct junit_suite *suites;
     size_t count;
 };
 
@@ -42,7 +66,7 @@ static void xml_safe(char *s)
 
 /* A copy of `s` fit for XML: UTF-8 (invalid sequences as U+FFFD) without the C0 controls XML refuses. Whole:
  * nothing is cut. NULL when out of memory. */
-char *report_xml_dup(const char *s)
+static char *xml_dup(const char *s)
 {
     char *d = report_utf8_dup(s);
     xml_safe(d);
@@ -50,7 +74,8 @@ char *report_xml_dup(const char *s)
 }
 
 /* printf into a fresh string fit for XML; NULL when out of memory. */
-char *report_xml_printf(const char *fmt, ...)
+static char *xml_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *xml_printf(const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -62,7 +87,7 @@ char *report_xml_printf(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    char *d = report_xml_dup(s);
+    char *d = xml_dup(s);
     free(s);
     return d;
 }
@@ -96,20 +121,20 @@ static int junit_oom(const char *file, struct core_error *err)
                           file != NULL ? file : "");
 }
 
-static struct report_junit_suite *suite_new(struct junit_state *st)
+static struct junit_suite *suite_new(struct junit_state *st)
 {
-    struct report_junit_suite *suites = realloc(st->suites, (st->count + 1) * sizeof *suites);
+    struct junit_suite *suites = realloc(st->suites, (st->count + 1) * sizeof *suites);
     if (suites == NULL)
         return NULL;
     st->suites = suites;
-    struct report_junit_suite *s = &suites[st->count++];
+    struct junit_suite *s = &suites[st->count++];
     memset(s, 0, sizeof *s);
     s->population = -1;
     return s;
 }
 
 /* A name that occurs twice in the suite is followed by its line, so every testcase has its own. */
-static CORE_MUST_USE bool names_unique(struct report_junit_suite *s, const struct replay_result *results)
+static CORE_MUST_USE bool names_unique(struct junit_suite *s, const struct replay_result *results)
 {
     bool *dup = calloc(s->count > 0 ? s->count : 1, sizeof *dup);
     if (dup == NULL)
@@ -122,7 +147,7 @@ static CORE_MUST_USE bool names_unique(struct report_junit_suite *s, const struc
     for (size_t i = 0; i < s->count && ok; i++) {
         if (!dup[i])
             continue;
-        char *n = report_xml_printf("%s (line %d)", s->cases[i].name, results[i].pos.line);
+        char *n = xml_printf("%s (line %d)", s->cases[i].name, results[i].pos.line);
         ok = n != NULL;
         if (ok) {
             free(s->cases[i].name);
@@ -137,17 +162,17 @@ static CORE_MUST_USE int junit_add(struct report *rep, const struct scenario *sc
                                    const struct replay_run_result *run, struct core_error *err)
 {
     struct junit_state *st = rep->state;
-    struct report_junit_suite *s = suite_new(st);
+    struct junit_suite *s = suite_new(st);
     if (s == NULL)
         return junit_oom(scn->file, err);
     const char *file = scn->file != NULL ? scn->file : "";
     char pkg[256];
     policy_package(scn->policy_ref, pkg, sizeof pkg);
-    s->file = report_xml_dup(file);
-    s->scenario = report_xml_dup(scn->name);
-    s->policy = report_xml_dup(scn->policy_ref);
-    s->name = report_xml_printf("%s (%s)", scn->name, scn->policy_ref);
-    s->classname = report_xml_printf("%s.%s", pkg, scn->name);
+    s->file = xml_dup(file);
+    s->scenario = xml_dup(scn->name);
+    s->policy = xml_dup(scn->policy_ref);
+    s->name = xml_printf("%s (%s)", scn->name, scn->policy_ref);
+    s->classname = xml_printf("%s.%s", pkg, scn->name);
     if (scn->tag_count > 0) {
         size_t len = 1;
         for (size_t i = 0; i < scn->tag_count; i++)
@@ -158,7 +183,7 @@ static CORE_MUST_USE int junit_add(struct report *rep, const struct scenario *sc
                 strcat(t, ",");
             strcat(t, scn->tags[i]);
         }
-        s->tags = t != NULL ? report_xml_dup(t) : NULL;
+        s->tags = t != NULL ? xml_dup(t) : NULL;
         free(t);
         if (s->tags == NULL)
             return junit_oom(file, err);
@@ -172,16 +197,16 @@ static CORE_MUST_USE int junit_add(struct report *rep, const struct scenario *sc
     s->seconds = rep->seconds;
     for (size_t i = 0; i < run->count; i++) {
         const struct replay_result *r = &run->results[i];
-        struct report_junit_case *c = &s->cases[i];
+        struct junit_case *c = &s->cases[i];
         char title[512];
         report_result_title(scn, r, title, sizeof title);
         const char *name = r->expect != NULL ? r->expect->name : NULL;
-        c->name = report_xml_dup(title);
-        c->out = report_xml_printf("%s:%d:%d: %s%s%s%s: %s", file, r->pos.line, r->pos.column,
-                                   r->form != NULL ? r->form : "?", name != NULL ? " \"" : "",
-                                   name != NULL ? name : "", name != NULL ? "\"" : "", r->message);
-        c->rule = report_xml_dup(r->rule);
-        c->message = report_xml_dup(r->message);
+        c->name = xml_dup(title);
+        c->out = xml_printf("%s:%d:%d: %s%s%s%s: %s", file, r->pos.line, r->pos.column,
+                            r->form != NULL ? r->form : "?", name != NULL ? " \"" : "",
+                            name != NULL ? name : "", name != NULL ? "\"" : "", r->message);
+        c->rule = xml_dup(r->rule);
+        c->message = xml_dup(r->message);
         if (c->name == NULL || c->out == NULL || c->rule == NULL || c->message == NULL)
             return junit_oom(file, err);
         c->passed = r->passed;
@@ -198,12 +223,12 @@ static CORE_MUST_USE int junit_invalid(struct report *rep, const char *file,
                                        struct core_error *err)
 {
     struct junit_state *st = rep->state;
-    struct report_junit_suite *s = suite_new(st);
+    struct junit_suite *s = suite_new(st);
     if (s == NULL)
         return junit_oom(file, err);
-    s->file = report_xml_dup(file);
-    s->name = report_xml_dup(file);
-    s->classname = report_xml_printf("invalid.%s", file); /* the file as a class: no dot in it to split on */
+    s->file = xml_dup(file);
+    s->name = xml_dup(file);
+    s->classname = xml_printf("invalid.%s", file); /* the file as a class: no dot in it to split on */
     for (char *p = s->classname != NULL ? s->classname + strlen("invalid.") : NULL; p != NULL && *p; p++)
         if (*p == '.')
             *p = '_';
@@ -212,12 +237,12 @@ static CORE_MUST_USE int junit_invalid(struct report *rep, const char *file,
         return junit_oom(file, err);
     s->count = 1;
     s->errors = 1;
-    struct report_junit_case *c = &s->cases[0];
+    struct junit_case *c = &s->cases[0];
     size_t n = count + omitted;
     c->error = true;
-    c->name = report_xml_printf("%s is a valid scenario file", file);
-    c->message = report_xml_printf("not valid: %zu problem%s", n, n == 1 ? "" : "s");
-    c->rule = report_xml_dup("invalid");
+    c->name = xml_printf("%s is a valid scenario file", file);
+    c->message = xml_printf("not valid: %zu problem%s", n, n == 1 ? "" : "s");
+    c->rule = xml_dup("invalid");
     size_t len = 64;
     char(*lines)[1200] = count > 0 ? malloc(count * sizeof *lines) : NULL;
     if (count > 0 && lines == NULL)
@@ -237,17 +262,17 @@ static CORE_MUST_USE int junit_invalid(struct report *rep, const char *file,
             snprintf(text + strlen(text), len - strlen(text), "%zu more problems not shown\n", omitted);
     }
     free(lines);
-    c->out = text != NULL ? report_xml_dup(text) : NULL;
+    c->out = text != NULL ? xml_dup(text) : NULL;
     free(text);
     if (c->name == NULL || c->message == NULL || c->rule == NULL || c->out == NULL)
         return junit_oom(file, err);
     return CORE_OK;
 }
 
-void report_junit_free(struct report_junit_suite *suites, size_t count)
+static void junit_free(struct junit_state *st)
 {
-    for (size_t i = 0; i < count; i++) {
-        struct report_junit_suite *s = &suites[i];
+    for (size_t i = 0; i < st->count; i++) {
+        struct junit_suite *s = &st->suites[i];
         free(s->file);
         free(s->name);
         free(s->classname);
@@ -262,12 +287,7 @@ void report_junit_free(struct report_junit_suite *suites, size_t count)
         }
         free(s->cases);
     }
-    free(suites);
-}
-
-static void junit_free(struct junit_state *st)
-{
-    report_junit_free(st->suites, st->count);
+    free(st->suites);
     free(st);
 }
 
@@ -292,7 +312,7 @@ static void seconds_word(bool timings, double seconds, char *out, size_t cap)
 }
 
 /* Every xmlTextWriter call returns < 0 on failure; `ok` collects them. */
-static CORE_MUST_USE int write_suite(xmlTextWriterPtr w, const struct report_junit_suite *s, bool timings)
+static CORE_MUST_USE int write_suite(xmlTextWriterPtr w, const struct junit_suite *s, bool timings)
 {
     int ok = 0;
     char num[32];
@@ -307,11 +327,9 @@ static CORE_MUST_USE int write_suite(xmlTextWriterPtr w, const struct report_jun
     ok |= xmlTextWriterWriteAttribute(w, X("skipped"), X("0"));
     seconds_word(timings, s->seconds, num, sizeof num);
     ok |= xmlTextWriterWriteAttribute(w, X("time"), X(num));
-    if (s->file != NULL)
-        ok |= xmlTextWriterWriteAttribute(w, X("file"), X(s->file));
+    ok |= xmlTextWriterWriteAttribute(w, X("file"), X(s->file));
     ok |= xmlTextWriterStartElement(w, X("properties"));
-    if (s->file != NULL)
-        ok |= property(w, "file", s->file);
+    ok |= property(w, "file", s->file);
     if (s->scenario != NULL)
         ok |= property(w, "scenario", s->scenario);
     if (s->policy != NULL)
@@ -324,7 +342,7 @@ static CORE_MUST_USE int write_suite(xmlTextWriterPtr w, const struct report_jun
     }
     ok |= xmlTextWriterEndElement(w);
     for (size_t i = 0; i < s->count; i++) {
-        const struct report_junit_case *c = &s->cases[i];
+        const struct junit_case *c = &s->cases[i];
         ok |= xmlTextWriterStartElement(w, X("testcase"));
         ok |= xmlTextWriterWriteAttribute(w, X("name"), X(c->name));
         ok |= xmlTextWriterWriteAttribute(w, X("classname"), X(s->classname));
@@ -343,23 +361,25 @@ static CORE_MUST_USE int write_suite(xmlTextWriterPtr w, const struct report_jun
     return ok < 0 ? -1 : 0;
 }
 
-int report_junit_write(FILE *out, const struct report_junit_suite *suites, size_t count, bool timings,
-                       struct core_error *err)
+static CORE_MUST_USE int junit_close(struct report *rep, struct core_error *err)
 {
-    xmlOutputBufferPtr buf = xmlOutputBufferCreateFile(out, NULL);
+    struct junit_state *st = rep->state;
+    int rc = CORE_OK;
+    xmlOutputBufferPtr buf = xmlOutputBufferCreateFile(rep->out, NULL);
     xmlTextWriterPtr w = buf != NULL ? xmlNewTextWriter(buf) : NULL;
     if (w == NULL) {
         if (buf != NULL)
             xmlOutputBufferClose(buf);
+        junit_free(st);
         return core_error_set(err, CORE_ENOMEM, "", 0, 0, "report: cannot start the JUnit writer");
     }
     size_t tests = 0, failures = 0, errors = 0;
     double seconds = 0;
-    for (size_t i = 0; i < count; i++) {
-        tests += suites[i].count;
-        failures += suites[i].failed;
-        errors += suites[i].errors;
-        seconds += suites[i].seconds;
+    for (size_t i = 0; i < st->count; i++) {
+        tests += st->suites[i].count;
+        failures += st->suites[i].failed;
+        errors += st->suites[i].errors;
+        seconds += st->suites[i].seconds;
     }
     int ok = 0;
     char num[32];
@@ -374,23 +394,16 @@ int report_junit_write(FILE *out, const struct report_junit_suite *suites, size_
     ok |= xmlTextWriterWriteAttribute(w, X("failures"), X(num));
     snprintf(num, sizeof num, "%zu", errors);
     ok |= xmlTextWriterWriteAttribute(w, X("errors"), X(num));
-    seconds_word(timings, seconds, num, sizeof num);
+    seconds_word(rep->timings, seconds, num, sizeof num);
     ok |= xmlTextWriterWriteAttribute(w, X("time"), X(num));
-    for (size_t i = 0; i < count && ok >= 0; i++)
-        ok |= write_suite(w, &suites[i], timings);
+    for (size_t i = 0; i < st->count && ok >= 0; i++)
+        ok |= write_suite(w, &st->suites[i], rep->timings);
     ok |= xmlTextWriterEndElement(w);
     ok |= xmlTextWriterEndDocument(w);
     /* Frees the writer and its output buffer (which does not close the caller's FILE). */
     xmlFreeTextWriter(w);
     if (ok < 0)
-        return core_error_set(err, CORE_EIO, "", 0, 0, "report: the JUnit report could not be written");
-    return CORE_OK;
-}
-
-static int junit_close(struct report *rep, struct core_error *err)
-{
-    struct junit_state *st = rep->state;
-    int rc = report_junit_write(rep->out, st->suites, st->count, rep->timings, err);
+        rc = core_error_set(err, CORE_EIO, "", 0, 0, "report: the JUnit report could not be written");
     junit_free(st);
     return rc;
 }

@@ -19,7 +19,6 @@
 
 #include <stdio.h>
 
-#include "conform/conform.h"
 #include "core/core.h"
 #include "replay/replay.h"
 #include "scenario/scenario.h"
@@ -113,18 +112,5 @@ CORE_MUST_USE int report_compare_add_sides(struct report_compare *rep, const str
                                            struct core_error *err);
 /* Writes the totals (and, for JSON, everything) and frees the report (also on error). */
 CORE_MUST_USE int report_compare_close(struct report_compare *rep, struct core_error *err);
-
-/*
- * Conformance reports (`mynasim conform issuance` and `conform reception`, docs/CONFORMANCE.md "Reports and
- * exit codes"): `n` cases of a suite as text, JSON or JUnit, written whole to `f` (CORE_EINVAL for html: a
- * conformance run has no page). JSON is one object {"suite", "cases": [...], "exit"} with keys sorted and a
- * two-space indent; JUnit one <testsuite> "conform.issuance" / "conform.reception" valid against
- * docs/junit.xsd. A SUT's bytes are shown with each byte that is not UTF-8 or is a control character as '?'.
- * CORE_OK, CORE_EIO when `f` could not be written, CORE_ENOMEM.
- */
-CORE_MUST_USE int report_conform_issuance(FILE *f, enum report_format format,
-                                          const struct conform_case *cases, size_t n);
-CORE_MUST_USE int report_conform_reception(FILE *f, enum report_format format, const struct conform_visit *v,
-                                           size_t n);
 
 #endif

@@ -88,47 +88,6 @@ CORE_MUST_USE int report_jb_set(struct report_jb *b, const char *what, json_t *o
 /* Sets err to "report: WHAT of FILE could not be built: CAUSE" with the build's code and frees the build. */
 int report_jb_error(struct report_jb *b, const char *what, const char *file, struct core_error *err);
 
-/*
- * JUnit (junit.c), the one XML writer of the project (libxml2's xmlTextWriter escapes every text): the run
- * reports and the conformance reports (conformance.c) fill these and hand them to report_junit_write. Every
- * string is malloc'd and fit for XML (report_xml_dup, report_xml_printf); report_junit_free frees them all.
- */
-struct report_junit_case {
-    char *name; /* who, what and when, or the expectation's name */
-    char *out;  /* the <system-out>, and the body of a failure or an error */
-    char *rule; /* a failure's type ("" : "expectation") */
-    char *message;
-    bool passed;
-    bool error; /* an <error> rather than a <failure> */
-};
-
-struct report_junit_suite {
-    char *file;      /* NULL: no file attribute or property */
-    char *name;      /* "SCENARIO (POLICY)", or the file when it could not be run */
-    char *classname; /* "POLICY.SCENARIO" */
-    char *scenario;  /* the properties, NULL when none */
-    char *policy;
-    char *tags; /* comma-separated, NULL when none */
-    struct report_junit_case *cases;
-    size_t count;
-    size_t failed;
-    size_t errors;
-    double seconds;
-    long long population; /* generated residents; -1 without a population */
-};
-
-/* A copy of `s` fit for XML: UTF-8 (invalid sequences as U+FFFD) without the C0 controls XML refuses (as '?').
- * Whole: nothing is cut. NULL when out of memory. */
-char *report_xml_dup(const char *s);
-/* printf into a fresh string fit for XML; NULL when out of memory. */
-char *report_xml_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Writes <testsuites name="mynasim"> with the totals and each suite (times "0" unless `timings`). CORE_EIO
- * when `out` could not be written, CORE_ENOMEM when the writer could not start. */
-CORE_MUST_USE int report_junit_write(FILE *out, const struct report_junit_suite *suites, size_t count,
-                                     bool timings, struct core_error *err);
-/* Frees every string of suites[0..count), their cases and `suites` itself. */
-void report_junit_free(struct report_junit_suite *suites, size_t count);
-
 /* Each format: one per-run state (text writes at once; json and junit keep a tree until close). */
 struct report_ops {
     int (*open)(struct report *rep, struct core_error *err);

@@ -40,7 +40,7 @@ expect 1 --sut "$SUTS/reception-mutant-utc-date" "$N"
 has '\[RCP-REQUEST\] request OQSsiquc01req_v0001-1.xml asks for 2025-09-10; the visit is on 2025-09-11'
 # reports
 expect 1 --sut "$SUTS/reception-mutant-flat-copay" --report junit --out "$WORK/junit.xml" "$C" "$N"
-xmllint --noout --schema docs/junit.xsd "$WORK/junit.xml" || { echo "FAIL: JUnit report not well-formed"; fail=1; }
+xmllint --noout "$WORK/junit.xml" || { echo "FAIL: JUnit report not well-formed"; fail=1; }
 grep -q 'tests="2" failures="1" errors="0"' "$WORK/junit.xml" || { echo "FAIL: JUnit counts"; fail=1; }
 expect 0 --sut "$REF" --report json --out "$WORK/report.json" "$N"
 /usr/bin/python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["suite"]=="reception" and r["cases"][0]["verdict"]=="pass" and r["cases"][0]["requests"]==1, r' "$WORK/report.json" || { echo "FAIL: JSON report"; fail=1; }

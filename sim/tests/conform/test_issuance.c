@@ -252,14 +252,42 @@ static void test_range_outside_period(void **state)
     scenario_free(s);
 }
 
+static void test_reports(void **state)
+{
+    (void)state;
+    struct conform_case c;
+    run_case(paper_ends, SUTDIR "issuance-mutant-no-advance", NULL, NULL, 10000, &c);
+    char *buf = NULL;
+    size_t len = 0;
+    for (int fmt = CONFORM_TEXT; fmt <= CONFORM_JUNIT; fmt++) {
+        FILE *f = open_memstream(&buf, &len);
+        assert_non_null(f);
+        assert_int_equal(conform_report(f, (enum conform_format)fmt, &c, 1), CORE_OK);
+        fclose(f);
+        assert_non_null(strstr(buf, "CERT-2"));
+        if (fmt == CONFORM_JSON)
+            assert_non_null(strstr(buf, "\"verdict\": \"differs\""));
+        if (fmt == CONFORM_JUNIT)
+            assert_non_null(strstr(buf, "failures=\"1\""));
+        free(buf);
+        buf = NULL;
+    }
+    conform_case_free(&c);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_reference_matches),    cmocka_unit_test(test_mutant_caught_with_rule),
-        cmocka_unit_test(test_wrong_mailings_named), cmocka_unit_test(test_sut_failures),
-        cmocka_unit_test(test_no_process_left),      cmocka_unit_test(test_day_json_is_the_morning),
-        cmocka_unit_test(test_parse_line),           cmocka_unit_test(test_range_outside_period),
+        cmocka_unit_test(test_reference_matches),
+        cmocka_unit_test(test_mutant_caught_with_rule),
+        cmocka_unit_test(test_wrong_mailings_named),
+        cmocka_unit_test(test_sut_failures),
+        cmocka_unit_test(test_no_process_left),
+        cmocka_unit_test(test_day_json_is_the_morning),
+        cmocka_unit_test(test_parse_line),
+        cmocka_unit_test(test_range_outside_period),
+        cmocka_unit_test(test_reports),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
