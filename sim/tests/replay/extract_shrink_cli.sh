@@ -44,6 +44,10 @@ check 0 $? "run --policy PATH --extract"
 grep -q "^policy: \"$W/my-policy.yaml\"\$" "$W"/p/*.yaml || { echo "FAIL: --policy path"; head -5 "$W"/p/*.yaml; fail=1; }
 (cd / && "$M" check "$W/p") >"$W/out" 2>"$W/err"
 check 0 $? "check of the files extracted under --policy PATH"
+# An absolute --policy PATH is named as it is.
+"$M" run -q --fidelity rules --policy "$W/my-policy.yaml" --extract "$W/abs" "$POP" >"$W/out" 2>"$W/err"
+check 0 $? "run --policy /ABSOLUTE --extract"
+grep -q "^policy: \"$W/my-policy.yaml\"\$" "$W"/abs/*.yaml || { echo "FAIL: absolute --policy path"; fail=1; }
 "$M" run -q --force "$POP" >"$W/out" 2>"$W/err"
 check 2 $? "run --force without --extract"
 "$M" run --help >"$W/out" 2>"$W/err"
